@@ -1,0 +1,298 @@
+"""The ``newsdesk`` command. Heavy libraries are imported inside commands so --help stays fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    help="newsdesk: an automated newsroom. Sources in, verified and cited stories out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="Manage the sources a newsroom reads.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+DirOption = Annotated[
+    Path,
+    typer.Option("--dir", "-d", envvar="NEWSDESK_DIR", help="Newsroom folder (holds newsdesk.toml and the database).", show_default=True),
+]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    _console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _open(path: Path):
+    from newsdesk.config import ConfigError
+    from newsdesk.pipeline import open_newsroom
+
+    try:
+        return open_newsroom(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Folder to create the newsroom in.")] = Path(".")) -> None:
+    """Create a newsroom folder with a commented newsdesk.toml and an empty database."""
+    from newsdesk.pipeline import init_newsroom
+
+    config, created = init_newsroom(directory)
+    newsroom = _open(directory)
+    newsroom.close()
+    verb = "Created" if created else "Kept existing"
+    _console().print(f"{verb} {config}. Next: [bold]newsdesk --dir {directory} sources add FEED_URL[/]")
+
+
+@sources_app.command("add")
+def sources_add(
+    url: Annotated[str, typer.Argument(help="Feed URL (RSS or Atom) or a local feed file path.")],
+    name: Annotated[str, typer.Option(help="Outlet name; defaults to the feed's title.")] = "",
+    weight: Annotated[float, typer.Option(help="Source weight used in ranking (1.0 = normal).")] = 1.0,
+    directory: DirOption = Path("."),
+) -> None:
+    """Add a feed to the newsroom (adding the same URL twice is harmless)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https"):
+        if not parts.netloc:
+            _fail(f"{url!r} has no host; give a full feed URL such as https://example.com/feed.xml")
+    elif parts.scheme not in ("", "file") or (parts.scheme == "" and not Path(url).exists()):
+        _fail(f"{url!r} is neither an http(s) URL nor an existing feed file")
+    if weight <= 0:
+        _fail(f"--weight must be positive, got {weight}")
+    newsroom = _open(directory)
+    source, created = newsroom.store.add_source(url, name=name, weight=weight)
+    _console().print(("Added" if created else "Already present:") + f" source {source.id} {url}")
+
+
+@sources_app.command("import")
+def sources_import(
+    opml: Annotated[Path, typer.Argument(help="OPML file exported from a feed reader.")],
+    directory: DirOption = Path("."),
+) -> None:
+    """Add every feed listed in an OPML file."""
+    from newsdesk.sources.opml import OpmlError, read_opml
+
+    try:
+        feeds = read_opml(opml)
+    except OpmlError as exc:
+        _fail(str(exc))
+    newsroom = _open(directory)
+    added = sum(newsroom.store.add_source(f.url, name=f.title)[1] for f in feeds)
+    _console().print(f"Imported {len(feeds)} feeds from {opml}: {added} new, {len(feeds) - added} already present.")
+
+
+@sources_app.command("list")
+def sources_list(
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    directory: DirOption = Path("."),
+) -> None:
+    """Each source with its last fetch status and error."""
+    newsroom = _open(directory)
+    rows = newsroom.store.list_sources()
+    if fmt is Format.json:
+        print(json.dumps([_source_json(s) for s in rows], indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} sources")
+    for col in ("id", "name", "url", "last fetched", "status", "new", "error"):
+        table.add_column(col, overflow="fold")
+    for s in rows:
+        status = s.last_status or "never fetched"
+        style = {"error": "red", "ok": "green", "unchanged": "cyan"}.get(s.last_status or "", "dim")
+        table.add_row(
+            str(s.id), s.name, s.url, s.last_fetched_at.strftime("%Y-%m-%d %H:%M") if s.last_fetched_at else "—",
+            f"[{style}]{status}[/]", str(s.last_new_items), s.last_error or "",
+        )
+    _console().print(table)
+
+
+def _source_json(s) -> dict:
+    return {
+        "id": s.id, "url": s.url, "kind": s.kind, "name": s.name, "weight": s.weight,
+        "last_fetched_at": s.last_fetched_at.isoformat() if s.last_fetched_at else None,
+        "last_status": s.last_status, "last_error": s.last_error, "last_new_items": s.last_new_items,
+    }
+
+
+def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
+    from newsdesk.pipeline import run
+    from newsdesk.progress import RichProgress
+
+    newsroom = _open(directory)
+    if "ingest" in stages and not newsroom.store.list_sources():
+        _fail(f"the newsroom in {directory} has no sources: add one with `newsdesk sources add URL`")
+    with RichProgress(console=_console(stderr=True)) as progress:
+        report = run(newsroom, stages, progress)
+    print_summary(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(directory: DirOption = Path(".")) -> None:
+    """Fetch every source, extract full text, de-duplicate, store new items."""
+    _run_stages(directory, ("ingest",))
+
+
+@app.command()
+def cluster(directory: DirOption = Path(".")) -> None:
+    """Group stored items into stories and rank them."""
+    _run_stages(directory, ("stories",))
+
+
+@app.command("run")
+def run_command(directory: DirOption = Path(".")) -> None:
+    """The main job: ingest → stories (cluster + rank). Exit code 1 if a source failed."""
+    _run_stages(directory, ("ingest", "stories"))
+
+
+@app.command()
+def stories(
+    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
+    tier: Annotated[Optional[str], typer.Option(help="Only stories of this tier: major, standard or brief.")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many stories (table only; 0 = all).")] = 0,
+    directory: DirOption = Path("."),
+) -> None:
+    """Every story with its score breakdown, tier and items."""
+    from newsdesk.records import TIERS
+
+    if tier is not None and tier not in TIERS:
+        _fail(f"--tier must be one of {', '.join(TIERS)}, got {tier!r}")
+    newsroom = _open(directory)
+    rows = [s for s in newsroom.store.stories() if tier is None or s.tier == tier]
+    if fmt is Format.json:
+        json.dump([story_json(s) for s in rows], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return
+    print_story_table(rows[:limit] if limit else rows)
+
+
+def story_json(s) -> dict:
+    from dataclasses import asdict
+
+    return {
+        "id": s.id,
+        "title": s.title,
+        "status": s.status,
+        "tier": s.tier,
+        "score": s.score,
+        "breakdown": asdict(s.breakdown) if s.breakdown else None,
+        "explanation": s.breakdown.explain() if s.breakdown else None,
+        "first_seen": s.first_seen.isoformat(),
+        "last_seen": s.last_seen.isoformat(),
+        "items": [
+            {
+                "id": i.id, "url": i.url, "canonical_url": i.canonical_url, "outlet": i.outlet, "title": i.title,
+                "published": i.published_at.isoformat() if i.published_at else None,
+                "text": i.text, "duplicate_of": i.duplicate_of,
+            }
+            for i in s.items
+        ],
+    }
+
+
+def print_story_table(rows) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} stories")
+    for col, kw in (("id", {}), ("tier", {}), ("score", {"justify": "right"}), ("outlets", {"justify": "right"}),
+                    ("items", {"justify": "right"}), ("title", {"overflow": "fold"}), ("latest", {})):
+        table.add_column(col, **kw)
+    for s in rows:
+        style = {"major": "bold magenta", "standard": "cyan", "brief": "dim"}[s.tier]
+        outlets = s.breakdown.independent_outlets if s.breakdown else len({i.outlet for i in s.items})
+        table.add_row(str(s.id), f"[{style}]{s.tier}[/]", f"{s.score:.2f}", str(outlets), str(len(s.items)), s.title,
+                      s.last_seen.strftime("%Y-%m-%d %H:%M"))
+    _console().print(table)
+
+
+def print_summary(report) -> None:
+    from rich.table import Table
+
+    console = _console()
+    if report.ingest is not None:
+        table = Table(title="Sources")
+        for col in ("source", "status", "fetched", "new", "duplicate", "error"):
+            table.add_column(col, overflow="fold")
+        for s in report.ingest.sources:
+            style = {"error": "red", "ok": "green", "unchanged": "cyan"}[s.status]
+            table.add_row(s.name, f"[{style}]{s.status}[/]", str(s.fetched), str(s.new), str(s.duplicate), s.error or "")
+        console.print(table)
+        failed = len(report.ingest.failed_sources)
+        console.print(
+            f"Ingest: {report.ingest.new} new items, {report.ingest.duplicates} duplicates, "
+            f"{len(report.ingest.sources) - failed}/{len(report.ingest.sources)} sources OK, "
+            f"{report.ingest.requests} HTTP requests."
+        )
+    if report.stories is not None:
+        st = report.stories
+        console.print(
+            f"Stories: {st.created} created, {st.updated} updated, {st.closed} closed, "
+            f"{st.items_assigned} items assigned, {st.ranked} open stories ranked."
+        )
+    console.print("Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()))
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", "-d", help="Newsroom folder for the demo.")] = Path("demo-newsroom"),
+    port: Annotated[int, typer.Option(help="Loopback port for the demo's outlets.")] = 8765,
+    show: Annotated[int, typer.Option(help="Stories to show at the end.")] = 15,
+) -> None:
+    """Run the whole pipeline on the bundled demo outlets, served from a loopback HTTP server."""
+    from newsdesk.demo.server import DemoServer
+    from newsdesk.pipeline import init_newsroom, run
+    from newsdesk.progress import RichProgress
+
+    init_newsroom(directory)
+    newsroom = _open(directory)
+    console = _console()
+    try:
+        server = DemoServer(port).__enter__()
+    except OSError as exc:
+        _fail(str(exc))
+    try:
+        for name, url in server.feed_urls():
+            newsroom.store.add_source(url, name=name)
+        console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken).")
+        with RichProgress(console=_console(stderr=True)) as progress:
+            report = run(newsroom, ("ingest", "stories"), progress)
+    finally:
+        server.__exit__(None, None, None)
+    print_summary(report)
+    print_story_table(newsroom.store.stories(with_items=True)[:show])
+    console.print(
+        f"Newsroom: {directory.resolve()}  ·  more: [bold]newsdesk --dir {directory} stories --format json[/] "
+        f"or [bold]newsdesk sources list --dir {directory}[/]"
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

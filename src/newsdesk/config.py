@@ -1,0 +1,154 @@
+"""Settings of one newsroom, read from its ``newsdesk.toml``.
+
+Every knob has a default, so an empty file is a valid newsroom. Environment variables
+``NEWSDESK_<SECTION>__<KEY>`` override the file (for example ``NEWSDESK_STORE__URL``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from newsdesk import USER_AGENT
+
+CONFIG_NAME = "newsdesk.toml"
+
+
+class StoreSettings(BaseModel):
+    # A relative SQLite path is taken relative to the newsroom folder.
+    url: str = "sqlite:///newsdesk.db"
+
+
+class HttpSettings(BaseModel):
+    user_agent: str = USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    # Whole-request deadline: catches servers that trickle bytes forever.
+    total_timeout: float = 60.0
+    max_concurrency: int = 16
+    per_host_concurrency: int = 2
+    max_retries: int = 3
+    backoff_base: float = 1.0
+    # A Retry-After longer than this is not waited for; the fetch is recorded as failed.
+    max_retry_after: float = 120.0
+    max_bytes: int = 5_000_000
+    respect_robots: bool = True
+
+
+class ExtractSettings(BaseModel):
+    # Fetch the article page when the feed carries fewer words than this.
+    min_feed_words: int = 150
+    fetch_pages: bool = True
+
+
+class DedupSettings(BaseModel):
+    shingle_words: int = 4
+    num_perm: int = 128
+    # Estimated Jaccard similarity above which an item is a copy of an earlier one.
+    threshold: float = 0.6
+
+
+class StorySettings(BaseModel):
+    # Neighbours looked at per item when building the similarity graph.
+    neighbours: int = 15
+    # Weakest TF-IDF cosine similarity kept as an edge of that graph.
+    edge_min: float = 0.15
+    # Louvain resolution: higher splits stories finer.
+    resolution: float = 1.5
+    # A story with no new item for this long is closed; later items start a new story.
+    quiet_hours: float = 72.0
+    # Words of item text (after the title) that go into its vector.
+    text_words: int = 120
+
+
+class RankSettings(BaseModel):
+    recency_half_life_hours: float = 24.0
+    outlet_weight: float = 1.0
+    recency_weight: float = 1.0
+    source_weight: float = 0.5
+    engagement_weight: float = 0.5
+    major_score: float = 5.0
+    standard_score: float = 3.75
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", env_nested_delimiter="__", extra="forbid")
+
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    extract: ExtractSettings = Field(default_factory=ExtractSettings)
+    dedup: DedupSettings = Field(default_factory=DedupSettings)
+    stories: StorySettings = Field(default_factory=StorySettings)
+    rank: RankSettings = Field(default_factory=RankSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file is named by load_settings through model_config["toml_file"].
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+
+class ConfigError(Exception):
+    """The newsroom's configuration cannot be used; the message says what to fix."""
+
+
+def load_settings(newsroom: Path) -> Settings:
+    """Read ``newsroom/newsdesk.toml``; raise ConfigError naming the file and the bad key."""
+    path = newsroom / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(f"{path} not found: create a newsroom with `newsdesk init {newsroom}` or pass --dir.")
+    bound = type("NewsroomSettings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
+    try:
+        return bound()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{path}: {problems}") from None
+    except Exception as exc:  # tomllib.TOMLDecodeError and friends
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+DEFAULT_TOML = """\
+# newsdesk newsroom configuration. Every key is optional; the values shown are the defaults.
+
+[store]
+# SQLite file in this folder; for PostgreSQL: "postgresql+psycopg://user:pass@host/db"
+url = "sqlite:///newsdesk.db"
+
+[http]
+per_host_concurrency = 2
+max_concurrency = 16
+read_timeout = 20.0
+total_timeout = 60.0
+max_retries = 3
+max_retry_after = 120.0
+max_bytes = 5000000
+respect_robots = true
+
+[extract]
+# Fetch an item's page when its feed entry carries fewer words than this.
+min_feed_words = 150
+
+[dedup]
+# Estimated Jaccard similarity (word shingles) above which an item is a copy.
+threshold = 0.6
+
+[stories]
+neighbours = 15
+edge_min = 0.15
+resolution = 1.5
+# A story with no new item for this many hours is closed.
+quiet_hours = 72.0
+
+[rank]
+recency_half_life_hours = 24.0
+major_score = 5.0
+standard_score = 3.75
+"""

@@ -1,0 +1,64 @@
+"""De-duplicate stage: near-copies (syndication, re-publication) found with MinHash/LSH.
+
+Contract: ``NearDuplicateIndex.find(signature)`` returns the earliest stored original an item
+copies, or None. Exact copies are caught earlier by canonical URL (``sources.urls``). A copy
+is stored with ``duplicate_of`` set and never counts as an independent source.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from newsdesk.config import DedupSettings
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def shingles(text: str, size: int) -> set[bytes]:
+    words = _WORD.findall(text.lower())
+    if len(words) < size:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+
+
+class NearDuplicateIndex:
+    def __init__(self, settings: DedupSettings, existing: list[tuple[int, bytes]] = ()):
+        from datasketch import MinHashLSH
+
+        self.settings = settings
+        self._lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
+        self._signatures: dict[int, object] = {}
+        for item_id, blob in existing:
+            self.add(item_id, self.from_bytes(blob))
+
+    def signature(self, text: str):
+        from datasketch import MinHash
+
+        mh = MinHash(num_perm=self.settings.num_perm)
+        mh.update_batch(list(shingles(text, self.settings.shingle_words)))
+        return mh
+
+    def from_bytes(self, blob: bytes):
+        from datasketch import MinHash
+
+        return MinHash(num_perm=self.settings.num_perm, hashvalues=np.frombuffer(blob, dtype=np.uint64).copy())
+
+    @staticmethod
+    def to_bytes(signature) -> bytes:
+        return np.asarray(signature.hashvalues, dtype=np.uint64).tobytes()
+
+    def find(self, signature) -> int | None:
+        """Earliest indexed item whose estimated Jaccard similarity reaches the threshold."""
+        best: int | None = None
+        for item_id in self._lsh.query(signature):
+            if signature.jaccard(self._signatures[item_id]) >= self.settings.threshold:
+                best = item_id if best is None else min(best, item_id)
+        return best
+
+    def add(self, item_id: int, signature) -> None:
+        if item_id in self._signatures:
+            return
+        self._signatures[item_id] = signature
+        self._lsh.insert(item_id, signature)

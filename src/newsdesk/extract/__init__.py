@@ -1,0 +1,72 @@
+"""Extract stage: the main text, author, date and canonical URL of an article page.
+
+Contract: ``extract_page(html, url) -> ExtractedPage``. The text is returned exactly as
+trafilatura extracts it and must be stored unchanged: later stages cite character spans.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from newsdesk.records import ExtractedPage
+
+_CANONICAL = re.compile(r"""<link\b[^>]*\brel=["']?canonical["']?[^>]*>""", re.I)
+_HREF = re.compile(r"""\bhref=["']([^"']+)["']""", re.I)
+_BLOCKS = re.compile(r"</?(p|div|br|li|h[1-6]|blockquote|tr|section|article)\b[^>]*>", re.I)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of a feed's HTML fragment: paragraphs separated by blank lines, entities decoded."""
+    if not fragment:
+        return ""
+    if "<" not in fragment and "&" not in fragment:
+        return _SPACES.sub(" ", fragment).strip()
+    import lxml.html
+
+    marked = _BLOCKS.sub("\n\n", fragment)
+    try:
+        text = lxml.html.fromstring(f"<div>{marked}</div>").text_content()
+    except Exception:  # lxml refuses some broken fragments; fall back to stripping tags
+        import html
+
+        text = html.unescape(re.sub(r"<[^>]+>", " ", marked))
+    paragraphs = [_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def canonical_link(html: str, base_url: str) -> str | None:
+    from urllib.parse import urljoin
+
+    for tag in _CANONICAL.findall(html[:300_000]):
+        m = _HREF.search(tag)
+        if m:
+            return urljoin(base_url, m.group(1).strip())
+    return None
+
+
+def extract_page(content: bytes | str, url: str) -> ExtractedPage:
+    """Main text and metadata of an article page; text is empty when nothing was found."""
+    import trafilatura
+
+    html = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if doc is None:
+        return ExtractedPage(text="", canonical_url=canonical_link(html, url))
+    data = doc if isinstance(doc, dict) else doc.as_dict()
+    published = None
+    if data.get("date"):
+        try:
+            published = datetime.fromisoformat(data["date"]).replace(tzinfo=timezone.utc)
+        except ValueError:
+            published = None
+    return ExtractedPage(
+        text=(data.get("text") or "").strip(),
+        title=data.get("title") or None,
+        author=data.get("author") or None,
+        published_at=published,
+        canonical_url=canonical_link(html, url),
+    )

@@ -1,0 +1,236 @@
+"""Polite async HTTP: per-host concurrency, timeouts, size limits, retries that honour
+Retry-After, conditional GET, robots.txt, and an RFC 9111 cache (hishel) for pages."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx2
+from protego import Protego
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from newsdesk.config import HttpSettings
+from newsdesk.sources.urls import host_of
+
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class FetchError(Exception):
+    """A fetch that failed for good; the message is meant for the user."""
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status: int
+    content: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    from_cache: bool = False
+    attempts: int = 1
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class Fetcher:
+    """One per run. Use as ``async with Fetcher(settings) as f: await f.get(url)``."""
+
+    def __init__(self, settings: HttpSettings, cache_path: Path | None = None):
+        self.settings = settings
+        self.cache_path = cache_path
+        self._global = asyncio.Semaphore(settings.max_concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._robots: dict[str, Protego | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self.requests_sent = 0
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        timeout = httpx2.Timeout(s.read_timeout, connect=s.connect_timeout)
+        options = dict(
+            timeout=timeout,
+            follow_redirects=True,
+            max_redirects=5,
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+        # Feeds go through a plain client: newsdesk keeps their validators in the store itself,
+        # so a 304 is seen as "unchanged". Pages and robots.txt go through the RFC 9111 cache.
+        self._plain = httpx2.AsyncClient(transport=httpx2.AsyncHTTPTransport(retries=0), **options)
+        self._cached = self._plain
+        if self.cache_path is not None:
+            from hishel import AsyncSqliteStorage
+            from hishel.httpx2 import AsyncCacheTransport
+
+            storage = AsyncSqliteStorage(database_path=str(self.cache_path))
+            cache = AsyncCacheTransport(next_transport=httpx2.AsyncHTTPTransport(retries=0), storage=storage, rfc=True)
+            self._cached = httpx2.AsyncClient(transport=cache, **options)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._plain.aclose()
+        if self._cached is not self._plain:
+            await self._cached.aclose()
+
+    def _host_semaphore(self, url: str) -> asyncio.Semaphore:
+        host = host_of(url)
+        if host not in self._hosts:
+            self._hosts[host] = asyncio.Semaphore(self.settings.per_host_concurrency)
+        return self._hosts[host]
+
+    async def get(
+        self,
+        url: str,
+        *,
+        accept: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        check_robots: bool = False,
+        cached: bool = False,
+    ) -> FetchResult:
+        """GET with every politeness rule applied. Raises FetchError with a readable reason."""
+        if check_robots and self.settings.respect_robots and not await self.allowed(url):
+            raise FetchError(f"robots.txt of {host_of(url)} disallows {url}")
+        headers: dict[str, str] = {}
+        if accept:
+            headers["Accept"] = accept
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        s = self.settings
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, _Retryable) and exc.retry_after is not None:
+                return exc.retry_after
+            return s.backoff_base * (2 ** (state.attempt_number - 1)) * (0.5 + random.random())
+
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(s.max_retries + 1),
+                wait=wait,
+                retry=retry_if_exception_type(_Retryable),
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    async with self._global, self._host_semaphore(url):
+                        result = await self._get_once(url, headers, self._cached if cached else self._plain)
+                    result.attempts = attempts
+                    return result
+        except _Retryable as exc:
+            raise FetchError(f"{exc} (gave up after {attempts} attempts)") from None
+        raise AssertionError("unreachable")
+
+    async def _get_once(self, url: str, headers: dict[str, str], client: httpx2.AsyncClient) -> FetchResult:
+        s = self.settings
+        try:
+            async with asyncio.timeout(s.total_timeout):
+                self.requests_sent += 1
+                async with client.stream("GET", url, headers=headers) as response:
+                    status = response.status_code
+                    if status in RETRY_STATUSES:
+                        retry_after = parse_retry_after(response.headers.get("retry-after"))
+                        if retry_after is not None and retry_after > s.max_retry_after:
+                            raise FetchError(
+                                f"HTTP {status} from {url}: server asks to retry after {retry_after:.0f} s "
+                                f"(more than http.max_retry_after = {s.max_retry_after:.0f} s)"
+                            )
+                        raise _Retryable(f"HTTP {status} from {url}", retry_after)
+                    declared = response.headers.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > s.max_bytes:
+                        raise FetchError(_too_large(url, s.max_bytes, int(declared)))
+                    chunks: list[bytes] = []
+                    size = 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > s.max_bytes:
+                            raise FetchError(_too_large(url, s.max_bytes, None))
+                        chunks.append(chunk)
+                    if status >= 400:
+                        raise FetchError(f"HTTP {status} from {url}")
+                    caching = response.extensions.get("caching")
+                    return FetchResult(
+                        url=str(response.url),
+                        status=status,
+                        content=b"".join(chunks),
+                        headers={k.lower(): v for k, v in response.headers.items()},
+                        from_cache=bool(getattr(caching, "from_cache", False)),
+                    )
+        except TimeoutError:
+            raise FetchError(f"{url} did not finish within {s.total_timeout:.0f} s (http.total_timeout)") from None
+        except httpx2.TimeoutException:
+            raise FetchError(f"{url} timed out (no data for {s.read_timeout:.0f} s, http.read_timeout)") from None
+        except httpx2.ConnectError as exc:
+            raise _Retryable(f"cannot connect to {host_of(url)}: {exc or 'connection refused'}") from None
+        except httpx2.TooManyRedirects:
+            raise FetchError(f"{url} redirects too many times") from None
+        except httpx2.HTTPError as exc:
+            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
+
+    async def allowed(self, url: str) -> bool:
+        """robots.txt check (RFC 9309: 4xx means allow all, unreachable means disallow)."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        lock = self._robots_locks.setdefault(root, asyncio.Lock())
+        async with lock:
+            if root not in self._robots:
+                self._robots[root] = await self._load_robots(root)
+        rules = self._robots[root]
+        if rules is None:
+            return False
+        return rules.can_fetch(url, "newsdesk")
+
+    async def _load_robots(self, root: str) -> Protego | None:
+        try:
+            async with asyncio.timeout(self.settings.total_timeout):
+                async with self._global, self._host_semaphore(root):
+                    self.requests_sent += 1
+                    response = await self._cached.get(f"{root}/robots.txt")
+        except (TimeoutError, httpx2.HTTPError):
+            return None
+        if 400 <= response.status_code < 500:
+            return Protego.parse("")
+        if response.status_code >= 500:
+            return None
+        return Protego.parse(response.text[:500_000])
+
+
+def _too_large(url: str, limit: int, declared: int | None) -> str:
+    size = f"{declared:,} bytes" if declared else "more"
+    return f"{url} is too large ({size}; limit http.max_bytes = {limit:,})"

@@ -1,0 +1,227 @@
+"""The ingest stage: fetch every source, take the entries not stored yet, complete their
+text from the article page when the feed carries only a summary, link copies to their
+originals, and store them.
+
+Reads: ``sources``. Writes: ``items``, and each source's status and HTTP validators.
+Nothing is written until a source's entries are prepared, and a source's validators are
+only updated once its items are stored, so a crash mid-run costs a re-fetch, never an item.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from newsdesk.config import Settings
+from newsdesk.dedup import NearDuplicateIndex
+from newsdesk.extract import extract_page
+from newsdesk.progress import NullProgress, Progress
+from newsdesk.records import FeedEntry, NewItem, Source
+from newsdesk.sources.feeds import FeedError, parse_feed
+from newsdesk.sources.http import Fetcher, FetchError
+from newsdesk.sources.urls import canonicalize
+from newsdesk.store import Store, utcnow
+
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
+DEDUP_WINDOW = timedelta(days=30)
+
+
+@dataclass
+class SourceReport:
+    source_id: int
+    name: str
+    url: str
+    status: str = "ok"  # ok | unchanged | error
+    fetched: int = 0
+    new: int = 0
+    duplicate: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def error(self) -> str | None:
+        return "; ".join(self.errors) if self.errors else None
+
+
+@dataclass
+class IngestReport:
+    sources: list[SourceReport]
+    requests: int = 0
+
+    @property
+    def new(self) -> int:
+        return sum(s.new for s in self.sources)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(s.duplicate for s in self.sources)
+
+    @property
+    def failed_sources(self) -> list[SourceReport]:
+        return [s for s in self.sources if s.status == "error"]
+
+
+@dataclass
+class _Prepared:
+    source: Source
+    report: SourceReport
+    items: list[NewItem] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    feed_title: str | None = None
+
+
+def ingest(store: Store, settings: Settings, *, cache_path: Path | None = None, progress: Progress | None = None) -> IngestReport:
+    return asyncio.run(ingest_async(store, settings, cache_path=cache_path, progress=progress or NullProgress()))
+
+
+async def ingest_async(store: Store, settings: Settings, *, cache_path: Path | None, progress: Progress) -> IngestReport:
+    sources = store.list_sources()
+    feeds_task = progress.task("Fetching sources", total=len(sources))
+    pages_task = progress.task("Fetching article pages", total=0)
+    async with Fetcher(settings.http, cache_path) as fetcher:
+
+        async def one(source: Source) -> _Prepared:
+            try:
+                return await _prepare_source(source, store, settings, fetcher, pages_task)
+            finally:
+                feeds_task.advance()
+
+        prepared = await asyncio.gather(*(one(s) for s in sources))
+        requests = fetcher.requests_sent
+    _store_prepared(store, settings, prepared, progress)
+    return IngestReport(sources=[p.report for p in prepared], requests=requests)
+
+
+async def _prepare_source(source: Source, store: Store, settings: Settings, fetcher: Fetcher, pages_task) -> _Prepared:
+    report = SourceReport(source_id=source.id, name=source.name or source.url, url=source.url)
+    prep = _Prepared(source=source, report=report)
+    try:
+        local = _local_path(source.url)
+        if local is not None:
+            content, content_type = await asyncio.to_thread(_read_local, local), ""
+        else:
+            result = await fetcher.get(
+                source.url, accept=FEED_ACCEPT, etag=source.etag, last_modified=source.last_modified
+            )
+            if result.not_modified:
+                report.status = "unchanged"
+                return prep
+            content, content_type = result.content, result.content_type
+            prep.etag = result.headers.get("etag")
+            prep.last_modified = result.headers.get("last-modified")
+        feed = await asyncio.to_thread(parse_feed, content, source.url, content_type)
+    except (FetchError, FeedError, OSError) as exc:
+        report.status = "error"
+        report.errors.append(str(exc))
+        return prep
+    prep.feed_title = feed.title
+    report.name = source.name or feed.title
+    report.fetched = len(feed.entries)
+    known = store.known_guids(source.id)
+    seen: set[str] = set()
+    fresh = []
+    for entry in feed.entries:
+        if entry.guid not in known and entry.guid not in seen:
+            seen.add(entry.guid)
+            fresh.append(entry)
+    pages_task.add_total(len(fresh))
+
+    async def complete(entry: FeedEntry) -> NewItem:
+        try:
+            return await _complete_entry(entry, source, report, settings, fetcher)
+        finally:
+            pages_task.advance()
+
+    prep.items = list(await asyncio.gather(*(complete(e) for e in fresh)))
+    return prep
+
+
+async def _complete_entry(entry: FeedEntry, source: Source, report: SourceReport, settings: Settings, fetcher: Fetcher) -> NewItem:
+    text, origin = (entry.content, "feed") if entry.content else (entry.summary, "summary")
+    canonical_source = entry.url
+    author, published, title = entry.author, entry.published_at, entry.title
+    needs_page = len(text.split()) < settings.extract.min_feed_words and settings.extract.fetch_pages
+    if needs_page and urlsplit(entry.url).scheme in ("http", "https"):
+        try:
+            page = await fetcher.get(entry.url, accept="text/html,application/xhtml+xml", check_robots=True, cached=True)
+            extracted = await asyncio.to_thread(extract_page, page.content, page.url)
+            if len(extracted.text) > len(text):
+                text, origin = extracted.text, "page"
+            canonical_source = extracted.canonical_url or page.url
+            author = author or extracted.author
+            published = published or extracted.published_at
+            title = title or (extracted.title or "")
+        except FetchError as exc:
+            report.errors.append(f"page: {exc}")
+    return NewItem(
+        source_id=source.id,
+        guid=entry.guid,
+        url=entry.url,
+        canonical_url=canonicalize(canonical_source),
+        outlet=source.name or "",
+        title=title or text[:80],
+        summary=entry.summary,
+        text=text,
+        text_origin=origin,
+        author=author,
+        published_at=published,
+        fetched_at=utcnow(),
+        engagement=entry.engagement,
+    )
+
+
+def _store_prepared(store: Store, settings: Settings, prepared: list[_Prepared], progress: Progress) -> None:
+    """Store in order of publication, so the first-published copy is the original."""
+    index = NearDuplicateIndex(settings.dedup, store.minhashes_since(utcnow() - DEDUP_WINDOW))
+    queue = [(p, item) for p in prepared for item in p.items]
+    for p, item in queue:
+        item.outlet = item.outlet or p.feed_title or p.source.url
+    queue.sort(key=lambda pi: (pi[1].published_at or pi[1].fetched_at, pi[0].source.id, pi[1].guid))
+    by_url = store.item_ids_by_canonical_url(item.canonical_url for _, item in queue)
+    task = progress.task("Storing and de-duplicating", total=len(queue))
+    for p, item in queue:
+        signature = index.signature(f"{item.title}\n{item.text}")
+        duplicate_of = by_url.get(item.canonical_url) or index.find(signature)
+        item_id = store.insert_item(item, minhash=NearDuplicateIndex.to_bytes(signature), duplicate_of=duplicate_of)
+        task.advance()
+        if item_id is None:
+            continue
+        if duplicate_of is None:
+            p.report.new += 1
+            index.add(item_id, signature)
+            by_url[item.canonical_url] = item_id
+        else:
+            p.report.duplicate += 1
+    for p in prepared:
+        if p.report.status == "error":
+            store.record_fetch(p.source.id, status="error", error=p.report.error)
+        elif p.report.status == "unchanged":
+            store.record_fetch(p.source.id, status="unchanged", etag=p.source.etag, last_modified=p.source.last_modified)
+        else:
+            store.record_fetch(
+                p.source.id,
+                status="ok",
+                error=p.report.error,
+                etag=p.etag,
+                last_modified=p.last_modified,
+                new_items=p.report.new + p.report.duplicate,
+                name=None if p.source.name else p.feed_title,
+            )
+
+
+def _local_path(url: str) -> Path | None:
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return Path(parts.path)
+    if parts.scheme in ("http", "https"):
+        return None
+    return Path(url)
+
+
+def _read_local(path: Path) -> bytes:
+    if not path.is_file():
+        raise OSError(f"{path} not found (a source that is a local path must be a feed file)")
+    return path.read_bytes()

@@ -1,0 +1,309 @@
+"""The store owns the schema and every query; stages talk to it through these methods.
+
+SQLite is the embedded default; the same schema runs on PostgreSQL given a
+``postgresql+psycopg://`` URL. Alembic migrations are applied when a store is opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+
+from newsdesk.records import Item, NewItem, ScoreBreakdown, Source, Story
+from newsdesk.store.schema import items, metadata, runs, sources, stories
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def resolve_url(url: str, newsroom: Path) -> str:
+    """Make a relative ``sqlite:///file.db`` URL relative to the newsroom folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        path = Path(url[len(prefix):])
+        if not path.is_absolute():
+            return prefix + str((newsroom / path).resolve())
+    return url
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.migrate()
+
+    def migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # --- sources -------------------------------------------------------------------------
+
+    def add_source(self, url: str, kind: str = "feed", name: str = "", weight: float = 1.0) -> tuple[Source, bool]:
+        """Add a source; return it and whether it was new (adding twice is harmless)."""
+        with self.begin() as conn:
+            row = conn.execute(select(sources).where(sources.c.url == url)).mappings().first()
+            if row is not None:
+                return _source(row), False
+            conn.execute(insert(sources).values(url=url, kind=kind, name=name, weight=weight, added_at=utcnow()))
+            row = conn.execute(select(sources).where(sources.c.url == url)).mappings().one()
+            return _source(row), True
+
+    def list_sources(self) -> list[Source]:
+        with self.begin() as conn:
+            return [_source(r) for r in conn.execute(select(sources).order_by(sources.c.id)).mappings()]
+
+    def record_fetch(
+        self,
+        source_id: int,
+        *,
+        status: str,
+        error: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        new_items: int = 0,
+        name: str | None = None,
+    ) -> None:
+        values: dict = {"last_status": status, "last_error": error, "last_fetched_at": utcnow(), "last_new_items": new_items}
+        # Validators are only replaced by a successful fetch: an error must not cost the next 304.
+        if status == "ok":
+            values.update(etag=etag, last_modified=last_modified)
+        if name:
+            values["name"] = name
+        with self.begin() as conn:
+            conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
+
+    # --- items ---------------------------------------------------------------------------
+
+    def known_guids(self, source_id: int) -> set[str]:
+        with self.begin() as conn:
+            return set(conn.execute(select(items.c.guid).where(items.c.source_id == source_id)).scalars())
+
+    def item_ids_by_canonical_url(self, urls: Iterable[str]) -> dict[str, int]:
+        """Earliest stored item for each canonical URL given."""
+        wanted = list(set(urls))
+        found: dict[str, int] = {}
+        with self.begin() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                q = (
+                    select(items.c.canonical_url, func.min(items.c.id))
+                    .where(items.c.canonical_url.in_(chunk))
+                    .group_by(items.c.canonical_url)
+                )
+                found.update({u: i for u, i in conn.execute(q)})
+        return found
+
+    def insert_item(self, item: NewItem, *, minhash: bytes | None, duplicate_of: int | None) -> int | None:
+        """Insert an item; return its id, or None when (source, guid) is already stored."""
+        with self.begin() as conn:
+            exists = conn.execute(
+                select(items.c.id).where(items.c.source_id == item.source_id, items.c.guid == item.guid)
+            ).first()
+            if exists:
+                return None
+            result = conn.execute(
+                insert(items).values(
+                    source_id=item.source_id,
+                    guid=item.guid,
+                    url=item.url,
+                    canonical_url=item.canonical_url,
+                    outlet=item.outlet,
+                    title=item.title,
+                    summary=item.summary,
+                    text=item.text,
+                    text_origin=item.text_origin,
+                    author=item.author,
+                    published_at=item.published_at,
+                    fetched_at=item.fetched_at,
+                    engagement=item.engagement or None,
+                    minhash=minhash,
+                    duplicate_of=duplicate_of,
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def minhashes_since(self, since: datetime) -> list[tuple[int, bytes]]:
+        """(item id, signature) of originals fetched since a time, for near-duplicate lookups."""
+        with self.begin() as conn:
+            q = (
+                select(items.c.id, items.c.minhash)
+                .where(items.c.fetched_at >= since, items.c.minhash.is_not(None), items.c.duplicate_of.is_(None))
+                .order_by(items.c.id)
+            )
+            return [(i, bytes(m)) for i, m in conn.execute(q)]
+
+    def items_without_story(self) -> list[Item]:
+        with self.begin() as conn:
+            q = select(items).where(items.c.story_id.is_(None)).order_by(items.c.id)
+            return [_item(r) for r in conn.execute(q).mappings()]
+
+    def items_of_stories(self, story_ids: Iterable[int]) -> list[Item]:
+        ids = list(story_ids)
+        out: list[Item] = []
+        with self.begin() as conn:
+            for start in range(0, len(ids), 500):
+                q = select(items).where(items.c.story_id.in_(ids[start : start + 500])).order_by(items.c.id)
+                out.extend(_item(r) for r in conn.execute(q).mappings())
+        return out
+
+    def count_items(self) -> int:
+        with self.begin() as conn:
+            return conn.execute(select(func.count()).select_from(items)).scalar_one()
+
+    # --- stories -------------------------------------------------------------------------
+
+    def open_story_ids(self) -> list[int]:
+        with self.begin() as conn:
+            return list(conn.execute(select(stories.c.id).where(stories.c.status == "open")).scalars())
+
+    def create_story(self, conn: Connection, first_seen: datetime, last_seen: datetime, title: str) -> int:
+        now = utcnow()
+        result = conn.execute(
+            insert(stories).values(
+                status="open", title=title, created_at=now, updated_at=now, first_seen=first_seen, last_seen=last_seen
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    def story_of_item(self, conn: Connection, item_id: int) -> int | None:
+        return conn.execute(select(items.c.story_id).where(items.c.id == item_id)).scalar_one_or_none()
+
+    def assign_items(self, conn: Connection, story_id: int, item_ids: Iterable[int]) -> None:
+        ids = list(item_ids)
+        for start in range(0, len(ids), 500):
+            conn.execute(update(items).where(items.c.id.in_(ids[start : start + 500])).values(story_id=story_id))
+
+    def touch_story(self, conn: Connection, story_id: int, *, first_seen: datetime, last_seen: datetime, title: str) -> None:
+        conn.execute(
+            update(stories)
+            .where(stories.c.id == story_id)
+            .values(first_seen=first_seen, last_seen=last_seen, title=title, updated_at=utcnow())
+        )
+
+    def close_stories_quiet_since(self, cutoff: datetime) -> int:
+        with self.begin() as conn:
+            result = conn.execute(
+                update(stories).where(stories.c.status == "open", stories.c.last_seen < cutoff).values(status="closed")
+            )
+            return result.rowcount or 0
+
+    def set_score(self, conn: Connection, story_id: int, breakdown: ScoreBreakdown, tier: str) -> None:
+        from dataclasses import asdict
+
+        conn.execute(
+            update(stories)
+            .where(stories.c.id == story_id)
+            .values(score=breakdown.total, tier=tier, breakdown=asdict(breakdown))
+        )
+
+    def stories(self, *, with_items: bool = True, status: str | None = None) -> list[Story]:
+        with self.begin() as conn:
+            q = select(stories).order_by(stories.c.score.desc(), stories.c.last_seen.desc(), stories.c.id)
+            if status:
+                q = q.where(stories.c.status == status)
+            rows = list(conn.execute(q).mappings())
+        members: dict[int, list[Item]] = {}
+        if with_items:
+            for it in self.items_of_stories([r["id"] for r in rows]):
+                members.setdefault(it.story_id, []).append(it)
+        return [_story(r, members.get(r["id"], [])) for r in rows]
+
+    def source_weights(self) -> dict[int, float]:
+        with self.begin() as conn:
+            return dict(conn.execute(select(sources.c.id, sources.c.weight)).all())
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def start_run(self, command: str) -> int:
+        with self.begin() as conn:
+            result = conn.execute(insert(runs).values(command=command, started_at=utcnow()))
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, summary: dict) -> None:
+        with self.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), summary=summary))
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets `newsdesk serve` read while a run writes; foreign keys are off by default in SQLite.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _source(r) -> Source:
+    return Source(
+        id=r["id"],
+        url=r["url"],
+        kind=r["kind"],
+        name=r["name"],
+        weight=r["weight"],
+        etag=r["etag"],
+        last_modified=r["last_modified"],
+        last_fetched_at=r["last_fetched_at"],
+        last_status=r["last_status"],
+        last_error=r["last_error"],
+        last_new_items=r["last_new_items"],
+    )
+
+
+def _item(r) -> Item:
+    return Item(
+        id=r["id"],
+        source_id=r["source_id"],
+        guid=r["guid"],
+        url=r["url"],
+        canonical_url=r["canonical_url"],
+        outlet=r["outlet"],
+        title=r["title"],
+        text=r["text"],
+        published_at=r["published_at"],
+        fetched_at=r["fetched_at"],
+        duplicate_of=r["duplicate_of"],
+        story_id=r["story_id"],
+        author=r["author"],
+        engagement=r["engagement"] or {},
+    )
+
+
+def _story(r, members: list[Item]) -> Story:
+    b = r["breakdown"]
+    return Story(
+        id=r["id"],
+        status=r["status"],
+        title=r["title"],
+        first_seen=r["first_seen"],
+        last_seen=r["last_seen"],
+        score=r["score"],
+        tier=r["tier"],
+        breakdown=ScoreBreakdown(**b) if b else None,
+        items=members,
+    )
+
+
+__all__ = ["Store", "metadata", "resolve_url", "utcnow"]

@@ -1,0 +1,93 @@
+"""Stories stage: group items about the same event into stories, then rank them.
+
+Contract: ``build_stories(store, settings)`` reads items with no story and the open
+stories; it assigns every new item to an open story or a new one (copies follow their
+original), closes stories quiet for longer than ``stories.quiet_hours``, and re-ranks the
+open stories (``rank.py``). Items already in a story never move, so re-running is a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+
+from newsdesk.config import Settings
+from newsdesk.progress import NullProgress, Progress
+from newsdesk.records import Item
+from newsdesk.store import Store, utcnow
+from newsdesk.stories.cluster import NEW, ClusterParams, incremental
+
+
+@dataclass
+class StoriesReport:
+    items_assigned: int = 0
+    created: int = 0
+    updated: int = 0
+    closed: int = 0
+    ranked: int = 0
+
+
+def item_text(item: Item, words: int) -> str:
+    """What clustering sees: the title plus the start of the text (the lead carries the event)."""
+    return item.title + "\n" + " ".join(item.text.split()[:words])
+
+
+def params_from(settings: Settings) -> ClusterParams:
+    s = settings.stories
+    return ClusterParams(neighbours=s.neighbours, edge_min=s.edge_min, resolution=s.resolution, max_gap_hours=s.quiet_hours)
+
+
+def build_stories(store: Store, settings: Settings, progress: Progress | None = None) -> StoriesReport:
+    from newsdesk.stories.rank import rank_open_stories
+
+    progress = progress or NullProgress()
+    report = StoriesReport()
+    now = utcnow()
+    report.closed = store.close_stories_quiet_since(now - timedelta(hours=settings.stories.quiet_hours))
+    new_items = store.items_without_story()
+    originals = [i for i in new_items if i.duplicate_of is None]
+    copies = [i for i in new_items if i.duplicate_of is not None]
+    window = [i for i in store.items_of_stories(store.open_story_ids()) if i.duplicate_of is None]
+    task = progress.task("Clustering into stories", total=len(originals))
+    rows = window + originals
+    if originals:
+        texts = [item_text(i, settings.stories.text_words) for i in rows]
+        hours = np.array([i.when.timestamp() / 3600.0 for i in rows])
+        fixed = np.array([i.story_id for i in window] + [NEW] * len(originals), dtype=np.int64)
+        labels = incremental(texts, hours, fixed, params_from(settings), on_chunk=task.advance)
+    else:
+        labels = np.array([], dtype=np.int64)
+    story_of: dict[int, int] = {i.id: i.story_id for i in window}
+    with store.begin() as conn:
+        existing = {i.story_id for i in window}
+        created: dict[int, int] = {}
+        members: dict[int, list[Item]] = {}
+        for item, label in zip(originals, labels[len(window) :].tolist()):
+            if label not in existing and label not in created:
+                created[label] = store.create_story(conn, item.when, item.when, item.title)
+            sid = label if label in existing else created[label]
+            members.setdefault(sid, []).append(item)
+            story_of[item.id] = sid
+        for copy in copies:
+            sid = story_of.get(copy.duplicate_of) or store.story_of_item(conn, copy.duplicate_of)
+            if sid is None:  # the original predates stories (should not happen): stand alone
+                sid = store.create_story(conn, copy.when, copy.when, copy.title)
+                created[-copy.id] = sid
+            members.setdefault(sid, []).append(copy)
+        window_by_story: dict[int, list[Item]] = {}
+        for i in window:
+            window_by_story.setdefault(i.story_id, []).append(i)
+        for sid, added in members.items():
+            store.assign_items(conn, sid, [i.id for i in added])
+            everything = window_by_story.get(sid, []) + added
+            first = min(everything, key=lambda i: i.when)
+            store.touch_story(
+                conn, sid, first_seen=first.when, last_seen=max(i.when for i in everything), title=first.title
+            )
+        report.items_assigned = len(new_items)
+        report.created = len(created)
+        report.updated = len([sid for sid in members if sid in existing])
+    report.ranked = rank_open_stories(store, settings, now)
+    return report

@@ -1,0 +1,60 @@
+"""Importance of a story, with a stored breakdown a person can check.
+
+score = outlet_weight · 1.5·log2(1 + independent outlets)
+      + recency_weight · 0.5^(hours since the latest item / half-life)
+      + source_weight · mean weight of the stories' sources
+      + engagement_weight · log10(1 + comments, points and votes the sources report) / 2
+Copies (``duplicate_of`` set) never count as outlets: syndication is not corroboration.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from newsdesk.config import RankSettings, Settings
+from newsdesk.records import ScoreBreakdown, Story
+from newsdesk.store import Store
+
+
+def score_story(story: Story, weights: dict[int, float], settings: RankSettings, now: datetime) -> ScoreBreakdown:
+    originals = [i for i in story.items if i.duplicate_of is None] or story.items
+    outlets = len({i.outlet for i in originals})
+    latest = max((i.when for i in story.items), default=story.last_seen)
+    hours = max(0.0, (now - latest).total_seconds() / 3600.0)
+    mean_weight = sum(weights.get(i.source_id, 1.0) for i in originals) / max(1, len(originals))
+    engagement = sum(sum(i.engagement.values()) for i in story.items)
+    outlets_score = settings.outlet_weight * 1.5 * math.log2(1 + outlets)
+    recency_score = settings.recency_weight * 0.5 ** (hours / settings.recency_half_life_hours)
+    source_score = settings.source_weight * mean_weight
+    engagement_score = settings.engagement_weight * math.log10(1 + engagement) / 2
+    total = outlets_score + recency_score + source_score + engagement_score
+    return ScoreBreakdown(
+        independent_outlets=outlets,
+        outlets_score=round(outlets_score, 4),
+        recency_hours=round(hours, 2),
+        recency_score=round(recency_score, 4),
+        source_weight=round(mean_weight, 4),
+        source_score=round(source_score, 4),
+        engagement=engagement,
+        engagement_score=round(engagement_score, 4),
+        total=round(total, 4),
+    )
+
+
+def tier_for(score: float, settings: RankSettings) -> str:
+    if score >= settings.major_score:
+        return "major"
+    if score >= settings.standard_score:
+        return "standard"
+    return "brief"
+
+
+def rank_open_stories(store: Store, settings: Settings, now: datetime) -> int:
+    weights = store.source_weights()
+    open_stories = store.stories(status="open")
+    with store.begin() as conn:
+        for story in open_stories:
+            breakdown = score_story(story, weights, settings.rank, now)
+            store.set_score(conn, story.id, breakdown, tier_for(breakdown.total, settings.rank))
+    return len(open_stories)
