@@ -54,9 +54,14 @@ class StorySettings(BaseModel):
     # Neighbours looked at per item when building the similarity graph.
     neighbours: int = 15
     # Weakest TF-IDF cosine similarity kept as an edge of that graph.
-    edge_min: float = 0.15
+    edge_min: float = 0.10
     # Louvain resolution: higher splits stories finer.
     resolution: float = 1.5
+    # Centroid similarity at which a story of new items joins another (an open one, or a
+    # fragment of the same event that the graph split off).
+    merge_min: float = 0.40
+    # An item less similar than this to the rest of its story is split off to stand alone.
+    detach_min: float = 0.15
     # A story with no new item for this long is closed; later items start a new story.
     quiet_hours: float = 72.0
     # Words of item text (after the title) that go into its vector.
@@ -142,8 +147,10 @@ threshold = 0.6
 
 [stories]
 neighbours = 15
-edge_min = 0.15
+edge_min = 0.10
 resolution = 1.5
+merge_min = 0.40
+detach_min = 0.15
 # A story with no new item for this many hours is closed.
 quiet_hours = 72.0
 

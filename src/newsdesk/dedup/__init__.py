@@ -14,6 +14,8 @@ import numpy as np
 from newsdesk.config import DedupSettings
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Stored signatures are only comparable under the scheme that made them: pin it.
+SCHEME = "affine32"
 
 
 def shingles(text: str, size: int) -> set[bytes]:
@@ -36,14 +38,14 @@ class NearDuplicateIndex:
     def signature(self, text: str):
         from datasketch import MinHash
 
-        mh = MinHash(num_perm=self.settings.num_perm)
+        mh = MinHash(num_perm=self.settings.num_perm, scheme=SCHEME)
         mh.update_batch(list(shingles(text, self.settings.shingle_words)))
         return mh
 
     def from_bytes(self, blob: bytes):
         from datasketch import MinHash
 
-        return MinHash(num_perm=self.settings.num_perm, hashvalues=np.frombuffer(blob, dtype=np.uint64).copy())
+        return MinHash(hashvalues=np.frombuffer(blob, dtype=np.uint64).copy(), scheme=SCHEME)
 
     @staticmethod
     def to_bytes(signature) -> bytes:

@@ -63,8 +63,13 @@ def extract_page(content: bytes | str, url: str) -> ExtractedPage:
             published = datetime.fromisoformat(data["date"]).replace(tzinfo=timezone.utc)
         except ValueError:
             published = None
+    text = (data.get("text") or "").strip()
+    title = (data.get("title") or "").strip()
+    first, _, rest = text.partition("\n")
+    if title and first.strip() == title:  # the headline repeated as the body's first line
+        text = rest.strip()
     return ExtractedPage(
-        text=(data.get("text") or "").strip(),
+        text=text,
         title=data.get("title") or None,
         author=data.get("author") or None,
         published_at=published,

@@ -36,7 +36,9 @@ def item_text(item: Item, words: int) -> str:
 
 def params_from(settings: Settings) -> ClusterParams:
     s = settings.stories
-    return ClusterParams(neighbours=s.neighbours, edge_min=s.edge_min, resolution=s.resolution, max_gap_hours=s.quiet_hours)
+    return ClusterParams(
+        neighbours=s.neighbours, edge_min=s.edge_min, resolution=s.resolution, merge_min=s.merge_min, detach_min=s.detach_min, max_gap_hours=s.quiet_hours
+    )
 
 
 def build_stories(store: Store, settings: Settings, progress: Progress | None = None) -> StoriesReport:

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import CONFIG_NAME
+from newsdesk.pipeline import Newsroom, open_newsroom
+
+FAST_HTTP = """
+[http]
+connect_timeout = 2.0
+read_timeout = 2.0
+total_timeout = 4.0
+backoff_base = 0.01
+max_retry_after = 5.0
+max_bytes = 1000000
+"""
+
+
+def make_newsroom(path: Path, extra: str = "") -> Newsroom:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / CONFIG_NAME).write_text(FAST_HTTP + extra, encoding="utf-8")
+    return open_newsroom(path)
+
+
+@pytest.fixture
+def newsroom(tmp_path: Path):
+    room = make_newsroom(tmp_path / "room")
+    yield room
+    room.close()
+
+
+@pytest.fixture
+def demo_server():
+    from newsdesk.demo.server import DemoServer
+
+    with DemoServer(port=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def make_httpserver():
+    """pytest-httpserver, threaded, so a hanging handler does not stall the next test and
+    concurrency limits can be observed."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()

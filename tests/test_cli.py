@@ -1,0 +1,115 @@
+"""The newsdesk command as a user runs it (in a subprocess, so imports and exit codes are real)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+COMMANDS = [[], ["init"], ["sources"], ["sources", "add"], ["sources", "import"], ["sources", "list"],
+            ["ingest"], ["cluster"], ["run"], ["stories"], ["demo"]]
+
+
+def nd(*args, cwd=None, check=True):
+    result = subprocess.run([sys.executable, "-m", "newsdesk.cli", *args], capture_output=True, text=True, cwd=cwd,
+                            env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
+    if check and result.returncode != 0:
+        raise AssertionError(f"newsdesk {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "newsdesk")
+def test_every_command_has_help(command):
+    out = nd(*command, "--help").stdout
+    assert "Usage" in out
+
+
+def test_help_is_fast_and_imports_nothing_heavy():
+    code = ("import sys, time; t=time.perf_counter(); from newsdesk.cli import app; "
+            "heavy=[m for m in ('sklearn','sqlalchemy','httpx2','trafilatura','igraph','feedparser') if m in sys.modules]; "
+            "print(heavy, time.perf_counter()-t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    heavy, seconds = out.rsplit(" ", 1)
+    assert heavy == "[]"
+    assert float(seconds) < 1.0
+
+
+def test_init_add_list_and_errors(tmp_path):
+    room = tmp_path / "room"
+    assert "Created" in nd("init", str(room)).stdout
+    assert (room / "newsdesk.toml").exists() and (room / "newsdesk.db").exists()
+    assert "Kept existing" in nd("init", str(room)).stdout
+    assert "Added source 1" in nd("sources", "add", "https://news.example/feed.xml", "--dir", str(room)).stdout
+    assert "Already present" in nd("sources", "add", "https://news.example/feed.xml", "--dir", str(room)).stdout
+    bad = nd("sources", "add", "not a url", "--dir", str(room), check=False)
+    assert bad.returncode == 2 and "neither an http(s) URL nor an existing feed file" in bad.stderr
+    listed = json.loads(nd("sources", "list", "--format", "json", "--dir", str(room)).stdout)
+    assert [s["url"] for s in listed] == ["https://news.example/feed.xml"] and listed[0]["last_status"] is None
+    table = nd("sources", "list", "--dir", str(room)).stdout
+    assert "never fetched" in table
+
+
+def test_missing_newsroom_is_a_clear_error(tmp_path):
+    result = nd("stories", "--dir", str(tmp_path / "nowhere"), check=False)
+    assert result.returncode == 2
+    assert "newsdesk.toml not found" in result.stderr and "newsdesk init" in result.stderr
+
+
+def test_bad_config_names_the_key(tmp_path):
+    room = tmp_path / "room"
+    nd("init", str(room))
+    (room / "newsdesk.toml").write_text("[stories]\nquiet_hours = 'soon'\n", encoding="utf-8")
+    result = nd("stories", "--dir", str(room), check=False)
+    assert result.returncode == 2 and "stories.quiet_hours" in result.stderr
+
+
+def test_run_without_sources_says_what_to_do(tmp_path):
+    room = tmp_path / "room"
+    nd("init", str(room))
+    result = nd("run", "--dir", str(room), check=False)
+    assert result.returncode == 2 and "sources add" in result.stderr
+
+
+def test_opml_import(tmp_path):
+    room = tmp_path / "room"
+    nd("init", str(room))
+    opml = tmp_path / "feeds.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/rss"/>'
+                    '<outline text="B" xmlUrl="https://b.example/atom"/></body></opml>', encoding="utf-8")
+    assert "2 new" in nd("sources", "import", str(opml), "--dir", str(room)).stdout
+    assert "0 new, 2 already present" in nd("sources", "import", str(opml), "--dir", str(room)).stdout
+
+
+def test_demo_then_stories_json(tmp_path):
+    from socket import socket
+
+    with socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    room = tmp_path / "demo"
+    started = time.perf_counter()
+    result = nd("demo", "--dir", str(room), "--port", str(port), cwd=tmp_path, check=False)
+    assert result.returncode == 0, result.stderr
+    assert time.perf_counter() - started < 60
+    assert "Static Gazette" in result.stdout and "not a well-formed feed" in result.stdout
+    assert "56 new items, 5 duplicates" in result.stdout
+    stories = json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)
+    assert len(stories) == 22
+    for story in stories:
+        assert story["tier"] in ("major", "standard", "brief")
+        assert set(story["breakdown"]) >= {"independent_outlets", "recency_score", "source_score", "engagement_score", "total"}
+        for item in story["items"]:
+            assert set(item) == {"id", "url", "canonical_url", "outlet", "title", "published", "text", "duplicate_of"}
+            assert item["text"]
+    majors = [s for s in stories if s["tier"] == "major"]
+    assert majors and all(s["breakdown"]["independent_outlets"] >= 3 for s in majors)
+    # Re-running the demo adds nothing.
+    again = nd("demo", "--dir", str(room), "--port", str(port), cwd=tmp_path, check=False)
+    assert "0 new items, 0 duplicates" in again.stdout
+    assert len(json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)) == 22
+    table = nd("stories", "--tier", "brief", "--dir", str(room)).stdout
+    assert "brief" in table and "major" not in table
+    wrong = nd("stories", "--tier", "huge", "--dir", str(room), check=False)
+    assert wrong.returncode == 2 and "--tier must be one of" in wrong.stderr

@@ -1,0 +1,187 @@
+"""The fetcher against real loopback HTTP servers."""
+
+import asyncio
+import time
+
+import pytest
+from werkzeug import Response
+
+from newsdesk.config import HttpSettings
+from newsdesk.sources.http import Fetcher, FetchError, parse_retry_after
+
+FAST = HttpSettings(connect_timeout=2, read_timeout=1.5, total_timeout=3, backoff_base=0.01, max_retry_after=5, max_bytes=1_000_000)
+
+
+def fetch(url, settings=FAST, **kw):
+    async def go():
+        async with Fetcher(settings) as f:
+            return await f.get(url, **kw), f.requests_sent
+
+    return asyncio.run(go())
+
+
+def test_conditional_get_sends_validators_and_sees_304(httpserver):
+    httpserver.expect_request("/feed", headers={"If-None-Match": '"v1"'}).respond_with_data("", status=304)
+    httpserver.expect_request("/feed").respond_with_data("<rss/>", headers={"ETag": '"v1"'})
+    first, _ = fetch(httpserver.url_for("/feed"))
+    assert first.status == 200 and first.headers["etag"] == '"v1"'
+    second, _ = fetch(httpserver.url_for("/feed"), etag='"v1"')
+    assert second.not_modified and second.content == b""
+
+
+def test_retries_5xx_then_succeeds(httpserver):
+    calls = []
+
+    def handler(request):
+        calls.append(time.monotonic())
+        if len(calls) < 3:
+            return Response("busy", status=503)
+        return Response("ok")
+
+    httpserver.expect_request("/flaky").respond_with_handler(handler)
+    result, sent = fetch(httpserver.url_for("/flaky"))
+    assert result.content == b"ok" and result.attempts == 3 and sent == 3
+
+
+def test_retry_after_is_honoured(httpserver):
+    calls = []
+
+    def handler(request):
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            return Response("slow down", status=429, headers={"Retry-After": "1"})
+        return Response("ok")
+
+    httpserver.expect_request("/limited").respond_with_handler(handler)
+    result, _ = fetch(httpserver.url_for("/limited"))
+    assert result.content == b"ok"
+    assert calls[1] - calls[0] >= 0.95
+
+
+def test_retry_after_beyond_limit_fails_fast(httpserver):
+    httpserver.expect_request("/later").respond_with_data("no", status=503, headers={"Retry-After": "3600"})
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="retry after 3600 s"):
+        fetch(httpserver.url_for("/later"))
+    assert time.monotonic() - started < 2
+
+
+def test_gives_up_after_max_retries(httpserver):
+    httpserver.expect_request("/down").respond_with_data("err", status=500)
+    with pytest.raises(FetchError, match=r"HTTP 500 .*gave up after 4 attempts"):
+        fetch(httpserver.url_for("/down"))
+
+
+def test_404_is_not_retried(httpserver):
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fetch(httpserver.url_for("/gone"))
+    assert len(httpserver.log) == 1
+
+
+def test_hanging_server_times_out(httpserver):
+    def hang(request):
+        time.sleep(5)
+        return Response("late")
+
+    httpserver.expect_request("/hang").respond_with_handler(hang)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="timed out|did not finish"):
+        fetch(httpserver.url_for("/hang"))
+    assert time.monotonic() - started < 4.5
+
+
+def test_trickling_server_hits_total_deadline(httpserver):
+    def trickle(request):
+        def body():
+            for _ in range(40):
+                time.sleep(0.2)
+                yield b"<"
+        return Response(body(), content_type="application/xml")
+
+    httpserver.expect_request("/trickle").respond_with_handler(trickle)
+    settings = FAST.model_copy(update={"total_timeout": 1.5})
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="did not finish within"):
+        fetch(httpserver.url_for("/trickle"), settings)
+    assert time.monotonic() - started < 3
+
+
+def test_huge_response_with_content_length(httpserver):
+    httpserver.expect_request("/huge").respond_with_data(b"x" * 10_000_000)
+    with pytest.raises(FetchError, match="too large"):
+        fetch(httpserver.url_for("/huge"))
+
+
+def test_huge_streamed_response_without_length(httpserver):
+    def stream(request):
+        def body():
+            for _ in range(100):
+                yield b"y" * 100_000
+        return Response(body(), content_type="application/xml")
+
+    httpserver.expect_request("/stream").respond_with_handler(stream)
+    with pytest.raises(FetchError, match="too large"):
+        fetch(httpserver.url_for("/stream"))
+
+
+def test_connection_refused_is_clear():
+    with pytest.raises(FetchError, match="cannot connect"):
+        fetch("http://127.0.0.1:9/feed", FAST.model_copy(update={"max_retries": 1}))
+
+
+def test_robots_txt_disallow(httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
+    httpserver.expect_request("/public/a").respond_with_data("fine")
+    with pytest.raises(FetchError, match="robots.txt"):
+        fetch(httpserver.url_for("/private/a"), check_robots=True)
+    result, _ = fetch(httpserver.url_for("/public/a"), check_robots=True)
+    assert result.content == b"fine"
+    assert not any(r.path == "/private/a" for r, _ in httpserver.log)
+
+
+def test_robots_txt_unreachable_means_disallow(httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("oops", status=500)
+    with pytest.raises(FetchError, match="robots.txt"):
+        fetch(httpserver.url_for("/page"), check_robots=True)
+
+
+def test_user_agent_is_descriptive(httpserver):
+    httpserver.expect_request("/ua").respond_with_data("ok")
+    fetch(httpserver.url_for("/ua"))
+    request, _ = httpserver.log[-1]
+    assert request.headers["User-Agent"].startswith("newsdesk/")
+
+
+def test_per_host_concurrency_limit(httpserver):
+    import threading
+
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def slow(request):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.2)
+        with lock:
+            active[0] -= 1
+        return Response("ok")
+
+    httpserver.expect_request("/slow").respond_with_handler(slow)
+
+    async def go():
+        async with Fetcher(FAST.model_copy(update={"per_host_concurrency": 2})) as f:
+            await asyncio.gather(*(f.get(httpserver.url_for("/slow")) for _ in range(6)))
+
+    asyncio.run(go())
+    assert peak[0] == 2
+
+
+def test_parse_retry_after():
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert parse_retry_after("120") == 120
+    assert parse_retry_after("Sun, 01 Mar 2026 12:00:30 GMT", now) == 30
+    assert parse_retry_after("garbage") is None
+    assert parse_retry_after(None) is None

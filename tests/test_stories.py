@@ -1,0 +1,139 @@
+"""Story clustering and ranking on a real SQLite store."""
+
+from datetime import datetime, timedelta, timezone
+
+from newsdesk.pipeline import run
+from newsdesk.records import NewItem
+from newsdesk.stories.rank import tier_for
+
+NOW = datetime.now(timezone.utc)
+
+ROUND_ONE = [
+    ("Orrin Motors to cut 2,000 jobs at Delft Road plant",
+     "Orrin Motors will cut 2,000 jobs at its Delft Road plant, the carmaker said, blaming weak demand for its petrol saloons. "
+     "The layoffs will be completed by June. Chief executive Aldo Brenner said the plant would switch to building parts."),
+    ("Carmaker Orrin announces 2,000 layoffs",
+     "Orrin Motors is laying off 2,000 workers at the Delft Road factory as sales of petrol saloons fall. "
+     "Aldo Brenner, the chief executive, told staff the layoffs would be finished by June."),
+    ("Delft Road workers stunned by Orrin job cuts",
+     "Workers at Orrin Motors' Delft Road plant said they were stunned by the loss of 2,000 jobs. "
+     "The union said it would fight the layoffs, which the carmaker blamed on falling demand for petrol saloons."),
+]
+ROUND_TWO = [
+    ("Orrin Motors lays off 1,500 more staff in software unit",
+     "Orrin Motors will lay off 1,500 employees in its software unit, its second round of job cuts this year. "
+     "The carmaker said its in-car navigation project would be cancelled. Chief executive Aldo Brenner called the decision painful."),
+    ("Orrin cuts 1,500 software jobs as navigation project scrapped",
+     "The carmaker Orrin Motors is cutting 1,500 jobs in software after cancelling its in-car navigation project. "
+     "It is the company's second round of layoffs this year."),
+    ("Second wave of layoffs at Orrin hits engineers",
+     "Software engineers at Orrin Motors are the target of a second round of layoffs, with 1,500 jobs going "
+     "after the in-car navigation project was cancelled."),
+]
+RECALL = [
+    ("Orrin Motors recalls 40,000 SUVs over brake fault",
+     "Orrin Motors is recalling 40,000 Tundra SUVs because a faulty brake hose can leak fluid, the road safety agency said. "
+     "Owners will be contacted by letter and repairs are free."),
+    ("Brake hose defect prompts Orrin Tundra recall",
+     "A brake hose that can leak fluid has led Orrin Motors to recall 40,000 Tundra sport utility vehicles. "
+     "The safety agency said no crashes had been linked to the defect."),
+]
+
+
+def add_items(store, batch, when, source_prefix="src"):
+    ids = []
+    for n, (title, text) in enumerate(batch):
+        source, _ = store.add_source(f"https://{source_prefix}{n}.example/feed", name=f"{source_prefix.title()} Outlet {n}")
+        ids.append(store.insert_item(
+            NewItem(source_id=source.id, guid=f"{title}", url=f"https://{source_prefix}{n}.example/{abs(hash(title))}",
+                    canonical_url=f"https://{source_prefix}{n}.example/{abs(hash(title))}", outlet=source.name,
+                    title=title, summary="", text=text, text_origin="feed", author=None,
+                    published_at=when + timedelta(minutes=10 * n), fetched_at=NOW),
+            minhash=None, duplicate_of=None))
+    return ids
+
+
+def story_titles(store):
+    return sorted(sorted(i.title for i in s.items) for s in store.stories())
+
+
+def test_two_layoff_rounds_months_apart_are_two_stories(newsroom):
+    add_items(newsroom.store, ROUND_ONE, NOW - timedelta(days=120))
+    add_items(newsroom.store, ROUND_TWO, NOW - timedelta(hours=5), "later")
+    run(newsroom, ("stories",))
+    assert story_titles(newsroom.store) == sorted([sorted(t for t, _ in ROUND_ONE), sorted(t for t, _ in ROUND_TWO)])
+
+
+def test_later_round_does_not_join_a_closed_story(newsroom):
+    add_items(newsroom.store, ROUND_ONE, NOW - timedelta(days=120))
+    first = run(newsroom, ("stories",)).stories
+    assert first.created == 1
+    add_items(newsroom.store, ROUND_TWO, NOW - timedelta(hours=5), "later")
+    second = run(newsroom, ("stories",)).stories
+    assert second.created == 1 and second.updated == 0
+    statuses = sorted(s.status for s in newsroom.store.stories())
+    assert statuses == ["closed", "open"]
+
+
+def test_different_events_same_company_same_week_stay_apart(newsroom):
+    add_items(newsroom.store, ROUND_TWO, NOW - timedelta(hours=30))
+    add_items(newsroom.store, RECALL, NOW - timedelta(hours=20), "recall")
+    run(newsroom, ("stories",))
+    assert story_titles(newsroom.store) == sorted([sorted(t for t, _ in ROUND_TWO), sorted(t for t, _ in RECALL)])
+
+
+def test_new_items_join_the_open_story(newsroom):
+    add_items(newsroom.store, ROUND_TWO[:1], NOW - timedelta(hours=10))
+    add_items(newsroom.store, RECALL, NOW - timedelta(hours=9), "recall")
+    first = run(newsroom, ("stories",)).stories
+    assert first.created == 2
+    add_items(newsroom.store, ROUND_TWO[1:], NOW - timedelta(hours=2), "more")
+    second = run(newsroom, ("stories",)).stories
+    assert second.created == 0 and second.updated == 1
+    assert story_titles(newsroom.store) == sorted([sorted(t for t, _ in ROUND_TWO), sorted(t for t, _ in RECALL)])
+
+
+def test_clustering_twice_changes_nothing(newsroom):
+    add_items(newsroom.store, ROUND_TWO + RECALL, NOW - timedelta(hours=3))
+    run(newsroom, ("stories",))
+    before = [(s.id, sorted(i.id for i in s.items)) for s in newsroom.store.stories()]
+    again = run(newsroom, ("stories",)).stories
+    assert again.created == 0 and again.items_assigned == 0
+    assert [(s.id, sorted(i.id for i in s.items)) for s in newsroom.store.stories()] == before
+
+
+def test_demo_stories_group_outlets_and_count_copies_once(newsroom, demo_server):
+    for name, url in demo_server.feed_urls():
+        newsroom.store.add_source(url, name=name)
+    run(newsroom)
+    stories = newsroom.store.stories()
+    velora = next(s for s in stories if any("Velora" in i.title for i in s.items))
+    outlets = {i.outlet for i in velora.items}
+    assert outlets == {"The Northwire", "Harbor Ledger", "Meridian Daily", "Civic Signal", "Patchwork Tech", "Open Circuit"}
+    # Open Circuit only republished The Northwire: five independent outlets, not six.
+    assert velora.breakdown.independent_outlets == 5
+    assert velora.tier == "major"
+    singles = [s for s in stories if len(s.items) == 1]
+    assert len(singles) >= 8 and all(s.tier == "brief" for s in singles)
+    multi = [s for s in stories if s.breakdown.independent_outlets >= 3]
+    assert len(multi) >= 8
+    assert stories == sorted(stories, key=lambda s: -s.score)
+
+
+def test_score_breakdown_is_explained_and_adds_up(newsroom):
+    add_items(newsroom.store, ROUND_TWO, NOW - timedelta(hours=1))
+    run(newsroom, ("stories",))
+    (story,) = newsroom.store.stories()
+    b = story.breakdown
+    assert b.independent_outlets == 3
+    assert abs(b.outlets_score + b.recency_score + b.source_score + b.engagement_score - b.total) < 1e-3
+    assert story.score == b.total and story.tier == tier_for(b.total, newsroom.settings.rank)
+    assert "3 independent outlet(s)" in b.explain()
+
+
+def test_recency_decays(newsroom):
+    add_items(newsroom.store, ROUND_TWO, NOW - timedelta(hours=1))
+    add_items(newsroom.store, RECALL, NOW - timedelta(hours=60), "recall")
+    run(newsroom, ("stories",))
+    fresh, old = sorted(newsroom.store.stories(), key=lambda s: s.breakdown.recency_hours)
+    assert fresh.breakdown.recency_score > 0.9 > 0.3 > old.breakdown.recency_score
