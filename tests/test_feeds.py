@@ -119,3 +119,9 @@ def test_opml_errors(tmp_path):
     other.write_text("<rss/>", encoding="utf-8")
     with pytest.raises(OpmlError, match="not OPML"):
         read_opml(other)
+
+
+def test_script_contents_are_not_text():
+    from newsdesk.extract import html_to_text
+
+    assert html_to_text("<p>Bridge reopens.<script>steal()</script></p><style>p{}</style><p>Cars return.</p>") == "Bridge reopens.\n\nCars return."

@@ -163,10 +163,80 @@ def cluster(directory: DirOption = Path(".")) -> None:
     _run_stages(directory, ("stories",))
 
 
+@app.command()
+def write(directory: DirOption = Path(".")) -> None:
+    """Write (or update) a cited article for every story at or above write.min_tier."""
+    _run_stages(directory, ("write",))
+
+
+@app.command()
+def publish(directory: DirOption = Path(".")) -> None:
+    """Build the static news site from the latest articles."""
+    _run_stages(directory, ("publish",))
+
+
 @app.command("run")
 def run_command(directory: DirOption = Path(".")) -> None:
-    """The main job: ingest → stories (cluster + rank). Exit code 1 if a source failed."""
-    _run_stages(directory, ("ingest", "stories"))
+    """The main job: ingest → stories → write → publish. Exit code 1 if a source failed."""
+    _run_stages(directory, ("ingest", "stories", "write", "publish"))
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Loopback port.")] = 8000,
+    directory: DirOption = Path("."),
+) -> None:
+    """Serve the published site on http://127.0.0.1:PORT/ until Ctrl-C."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    newsroom = _open(directory)
+    site = newsroom.site_dir
+    if not (site / "index.html").exists():
+        _fail(f"no site in {site} yet: run `newsdesk publish --dir {directory}` first")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        _fail(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); pass --port")
+    _console().print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@app.command()
+def articles(
+    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
+    directory: DirOption = Path("."),
+) -> None:
+    """The latest version of every article, with sentences, citations and provenance spans."""
+    newsroom = _open(directory)
+    rows = sorted(newsroom.store.latest_articles(), key=lambda a: a.story_id)
+    if fmt is Format.json:
+        items = newsroom.store.items_by_id(c.item_id for a in rows for s in a.sentences() for c in s.citations)
+        out = []
+        for a in rows:
+            d = a.to_dict()
+            for s in [d["dek"]] + [s for sec in d["sections"] for p in sec["paragraphs"] for s in p]:
+                for c in s["citations"]:
+                    item = items.get(c["item_id"])
+                    c["source_text"] = item.text[c["start"] : c["end"]] if item else None
+            out.append(d)
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} articles")
+    for col in ("story", "version", "tier", "words", "sources", "headline"):
+        table.add_column(col, overflow="fold")
+    for a in rows:
+        table.add_row(str(a.story_id), str(a.version), a.tier, str(a.word_count), str(len(a.references)), a.headline)
+    _console().print(table)
 
 
 @app.command()
@@ -253,6 +323,12 @@ def print_summary(report) -> None:
             f"Stories: {st.created} created, {st.updated} updated, {st.closed} closed, "
             f"{st.items_assigned} items assigned, {st.ranked} open stories ranked."
         )
+    if report.write is not None:
+        w = report.write
+        console.print(f"Write: {w.written} new articles, {w.updated} updated, {w.unchanged} unchanged, {w.skipped} skipped "
+                      f"({w.considered} stories at or above the configured tier).")
+    if report.publish is not None:
+        console.print(f"Publish: {report.publish.articles} articles, {report.publish.tags} tag pages → {report.publish.index}")
     console.print("Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()))
 
 
@@ -279,14 +355,18 @@ def demo(
             newsroom.store.add_source(url, name=name)
         console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken).")
         with RichProgress(console=_console(stderr=True)) as progress:
-            report = run(newsroom, ("ingest", "stories"), progress)
+            report = run(newsroom, ("ingest", "stories", "write", "publish"), progress)
     finally:
         server.__exit__(None, None, None)
     print_summary(report)
     print_story_table(newsroom.store.stories(with_items=True)[:show])
+    index = report.publish.index
     console.print(
-        f"Newsroom: {directory.resolve()}  ·  more: [bold]newsdesk --dir {directory} stories --format json[/] "
-        f"or [bold]newsdesk sources list --dir {directory}[/]"
+        f"\n[bold]The site is ready:[/] {index}\n"
+        f"  open it as a file:  {index.as_uri()}\n"
+        f"  or serve it:        newsdesk serve --dir {directory}   (then http://127.0.0.1:8000/)\n"
+        f"Newsroom: {directory.resolve()}  ·  newsdesk stories --format json --dir {directory}  ·  "
+        f"newsdesk articles --format json --dir {directory}"
     )
 
 

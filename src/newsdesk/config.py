@@ -7,6 +7,7 @@ Every knob has a default, so an empty file is a valid newsroom. Environment vari
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -78,6 +79,21 @@ class RankSettings(BaseModel):
     standard_score: float = 3.75
 
 
+class WriteSettings(BaseModel):
+    # Stories of this tier or above get an article: "major", "standard" or "brief".
+    min_tier: Literal["major", "standard", "brief"] = "standard"
+    budget_words: int = Field(default=400, ge=50)
+    byline: str = "newsdesk extractive desk"
+
+
+class PublishSettings(BaseModel):
+    # Relative to the newsroom folder.
+    out_dir: str = "site"
+    site_title: str = "newsdesk"
+    # Absolute base used in feeds and the sitemap; pages themselves link relatively.
+    base_url: str = "http://127.0.0.1:8000/"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSDESK_", env_nested_delimiter="__", extra="forbid")
 
@@ -87,6 +103,8 @@ class Settings(BaseSettings):
     dedup: DedupSettings = Field(default_factory=DedupSettings)
     stories: StorySettings = Field(default_factory=StorySettings)
     rank: RankSettings = Field(default_factory=RankSettings)
+    write: WriteSettings = Field(default_factory=WriteSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -158,4 +176,15 @@ quiet_hours = 72.0
 recency_half_life_hours = 24.0
 major_score = 5.0
 standard_score = 3.75
+
+[write]
+# Stories of this tier or above get an article: "major", "standard" or "brief".
+min_tier = "standard"
+budget_words = 400
+
+[publish]
+out_dir = "site"
+site_title = "newsdesk"
+# Absolute address the site will be served from (used in feeds and the sitemap).
+base_url = "http://127.0.0.1:8000/"
 """

@@ -1,6 +1,7 @@
 """The pipeline: a newsroom folder, and its stages run in order.
 
     ingest (sources/ + extract/ + dedup/)  →  stories (stories/: cluster + rank)
+        →  write (write/: cited articles)  →  publish (publish/: the static site)
 
 Each stage reads what it needs from the store and writes its results back, so any stage
 can be re-run alone (``newsdesk ingest``, ``newsdesk cluster``) and re-running is harmless.
@@ -32,6 +33,10 @@ class Newsroom:
     def cache_path(self) -> Path:
         return self.path / CACHE_NAME
 
+    @property
+    def site_dir(self) -> Path:
+        return (self.path / self.settings.publish.out_dir).resolve()
+
     def close(self) -> None:
         self.store.close()
 
@@ -60,6 +65,8 @@ def open_newsroom(path: Path) -> Newsroom:
 class RunReport:
     ingest: object | None = None
     stories: object | None = None
+    write: object | None = None
+    publish: object | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -67,7 +74,7 @@ class RunReport:
         return self.ingest is None or not self.ingest.failed_sources
 
 
-STAGES = ("ingest", "stories")
+STAGES = ("ingest", "stories", "write", "publish")
 
 
 def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None) -> RunReport:
@@ -84,6 +91,14 @@ def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress
             from newsdesk.stories import build_stories
 
             report.stories = build_stories(newsroom.store, newsroom.settings, progress=progress)
+        elif stage == "write":
+            from newsdesk.write import write_articles
+
+            report.write = write_articles(newsroom.store, newsroom.settings, progress=progress)
+        elif stage == "publish":
+            from newsdesk.publish import build_site
+
+            report.publish = build_site(newsroom.store, newsroom.settings, newsroom.site_dir)
         else:
             raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
         report.seconds[stage] = round(time.perf_counter() - started, 3)
@@ -99,4 +114,8 @@ def _summary(report: RunReport) -> dict:
         out["sources"] = [asdict(s) for s in report.ingest.sources]
     if report.stories is not None:
         out["stories"] = asdict(report.stories)
+    if report.write is not None:
+        out["write"] = asdict(report.write)
+    if report.publish is not None:
+        out["publish"] = {"out_dir": str(report.publish.out_dir), "articles": report.publish.articles}
     return out

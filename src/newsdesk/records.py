@@ -130,3 +130,116 @@ class Story:
 
 
 TIERS = ("major", "standard", "brief")
+
+
+# --- articles (write → verify → publish) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source span a sentence rests on: ``text[start:end]`` of item ``item_id``."""
+
+    ref: int  # the reference number shown as [n]
+    item_id: int
+    start: int
+    end: int
+
+
+@dataclass
+class ArticleSentence:
+    text: str
+    # The first citation is the sentence's own source; the rest are independent outlets
+    # stating the same thing (corroboration), each with its own span.
+    citations: list[Citation]
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[list[ArticleSentence]]
+
+
+@dataclass(frozen=True)
+class Reference:
+    number: int
+    item_id: int
+    outlet: str
+    title: str
+    url: str
+    published: datetime | None
+
+
+@dataclass
+class Article:
+    story_id: int
+    headline: str
+    dek: ArticleSentence
+    sections: list[Section]
+    references: list[Reference]
+    tags: list[str]
+    tier: str
+    byline: str
+    writer: str
+    version: int = 1
+    first_published: datetime | None = None
+    updated: datetime | None = None
+
+    def sentences(self) -> list[ArticleSentence]:
+        return [self.dek] + [s for sec in self.sections for para in sec.paragraphs for s in para]
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(s.text.split()) for s in self.sentences())
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / 230))
+
+    def to_dict(self) -> dict:
+        def sentence(s: ArticleSentence) -> dict:
+            return {"text": s.text, "citations": [c.__dict__ for c in s.citations]}
+
+        return {
+            "story_id": self.story_id,
+            "version": self.version,
+            "headline": self.headline,
+            "dek": sentence(self.dek),
+            "sections": [
+                {"heading": sec.heading, "paragraphs": [[sentence(s) for s in p] for p in sec.paragraphs]}
+                for sec in self.sections
+            ],
+            "references": [
+                {**r.__dict__, "published": r.published.isoformat() if r.published else None} for r in self.references
+            ],
+            "tags": self.tags,
+            "tier": self.tier,
+            "byline": self.byline,
+            "writer": self.writer,
+            "first_published": self.first_published.isoformat() if self.first_published else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "word_count": self.word_count,
+            "reading_minutes": self.reading_minutes,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Article:
+        def sentence(s: dict) -> ArticleSentence:
+            return ArticleSentence(text=s["text"], citations=[Citation(**c) for c in s["citations"]])
+
+        def when(v):
+            return datetime.fromisoformat(v) if v else None
+
+        return cls(
+            story_id=d["story_id"],
+            version=d["version"],
+            headline=d["headline"],
+            dek=sentence(d["dek"]),
+            sections=[Section(sec["heading"], [[sentence(s) for s in p] for p in sec["paragraphs"]]) for sec in d["sections"]],
+            references=[Reference(**{**r, "published": when(r["published"])}) for r in d["references"]],
+            tags=d["tags"],
+            tier=d["tier"],
+            byline=d["byline"],
+            writer=d["writer"],
+            first_published=when(d["first_published"]),
+            updated=when(d["updated"]),
+        )

@@ -27,11 +27,15 @@ def html_to_text(fragment: str) -> str:
 
     marked = _BLOCKS.sub("\n\n", fragment)
     try:
-        text = lxml.html.fromstring(f"<div>{marked}</div>").text_content()
+        tree = lxml.html.fromstring(f"<div>{marked}</div>")
+        # Code and styling are not text: drop them whole rather than show their contents.
+        for element in tree.xpath("//script|//style|//noscript|//template"):
+            element.drop_tree()
+        text = tree.text_content()
     except Exception:  # lxml refuses some broken fragments; fall back to stripping tags
         import html
 
-        text = html.unescape(re.sub(r"<[^>]+>", " ", marked))
+        text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", marked)))
     paragraphs = [_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
 

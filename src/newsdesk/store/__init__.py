@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 
-from newsdesk.records import Item, NewItem, ScoreBreakdown, Source, Story
-from newsdesk.store.schema import items, metadata, runs, sources, stories
+from newsdesk.records import Article, Item, NewItem, ScoreBreakdown, Source, Story
+from newsdesk.store.schema import articles, items, metadata, runs, sources, stories
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -234,6 +234,60 @@ class Store:
     def source_weights(self) -> dict[int, float]:
         with self.begin() as conn:
             return dict(conn.execute(select(sources.c.id, sources.c.weight)).all())
+
+    # --- articles ------------------------------------------------------------------------
+
+    def save_article(self, article: Article, now: datetime) -> str:
+        """Store the article as its story's next version unless it equals the latest one.
+        Returns "written" (first version), "updated" (new version) or "unchanged"."""
+        import hashlib
+        import json
+
+        body = article.to_dict()
+        for volatile in ("version", "first_published", "updated"):
+            body.pop(volatile)
+        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        with self.begin() as conn:
+            latest = conn.execute(
+                select(articles.c.version, articles.c.fingerprint, articles.c.content)
+                .where(articles.c.story_id == article.story_id)
+                .order_by(articles.c.version.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and latest.fingerprint == fingerprint:
+                return "unchanged"
+            article.version = 1 if latest is None else latest.version + 1
+            article.first_published = now if latest is None else datetime.fromisoformat(latest.content["first_published"])
+            article.updated = now
+            conn.execute(
+                insert(articles).values(
+                    story_id=article.story_id, version=article.version, written_at=now, writer=article.writer,
+                    fingerprint=fingerprint, content=article.to_dict(),
+                )
+            )
+            return "written" if latest is None else "updated"
+
+    def latest_articles(self) -> list[Article]:
+        """The newest version of every story's article."""
+        with self.begin() as conn:
+            newest = (
+                select(articles.c.story_id, func.max(articles.c.version).label("version"))
+                .group_by(articles.c.story_id)
+                .subquery()
+            )
+            q = select(articles.c.content).join(
+                newest, (articles.c.story_id == newest.c.story_id) & (articles.c.version == newest.c.version)
+            )
+            return [Article.from_dict(row.content) for row in conn.execute(q)]
+
+    def items_by_id(self, ids: Iterable[int]) -> dict[int, Item]:
+        wanted = list(set(ids))
+        out: dict[int, Item] = {}
+        with self.begin() as conn:
+            for start in range(0, len(wanted), 500):
+                q = select(items).where(items.c.id.in_(wanted[start : start + 500]))
+                out.update({r["id"]: _item(r) for r in conn.execute(q).mappings()})
+        return out
 
     # --- runs ----------------------------------------------------------------------------
 

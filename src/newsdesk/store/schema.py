@@ -119,3 +119,17 @@ runs = Table(
     Column("finished_at", UTCDateTime),
     Column("summary", JSON),
 )
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("written_at", UTCDateTime, nullable=False),
+    Column("writer", String(32), nullable=False),
+    # Hash of the content without times and version: an unchanged story writes nothing new.
+    Column("fingerprint", String(64), nullable=False),
+    Column("content", JSON, nullable=False),
+    UniqueConstraint("story_id", "version", name="uq_articles_story_version"),
+)

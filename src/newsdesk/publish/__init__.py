@@ -1,0 +1,213 @@
+"""Publish stage: a static news site from the latest version of every article.
+
+Contract: ``build_site(store, settings, out_dir)`` reads articles (and nothing else), and
+writes index, article and tag pages, RSS 2.0, Atom, JSON Feed 1.1 and sitemap.xml. Source
+text reaches pages only through Jinja2's escaping (never as HTML), links to sources only
+when they are http(s) URLs, and JSON-LD is escaped against ``</script>``. The site is built
+in a scratch folder and swapped in whole, so a failed publish leaves the last site up.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from newsdesk.config import Settings
+from newsdesk.records import Article
+from newsdesk.store import Store
+
+
+@dataclass
+class PublishReport:
+    out_dir: Path
+    articles: int
+    tags: int
+
+    @property
+    def index(self) -> Path:
+        return self.out_dir / "index.html"
+
+
+def slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "tag"
+
+
+def is_web_url(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def article_path(article: Article) -> str:
+    return f"articles/story-{article.story_id}.html"
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(timezone.utc).strftime("%d %B %Y, %H:%M UTC") if value else ""
+
+
+def _json_for_script(data) -> str:
+    # "</script>" or "<!--" inside a title must not end the script element.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _related(articles: list[Article], limit: int = 3) -> dict[int, list[Article]]:
+    if len(articles) < 2:
+        return {a.story_id: [] for a in articles}
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [a.headline + " " + " ".join(s.text for s in a.sentences()) for a in articles]
+    X = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    sims = (X @ X.T).toarray()
+    out = {}
+    for i, a in enumerate(articles):
+        order = [j for j in sims[i].argsort()[::-1] if j != i and sims[i, j] > 0.05][:limit]
+        out[a.story_id] = [articles[j] for j in order]
+    return out
+
+
+class _View:
+    """What a template sees of an article: the record plus derived, display-ready fields."""
+
+    def __init__(self, article: Article, base_url: str, related: list[Article]):
+        self._a = article
+        self.path = article_path(article)
+        self.url = urljoin(base_url, self.path)
+        self.related = [_View(r, base_url, []) for r in related]
+        self.published_text = _when(article.first_published)
+        self.updated_text = _when(article.updated)
+
+    def __getattr__(self, name):
+        return getattr(self._a, name)
+
+    @property
+    def json_ld(self) -> str:
+        a = self._a
+        return _json_for_script({
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": a.headline,
+            "description": a.dek.text,
+            "datePublished": a.first_published.isoformat() if a.first_published else None,
+            "dateModified": a.updated.isoformat() if a.updated else None,
+            "author": {"@type": "Organization", "name": a.byline},
+            "keywords": a.tags,
+            "wordCount": a.word_count,
+            "url": self.url,
+            "citation": [r.url for r in a.references if is_web_url(r.url)],
+        })
+
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    templates = resources.files("newsdesk.publish").joinpath("templates")
+    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["slug"] = slug
+    env.filters["is_web_url"] = is_web_url
+    return env, templates
+
+
+def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport:
+    articles = store.latest_articles()
+    # Major stories first, then the most recently updated.
+    rank = {"major": 0, "standard": 1, "brief": 2}
+    articles.sort(key=lambda a: (rank.get(a.tier, 3), -(a.updated or datetime.min.replace(tzinfo=timezone.utc)).timestamp()))
+    base = settings.publish.base_url if settings.publish.base_url.endswith("/") else settings.publish.base_url + "/"
+    related = _related(articles)
+    views = [_View(a, base, related[a.story_id]) for a in articles]
+    env, templates = _environment()
+    common = {"site_title": settings.publish.site_title}
+    scratch = out_dir.with_name(out_dir.name + ".building")
+    shutil.rmtree(scratch, ignore_errors=True)
+    (scratch / "articles").mkdir(parents=True)
+    (scratch / "tags").mkdir()
+    shutil.copyfile(str(templates.joinpath("style.css")), scratch / "style.css")
+    (scratch / "index.html").write_text(env.get_template("index.html").render(articles=views, root="", **common), "utf-8")
+    page = env.get_template("article.html")
+    for v in views:
+        (scratch / v.path).write_text(page.render(a=v, root="../", **common), "utf-8")
+    by_tag: dict[str, list[_View]] = {}
+    for v in views:
+        for t in v.tags:
+            by_tag.setdefault(t, []).append(v)
+    tag_page = env.get_template("tag.html")
+    for t, members in by_tag.items():
+        (scratch / "tags" / f"{slug(t)}.html").write_text(tag_page.render(tag=t, articles=members, root="../", **common), "utf-8")
+    _write_feeds(scratch, views, base, settings.publish.site_title)
+    _write_sitemap(scratch, views, list(by_tag), base)
+    # Swap in whole: readers never see a half-built site.
+    old = out_dir.with_name(out_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        out_dir.rename(old)
+    scratch.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return PublishReport(out_dir=out_dir, articles=len(views), tags=len(by_tag))
+
+
+def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
+    from feedgen.feed import FeedGenerator
+
+    fg = FeedGenerator()
+    fg.id(base)
+    fg.title(title)
+    fg.link(href=base, rel="alternate")
+    fg.link(href=urljoin(base, "atom.xml"), rel="self")
+    fg.description(f"{title}: machine-written, cited news")
+    fg.language("en")
+    newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=timezone.utc))
+    for v in newest[-50:]:
+        entry = fg.add_entry()
+        entry.id(v.url)
+        entry.guid(v.url, permalink=True)
+        entry.title(v.headline)
+        entry.link(href=v.url)
+        entry.description(v.dek.text)
+        entry.published(v.first_published)
+        entry.updated(v.updated)
+        for t in v.tags:
+            entry.category(term=t)
+    fg.rss_file(str(out / "feed.xml"), pretty=True)
+    fg.atom_file(str(out / "atom.xml"), pretty=True)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": base,
+        "feed_url": urljoin(base, "feed.json"),
+        "items": [
+            {
+                "id": v.url,
+                "url": v.url,
+                "title": v.headline,
+                "summary": v.dek.text,
+                "content_text": "\n\n".join(s.text for s in v.sentences()),
+                "date_published": v.first_published.isoformat() if v.first_published else None,
+                "date_modified": v.updated.isoformat() if v.updated else None,
+                "tags": v.tags,
+            }
+            for v in reversed(newest[-50:])
+        ],
+    }
+    (out / "feed.json").write_text(json.dumps(feed, indent=2, ensure_ascii=False), "utf-8")
+
+
+def _write_sitemap(out: Path, views: list[_View], tags: list[str], base: str) -> None:
+    from xml.sax.saxutils import escape
+
+    rows = [f"<url><loc>{escape(base)}index.html</loc></url>"]
+    for v in views:
+        lastmod = v.updated.date().isoformat() if v.updated else ""
+        rows.append(f"<url><loc>{escape(v.url)}</loc><lastmod>{lastmod}</lastmod></url>")
+    for t in tags:
+        rows.append(f"<url><loc>{escape(urljoin(base, 'tags/' + slug(t) + '.html'))}</loc></url>")
+    (out / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "\n".join(rows) + "\n</urlset>\n", "utf-8")

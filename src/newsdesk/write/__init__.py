@@ -1,0 +1,57 @@
+"""Write stage: an article for every story worth one.
+
+Contract: ``write_articles(store, settings)`` reads stories at or above ``write.min_tier``
+with their items, asks the configured writer (``Writer`` below) for an ``Article`` whose
+every sentence carries citations with character spans into the cited items' stored text,
+and stores it as a new version only when it differs from the story's latest version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from newsdesk.config import Settings
+from newsdesk.progress import NullProgress, Progress
+from newsdesk.records import TIERS, Article, Story
+from newsdesk.store import Store, utcnow
+
+
+class Writer(Protocol):
+    name: str
+
+    def write(self, story: Story) -> Article | None:
+        """An article for the story, or None when its sources give too little to write."""
+
+
+@dataclass
+class WriteReport:
+    considered: int = 0
+    written: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+
+def make_writer(settings: Settings) -> Writer:
+    from newsdesk.write.extractive import ExtractiveWriter
+
+    return ExtractiveWriter(settings.write)
+
+
+def write_articles(store: Store, settings: Settings, progress: Progress | None = None) -> WriteReport:
+    progress = progress or NullProgress()
+    writer = make_writer(settings)
+    wanted = set(TIERS[: TIERS.index(settings.write.min_tier) + 1])
+    stories = [s for s in store.stories() if s.tier in wanted]
+    report = WriteReport(considered=len(stories))
+    task = progress.task("Writing articles", total=len(stories))
+    for story in stories:
+        article = writer.write(story)
+        task.advance()
+        if article is None:
+            report.skipped += 1
+            continue
+        outcome = store.save_article(article, utcnow())
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report

@@ -1,0 +1,269 @@
+"""The extractive writer: no model, no key. It selects central, informative, non-redundant
+source sentences, cites each (and the independent outlets that state the same thing), and
+orders them as news: what happened, the figures, what people said, background.
+
+``select`` works on plain documents so the benchmark scores exactly this selection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newsdesk.config import WriteSettings
+from newsdesk.records import Article, ArticleSentence, Citation, Reference, Section, Story
+from newsdesk.write.sentences import sentence_spans
+
+_NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|bn|m|k)\b)?", re.I)
+_QUOTE = re.compile(r"[\"\u201c\u201d]")
+_SAID = re.compile(r"\b(said|says|told|according to|called|warned|added)\b", re.I)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|of|de|van|von))*(?<!\sof)(?<!\sde)\b")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
+_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
+
+
+@dataclass
+class Doc:
+    """One source document: ``key`` identifies it, ``outlet`` groups independent sources."""
+
+    key: int
+    outlet: str
+    text: str
+
+
+@dataclass
+class Candidate:
+    doc: Doc
+    start: int
+    end: int
+    position: int
+    score: float = 0.0
+    numbers: frozenset[str] = frozenset()
+    vector_row: int = 0
+    corroborating: list[Candidate] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start : self.end]
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    return frozenset(m.group().rstrip(".,").replace(",", "").lower() for m in _NUMBER.finditer(text))
+
+
+def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60) -> list[Candidate]:
+    out = []
+    for doc in docs:
+        for span in sentence_spans(doc.text):
+            c = Candidate(doc, span.start, span.end, span.position)
+            if min_words <= c.words <= max_words:
+                c.numbers = numbers_in(c.text)
+                out.append(c)
+    return out
+
+
+def select(docs: list[Doc], budget_words: int, redundancy: float = 0.35, corroboration: float = 0.35) -> list[Candidate]:
+    """Greedy maximal-marginal-relevance selection within a word budget."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    pool = candidates(docs)
+    if not pool:
+        return []
+    try:
+        X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform([c.text for c in pool])
+    except ValueError:
+        return []
+    for row, c in enumerate(pool):
+        c.vector_row = row
+    S = (X @ X.T).toarray()
+    outlets = np.array([c.doc.outlet for c in pool])
+    other_outlet = outlets[:, None] != outlets[None, :]
+    # Centrality across outlets: what several independent sources say is what happened.
+    n_outlets = max(1, len(set(outlets)) - 1)
+    cross = np.where(other_outlet, S, 0.0).sum(axis=1) / n_outlets
+    within = S.sum(axis=1) / len(pool)
+    centrality = cross if len(set(outlets)) > 1 else within
+    centrality = centrality / (centrality.max() or 1.0)
+    position = np.array([1.0 / (1.0 + c.position) for c in pool])
+    info = np.array([min(len(c.numbers), 3) / 3.0 for c in pool])
+    for c, cen, pos, inf in zip(pool, centrality, position, info):
+        c.score = 0.6 * cen + 0.3 * pos + 0.1 * inf
+    chosen: list[Candidate] = []
+    used = 0
+    for c in sorted(pool, key=lambda c: -c.score):
+        if used + c.words > budget_words:
+            continue
+        if chosen and any(_same_point(c, d, S, redundancy) for d in chosen):
+            continue
+        chosen.append(c)
+        used += c.words
+    for c in chosen:
+        c.corroborating = _corroborating(c, pool, S, corroboration)
+    return chosen
+
+
+def _same_point(a: Candidate, b: Candidate, S: np.ndarray, redundancy: float) -> bool:
+    """Redundant: very similar wording, or the same figures in similar wording."""
+    sim = S[a.vector_row, b.vector_row]
+    shared_figures = bool(a.numbers) and bool(a.numbers & b.numbers)
+    return sim >= redundancy or (shared_figures and sim >= 0.15)
+
+
+def quoted(text: str) -> list[str]:
+    return [q.strip().lower() for q in re.findall(r"[\"\u201c]([^\"\u201c\u201d]{3,})[\"\u201d]", text)]
+
+
+def _corroborating(c: Candidate, pool: list[Candidate], S: np.ndarray, threshold: float) -> list[Candidate]:
+    """Sentences from other outlets that state the same thing, with the same figures."""
+    best: dict[str, Candidate] = {}
+    for o in pool:
+        if o.doc.outlet == c.doc.outlet or S[c.vector_row, o.vector_row] < threshold:
+            continue
+        if c.numbers and not c.numbers <= o.numbers:
+            continue
+        # A quote is corroborated only by a source carrying the same words.
+        if any(q not in o.text.lower() for q in quoted(c.text)):
+            continue
+        if not c.numbers and S[c.vector_row, o.vector_row] < threshold + 0.1:
+            continue
+        if o.doc.outlet not in best or S[c.vector_row, o.vector_row] > S[c.vector_row, best[o.doc.outlet].vector_row]:
+            best[o.doc.outlet] = o
+    return sorted(best.values(), key=lambda o: -S[c.vector_row, o.vector_row])[:3]
+
+
+def clean_title(title: str, outlets: set[str]) -> str:
+    """A headline without the outlet's name tacked on ("… | Outlet", "… - Outlet")."""
+    m = _TITLE_SUFFIX.search(title)
+    if m and (m.group().strip(" |\u2013\u2014-") in outlets or len(m.group().split()) <= 4):
+        return title[: m.start()].strip()
+    return title.strip()
+
+
+def kind_of(c: Candidate) -> str:
+    if _QUOTE.search(c.text) and _SAID.search(c.text):
+        return "quote"
+    if c.numbers:
+        return "figures"
+    return "context"
+
+
+SECTION_TITLES = {"lead": "What happened", "figures": "By the numbers", "quote": "What they said", "context": "Background"}
+
+
+class ExtractiveWriter:
+    name = "extractive"
+
+    def __init__(self, settings: WriteSettings):
+        self.settings = settings
+
+    def write(self, story: Story) -> Article | None:
+        originals = [i for i in story.items if i.duplicate_of is None and i.text.strip()]
+        if not originals:
+            return None
+        items = {i.id: i for i in originals}
+        docs = [Doc(i.id, i.outlet, i.text) for i in originals]
+        chosen = select(docs, self.settings.budget_words)
+        if not chosen:
+            return None
+        dek, body = chosen[0], chosen[1:]
+        # Order: the lead sentences (top scores from the start of their source), then by kind.
+        groups: dict[str, list[Candidate]] = {"lead": [], "figures": [], "quote": [], "context": []}
+        for c in body:
+            kind = "lead" if c.position <= 1 and len(groups["lead"]) < 2 else kind_of(c)
+            groups[kind].append(c)
+        if sum(1 for g in groups.values() if g) == 1 and len(body) >= 2:
+            only = next(k for k, g in groups.items() if g)
+            half = (len(groups[only]) + 1) // 2
+            groups["lead"], groups["context"] = groups[only][:half], groups[only][half:]
+            if only not in ("lead", "context"):
+                groups[only] = []
+        numbering: dict[int, int] = {}
+
+        def cite(c: Candidate) -> ArticleSentence:
+            citations = []
+            for source in [c, *c.corroborating]:
+                ref = numbering.setdefault(source.doc.key, len(numbering) + 1)
+                citations.append(Citation(ref=ref, item_id=source.doc.key, start=source.start, end=source.end))
+            return ArticleSentence(text=c.text, citations=citations)
+
+        dek_sentence = cite(dek)
+        sections = []
+        for kind in ("lead", "figures", "quote", "context"):
+            members = groups[kind]
+            if not members:
+                continue
+            sentences = [cite(c) for c in members]
+            paragraphs = [sentences[i : i + 2] for i in range(0, len(sentences), 2)]
+            sections.append(Section(SECTION_TITLES[kind], paragraphs))
+        references = [
+            Reference(number=n, item_id=key, outlet=items[key].outlet, title=items[key].title, url=items[key].canonical_url,
+                      published=items[key].published_at)
+            for key, n in sorted(numbering.items(), key=lambda kv: kv[1])
+        ]
+        outlets = {i.outlet for i in originals}
+        return Article(
+            story_id=story.id,
+            headline=clean_title(_central_title(originals), outlets),
+            dek=dek_sentence,
+            sections=sections,
+            references=references,
+            tags=_tags(originals),
+            tier=story.tier,
+            byline=self.settings.byline,
+            writer=self.name,
+        )
+
+
+def _central_title(items) -> str:
+    """The title closest to all the others: the one that best names the shared event."""
+    if len(items) == 1:
+        return items[0].title
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    titles = [i.title for i in items]
+    try:
+        X = TfidfVectorizer(stop_words="english").fit_transform(titles)
+    except ValueError:
+        return titles[0]
+    sims = (X @ X.T).toarray().sum(axis=1)
+    return titles[int(np.argmax(sims))]
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised names; a single word opening a sentence counts only if it recurs mid-sentence."""
+    found = set()
+    for m in _NAME.finditer(text):
+        name = m.group()
+        at_start = bool(_SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])) or m.start() == 0
+        if at_start and " " not in name:
+            continue
+        found.add(name)
+    return found
+
+
+def _tags(items, limit: int = 5) -> list[str]:
+    """Names that several of the story's items mention (people, places, organisations)."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for item in items:
+        counts.update(n for n in _names(item.title + ". " + item.text) if len(n) > 2 and n.lower() not in _NOT_TAGS)
+    tags: list[str] = []
+    for name, n in counts.most_common():
+        if n >= min(2, len(items)) and not any(name in t or t in name for t in tags):
+            tags.append(name)
+    return tags[:limit]
+
+
+_NOT_TAGS = {"the", "this", "that", "these", "those", "there", "their", "they", "its", "it", "his", "her", "she", "he",
+             "we", "our", "you", "on", "in", "at", "by", "for", "from", "monday", "tuesday", "wednesday", "thursday",
+             "friday", "saturday", "sunday", "but", "and", "after", "before", "when", "while", "about", "some", "most",
+             "two", "three", "one", "a", "an", "if", "as", "with", "chief", "nobody", "people", "today", "last", "next",
+             "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december", "mr", "mrs", "ms", "dr", "prof", "professor"}
