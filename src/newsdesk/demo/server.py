@@ -20,14 +20,16 @@ from typing import Any
 DEFAULT_PORT = 8765
 
 
-@dataclass(frozen=True)
+@dataclass
 class Corpus:
     outlets: dict[str, dict[str, Any]]
     articles: list[dict[str, Any]]
 
-    @property
-    def by_id(self) -> dict[str, dict[str, Any]]:
-        return {a["id"]: a for a in self.articles}
+    def __post_init__(self) -> None:
+        self.by_id = {a["id"]: a for a in self.articles}
+        self.by_outlet: dict[str, list[dict[str, Any]]] = {}
+        for a in sorted(self.articles, key=lambda a: a["hours_ago"]):
+            self.by_outlet.setdefault(a["outlet"], []).append(a)
 
 
 def load_corpus() -> Corpus:
@@ -68,8 +70,7 @@ class DemoSite:
         return self.article_url(target) + f"?utm_source=rss&utm_medium=feed&utm_campaign={article['outlet']}"
 
     def outlet_articles(self, slug: str) -> list[dict]:
-        items = [a for a in self.corpus.articles if a["outlet"] == slug]
-        return sorted(items, key=lambda a: a["hours_ago"])
+        return self.corpus.by_outlet.get(slug, [])
 
     def feed(self, slug: str) -> tuple[bytes, str]:
         outlet = self.corpus.outlets[slug]
@@ -174,6 +175,7 @@ class DemoSite:
 class _Handler(BaseHTTPRequestHandler):
     site: DemoSite
     server_version = "newsdesk-demo/1"
+    protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
 
     def log_message(self, *args) -> None:  # keep the terminal for the user's progress bars
         pass
@@ -191,6 +193,9 @@ class _Handler(BaseHTTPRequestHandler):
             if page is not None:
                 return self._send(200, page, "text/html; charset=utf-8", conditional=True)
         self._send(404, b"not found", "text/plain")
+
+    def log_request(self, *args) -> None:
+        pass
 
     def _send(self, status: int, body: bytes, ctype: str, conditional: bool = False) -> None:
         if conditional:
@@ -215,11 +220,11 @@ class _Handler(BaseHTTPRequestHandler):
 class DemoServer:
     """``with DemoServer(port) as server: server.site.feed_url(...)``; serves on 127.0.0.1."""
 
-    def __init__(self, port: int = DEFAULT_PORT, anchor: datetime | None = None):
+    def __init__(self, port: int = DEFAULT_PORT, anchor: datetime | None = None, corpus: Corpus | None = None):
         now = datetime.now(timezone.utc)
         self.anchor = anchor or now.replace(minute=0, second=0, microsecond=0)
         self.port = port
-        self.corpus = load_corpus()
+        self.corpus = corpus or load_corpus()
 
     def __enter__(self) -> DemoServer:
         try:

@@ -51,8 +51,11 @@ def vectorize(texts: list[str] | list[list[str]]) -> sp.csr_matrix:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     analyzer = _analyzer if not texts or isinstance(texts[0], str) else _pretokenised
+    # A word in most of a large window (a site's boilerplate, a wire's stock phrases) says
+    # nothing about which event an item reports.
+    max_df = 0.5 if len(texts) >= 50 else 1.0
     try:
-        return TfidfVectorizer(sublinear_tf=True, analyzer=analyzer, dtype=np.float32).fit_transform(texts).tocsr()
+        return TfidfVectorizer(sublinear_tf=True, analyzer=analyzer, dtype=np.float32, max_df=max_df).fit_transform(texts).tocsr()
     except ValueError:  # no word at all in any text
         return sp.csr_matrix((len(texts), 1), dtype=np.float32)
 

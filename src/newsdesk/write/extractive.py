@@ -68,11 +68,23 @@ def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60) -> list
     return out
 
 
-def select(docs: list[Doc], budget_words: int, redundancy: float = 0.35, corroboration: float = 0.35) -> list[Candidate]:
+@dataclass(frozen=True)
+class SelectionWeights:
+    centrality: float = 0.4
+    position: float = 0.5
+    figures: float = 0.1
+    redundancy: float = 0.35  # similarity at which a sentence repeats one already chosen
+    corroboration: float = 0.35  # similarity at which another outlet's sentence corroborates
+    min_words: int = 6
+    max_words: int = 60
+
+
+def select(docs: list[Doc], budget_words: int, weights: SelectionWeights = SelectionWeights()) -> list[Candidate]:
     """Greedy maximal-marginal-relevance selection within a word budget."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    pool = candidates(docs)
+    w = weights
+    pool = candidates(docs, w.min_words, w.max_words)
     if not pool:
         return []
     try:
@@ -93,18 +105,18 @@ def select(docs: list[Doc], budget_words: int, redundancy: float = 0.35, corrobo
     position = np.array([1.0 / (1.0 + c.position) for c in pool])
     info = np.array([min(len(c.numbers), 3) / 3.0 for c in pool])
     for c, cen, pos, inf in zip(pool, centrality, position, info):
-        c.score = 0.6 * cen + 0.3 * pos + 0.1 * inf
+        c.score = w.centrality * cen + w.position * pos + w.figures * inf
     chosen: list[Candidate] = []
     used = 0
     for c in sorted(pool, key=lambda c: -c.score):
         if used + c.words > budget_words:
             continue
-        if chosen and any(_same_point(c, d, S, redundancy) for d in chosen):
+        if chosen and any(_same_point(c, d, S, w.redundancy) for d in chosen):
             continue
         chosen.append(c)
         used += c.words
     for c in chosen:
-        c.corroborating = _corroborating(c, pool, S, corroboration)
+        c.corroborating = _corroborating(c, pool, S, w.corroboration)
     return chosen
 
 

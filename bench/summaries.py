@@ -1,0 +1,177 @@
+"""Content selection of the extractive writer on Multi-News, against Lead-3, LexRank and
+TextRank run in the same script on the same clusters, sentences and word budget.
+
+    python bench/summaries.py                 # 500 clusters, 300-word budget
+    python bench/summaries.py --limit 100     # quicker
+
+Scores: ROUGE-1/2/L F1 with stemming (``rouge-score``), in points (× 100), and milliseconds
+per cluster. Every method sees the same sentence splits (the writer's own) and returns
+sentences in document order, cut at the same budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import dataset  # noqa: E402
+
+from newsdesk.write.extractive import Doc, SelectionWeights, select  # noqa: E402
+from newsdesk.write.sentences import sentence_spans  # noqa: E402
+
+_WORDS = re.compile(r"\w+(?:'\w+)?")
+
+
+def load(limit: int | None, half: str = "all"):
+    """Clusters of the 500-cluster sample; ``half`` "dev" (even test_index), "test" (odd) or "all"."""
+    path = dataset("multi_news", "test_sample_500.jsonl")
+    n = 0
+    for line in path.open(encoding="utf-8"):
+        cluster = json.loads(line)
+        if half != "all" and (cluster["test_index"] % 2 == 0) != (half == "dev"):
+            continue
+        if limit is not None and n >= limit:
+            break
+        n += 1
+        docs = [d.replace(" NEWLINE_CHAR ", "\n").replace("NEWLINE_CHAR", "\n").strip() for d in cluster["documents"]]
+        yield [d for d in docs if d], cluster["summary"], cluster["test_index"]
+
+
+def sentences_of(docs: list[str]) -> list[tuple[int, int, str]]:
+    """(document, position, sentence) with the writer's splitter, for every method."""
+    return [(d, k, doc[s.start : s.end]) for d, doc in enumerate(docs) for k, s in enumerate(sentence_spans(doc))]
+
+
+def cut(sentences: list[str], budget: int) -> str:
+    out, used = [], 0
+    for s in sentences:
+        words = len(s.split())
+        if used + words > budget:
+            continue
+        out.append(s)
+        used += words
+    return "\n".join(out)
+
+
+def newsdesk(docs, budget, weights=SelectionWeights()):
+    chosen = select([Doc(i, str(i), d) for i, d in enumerate(docs)], budget, weights)
+    chosen.sort(key=lambda c: (c.doc.key, c.start))
+    return "\n".join(c.text for c in chosen)
+
+
+def lead3(docs, budget):
+    first = [s for d, k, s in sentences_of(docs) if k < 3]
+    return cut(first, budget)
+
+
+class _SharedTokenizer:
+    """sumy's parser asks a tokenizer for sentences and words; this one gives it the writer's
+    sentences (no NLTK data is downloaded)."""
+
+    language = "english"
+
+    def to_sentences(self, paragraph: str):
+        return [paragraph[s.start : s.end] for s in sentence_spans(paragraph)]
+
+    def to_words(self, sentence: str):
+        return _WORDS.findall(sentence)
+
+
+def _sumy(summarizer_class):
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.parsers.plaintext import PlaintextParser
+    from sumy.utils import get_stop_words
+
+    summarizer = summarizer_class(Stemmer("english"))
+    summarizer.stop_words = get_stop_words("english")
+    tokenizer = _SharedTokenizer()
+
+    def run(docs, budget):
+        parser = PlaintextParser.from_string("\n\n".join(docs), tokenizer)
+
+        def within_budget(ranked):
+            out, used = [], 0
+            for info in ranked:
+                words = len(str(info.sentence).split())
+                if used + words <= budget:
+                    out.append(info)
+                    used += words
+            return out
+
+        return "\n".join(str(s) for s in summarizer(parser.document, within_budget))
+
+    return run
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--budget", type=int, default=300)
+    ap.add_argument("--grid", action="store_true", help="search selection weights on the dev half (even test_index)")
+    args = ap.parse_args()
+    if args.grid:
+        return grid(args)
+    from rouge_score import rouge_scorer
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.summarizers.text_rank import TextRankSummarizer
+
+    clusters = list(load(args.limit))
+    dev_mask = [index % 2 == 0 for _, _, index in clusters]
+    methods = {
+        "newsdesk extractive writer": newsdesk,
+        "Lead-3": lead3,
+        "LexRank (sumy)": _sumy(LexRankSummarizer),
+        "TextRank (sumy)": _sumy(TextRankSummarizer),
+    }
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    print(f"Multi-News test sample: {len(clusters)} clusters, {args.budget}-word budget, ROUGE F1 ×100 with stemming\n")
+    print(f"{'method':28} {'R-1':>6} {'R-2':>6} {'R-L':>6} {'ms/cluster':>11}")
+    results = {}
+    for name, method in methods.items():
+        per_cluster = []
+        seconds = 0.0
+        for docs, reference, _ in clusters:
+            started = time.perf_counter()
+            summary = method(docs, args.budget)
+            seconds += time.perf_counter() - started
+            scores = scorer.score(reference, summary)
+            per_cluster.append({k: scores[k].fmeasure for k in ("rouge1", "rouge2", "rougeL")})
+        n = len(clusters)
+        r = results[name] = {k: 100 * sum(c[k] for c in per_cluster) / n for k in ("rouge1", "rouge2", "rougeL")}
+        r["ms"] = 1000 * seconds / n
+        halves = {h: [c for c, d in zip(per_cluster, dev_mask) if d == (h == "dev")] for h in ("dev", "test")}
+        split = "  ".join(f"{h} R-1 {100 * sum(c['rouge1'] for c in cs) / max(1, len(cs)):.2f} "
+                          f"R-2 {100 * sum(c['rouge2'] for c in cs) / max(1, len(cs)):.2f}" for h, cs in halves.items())
+        print(f"{name:28} {r['rouge1']:6.2f} {r['rouge2']:6.2f} {r['rougeL']:6.2f} {r['ms']:11.1f}   ({split})", flush=True)
+    ours = results["newsdesk extractive writer"]
+    best = {k: max(v[k] for name, v in results.items() if name != "newsdesk extractive writer") for k in ("rouge1", "rouge2")}
+    print(f"\nMargin over the best reference: R-1 {ours['rouge1'] - best['rouge1']:+.2f}, R-2 {ours['rouge2'] - best['rouge2']:+.2f} "
+          f"(target +1.50 / +1.00); time vs LexRank: {ours['ms']:.1f} vs {results['LexRank (sumy)']['ms']:.1f} ms")
+
+
+def grid(args) -> None:
+    from itertools import product
+
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+    dev = list(load(args.limit, "dev"))
+    print(f"Dev half: {len(dev)} clusters (even test_index); the odd half is never used here")
+    for centrality, position, redundancy, max_words in product((0.4, 0.6, 0.8), (0.1, 0.3, 0.5), (0.35, 0.5), (40, 60)):
+        w = SelectionWeights(centrality=centrality, position=position, figures=0.1, redundancy=redundancy, max_words=max_words)
+        r1 = r2 = 0.0
+        for docs, reference, _ in dev:
+            scores = scorer.score(reference, newsdesk(docs, args.budget, w))
+            r1 += scores["rouge1"].fmeasure
+            r2 += scores["rouge2"].fmeasure
+        print(f"  centrality {centrality} position {position} redundancy {redundancy} max_words {max_words}: "
+              f"R-1 {100 * r1 / len(dev):.2f} R-2 {100 * r2 / len(dev):.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
