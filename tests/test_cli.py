@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -9,7 +10,7 @@ import time
 import pytest
 
 COMMANDS = [[], ["init"], ["sources"], ["sources", "add"], ["sources", "import"], ["sources", "list"],
-            ["ingest"], ["cluster"], ["run"], ["stories"], ["demo"]]
+            ["ingest"], ["cluster"], ["write"], ["publish"], ["run"], ["stories"], ["articles"], ["serve"], ["demo"]]
 
 
 def nd(*args, cwd=None, check=True):
@@ -113,3 +114,41 @@ def test_demo_then_stories_json(tmp_path):
     assert "brief" in table and "major" not in table
     wrong = nd("stories", "--tier", "huge", "--dir", str(room), check=False)
     assert wrong.returncode == 2 and "--tier must be one of" in wrong.stderr
+    # The site is there, and the demo said where.
+    assert "The site is ready" in result.stdout and (room / "site" / "index.html").exists()
+    articles = json.loads(nd("articles", "--format", "json", "--dir", str(room)).stdout)
+    assert articles
+    for article in articles:
+        for section in article["sections"]:
+            for paragraph in section["paragraphs"]:
+                for sentence in paragraph:
+                    assert sentence["citations"][0]["source_text"] == sentence["text"]
+    serve_and_fetch(room)
+
+
+def serve_and_fetch(room):
+    import httpx2
+    from socket import socket
+
+    with socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "newsdesk.cli", "serve", "--port", str(port), "--dir", str(room)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                index = httpx2.get(f"http://127.0.0.1:{port}/index.html", timeout=2)
+                break
+            except httpx2.HTTPError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert index.status_code == 200 and "Newsroom" in index.text
+        first = re.search(r'href="(articles/[^"]+)"', index.text).group(1)
+        page = httpx2.get(f"http://127.0.0.1:{port}/{first}", timeout=5)
+        assert page.status_code == 200 and "References" in page.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
