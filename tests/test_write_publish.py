@@ -125,7 +125,7 @@ def test_feeds_and_sitemap_parse_back(published):
 
 def test_rerun_writes_nothing_new(published):
     room, _ = published
-    again = run(room, ("write", "publish"))
+    again = run(room, ("write", "verify", "publish"))
     assert again.write.written == again.write.updated == 0
     assert again.write.unchanged == again.write.considered
 
@@ -148,7 +148,7 @@ def test_story_that_gains_an_item_gets_a_new_version(tmp_path):
                           "Velora Systems will close two assembly lines in Tallin by the end of March. "
                           "Council representative Pavel Oskar said the first meeting with management lasted four hours."),
         text_origin="feed", author=None, published_at=now - timedelta(minutes=5), fetched_at=now), minhash=None, duplicate_of=None)
-    report = run(room, ("stories", "write", "publish"))
+    report = run(room, ("stories", "write", "verify", "publish"))
     assert report.stories.updated >= 1 and report.write.updated >= 1
     latest = next(a for a in room.store.latest_articles() if a.story_id == velora.story_id)
     assert latest.version == 2 and latest.first_published == velora.first_published

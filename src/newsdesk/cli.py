@@ -170,6 +170,12 @@ def write(directory: DirOption = Path(".")) -> None:
 
 
 @app.command()
+def verify(directory: DirOption = Path(".")) -> None:
+    """Check every claim of every new article version against the sources it cites."""
+    _run_stages(directory, ("verify",))
+
+
+@app.command()
 def publish(directory: DirOption = Path(".")) -> None:
     """Build the static news site from the latest articles."""
     _run_stages(directory, ("publish",))
@@ -177,8 +183,8 @@ def publish(directory: DirOption = Path(".")) -> None:
 
 @app.command("run")
 def run_command(directory: DirOption = Path(".")) -> None:
-    """The main job: ingest → stories → write → publish. Exit code 1 if a source failed."""
-    _run_stages(directory, ("ingest", "stories", "write", "publish"))
+    """The main job: ingest → stories → write → verify → publish. Exit code 1 if a source failed."""
+    _run_stages(directory, ("ingest", "stories", "write", "verify", "publish"))
 
 
 @app.command()
@@ -327,6 +333,10 @@ def print_summary(report) -> None:
         w = report.write
         console.print(f"Write: {w.written} new articles, {w.updated} updated, {w.unchanged} unchanged, {w.skipped} skipped "
                       f"({w.considered} stories at or above the configured tier).")
+    if report.verify is not None:
+        v = report.verify
+        console.print(f"Verify: {v.articles} article versions, {v.claims} claims: {v.passed} passed, {v.failed} failed, "
+                      f"{v.review} to review; {v.removed} removed, {v.held} articles held.")
     if report.publish is not None:
         console.print(f"Publish: {report.publish.articles} articles, {report.publish.tags} tag pages → {report.publish.index}")
     console.print("Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()))
@@ -355,7 +365,7 @@ def demo(
             newsroom.store.add_source(url, name=name)
         console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken).")
         with RichProgress(console=_console(stderr=True)) as progress:
-            report = run(newsroom, ("ingest", "stories", "write", "publish"), progress)
+            report = run(newsroom, ("ingest", "stories", "write", "verify", "publish"), progress)
     finally:
         server.__exit__(None, None, None)
     print_summary(report)

@@ -86,6 +86,21 @@ class WriteSettings(BaseModel):
     byline: str = "newsdesk extractive desk"
 
 
+class VerifySettings(BaseModel):
+    # A claim that fails a hard check: "remove" it (and re-check the article) or "hold" the article.
+    on_fail: Literal["remove", "hold"] = "remove"
+    # A claim left in doubt: publish it with a visible "unconfirmed" marker, or "queue" it for an
+    # editor (it is left out of the page until then).
+    on_review: Literal["mark", "queue"] = "mark"
+    # Best evidence similarity below which a claim goes to review.
+    review_support: float = Field(default=0.35, ge=0, le=1)
+    # Relative difference allowed between a claim's figure and the source's (0 = exact, unless the
+    # claim itself says "about", "nearly", … or uses a scale word such as "million").
+    number_tolerance: float = Field(default=0.0, ge=0, le=0.2)
+    # An article with fewer supported sentences than this is held, not published.
+    min_sentences: int = Field(default=3, ge=1)
+
+
 class PublishSettings(BaseModel):
     # Relative to the newsroom folder.
     out_dir: str = "site"
@@ -104,6 +119,7 @@ class Settings(BaseSettings):
     stories: StorySettings = Field(default_factory=StorySettings)
     rank: RankSettings = Field(default_factory=RankSettings)
     write: WriteSettings = Field(default_factory=WriteSettings)
+    verify: VerifySettings = Field(default_factory=VerifySettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
 
     @classmethod
@@ -181,6 +197,16 @@ standard_score = 3.75
 # Stories of this tier or above get an article: "major", "standard" or "brief".
 min_tier = "standard"
 budget_words = 400
+
+[verify]
+# A claim its cited sources do not support: "remove" it, or "hold" the whole article.
+on_fail = "remove"
+# A claim in doubt: "mark" it visibly on the page, or "queue" it for an editor.
+on_review = "mark"
+review_support = 0.35
+# 0 = figures must match exactly unless the claim says "about", "nearly", "1.2 million", …
+number_tolerance = 0.0
+min_sentences = 3
 
 [publish]
 out_dir = "site"

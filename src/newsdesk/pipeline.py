@@ -1,7 +1,8 @@
 """The pipeline: a newsroom folder, and its stages run in order.
 
     ingest (sources/ + extract/ + dedup/)  →  stories (stories/: cluster + rank)
-        →  write (write/: cited articles)  →  publish (publish/: the static site)
+        →  write (write/: cited articles)  →  verify (verify/: every claim against its sources)
+        →  publish (publish/: the static site)
 
 Each stage reads what it needs from the store and writes its results back, so any stage
 can be re-run alone (``newsdesk ingest``, ``newsdesk cluster``) and re-running is harmless.
@@ -66,6 +67,7 @@ class RunReport:
     ingest: object | None = None
     stories: object | None = None
     write: object | None = None
+    verify: object | None = None
     publish: object | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -74,7 +76,7 @@ class RunReport:
         return self.ingest is None or not self.ingest.failed_sources
 
 
-STAGES = ("ingest", "stories", "write", "publish")
+STAGES = ("ingest", "stories", "write", "verify", "publish")
 
 
 def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None) -> RunReport:
@@ -95,6 +97,10 @@ def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress
             from newsdesk.write import write_articles
 
             report.write = write_articles(newsroom.store, newsroom.settings, progress=progress)
+        elif stage == "verify":
+            from newsdesk.verify import verify_articles
+
+            report.verify = verify_articles(newsroom.store, newsroom.settings, progress=progress)
         elif stage == "publish":
             from newsdesk.publish import build_site
 
@@ -116,6 +122,8 @@ def _summary(report: RunReport) -> dict:
         out["stories"] = asdict(report.stories)
     if report.write is not None:
         out["write"] = asdict(report.write)
+    if report.verify is not None:
+        out["verify"] = asdict(report.verify)
     if report.publish is not None:
         out["publish"] = {"out_dir": str(report.publish.out_dir), "articles": report.publish.articles}
     return out

@@ -1,6 +1,7 @@
 """Publish stage: a static news site from the latest version of every article.
 
-Contract: ``build_site(store, settings, out_dir)`` reads articles (and nothing else), and
+Contract: ``build_site(store, settings, out_dir)`` reads verified articles — for each story the
+newest version its verification lets through, failed claims already removed — and
 writes index, article and tag pages, RSS 2.0, Atom, JSON Feed 1.1 and sitemap.xml. Source
 text reaches pages only through Jinja2's escaping (never as HTML), links to sources only
 when they are http(s) URLs, and JSON-LD is escaped against ``</script>``. The site is built
@@ -75,8 +76,15 @@ def _related(articles: list[Article], limit: int = 3) -> dict[int, list[Article]
 class _View:
     """What a template sees of an article: the record plus derived, display-ready fields."""
 
-    def __init__(self, article: Article, base_url: str, related: list[Article]):
+    def __init__(self, article: Article, base_url: str, related: list[Article], summary: dict | None = None,
+                 claims: list[dict] | None = None, passages: dict | None = None):
         self._a = article
+        self.checks = summary or {}
+        # Claims as published, in reading order, with their verdicts and evidence.
+        published = {c["text"]: c for c in (claims or []) if c["verdict"] != "FAIL"}
+        self.claims = [published.get(s.text) for s in article.sentences()]
+        self.review = {s.text for s in article.sentences() if (published.get(s.text) or {}).get("verdict") == "REVIEW"}
+        self.passages = passages or {}
         self.path = article_path(article)
         self.url = urljoin(base_url, self.path)
         self.related = [_View(r, base_url, []) for r in related]
@@ -104,6 +112,19 @@ class _View:
         })
 
 
+def _passages(article: Article, items) -> dict[str, str]:
+    """For each sentence, the cited passages, shown when a reader hovers or opens it."""
+    out = {}
+    for s in article.sentences():
+        parts = []
+        for c in s.citations:
+            item = items.get(c.item_id)
+            if item is not None:
+                parts.append(f"[{c.ref}] {item.outlet}: \u201c{item.text[c.start:c.end]}\u201d")
+        out[s.text] = "\n".join(parts)
+    return out
+
+
 def _environment():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -116,13 +137,16 @@ def _environment():
 
 
 def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport:
-    articles = store.latest_articles()
+    verified = store.publishable()
+    articles = [a for a, _, _ in verified]
+    checks = {a.story_id: (summary, claims) for a, summary, claims in verified}
+    cited = store.items_by_id(c.item_id for a in articles for s in a.sentences() for c in s.citations)
     # Major stories first, then the most recently updated.
     rank = {"major": 0, "standard": 1, "brief": 2}
     articles.sort(key=lambda a: (rank.get(a.tier, 3), -(a.updated or datetime.min.replace(tzinfo=timezone.utc)).timestamp()))
     base = settings.publish.base_url if settings.publish.base_url.endswith("/") else settings.publish.base_url + "/"
     related = _related(articles)
-    views = [_View(a, base, related[a.story_id]) for a in articles]
+    views = [_View(a, base, related[a.story_id], *checks[a.story_id], _passages(a, cited)) for a in articles]
     env, templates = _environment()
     common = {"site_title": settings.publish.site_title}
     scratch = out_dir.with_name(out_dir.name + ".building")

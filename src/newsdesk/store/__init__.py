@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 
 from newsdesk.records import Article, Item, NewItem, ScoreBreakdown, Source, Story
-from newsdesk.store.schema import articles, items, metadata, runs, sources, stories
+from newsdesk.store.schema import articles, items, metadata, runs, sources, stories, verifications
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -279,6 +279,44 @@ class Store:
                 newest, (articles.c.story_id == newest.c.story_id) & (articles.c.version == newest.c.version)
             )
             return [Article.from_dict(row.content) for row in conn.execute(q)]
+
+    def articles_without_verification(self) -> list[Article]:
+        """Every article version not verified yet, oldest first."""
+        with self.begin() as conn:
+            done = select(verifications.c.id).where(
+                verifications.c.story_id == articles.c.story_id, verifications.c.version == articles.c.version
+            )
+            q = select(articles.c.content).where(~done.exists()).order_by(articles.c.story_id, articles.c.version)
+            return [Article.from_dict(row.content) for row in conn.execute(q)]
+
+    def save_verification(self, story_id: int, version: int, when: datetime, status: str, summary: dict,
+                          claims: list[dict], published: dict | None) -> None:
+        with self.begin() as conn:
+            conn.execute(
+                insert(verifications).values(story_id=story_id, version=version, verified_at=when, status=status,
+                                             summary=summary, claims=claims, published=published)
+            )
+
+    def publishable(self) -> list[tuple[Article, dict, list[dict]]]:
+        """Per story, the newest verified version that may be published, with its checks.
+        A held newer version leaves the previous one up."""
+        with self.begin() as conn:
+            newest = (
+                select(verifications.c.story_id, func.max(verifications.c.version).label("version"))
+                .where(verifications.c.status == "publish")
+                .group_by(verifications.c.story_id)
+                .subquery()
+            )
+            q = select(verifications.c.published, verifications.c.summary, verifications.c.claims).join(
+                newest, (verifications.c.story_id == newest.c.story_id) & (verifications.c.version == newest.c.version)
+            )
+            return [(Article.from_dict(r.published), r.summary, r.claims) for r in conn.execute(q)]
+
+    def verification_of(self, story_id: int, version: int) -> dict | None:
+        with self.begin() as conn:
+            row = conn.execute(select(verifications).where(
+                verifications.c.story_id == story_id, verifications.c.version == version)).mappings().first()
+            return dict(row) if row else None
 
     def items_by_id(self, ids: Iterable[int]) -> dict[int, Item]:
         wanted = list(set(ids))

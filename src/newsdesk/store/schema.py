@@ -133,3 +133,17 @@ articles = Table(
     Column("content", JSON, nullable=False),
     UniqueConstraint("story_id", "version", name="uq_articles_story_version"),
 )
+
+verifications = Table(
+    "verifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("verified_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # "publish" or "held"
+    Column("summary", JSON, nullable=False),  # counts, citation recall and precision
+    Column("claims", JSON, nullable=False),  # each claim's verdict, reasons and evidence spans
+    Column("published", JSON),  # the article as it may be published; null when held
+    UniqueConstraint("story_id", "version", name="uq_verifications_story_version"),
+)

@@ -36,7 +36,7 @@ class WriteReport:
 def make_writer(settings: Settings) -> Writer:
     from newsdesk.write.extractive import ExtractiveWriter
 
-    return ExtractiveWriter(settings.write)
+    return ExtractiveWriter(settings.write, settings.verify)
 
 
 def write_articles(store: Store, settings: Settings, progress: Progress | None = None) -> WriteReport:

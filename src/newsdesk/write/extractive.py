@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from newsdesk.config import WriteSettings
+from newsdesk.config import VerifySettings, WriteSettings
 from newsdesk.records import Article, ArticleSentence, Citation, Reference, Section, Story
 from newsdesk.write.sentences import sentence_spans
 
@@ -171,8 +171,9 @@ SECTION_TITLES = {"lead": "What happened", "figures": "By the numbers", "quote":
 class ExtractiveWriter:
     name = "extractive"
 
-    def __init__(self, settings: WriteSettings):
+    def __init__(self, settings: WriteSettings, verify: VerifySettings | None = None):
         self.settings = settings
+        self.verify = verify or VerifySettings()
 
     def write(self, story: Story) -> Article | None:
         originals = [i for i in story.items if i.duplicate_of is None and i.text.strip()]
@@ -183,6 +184,7 @@ class ExtractiveWriter:
         chosen = select(docs, self.settings.budget_words)
         if not chosen:
             return None
+        self._keep_supporting_corroboration(chosen, items)
         dek, body = chosen[0], chosen[1:]
         # Order: the lead sentences (top scores from the start of their source), then by kind.
         groups: dict[str, list[Candidate]] = {"lead": [], "figures": [], "quote": [], "context": []}
@@ -230,6 +232,18 @@ class ExtractiveWriter:
             byline=self.settings.byline,
             writer=self.name,
         )
+
+
+    def _keep_supporting_corroboration(self, chosen: list[Candidate], items) -> None:
+        """Claim corroboration only where verification would accept it: the other outlet's
+        item alone carries the sentence's figures, names and quotes, and says the same."""
+        from newsdesk.verify.checks import ClaimChecker
+
+        checker = ClaimChecker(self.verify.review_support, self.verify.number_tolerance)
+        drafts = [ArticleSentence(c.text, [Citation(k, s.doc.key, s.start, s.end) for k, s in enumerate([c, *c.corroborating])])
+                  for c in chosen]
+        for c, check in zip(chosen, checker.check_all(drafts, items)):
+            c.corroborating = [o for k, o in enumerate(c.corroborating, start=1) if check.citation_support.get(k)]
 
 
 def _central_title(items) -> str:

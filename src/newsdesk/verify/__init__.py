@@ -1,0 +1,159 @@
+"""Verify stage: no claim is published that its cited sources do not support.
+
+Contract: ``verify_articles(store, settings)`` reads every article version that has no
+verification yet, checks each claim (a sentence and its citations) against the items it
+cites and only those (``checks.py``), applies the policy in ``[verify]``, and stores a
+verification: each claim's verdict with reasons and evidence spans, ALCE citation recall and
+precision, and the article as it may be published (failed claims removed and the article
+re-checked), or "held". Publish shows only what a verification allows.
+
+An optional ``Judge`` (the newsroom's LLM, for instance) may settle REVIEW claims; the
+product is correct without one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from newsdesk.config import Settings
+from newsdesk.progress import NullProgress, Progress
+from newsdesk.records import Article, ArticleSentence, Citation, Reference, Section
+from newsdesk.store import Store, utcnow
+from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimCheck, ClaimChecker, Evidence
+
+
+class Judge(Protocol):
+    def judge(self, claim: str, evidence: list[Evidence]) -> str | None:
+        """PASS, FAIL, or None to leave the claim in REVIEW."""
+
+
+@dataclass
+class Verification:
+    story_id: int
+    version: int
+    status: str  # "publish" or "held"
+    claims: list[ClaimCheck]
+    published: Article | None
+    citation_recall: float
+    citation_precision: float
+    removed: int
+    held_reason: str | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {v: sum(1 for c in self.claims if c.verdict == v) for v in (PASS, FAIL, REVIEW)}
+
+    def summary(self) -> dict:
+        return {"checked": len(self.claims), **self.counts, "removed": self.removed,
+                "citation_recall": self.citation_recall, "citation_precision": self.citation_precision,
+                "status": self.status, "held_reason": self.held_reason}
+
+
+@dataclass
+class VerifyReport:
+    articles: int = 0
+    claims: int = 0
+    passed: int = 0
+    failed: int = 0
+    review: int = 0
+    removed: int = 0
+    held: int = 0
+
+
+def verify_article(article: Article, items, checker: ClaimChecker, settings: Settings, judge: Judge | None = None) -> Verification:
+    claims = article.sentences()
+    checks = checker.check_all(claims, items)
+    if judge is not None:
+        for check in checks:
+            if check.verdict == REVIEW:
+                decided = judge.judge(check.text, check.evidence)
+                if decided in (PASS, FAIL):
+                    check.verdict = decided
+                    check.reasons.append(f"entailment judge: {decided}")
+    supported = sum(1 for c in checks if c.verdict == PASS)
+    citations = sum(len(c.citation_support) for c in checks)
+    precise = sum(sum(c.citation_support.values()) for c in checks)
+    recall = supported / len(checks) if checks else 1.0
+    precision = precise / citations if citations else 1.0
+    policy = settings.verify
+    drop = {c.index for c in checks if c.verdict == FAIL or (c.verdict == REVIEW and policy.on_review == "queue")}
+    verification = Verification(article.story_id, article.version, "publish", checks, None, round(recall, 4),
+                                round(precision, 4), removed=len(drop))
+    if any(c.verdict == FAIL for c in checks) and policy.on_fail == "hold":
+        verification.status, verification.held_reason = "held", "a claim failed and verify.on_fail = \"hold\""
+        return verification
+    cleaned = _without(article, drop)
+    if cleaned is None or len(cleaned.sentences()) < policy.min_sentences:
+        verification.status = "held"
+        verification.held_reason = f"fewer than {policy.min_sentences} supported sentences remain"
+        return verification
+    verification.published = cleaned
+    return verification
+
+
+def _without(article: Article, drop: set[int]) -> Article | None:
+    """The article without the dropped claims, renumbered; None if nothing coherent remains."""
+    sentences = article.sentences()
+    keep = [i not in drop for i in range(len(sentences))]
+    body_index = 1
+    sections = []
+    for sec in article.sections:
+        paragraphs = []
+        for para in sec.paragraphs:
+            kept = []
+            for s in para:
+                if keep[body_index]:
+                    kept.append(s)
+                body_index += 1
+            if kept:
+                paragraphs.append(kept)
+        if paragraphs:
+            sections.append(Section(sec.heading, paragraphs))
+    dek = article.dek
+    if not keep[0]:
+        if not sections:
+            return None
+        dek = sections[0].paragraphs[0].pop(0)  # the next supported sentence stands first
+        if not sections[0].paragraphs[0]:
+            sections[0].paragraphs.pop(0)
+        if not sections[0].paragraphs:
+            sections.pop(0)
+    if not sections:
+        return None
+    # Renumber references by first use among what remains.
+    by_item = {r.item_id: r for r in article.references}
+    numbering: dict[int, int] = {}
+
+    def renumber(s: ArticleSentence) -> ArticleSentence:
+        cites = [Citation(numbering.setdefault(c.item_id, len(numbering) + 1), c.item_id, c.start, c.end) for c in s.citations]
+        return ArticleSentence(s.text, cites)
+
+    dek = renumber(dek)
+    sections = [Section(sec.heading, [[renumber(s) for s in p] for p in sec.paragraphs]) for sec in sections]
+    references = [Reference(n, iid, by_item[iid].outlet, by_item[iid].title, by_item[iid].url, by_item[iid].published)
+                  for iid, n in sorted(numbering.items(), key=lambda kv: kv[1]) if iid in by_item]
+    return Article(article.story_id, article.headline, dek, sections, references, article.tags, article.tier,
+                   article.byline, article.writer, article.version, article.first_published, article.updated)
+
+
+def verify_articles(store: Store, settings: Settings, progress: Progress | None = None, judge: Judge | None = None) -> VerifyReport:
+    progress = progress or NullProgress()
+    pending = store.articles_without_verification()
+    checker = ClaimChecker(settings.verify.review_support, settings.verify.number_tolerance)
+    report = VerifyReport(articles=len(pending))
+    task = progress.task("Verifying claims", total=len(pending))
+    for article in pending:
+        items = store.items_by_id(c.item_id for s in article.sentences() for c in s.citations)
+        v = verify_article(article, items, checker, settings, judge)
+        store.save_verification(v.story_id, v.version, utcnow(), v.status, v.summary(),
+                                [asdict(c) for c in v.claims], v.published.to_dict() if v.published else None)
+        counts = v.counts
+        report.claims += len(v.claims)
+        report.passed += counts[PASS]
+        report.failed += counts[FAIL]
+        report.review += counts[REVIEW]
+        report.removed += v.removed
+        report.held += v.status == "held"
+        task.advance()
+    return report

@@ -1,0 +1,106 @@
+"""Figures in text, normalised so that "1,200", "1.2k", "1.2 thousand" and "twelve hundred"
+compare equal, "5%" and "five percent" too, and "$45m" with "45 million dollars"."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
+           "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "dozen": 12}
+_WORD_NUMBER = r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(k for k in _UNITS if k != "zero") + r"))?|" + "|".join(_UNITS) + r")"
+_PATTERN = re.compile(
+    r"(?P<cur>[$€£]|\b(?:USD|EUR|GBP)\s?)?"
+    r"(?P<num>\d+(?:[,\u202f\u00a0]\d{3})*(?:\.\d+)?|\.\d+|\b" + _WORD_NUMBER + r"\b)"
+    r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|dozen|bn|mn|tn|[kmb])\b)?"
+    r"(?:\s?(?P<pct>%|percent\b|per cent\b|percentage points?\b))?"
+    r"(?:\s?(?P<cur2>dollars|euros|pounds|USD|EUR|GBP)\b)?",
+    re.I,
+)
+
+
+_APPROXIMATE = re.compile(r"\b(about|around|roughly|nearly|almost|approximately|some|more than|less than|over|under|up to|close to|just over|just under)\s+(?:[$€£])?$", re.I)
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    kind: str  # "percent", "money" or "plain"
+    text: str
+    start: int
+    end: int
+    significant: int  # significant digits as stated: "1.2 million" has 2
+    approximate: bool = False  # "about 1,800", "nearly 50%", or a scale word ("1.2 million")
+
+
+def _word_value(words: str) -> float:
+    parts = re.split(r"[- ]", words.lower())
+    return float(sum(_TENS.get(p, 0) + _UNITS.get(p, 0) for p in parts))
+
+
+def figures(text: str) -> list[Figure]:
+    out = []
+    for m in _PATTERN.finditer(text):
+        raw = m.group("num")
+        if raw[0].isdigit() or raw[0] == ".":
+            digits = raw.replace(",", "").replace("\u202f", "").replace("\u00a0", "")
+            value = float(digits)
+            stripped = digits.replace(".", "").lstrip("0").rstrip("0") if "." not in digits else digits.replace(".", "").lstrip("0")
+            significant = max(1, len(stripped))
+        else:
+            value = _word_value(raw)
+            significant = len(str(int(value)).rstrip("0")) or 1
+        scale = (m.group("scale") or "").lower()
+        if scale:
+            # "m"/"b" only count as scales right after a number ("5m"), never as words.
+            value *= _SCALES[scale]
+        kind = "percent" if m.group("pct") else "money" if (m.group("cur") or m.group("cur2")) else "plain"
+        approximate = bool(scale) or bool(_APPROXIMATE.search(text[max(0, m.start() - 24) : m.start()]))
+        out.append(Figure(value, kind, m.group().strip(), m.start(), m.end(), significant, approximate))
+    # "a dozen" style words without digits are rare in news; plain years are kept as plain numbers.
+    return out
+
+
+def _rounds_to(source: float, claim: float, significant: int) -> bool:
+    if source == claim:
+        return True
+    if source == 0 or claim == 0:
+        return False
+    digits = significant - int(math.floor(math.log10(abs(source)))) - 1
+    return round(source, digits) == round(claim, digits) or abs(source - claim) <= 1e-9 * max(abs(source), 1)
+
+
+def matches(claim: Figure, source: Figure, tolerance: float = 0.0) -> bool:
+    """Same kind (money may match a plain amount) and the same value; an approximate claim
+    ("about 1,800", "1.2 million") may round the source to the precision it states, and a
+    relative ``tolerance`` (``verify.number_tolerance``, default 0) may be allowed."""
+    if claim.kind != source.kind and {claim.kind, source.kind} != {"money", "plain"}:
+        return False
+    if claim.value == source.value:
+        return True
+    if tolerance and abs(claim.value - source.value) <= tolerance * max(abs(source.value), 1e-9):
+        return True
+    # Rounding is allowed only where the claim says it is approximate.
+    return claim.approximate and _rounds_to(source.value, claim.value, claim.significant)
+
+
+def derivation(claim: Figure, sources: list[Figure]) -> str | None:
+    """Arithmetic that yields the claim's figure from two source figures, if any."""
+    values = [s for s in sources if s.kind == claim.kind or {s.kind, claim.kind} == {"money", "plain"}]
+    for a in values:
+        for b in values:
+            if a is b:
+                continue
+            for op, result in (("+", a.value + b.value), ("−", a.value - b.value)):
+                if result > 0 and _rounds_to(result, claim.value, claim.significant):
+                    return f"{a.text} {op} {b.text} = {claim.text}"
+            if b.value and claim.kind == "percent":
+                change = 100 * (a.value - b.value) / b.value
+                if _rounds_to(abs(change), claim.value, claim.significant):
+                    return f"({a.text} − {b.text}) / {b.text} = {change:.1f}%"
+    return None
