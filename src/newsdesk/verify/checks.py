@@ -25,10 +25,19 @@ _QUOTE_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00
 _QUOTED = re.compile(r'"([^"]{3,}?)"')
 _SPACES = re.compile(r"\s+")
 _SAID = re.compile(r"\b(said|says|told|added|wrote|warned|according to)\b", re.I)
-_UP = {"rose", "rise", "rises", "risen", "rising", "increase", "increased", "increases", "up", "grew", "grow", "grows",
-       "gain", "gained", "gains", "higher", "more", "climbed", "jumped", "surged", "raised", "raise", "boost", "boosted", "added"}
-_DOWN = {"fell", "fall", "falls", "fallen", "falling", "decrease", "decreased", "decreases", "down", "dropped", "drop",
-         "declined", "decline", "lower", "less", "fewer", "shrank", "shrink", "slumped", "cut", "cuts", "reduced", "lost", "sank"}
+_OPPOSITES = [
+    ("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("rising", "falling"), ("risen", "fallen"),
+    ("increase", "decrease"), ("increased", "decreased"), ("increases", "decreases"), ("more", "fewer"), ("more", "less"),
+    ("higher", "lower"), ("up", "down"), ("grew", "shrank"), ("gained", "lost"), ("climbed", "dropped"),
+    ("raised", "cut"), ("above", "below"), ("before", "after"), ("most", "least"), ("improved", "worsened"),
+    ("largest", "smallest"), ("won", "lost"), ("accepted", "rejected"), ("approved", "rejected"), ("open", "close"),
+    ("open", "closed"), ("opened", "closed"), ("opens", "closes"), ("reopened", "closed"), ("allowed", "banned"),
+    ("start", "end"), ("started", "ended"), ("first", "last"), ("earlier", "later"), ("hired", "fired"),
+]
+ANTONYMS: dict[str, set[str]] = {}
+for _a, _b in _OPPOSITES:
+    ANTONYMS.setdefault(_a, set()).add(_b)
+    ANTONYMS.setdefault(_b, set()).add(_a)
 _NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "nobody", "nothing"}
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -67,9 +76,13 @@ def _has_facts(text: str) -> bool:
     return bool(figures(text) or _QUOTED.search(normalise(text)) or _claim_names(text))
 
 
+_MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*-\d+[A-Za-z]*\b")  # "Tern-2", "Lumen-7B"
+
+
 def _claim_names(text: str) -> set[str]:
     outside = _QUOTED.sub(" ", normalise(text))
-    return {n for n in _names(outside) if n.lower() not in _NOT_TAGS}
+    names = {n for n in _names(outside) if n.lower() not in _NOT_TAGS}
+    return names | set(_MODEL_NAME.findall(outside))
 
 
 def _name_present(name: str, haystack: str) -> bool:
@@ -146,7 +159,8 @@ class ClaimChecker:
         check.evidence = [Evidence(pool[j][0], pool[j][1], pool[j][2], items[pool[j][0]].text[pool[j][1] : pool[j][2]],
                                    round(float(sims[j]), 3)) for j in order]
         check.support = check.evidence[0].score if check.evidence else 0.0
-        hard, soft = self._hard_and_soft(text, [items[i] for i in present], check.evidence[0].text if check.evidence else "")
+        hard, soft = self._hard_and_soft(text, [items[i] for i in present], [e.text for e in check.evidence],
+                                         self._top_sentences(sims, pool, pool_items, present, items))
         check.reasons.extend(r for r, _ in hard)
         check.offending.extend(o for _, o in hard)
         review.extend(soft)
@@ -154,7 +168,7 @@ class ClaimChecker:
             review.append(f"weak support: best evidence scores {check.support:.2f} (verify.review_support = {self.review_support})")
         for c in claim.citations:
             if c.item_id in items:
-                h, _ = self._hard_and_soft(text, [items[c.item_id]], "")
+                h, _ = self._hard_and_soft(text, [items[c.item_id]], [], self._top_sentences(sims, pool, pool_items, [c.item_id], items))
                 best = max((float(sims[j]) for j in range(len(pool)) if pool_items[j] == c.item_id), default=0.0)
                 check.citation_support[c.ref] = not h and best >= self.review_support
         check.derived = [r[len("derived: "):] for r in review if r.startswith("derived: ")]
@@ -165,11 +179,20 @@ class ClaimChecker:
             check.reasons.extend(review)
         return check
 
-    def _hard_and_soft(self, text: str, cited: list[Item], best_evidence: str) -> tuple[list[tuple[str, str]], list[str]]:
+    @staticmethod
+    def _top_sentences(sims, pool, pool_items, item_ids, items, k: int = 5) -> str:
+        """The cited items' sentences most like the claim: where its figures must stand."""
+        mask = np.isin(pool_items, item_ids)
+        order = [j for j in np.argsort(-sims) if mask[j]][:k]
+        return "\n".join(items[pool[j][0]].text[pool[j][1] : pool[j][2]] for j in order)
+
+    def _hard_and_soft(self, text: str, cited: list[Item], evidence: list[str], near: str) -> tuple[list[tuple[str, str]], list[str]]:
         hard: list[tuple[str, str]] = []
         soft: list[str] = []
         source = normalise("\n".join(i.text for i in cited))
-        source_figures = figures(source)
+        # A figure must stand in the sentences that back the claim, not anywhere in the item
+        # ("8:14" is not supported by "eight months" three paragraphs away).
+        source_figures = figures(normalise(near))
         for fig in figures(text):
             if any(matches(fig, s, self.number_tolerance) for s in source_figures):
                 continue
@@ -193,13 +216,19 @@ class ClaimChecker:
         for name in sorted(_claim_names(text)):
             if not _name_present(name, source):
                 hard.append((f"name {name!r} is not in the cited sources", name))
-        if best_evidence:
-            claim_words, evidence_words = set(_words(text)), set(_words(best_evidence))
-            claim_up, claim_down = bool(claim_words & _UP), bool(claim_words & _DOWN)
-            ev_up, ev_down = bool(evidence_words & _UP), bool(evidence_words & _DOWN)
-            if (claim_up and not claim_down and ev_down and not ev_up) or (claim_down and not claim_up and ev_up and not ev_down):
-                soft.append("direction differs from the best evidence (rose/fell, more/less)")
-            if len(claim_words & _NEGATIONS) % 2 != len(evidence_words & _NEGATIONS) % 2:
+        if evidence:
+            claim_tokens = _words(text)
+            claim_words = set(claim_tokens)
+            best = evidence[0]
+            evidence_tokens = _words(best)
+            evidence_words = set(evidence_tokens)
+            flipped = [(w, o) for w in sorted(claim_words - evidence_words) for o in sorted(ANTONYMS.get(w, ()))
+                       if o in evidence_words - claim_words]
+            if flipped:
+                soft.append(f"direction differs from the best evidence ({flipped[0][0]} / {flipped[0][1]})")
+            claim_neg = sum(t in _NEGATIONS for t in claim_tokens)
+            evidence_neg = sum(t in _NEGATIONS for t in evidence_tokens)
+            if claim_neg != evidence_neg:
                 soft.append("negation differs from the best evidence")
         return hard, soft
 
