@@ -80,6 +80,9 @@ class RankSettings(BaseModel):
 
 
 class WriteSettings(BaseModel):
+    # "extractive" (no model, no key), or a plugin: "package.module:factory", where the factory
+    # takes the Settings and returns an object with ``name`` and ``write(story) -> Article | None``.
+    backend: str = "extractive"
     # Stories of this tier or above get an article: "major", "standard" or "brief".
     min_tier: Literal["major", "standard", "brief"] = "standard"
     budget_words: int = Field(default=400, ge=50)

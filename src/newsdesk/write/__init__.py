@@ -33,10 +33,26 @@ class WriteReport:
     skipped: int = 0
 
 
-def make_writer(settings: Settings) -> Writer:
-    from newsdesk.write.extractive import ExtractiveWriter
+class WriterConfigError(Exception):
+    pass
 
-    return ExtractiveWriter(settings.write, settings.verify)
+
+def make_writer(settings: Settings) -> Writer:
+    backend = settings.write.backend
+    if backend == "extractive":
+        from newsdesk.write.extractive import ExtractiveWriter
+
+        return ExtractiveWriter(settings.write, settings.verify)
+    # A plugin: "package.module:factory" (how the LLM writer and custom writers plug in).
+    import importlib
+
+    module_name, _, factory_name = backend.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), factory_name or "make_writer")
+    except (ImportError, AttributeError) as exc:
+        raise WriterConfigError(f"write.backend = {backend!r}: cannot load it ({exc}); use \"extractive\" "
+                                "or \"package.module:factory\"") from None
+    return factory(settings)
 
 
 def write_articles(store: Store, settings: Settings, progress: Progress | None = None) -> WriteReport:

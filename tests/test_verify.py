@@ -1,0 +1,168 @@
+"""Verification: each check on its own, the policies, and planted hallucinations through `newsdesk run`."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from conftest import make_newsroom
+from newsdesk.records import ArticleSentence, Citation, Item
+from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimChecker
+from newsdesk.verify.numbers import figures, matches
+
+NOW = datetime.now(timezone.utc)
+SOURCE = ("Velora Systems said on Tuesday it will cut 1,800 jobs, about 12% of its workforce, after orders fell for a third quarter. "
+          'Chief executive Marta Quell said: "We built for a market that did not arrive." '
+          "Revenue rose to $2.4 billion last year from $2.1 billion. "
+          "The Financial Conduct Board has not opened an inquiry.")
+OTHER = "The Meridian City Museum reopened on Saturday after a four-year renovation that cost $62 million."
+
+
+def item(iid, text, outlet="Wire"):
+    return Item(id=iid, source_id=1, guid=str(iid), url=f"https://x.example/{iid}", canonical_url=f"https://x.example/{iid}",
+                outlet=outlet, title="t", text=text, published_at=NOW, fetched_at=NOW)
+
+
+ITEMS = {1: item(1, SOURCE), 2: item(2, OTHER, "Other")}
+
+
+def check(text, cites=(1,)):
+    claim = ArticleSentence(text, [Citation(n + 1, iid, 0, 10) for n, iid in enumerate(cites)])
+    return ClaimChecker().check_all([claim], ITEMS)[0]
+
+
+@pytest.mark.parametrize("text", [
+    "Velora Systems will cut 1,800 jobs, about 12% of its workforce.",
+    "Velora Systems will cut 1.8 thousand jobs, about 12 percent of its workforce.",
+    "Velora Systems said that it will cut 1,800 jobs, about 12% of its workforce.",
+    'Marta Quell said: "We built for a market that did not arrive."',
+    "Revenue rose to 2.4 billion dollars last year.",
+])
+def test_faithful_claims_pass(text):
+    result = check(text)
+    assert result.verdict == PASS, result.reasons
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Velora Systems will cut 2,300 jobs.", "figure '2,300'"),
+    ("Velora Systems will cut 1,800 jobs, about 15% of its workforce.", "figure '15%'"),
+    ("Orrin Motors will cut 1,800 jobs.", "name 'Orrin Motors'"),
+    ('Marta Quell said: "We will double our investment."', "does not appear verbatim"),
+])
+def test_hard_failures(text, reason):
+    result = check(text)
+    assert result.verdict == FAIL and any(reason in r for r in result.reasons), result.reasons
+    assert result.offending
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Revenue fell to $2.4 billion last year from $2.1 billion.", "direction"),
+    ("The Financial Conduct Board has opened an inquiry.", "negation"),
+    ("Revenue grew by $300 million last year.", "derived"),
+])
+def test_doubts_go_to_review(text, reason):
+    result = check(text)
+    assert result.verdict == REVIEW and any(reason in r for r in result.reasons), result.reasons
+
+
+def test_derived_figure_shows_its_arithmetic():
+    result = check("Revenue grew by $300 million last year.")
+    assert result.derived == ["$2.4 billion − $2.1 billion = $300 million"]
+
+
+def test_wrong_source_and_uncited_and_dangling():
+    assert check("Velora Systems will cut 1,800 jobs.", cites=(2,)).verdict == FAIL
+    uncited = ClaimChecker().check_all([ArticleSentence("Velora Systems will cut 1,800 jobs.", [])], ITEMS)[0]
+    assert uncited.verdict == FAIL and "uncited claim" in uncited.reasons[0]
+    plain = ClaimChecker().check_all([ArticleSentence("this matters a great deal.", [])], ITEMS)[0]
+    assert plain.verdict == PASS
+    dangling = check("Velora Systems will cut 1,800 jobs.", cites=(99,))
+    assert dangling.verdict == FAIL and "resolves to no stored source" in dangling.reasons[0]
+
+
+def test_citation_precision_is_per_citation():
+    result = check("Velora Systems will cut 1,800 jobs, about 12% of its workforce.", cites=(1, 2))
+    assert result.verdict == PASS and result.citation_support == {1: True, 2: False}
+
+
+def test_evidence_spans_point_into_the_source():
+    result = check("Velora Systems will cut 1,800 jobs.")
+    best = result.evidence[0]
+    assert ITEMS[best.item_id].text[best.start : best.end] == best.text and "1,800 jobs" in best.text
+
+
+def test_number_normalisation():
+    def one(t):
+        return figures(t)[0]
+
+    assert matches(one("1.2k"), one("1,200")) and matches(one("five percent"), one("5%"))
+    assert matches(one("$45m"), one("45 million dollars")) and matches(one("fifty-four"), one("54"))
+    assert not matches(one("2,000"), one("1,800")) and matches(one("about 2,000"), one("1,834"))
+    assert not matches(one("12%"), one("12"))
+
+
+def test_planted_hallucinations_never_reach_the_site(tmp_path, demo_server):
+    from newsdesk.pipeline import run
+    from planted_writer import PLANTED
+
+    room = make_newsroom(tmp_path / "room", '\n[write]\nbackend = "planted_writer:make_writer"\n')
+    for name, url in demo_server.feed_urls():
+        room.store.add_source(url, name=name)
+    report = run(room)
+    assert report.write.written >= 8
+    assert report.verify.failed >= 3 * report.write.written  # every planted claim, in every article
+    site = "\n".join(p.read_text() for p in room.site_dir.rglob("*") if p.is_file())
+    for planted in PLANTED:
+        assert planted.split(",")[0].strip('"') not in site
+    assert "Ingrid Solvang" not in site and "$9.9 billion" not in site and "Brussels" not in site
+    # The pages say what was removed.
+    page = next((room.site_dir / "articles").glob("*.html")).read_text()
+    assert "3 removed" in page and "Sources &amp; checks" in page
+    room.close()
+
+
+def test_hold_policy_keeps_the_previous_version_up(tmp_path, demo_server):
+    from newsdesk.pipeline import run
+
+    room = make_newsroom(tmp_path / "room")
+    for name, url in demo_server.feed_urls():
+        room.store.add_source(url, name=name)
+    run(room)
+    before = {p.name: p.read_text() for p in (room.site_dir / "articles").glob("*.html")}
+    # Same stories, now written by a writer that plants claims, under a hold policy.
+    config = room.path / "newsdesk.toml"
+    config.write_text(config.read_text() + '\n[write]\nbackend = "planted_writer:make_writer"\n[verify]\non_fail = "hold"\n')
+    from newsdesk.pipeline import open_newsroom
+
+    again = open_newsroom(room.path)
+    report = run(again, ("write", "verify", "publish"))
+    assert report.write.updated >= 8 and report.verify.held == report.write.updated
+    after = {p.name: p.read_text() for p in (again.site_dir / "articles").glob("*.html")}
+    assert after.keys() == before.keys()
+    assert all("Ingrid Solvang" not in html for html in after.values())
+    again.close()
+    room.close()
+
+
+def test_review_claims_are_marked(tmp_path):
+    from newsdesk.config import Settings
+    from newsdesk.records import Article, Reference, Section
+    from newsdesk.verify import verify_article
+
+    def s(text):
+        return ArticleSentence(text, [Citation(1, 1, 0, 10)])
+
+    article = Article(story_id=1, headline="h", dek=s("Velora Systems will cut 1,800 jobs."),
+                      sections=[Section("What happened", [[s("Revenue fell to $2.4 billion last year from $2.1 billion."),
+                                                          s("Velora Systems will cut about 12% of its workforce."),
+                                                          s("Orrin Motors will cut 1,800 jobs.")]])],
+                      references=[Reference(1, 1, "Wire", "t", "https://x.example/1", NOW)], tags=[], tier="major",
+                      byline="b", writer="test")
+    settings = Settings()
+    v = verify_article(article, ITEMS, ClaimChecker(), settings)
+    verdicts = [c.verdict for c in v.claims]
+    assert verdicts == [PASS, REVIEW, PASS, FAIL]
+    assert v.status == "publish" and v.removed == 1
+    texts = [x.text for x in v.published.sentences()]
+    assert "Orrin Motors will cut 1,800 jobs." not in texts and len(texts) == 3
+    queued = verify_article(article, ITEMS, ClaimChecker(), settings.model_copy(update={"verify": settings.verify.model_copy(update={"on_review": "queue"})}))
+    assert queued.removed == 2 and queued.status == "held"  # two supported sentences left: below min_sentences
