@@ -10,7 +10,8 @@ import time
 import pytest
 
 COMMANDS = [[], ["init"], ["sources"], ["sources", "add"], ["sources", "import"], ["sources", "list"],
-            ["ingest"], ["cluster"], ["write"], ["publish"], ["run"], ["stories"], ["articles"], ["serve"], ["demo"]]
+            ["ingest"], ["cluster"], ["write"], ["verify"], ["publish"], ["run"], ["stories"], ["articles"], ["review"],
+            ["serve"], ["demo"]]
 
 
 def nd(*args, cwd=None, check=True):
@@ -119,10 +120,13 @@ def test_demo_then_stories_json(tmp_path):
     articles = json.loads(nd("articles", "--format", "json", "--dir", str(room)).stdout)
     assert articles
     for article in articles:
+        assert article["verification"]["status"] == "publish"
+        assert article["verification"]["citation_recall"] == article["verification"]["citation_precision"] == 1.0
         for section in article["sections"]:
             for paragraph in section["paragraphs"]:
                 for sentence in paragraph:
                     assert sentence["citations"][0]["source_text"] == sentence["text"]
+    assert json.loads(nd("review", "--format", "json", "--dir", str(room)).stdout) == []
     serve_and_fetch(room)
 
 

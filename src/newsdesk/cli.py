@@ -215,6 +215,35 @@ def serve(
 
 
 @app.command()
+def review(
+    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
+    directory: DirOption = Path("."),
+) -> None:
+    """The review queue: claims of the latest article versions that verification could not
+    confirm (REVIEW) or found unsupported (FAIL), with reasons and evidence."""
+    newsroom = _open(directory)
+    rows = []
+    for a in sorted(newsroom.store.latest_articles(), key=lambda a: a.story_id):
+        checked = newsroom.store.verification_of(a.story_id, a.version)
+        for c in (checked or {}).get("claims", []):
+            if c["verdict"] != "PASS":
+                rows.append({"story_id": a.story_id, "version": a.version, "headline": a.headline, **c})
+    if fmt is Format.json:
+        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} claims to review")
+    for col in ("story", "verdict", "claim", "reasons", "best evidence"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        evidence = r["evidence"][0]["text"] if r["evidence"] else ""
+        table.add_row(str(r["story_id"]), r["verdict"], r["text"], "; ".join(r["reasons"]), evidence)
+    _console().print(table)
+
+
+@app.command()
 def articles(
     fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
     directory: DirOption = Path("."),
@@ -231,6 +260,12 @@ def articles(
                 for c in s["citations"]:
                     item = items.get(c["item_id"])
                     c["source_text"] = item.text[c["start"] : c["end"]] if item else None
+            checked = newsroom.store.verification_of(a.story_id, a.version)
+            d["verification"] = None if checked is None else {
+                "status": checked["status"], **checked["summary"],
+                "claims": [{k: c[k] for k in ("index", "text", "verdict", "reasons", "support", "derived", "evidence")}
+                           for c in checked["claims"]],
+            }
             out.append(d)
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
         print()
