@@ -100,14 +100,18 @@ def test_crash_while_storing_then_rerun_stores_each_item_once(newsroom, demo_ser
 
     def crashing_insert(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 20:
+        if calls["n"] == 25:
             raise KeyboardInterrupt("power cut")
         return real_insert(*args, **kwargs)
 
+    from newsdesk.sources import ingest as ingest_stage
+
+    monkeypatch.setattr(ingest_stage, "STORE_BATCH", 10)
     monkeypatch.setattr(newsroom.store, "insert_item", crashing_insert)
     with pytest.raises(KeyboardInterrupt):
         run(newsroom, ("ingest",))
-    assert len(all_items(newsroom)) == 19
+    assert len(all_items(newsroom)) == 20  # two batches committed; the one in flight rolled back
+    assert all(s.last_status is None for s in newsroom.store.list_sources())  # no validator saved
     monkeypatch.setattr(newsroom.store, "insert_item", real_insert)
     run(newsroom, ("ingest",))
     rows = all_items(newsroom)

@@ -36,6 +36,9 @@ class HttpSettings(BaseModel):
     max_retry_after: float = 120.0
     max_bytes: int = 5_000_000
     respect_robots: bool = True
+    # Keep article pages in the RFC 9111 cache too (robots.txt always is). A stored item's page is
+    # never fetched again, so this mostly helps a run that crashed between fetching and storing.
+    cache_pages: bool = False
 
 
 class ExtractSettings(BaseModel):

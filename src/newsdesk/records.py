@@ -127,6 +127,7 @@ class Story:
     tier: str
     breakdown: ScoreBreakdown | None
     items: list[Item] = field(default_factory=list)
+    updated_at: datetime | None = None  # when items last joined the story
 
 
 TIERS = ("major", "standard", "brief")

@@ -32,13 +32,16 @@ class NearDuplicateIndex:
         self.settings = settings
         self._lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
         self._signatures: dict[int, object] = {}
+        self._permutations = None  # drawn once: every signature must use the same ones anyway
         for item_id, blob in existing:
             self.add(item_id, self.from_bytes(blob))
 
     def signature(self, text: str):
         from datasketch import MinHash
 
-        mh = MinHash(num_perm=self.settings.num_perm, scheme=SCHEME)
+        if self._permutations is None:
+            self._permutations = MinHash(num_perm=self.settings.num_perm, scheme=SCHEME).permutations
+        mh = MinHash(num_perm=self.settings.num_perm, scheme=SCHEME, permutations=self._permutations)
         mh.update_batch(list(shingles(text, self.settings.shingle_words)))
         return mh
 

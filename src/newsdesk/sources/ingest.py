@@ -27,6 +27,7 @@ from newsdesk.store import Store, utcnow
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 DEDUP_WINDOW = timedelta(days=30)
+STORE_BATCH = 200
 
 
 @dataclass
@@ -146,7 +147,8 @@ async def _complete_entry(entry: FeedEntry, source: Source, report: SourceReport
     needs_page = len(text.split()) < settings.extract.min_feed_words and settings.extract.fetch_pages
     if needs_page and urlsplit(entry.url).scheme in ("http", "https"):
         try:
-            page = await fetcher.get(entry.url, accept="text/html,application/xhtml+xml", check_robots=True, cached=True)
+            page = await fetcher.get(entry.url, accept="text/html,application/xhtml+xml", check_robots=True,
+                                     cached=settings.http.cache_pages)
             extracted = await asyncio.to_thread(extract_page, page.content, page.url)
             if len(extracted.text) > len(text):
                 text, origin = extracted.text, "page"
@@ -182,19 +184,23 @@ def _store_prepared(store: Store, settings: Settings, prepared: list[_Prepared],
     queue.sort(key=lambda pi: (pi[1].published_at or pi[1].fetched_at, pi[0].source.id, pi[1].guid))
     by_url = store.item_ids_by_canonical_url(item.canonical_url for _, item in queue)
     task = progress.task("Storing and de-duplicating", total=len(queue))
-    for p, item in queue:
-        signature = index.signature(f"{item.title}\n{item.text}")
-        duplicate_of = by_url.get(item.canonical_url) or index.find(signature)
-        item_id = store.insert_item(item, minhash=NearDuplicateIndex.to_bytes(signature), duplicate_of=duplicate_of)
-        task.advance()
-        if item_id is None:
-            continue
-        if duplicate_of is None:
-            p.report.new += 1
-            index.add(item_id, signature)
-            by_url[item.canonical_url] = item_id
-        else:
-            p.report.duplicate += 1
+    # A few hundred items per transaction: a crash loses at most the batch in flight, which
+    # the next run fetches again (validators are only saved once a source's items are stored).
+    for start in range(0, len(queue), STORE_BATCH):
+        with store.begin() as conn:
+            for p, item in queue[start : start + STORE_BATCH]:
+                signature = index.signature(f"{item.title}\n{item.text}")
+                duplicate_of = by_url.get(item.canonical_url) or index.find(signature)
+                item_id = store.insert_item(item, minhash=NearDuplicateIndex.to_bytes(signature), duplicate_of=duplicate_of, conn=conn)
+                task.advance()
+                if item_id is None:
+                    continue
+                if duplicate_of is None:
+                    p.report.new += 1
+                    index.add(item_id, signature)
+                    by_url[item.canonical_url] = item_id
+                else:
+                    p.report.duplicate += 1
     for p in prepared:
         if p.report.status == "error":
             store.record_fetch(p.source.id, status="error", error=p.report.error)

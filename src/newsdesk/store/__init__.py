@@ -116,9 +116,14 @@ class Store:
                 found.update({u: i for u, i in conn.execute(q)})
         return found
 
-    def insert_item(self, item: NewItem, *, minhash: bytes | None, duplicate_of: int | None) -> int | None:
-        """Insert an item; return its id, or None when (source, guid) is already stored."""
-        with self.begin() as conn:
+    def insert_item(self, item: NewItem, *, minhash: bytes | None, duplicate_of: int | None,
+                    conn: Connection | None = None) -> int | None:
+        """Insert an item; return its id, or None when (source, guid) is already stored.
+        Pass ``conn`` to make it part of a larger transaction."""
+        if conn is None:
+            with self.begin() as own:
+                return self.insert_item(item, minhash=minhash, duplicate_of=duplicate_of, conn=own)
+        if True:
             exists = conn.execute(
                 select(items.c.id).where(items.c.source_id == item.source_id, items.c.guid == item.guid)
             ).first()
@@ -267,6 +272,19 @@ class Store:
             )
             return "written" if latest is None else "updated"
 
+    def article_state(self) -> dict[int, tuple[datetime, str, str]]:
+        """Per story: when its latest article version was written, at which tier, by which writer."""
+        with self.begin() as conn:
+            newest = (
+                select(articles.c.story_id, func.max(articles.c.version).label("version"))
+                .group_by(articles.c.story_id)
+                .subquery()
+            )
+            q = select(articles.c.story_id, articles.c.written_at, articles.c.content).join(
+                newest, (articles.c.story_id == newest.c.story_id) & (articles.c.version == newest.c.version)
+            )
+            return {r.story_id: (r.written_at, r.content["tier"], r.content["writer"]) for r in conn.execute(q)}
+
     def latest_articles(self) -> list[Article]:
         """The newest version of every story's article."""
         with self.begin() as conn:
@@ -395,6 +413,7 @@ def _story(r, members: list[Item]) -> Story:
         tier=r["tier"],
         breakdown=ScoreBreakdown(**b) if b else None,
         items=members,
+        updated_at=r["updated_at"],
     )
 
 

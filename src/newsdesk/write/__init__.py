@@ -61,8 +61,16 @@ def write_articles(store: Store, settings: Settings, progress: Progress | None =
     wanted = set(TIERS[: TIERS.index(settings.write.min_tier) + 1])
     stories = [s for s in store.stories() if s.tier in wanted]
     report = WriteReport(considered=len(stories))
+    written = store.article_state()
     task = progress.task("Writing articles", total=len(stories))
     for story in stories:
+        last = written.get(story.id)
+        # No item joined since the last version, and the tier and the writer hold: nothing to rewrite.
+        if (last is not None and story.updated_at is not None and last[0] >= story.updated_at
+                and last[1:] == (story.tier, writer.name)):
+            report.unchanged += 1
+            task.advance()
+            continue
         article = writer.write(story)
         task.advance()
         if article is None:
