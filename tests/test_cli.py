@@ -96,9 +96,9 @@ def test_demo_then_stories_json(tmp_path):
     assert result.returncode == 0, result.stderr
     assert time.perf_counter() - started < 60
     assert "Static Gazette" in result.stdout and "not a well-formed feed" in result.stdout
-    assert "56 new items, 5 duplicates" in result.stdout
+    assert "59 new items, 5 duplicates" in result.stdout
     stories = json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)
-    assert len(stories) == 22
+    assert len(stories) == 23
     for story in stories:
         assert story["tier"] in ("major", "standard", "brief")
         assert set(story["breakdown"]) >= {"independent_outlets", "recency_score", "source_score", "engagement_score", "total"}
@@ -110,7 +110,7 @@ def test_demo_then_stories_json(tmp_path):
     # Re-running the demo adds nothing.
     again = nd("demo", "--dir", str(room), "--port", str(port), cwd=tmp_path, check=False)
     assert "0 new items, 0 duplicates" in again.stdout
-    assert len(json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)) == 22
+    assert len(json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)) == 23
     table = nd("stories", "--tier", "brief", "--dir", str(room)).stdout
     assert "brief" in table and "major" not in table
     wrong = nd("stories", "--tier", "huge", "--dir", str(room), check=False)

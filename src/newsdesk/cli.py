@@ -176,6 +176,12 @@ def verify(directory: DirOption = Path(".")) -> None:
 
 
 @app.command()
+def media(directory: DirOption = Path(".")) -> None:
+    """Charts from verified figures, video prompts for major stories, social posts and blurbs."""
+    _run_stages(directory, ("media",))
+
+
+@app.command()
 def publish(directory: DirOption = Path(".")) -> None:
     """Build the static news site from the latest articles."""
     _run_stages(directory, ("publish",))
@@ -183,8 +189,8 @@ def publish(directory: DirOption = Path(".")) -> None:
 
 @app.command("run")
 def run_command(directory: DirOption = Path(".")) -> None:
-    """The main job: ingest → stories → write → verify → publish. Exit code 1 if a source failed."""
-    _run_stages(directory, ("ingest", "stories", "write", "verify", "publish"))
+    """The main job: ingest → stories → write → verify → media → publish. Exit 1 if a source failed."""
+    _run_stages(directory, ("ingest", "stories", "write", "verify", "media", "publish"))
 
 
 @app.command()
@@ -261,6 +267,7 @@ def articles(
                     item = items.get(c["item_id"])
                     c["source_text"] = item.text[c["start"] : c["end"]] if item else None
             checked = newsroom.store.verification_of(a.story_id, a.version)
+            d["media"] = newsroom.store.media_of(a.story_id, a.version)
             d["verification"] = None if checked is None else {
                 "status": checked["status"], **checked["summary"],
                 "claims": [{k: c[k] for k in ("index", "text", "verdict", "reasons", "support", "derived", "evidence")}
@@ -372,6 +379,10 @@ def print_summary(report) -> None:
         v = report.verify
         console.print(f"Verify: {v.articles} article versions, {v.claims} claims: {v.passed} passed, {v.failed} failed, "
                       f"{v.review} to review; {v.removed} removed, {v.held} articles held.")
+    if report.media is not None:
+        m = report.media
+        console.print(f"Media: {m.charts} charts, {m.videos} video prompts for {m.articles} articles"
+                      + (f" ({m.skipped_charts} charts not drawn: parts did not add up)" if m.skipped_charts else "") + ".")
     if report.publish is not None:
         console.print(f"Publish: {report.publish.articles} articles, {report.publish.tags} tag pages → {report.publish.index}")
     console.print("Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()))
@@ -400,7 +411,7 @@ def demo(
             newsroom.store.add_source(url, name=name)
         console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken).")
         with RichProgress(console=_console(stderr=True)) as progress:
-            report = run(newsroom, ("ingest", "stories", "write", "verify", "publish"), progress)
+            report = run(newsroom, ("ingest", "stories", "write", "verify", "media", "publish"), progress)
     finally:
         server.__exit__(None, None, None)
     print_summary(report)

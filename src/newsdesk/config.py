@@ -107,6 +107,13 @@ class VerifySettings(BaseModel):
     min_sentences: int = Field(default=3, ge=1)
 
 
+class MediaSettings(BaseModel):
+    # A chart needs at least this many comparable figures (same measure and unit).
+    min_points: int = Field(default=3, ge=2)
+    # Added to the video prompt's negative constraints (e.g. "no city skylines").
+    extra_negative: list[str] = Field(default_factory=list)
+
+
 class PublishSettings(BaseModel):
     # Relative to the newsroom folder.
     out_dir: str = "site"
@@ -126,6 +133,7 @@ class Settings(BaseSettings):
     rank: RankSettings = Field(default_factory=RankSettings)
     write: WriteSettings = Field(default_factory=WriteSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
 
     @classmethod
@@ -213,6 +221,11 @@ review_support = 0.35
 # 0 = figures must match exactly unless the claim says "about", "nearly", "1.2 million", …
 number_tolerance = 0.0
 min_sentences = 3
+
+[media]
+# A chart needs at least this many comparable figures from verified claims.
+min_points = 3
+extra_negative = []
 
 [publish]
 out_dir = "site"

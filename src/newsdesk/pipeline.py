@@ -2,7 +2,7 @@
 
     ingest (sources/ + extract/ + dedup/)  →  stories (stories/: cluster + rank)
         →  write (write/: cited articles)  →  verify (verify/: every claim against its sources)
-        →  publish (publish/: the static site)
+        →  media (media/: charts, video prompts, snippets)  →  publish (publish/: the static site)
 
 Each stage reads what it needs from the store and writes its results back, so any stage
 can be re-run alone (``newsdesk ingest``, ``newsdesk cluster``) and re-running is harmless.
@@ -68,6 +68,7 @@ class RunReport:
     stories: object | None = None
     write: object | None = None
     verify: object | None = None
+    media: object | None = None
     publish: object | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -76,7 +77,7 @@ class RunReport:
         return self.ingest is None or not self.ingest.failed_sources
 
 
-STAGES = ("ingest", "stories", "write", "verify", "publish")
+STAGES = ("ingest", "stories", "write", "verify", "media", "publish")
 
 
 def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None) -> RunReport:
@@ -101,6 +102,10 @@ def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress
             from newsdesk.verify import verify_articles
 
             report.verify = verify_articles(newsroom.store, newsroom.settings, progress=progress)
+        elif stage == "media":
+            from newsdesk.media import build_media
+
+            report.media = build_media(newsroom.store, newsroom.settings, progress=progress)
         elif stage == "publish":
             from newsdesk.publish import build_site
 
@@ -124,6 +129,8 @@ def _summary(report: RunReport) -> dict:
         out["write"] = asdict(report.write)
     if report.verify is not None:
         out["verify"] = asdict(report.verify)
+    if report.media is not None:
+        out["media"] = asdict(report.media)
     if report.publish is not None:
         out["publish"] = {"out_dir": str(report.publish.out_dir), "articles": report.publish.articles}
     return out

@@ -147,6 +147,8 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     base = settings.publish.base_url if settings.publish.base_url.endswith("/") else settings.publish.base_url + "/"
     related = _related(articles)
     views = [_View(a, base, related[a.story_id], *checks[a.story_id], _passages(a, cited)) for a in articles]
+    for v in views:
+        v.media = store.media_of(v.story_id, v.version) or {}
     env, templates = _environment()
     common = {"site_title": settings.publish.site_title}
     scratch = out_dir.with_name(out_dir.name + ".building")

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 
 from newsdesk.records import Article, Item, NewItem, ScoreBreakdown, Source, Story
-from newsdesk.store.schema import articles, items, metadata, runs, sources, stories, verifications
+from newsdesk.store.schema import articles, items, media, metadata, runs, sources, stories, verifications
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -329,6 +329,23 @@ class Store:
                 newest, (verifications.c.story_id == newest.c.story_id) & (verifications.c.version == newest.c.version)
             )
             return [(Article.from_dict(r.published), r.summary, r.claims) for r in conn.execute(q)]
+
+    def publishable_without_media(self) -> list[tuple[Article, list[dict]]]:
+        have = {(s, v) for s, v in self._media_keys()}
+        return [(a, claims) for a, _, claims in self.publishable() if (a.story_id, a.version) not in have]
+
+    def _media_keys(self):
+        with self.begin() as conn:
+            return list(conn.execute(select(media.c.story_id, media.c.version)))
+
+    def save_media(self, story_id: int, version: int, when: datetime, content: dict) -> None:
+        with self.begin() as conn:
+            conn.execute(insert(media).values(story_id=story_id, version=version, made_at=when, content=content))
+
+    def media_of(self, story_id: int, version: int) -> dict | None:
+        with self.begin() as conn:
+            return conn.execute(select(media.c.content).where(media.c.story_id == story_id,
+                                                              media.c.version == version)).scalar_one_or_none()
 
     def verification_of(self, story_id: int, version: int) -> dict | None:
         with self.begin() as conn:

@@ -147,3 +147,14 @@ verifications = Table(
     Column("published", JSON),  # the article as it may be published; null when held
     UniqueConstraint("story_id", "version", name="uq_verifications_story_version"),
 )
+
+media = Table(
+    "media",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("made_at", UTCDateTime, nullable=False),
+    Column("content", JSON, nullable=False),  # chart (SVG, caption, points), video prompt, snippets
+    UniqueConstraint("story_id", "version", name="uq_media_story_version"),
+)

@@ -1,0 +1,71 @@
+"""Bar charts as SVG: deterministic (fixed hash salt, no date, text kept as text), titled,
+labelled, captioned, with a source line and a <title>/<desc> for screen readers."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass
+
+from newsdesk.media.figures import Point, Series
+
+
+@dataclass
+class Chart:
+    title: str
+    caption: str
+    source_line: str
+    svg: str
+    points: list[Point]
+    unit: str
+
+
+def _format(value: float, kind: str) -> str:
+    if kind == "money":
+        for scale, word in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+            if value >= scale:
+                return f"${value / scale:g}{word}"
+        return f"${value:,.0f}"
+    if kind == "percent":
+        return f"{value:g}%"
+    return f"{value:,.0f}"
+
+
+def bar_chart(series: Series, points: list[Point], headline: str) -> Chart:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    title = f"{series.measure.capitalize()} by {'organisation' if series.kind != 'percent' else 'item'}"
+    if series.kind == "money":
+        title = "Amounts by organisation"
+    refs = sorted({r for p in points for r in p.refs})
+    source_line = "Source: " + ", ".join(f"[{r}]" for r in refs) + " — see References"
+    whole = f" Parts of the stated total of {series.total.text}; \"Others\" is the remainder." if series.total else ""
+    caption = (f"{title} as stated in the verified claims of “{headline}”: "
+               + "; ".join(f"{p.label} {_format(p.value, series.kind)}" for p in points) + "." + whole)
+    with matplotlib.rc_context({"svg.hashsalt": "newsdesk", "svg.fonttype": "none", "font.family": "DejaVu Sans",
+                                "font.size": 10}):
+        fig, ax = plt.subplots(figsize=(6.4, 3.2 + 0.1 * len(points)))
+        labels = [p.label for p in points]
+        values = [p.value for p in points]
+        bars = ax.barh(labels[::-1], values[::-1], color="#b3261e")
+        for bar, value in zip(bars, values[::-1]):
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + _format(value, series.kind),
+                    va="center", fontsize=9)
+        ax.set_title(title, loc="left", fontweight="bold")
+        ax.set_xlabel(series.unit.capitalize())
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.margins(x=0.2)
+        fig.text(0.01, 0.01, source_line, fontsize=8, color="#555555")
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "newsdesk"})
+        plt.close(fig)
+    svg = buffer.getvalue()
+    accessible = f"<title>{html.escape(title)}</title><desc>{html.escape(caption)} {html.escape(source_line)}</desc>"
+    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1).replace("<svg", '<svg role="img"', 1) + accessible, svg, count=1)
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG is inlined in pages
+    return Chart(title=title, caption=caption, source_line=source_line, svg=svg, points=points, unit=series.unit)

@@ -1,0 +1,105 @@
+"""Comparable series from an article's verified claims: the same measure (jobs, containers,
+dollars, percent) for several entities or periods. Every point keeps the citation of the
+claim it came from, so a chart says nothing the verified article does not."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newsdesk.records import ArticleSentence
+from newsdesk.verify.numbers import Figure, figures
+
+_NAME = re.compile(r"[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*")
+_MEASURE_AFTER = re.compile(r"^\s*(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})(?:\s+([a-z][a-z-]{2,}))?")
+_WHOLE = re.compile(r"\b(total|in all|altogether|combined|overall)\b", re.I)
+_SKIP_MEASURES = {"percent", "per", "cent", "million", "billion", "thousand", "a", "an", "the", "and", "or", "from", "to",
+                  "in", "on", "at", "by", "of", "last", "this", "next", "year", "years", "month", "months", "day", "days",
+                  "week", "weeks", "hours", "minutes", "seconds", "am", "pm", "according", "said", "says", "were",
+                  "was", "is", "are", "will", "would", "have", "has", "had", "each", "apiece", "respectively", "more",
+                  "less", "fewer", "than", "for", "with", "after", "before", "over", "under", "between", "between"}
+_SKIP_LABELS = {"The", "A", "An", "It", "Its", "This", "That", "They", "He", "She", "We", "In", "On", "At", "About", "Of"}
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    value: float
+    text: str  # the figure as the claim states it
+    refs: tuple[int, ...]  # the claim's citations
+    claim: str
+
+
+@dataclass
+class Series:
+    measure: str
+    kind: str  # "plain", "money" or "percent"
+    points: list[Point] = field(default_factory=list)
+    total: Point | None = None  # a stated whole the points are parts of
+
+    @property
+    def unit(self) -> str:
+        return {"money": "US dollars", "percent": "percent"}.get(self.kind, self.measure)
+
+
+def _label(claim: str, fig: Figure) -> str | None:
+    """The nearest name before the figure, in the same clause."""
+    before = claim[: fig.start]
+    for m in reversed(list(_NAME.finditer(before))):
+        if fig.start - m.end() > 40 or re.search(r"[.;]", before[m.end() :]):
+            return None
+        words = [w for w in m.group().removesuffix("'s").split() if w not in _SKIP_LABELS]
+        if words:
+            return " ".join(words)
+    return None
+
+
+def _measure(claim: str, fig: Figure) -> str | None:
+    if fig.kind == "percent":
+        return "percent"
+    m = _MEASURE_AFTER.match(claim[fig.end :])
+    if m and m.group(1) not in _SKIP_MEASURES:
+        # "4,100 factory jobs": the second word is the head noun.
+        if m.group(2) and m.group(2) not in _SKIP_MEASURES:
+            return m.group(2)
+        return m.group(1)
+    return "dollars" if fig.kind == "money" else None
+
+
+def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> list[Series]:
+    """Series of at least ``min_points`` distinct labels sharing a measure, from verified claims."""
+    groups: dict[tuple[str, str], Series] = {}
+    for claim in claims:
+        refs = tuple(sorted({c.ref for c in claim.citations}))
+        previous_measure = None
+        for fig in figures(claim.text):
+            if fig.kind == "plain" and re.fullmatch(r"(?:19|20)\d\d", fig.text):
+                continue  # a year ("2024", never "2,024") is a date, not a quantity
+            measure = _measure(claim.text, fig) or previous_measure
+            previous_measure = measure or previous_measure
+            if not measure:
+                continue
+            series = groups.setdefault((fig.kind, measure), Series(measure, fig.kind))
+            window = claim.text[max(0, fig.start - 30) : fig.start]
+            point = Point(_label(claim.text, fig) or "", fig.value, fig.text, refs, claim.text)
+            if _WHOLE.search(window):
+                series.total = point
+            elif point.label and all(p.label != point.label for p in series.points):
+                series.points.append(point)
+    return [s for s in groups.values() if len(s.points) >= min_points]
+
+
+def check_whole(series: Series, tolerance: float = 0.01) -> tuple[list[Point], str | None]:
+    """Parts of a stated whole must add up: parts above the total → no chart (the reason is
+    returned); parts below it → an explicit "others" bar for the remainder."""
+    if series.total is None:
+        return series.points, None
+    parts = sum(p.value for p in series.points)
+    total = series.total.value
+    if parts > total * (1 + tolerance):
+        return [], f"parts add up to {parts:,.0f}, more than the stated total {series.total.text}"
+    remainder = total - parts
+    points = list(series.points)
+    if remainder > total * tolerance:
+        points.append(Point("Others", remainder, f"{remainder:,.0f}", series.total.refs, series.total.claim))
+    return points, None

@@ -1,0 +1,128 @@
+"""Media: charts only from verified figures, parts that add up, deterministic SVG that a
+browser renders, video prompts with no fact outside the article and the constraints always on."""
+
+import re
+import shutil
+
+import pytest
+
+from newsdesk.config import Settings
+from newsdesk.media import media_for
+from newsdesk.media.charts import bar_chart
+from newsdesk.media.figures import check_whole, comparable_series
+from newsdesk.media.video import NEGATIVE, video_prompt
+from newsdesk.records import Article, ArticleSentence, Citation, Reference, Section
+from newsdesk.verify.numbers import figures
+
+
+def s(text, ref=1):
+    return ArticleSentence(text, [Citation(ref, ref, 0, 10)])
+
+
+PARTS = [s("In total, 4,100 factory jobs were lost in the region.", 1),
+         s("Halden Robotics cut 1,600 jobs, Marisco Foods 1,100 and Pell Ardent 700.", 2),
+         s("Agnes Mbatha said retraining places would double.", 3)]
+
+
+def article(sentences, tier="major"):
+    return Article(story_id=7, headline="Region lost 4,100 factory jobs", dek=sentences[0],
+                   sections=[Section("What happened", [sentences[1:]])],
+                   references=[Reference(n, n, "Wire", "t", f"https://x.example/{n}", None) for n in (1, 2, 3)],
+                   tags=[], tier=tier, byline="b", writer="extractive")
+
+
+def claims(sentences, verdict="PASS"):
+    return [{"text": x.text, "verdict": verdict} for x in sentences]
+
+
+def test_points_trace_to_verified_claims_and_others_is_explicit():
+    (series,) = comparable_series(PARTS)
+    points, reason = check_whole(series)
+    assert reason is None
+    assert [(p.label, p.value) for p in points] == [("Halden Robotics", 1600), ("Marisco Foods", 1100),
+                                                     ("Pell Ardent", 700), ("Others", 700)]
+    texts = {x.text for x in PARTS}
+    assert all(p.claim in texts for p in points)
+    assert points[0].refs == (2,) and points[-1].refs == (1,)
+
+
+def test_parts_that_exceed_the_total_are_not_drawn(caplog):
+    bad = [s("In total, 2,000 factory jobs were lost in the region.", 1), PARTS[1], PARTS[2]]
+    media = media_for(article(bad), claims(bad), Settings())
+    assert media["chart"] is None and "more than the stated total" in media["chart_skipped"]
+
+
+def test_unverified_figures_never_reach_a_chart():
+    verdicts = claims(PARTS)
+    verdicts[1]["verdict"] = "REVIEW"
+    assert media_for(article(PARTS), verdicts, Settings())["chart"] is None
+
+
+def test_fewer_than_three_points_no_chart():
+    two = [s("Halden Robotics cut 1,600 jobs and Marisco Foods 1,100.", 1), s("The office said so.", 2), s("Nothing else.", 3)]
+    assert media_for(article(two), claims(two), Settings())["chart"] is None
+
+
+def test_svg_is_deterministic_accessible_and_text_stays_text():
+    (series,) = comparable_series(PARTS)
+    points, _ = check_whole(series)
+    one, two = bar_chart(series, points, "h"), bar_chart(series, points, "h")
+    assert one.svg == two.svg
+    assert one.svg.startswith("<svg") and 'role="img"' in one.svg
+    assert re.search(r"<title>Jobs by organisation</title><desc>.*Others 700", one.svg)
+    assert ">Halden Robotics<" in one.svg  # a text element, not glyph paths
+    assert "Source: [1], [2]" in one.svg
+
+
+def test_video_prompt_uses_only_the_article_and_keeps_constraints():
+    a = article(PARTS)
+    prompt = video_prompt(a, PARTS, ["no city skylines"])
+    assert 3 <= len(prompt.shots) <= 5
+    article_text = " ".join(x.text for x in a.sentences())
+    for shot in prompt.shots:
+        assert shot.on_screen_text in article_text or shot.on_screen_text in ("Breaking", "By the numbers", "What comes next")
+    for line in prompt.narration:
+        assert line in article_text
+    article_figures = {f.value for x in a.sentences() for f in figures(x.text)}
+    assert {f.value for f in figures(prompt.text())} - {float(n) for n in range(0, 61)} <= article_figures
+    for constraint in NEGATIVE + ["no city skylines"]:
+        assert constraint in prompt.text()
+    assert "no subtitles" in prompt.text() and "do not include captions" in prompt.text()
+
+
+def test_social_post_fits():
+    media = media_for(article(PARTS), claims(PARTS), Settings())
+    assert len(media["social"]) <= 280 and media["social"].endswith("articles/story-7.html")
+    assert media["video"] is not None  # a major story
+    assert media_for(article(PARTS, "standard"), claims(PARTS), Settings())["video"] is None
+
+
+def test_demo_chart_on_the_page_and_in_a_browser(tmp_path, demo_server):
+    from conftest import make_newsroom
+    from newsdesk.pipeline import run
+
+    room = make_newsroom(tmp_path / "room")
+    for name, url in demo_server.feed_urls():
+        room.store.add_source(url, name=name)
+    report = run(room)
+    assert report.media.charts >= 1
+    pages = [p for p in (room.site_dir / "articles").glob("*.html") if 'class="chart"' in p.read_text()]
+    assert pages
+    html = pages[0].read_text()
+    assert "Data behind the chart" in html and "Short-video prompt" in html or "Social post" in html
+    chromium = shutil.which("chromium")
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not chromium:
+        pytest.skip("Debian's chromium is not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page()
+            page.goto(pages[0].as_uri())
+            box = page.locator("figure.chart svg").bounding_box()
+            assert box and box["width"] > 200 and box["height"] > 100
+            shot = page.locator("figure.chart svg").screenshot()
+            assert len(shot) > 2000  # a real picture, not an empty box
+        finally:
+            browser.close()
+    room.close()
