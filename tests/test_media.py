@@ -126,3 +126,13 @@ def test_demo_chart_on_the_page_and_in_a_browser(tmp_path, demo_server):
         finally:
             browser.close()
     room.close()
+
+
+def test_values_over_time_become_a_line_in_time_order():
+    timeline = [s("Ridership reached 41,000 passengers in 2024, the transport authority said.", 1),
+                s("There were 32,000 passengers in 2022 and 36,500 passengers in 2023.", 2)]
+    (series,) = comparable_series(timeline)
+    assert series.over_time and [p.label for p in series.points] == ["2022", "2023", "2024"]
+    chart = bar_chart(series, series.points, "Ridership")
+    assert chart.title == "Passengers by period" and "<polyline" in chart.svg or "<path" in chart.svg
+    assert "32,000" in chart.svg and "41,000" in chart.svg

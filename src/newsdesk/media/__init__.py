@@ -49,7 +49,7 @@ def media_for(article: Article, claims: list[dict], settings: Settings) -> dict:
             continue
         chart = bar_chart(series, points, article.headline)
         out["chart"] = {"title": chart.title, "caption": chart.caption, "source_line": chart.source_line, "svg": chart.svg,
-                        "unit": chart.unit,
+                        "unit": chart.unit, "over_time": series.over_time,
                         "points": [{"label": p.label, "value": p.value, "text": p.text, "refs": list(p.refs), "claim": p.claim}
                                    for p in points]}
         break

@@ -38,9 +38,8 @@ def bar_chart(series: Series, points: list[Point], headline: str) -> Chart:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    title = f"{series.measure.capitalize()} by {'organisation' if series.kind != 'percent' else 'item'}"
-    if series.kind == "money":
-        title = "Amounts by organisation"
+    by = "period" if series.over_time else ("organisation" if series.kind != "percent" else "item")
+    title = f"{series.measure.capitalize()} by {by}" if series.kind != "money" else f"Amounts by {by}"
     refs = sorted({r for p in points for r in p.refs})
     source_line = "Source: " + ", ".join(f"[{r}]" for r in refs) + " — see References"
     whole = f" Parts of the stated total of {series.total.text}; \"Others\" is the remainder." if series.total else ""
@@ -51,12 +50,20 @@ def bar_chart(series: Series, points: list[Point], headline: str) -> Chart:
         fig, ax = plt.subplots(figsize=(6.4, 3.2 + 0.1 * len(points)))
         labels = [p.label for p in points]
         values = [p.value for p in points]
-        bars = ax.barh(labels[::-1], values[::-1], color="#b3261e")
-        for bar, value in zip(bars, values[::-1]):
-            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + _format(value, series.kind),
-                    va="center", fontsize=9)
+        if series.over_time:  # values over time: a line, in time order
+            ax.plot(labels, values, color="#b3261e", marker="o", linewidth=2)
+            for x, value in zip(labels, values):
+                ax.annotate(_format(value, series.kind), (x, value), textcoords="offset points", xytext=(0, 7),
+                            ha="center", fontsize=9)
+            ax.set_ylabel(series.unit.capitalize())
+            ax.set_ylim(bottom=0)
+        else:
+            bars = ax.barh(labels[::-1], values[::-1], color="#b3261e")
+            for bar, value in zip(bars, values[::-1]):
+                ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + _format(value, series.kind),
+                        va="center", fontsize=9)
+            ax.set_xlabel(series.unit.capitalize())
         ax.set_title(title, loc="left", fontweight="bold")
-        ax.set_xlabel(series.unit.capitalize())
         ax.spines[["top", "right"]].set_visible(False)
         ax.margins(x=0.2)
         fig.text(0.01, 0.01, source_line, fontsize=8, color="#555555")

@@ -12,6 +12,9 @@ from newsdesk.verify.numbers import Figure, figures
 
 _NAME = re.compile(r"[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*")
 _MEASURE_AFTER = re.compile(r"^\s*(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})(?:\s+([a-z][a-z-]{2,}))?")
+# A period just after a figure ("$2.4 billion in 2024", "1,200 in the first quarter") or just
+# before it ("in 2023, 900 jobs").
+_PERIOD = re.compile(r"\b(?:in |during |for )?(?:the )?((?:first|second|third|fourth) quarter(?: of (?:19|20)\d\d)?|Q[1-4](?: (?:19|20)\d\d)?|(?:19|20)\d\d)\b")
 _WHOLE = re.compile(r"\b(total|in all|altogether|combined|overall)\b", re.I)
 _SKIP_MEASURES = {"percent", "per", "cent", "million", "billion", "thousand", "a", "an", "the", "and", "or", "from", "to",
                   "in", "on", "at", "by", "of", "last", "this", "next", "year", "years", "month", "months", "day", "days",
@@ -36,6 +39,7 @@ class Series:
     kind: str  # "plain", "money" or "percent"
     points: list[Point] = field(default_factory=list)
     total: Point | None = None  # a stated whole the points are parts of
+    over_time: bool = False  # the labels are periods: drawn as a line, in time order
 
     @property
     def unit(self) -> str:
@@ -54,6 +58,27 @@ def _label(claim: str, fig: Figure) -> str | None:
     return None
 
 
+_PERIOD_AFTER = re.compile(r"^(?:\s+[a-z-]+){0,2}?\s+(?:in|during|for) (?:the )?((?:first|second|third|fourth) quarter(?: of (?:19|20)\d\d)?|Q[1-4](?: (?:19|20)\d\d)?|(?:19|20)\d\d)\b")
+
+
+def _period(claim: str, fig: Figure) -> str | None:
+    """The period a figure belongs to: "41,000 passengers in 2024", "in 2023, 900 jobs"."""
+    after = _PERIOD_AFTER.match(claim[fig.end :])
+    if after:
+        return after.group(1)
+    before = list(_PERIOD.finditer(claim[max(0, fig.start - 25) : fig.start]))
+    return before[-1].group(1) if before else None
+
+
+def _period_key(label: str) -> tuple:
+    year = re.search(r"(?:19|20)\d\d", label)
+    quarter = re.search(r"Q([1-4])|(first|second|third|fourth) quarter", label)
+    q = 0
+    if quarter:
+        q = int(quarter.group(1)) if quarter.group(1) else ["first", "second", "third", "fourth"].index(quarter.group(2)) + 1
+    return (int(year.group()) if year else 0, q)
+
+
 def _measure(claim: str, fig: Figure) -> str | None:
     if fig.kind == "percent":
         return "percent"
@@ -68,7 +93,7 @@ def _measure(claim: str, fig: Figure) -> str | None:
 
 def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> list[Series]:
     """Series of at least ``min_points`` distinct labels sharing a measure, from verified claims."""
-    groups: dict[tuple[str, str], Series] = {}
+    groups: dict[tuple[str, str, bool], Series] = {}
     for claim in claims:
         refs = tuple(sorted({c.ref for c in claim.citations}))
         previous_measure = None
@@ -79,14 +104,23 @@ def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> lis
             previous_measure = measure or previous_measure
             if not measure:
                 continue
-            series = groups.setdefault((fig.kind, measure), Series(measure, fig.kind))
             window = claim.text[max(0, fig.start - 30) : fig.start]
-            point = Point(_label(claim.text, fig) or "", fig.value, fig.text, refs, claim.text)
+            period = _period(claim.text, fig)
+            label = _label(claim.text, fig)
+            # A lone sentence-opening word ("Ridership reached …") is a weak label; a period beats it.
+            weak_label = label is None or (" " not in label and claim.text.startswith(label))
+            over_time = bool(period) and weak_label
+            series = groups.setdefault((fig.kind, measure, over_time), Series(measure, fig.kind, over_time=over_time))
+            point = Point((period if over_time else label) or "", fig.value, fig.text, refs, claim.text)
             if _WHOLE.search(window):
                 series.total = point
             elif point.label and all(p.label != point.label for p in series.points):
                 series.points.append(point)
-    return [s for s in groups.values() if len(s.points) >= min_points]
+    found = [s for s in groups.values() if len(s.points) >= min_points]
+    for series in found:
+        if series.over_time:
+            series.points.sort(key=lambda p: _period_key(p.label))
+    return found
 
 
 def check_whole(series: Series, tolerance: float = 0.01) -> tuple[list[Point], str | None]:
