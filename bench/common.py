@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,3 +33,22 @@ def bcubed(pred, gold) -> tuple[float, float, float]:
     n = len(pred)
     precision, recall = precision / n, recall / n
     return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+@contextmanager
+def demo_newsroom():
+    """The demo outlets run through the whole pipeline into a throwaway newsroom:
+    yields (newsroom, run report); the newsroom is closed afterwards."""
+    from newsdesk.demo.server import DemoServer
+    from newsdesk.pipeline import init_newsroom, open_newsroom, run
+
+    with tempfile.TemporaryDirectory() as tmp, DemoServer(port=0) as server:
+        room_dir = Path(tmp) / "room"
+        init_newsroom(room_dir)
+        room = open_newsroom(room_dir)
+        for name, url in server.feed_urls():
+            room.store.add_source(url, name=name)
+        try:
+            yield room, run(room)
+        finally:
+            room.close()

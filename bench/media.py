@@ -6,29 +6,23 @@ a chart and, for major ones, a video prompt.
 
 from __future__ import annotations
 
-import tempfile
+import sys
 import time
 from pathlib import Path
 
-from newsdesk.demo.server import DemoServer
-from newsdesk.media.charts import bar_chart
-from newsdesk.media.figures import check_whole, comparable_series
-from newsdesk.pipeline import init_newsroom, open_newsroom, run
-from newsdesk.records import ArticleSentence, Citation
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import demo_newsroom  # noqa: E402
+
+from newsdesk.media.charts import bar_chart  # noqa: E402
+from newsdesk.media.figures import check_whole, comparable_series  # noqa: E402
+from newsdesk.records import ArticleSentence, Citation  # noqa: E402
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, DemoServer(port=0) as server:
-        room_dir = Path(tmp) / "room"
-        init_newsroom(room_dir)
-        room = open_newsroom(room_dir)
-        for name, url in server.feed_urls():
-            room.store.add_source(url, name=name)
-        report = run(room)
+    with demo_newsroom() as (room, report):
         published = room.store.publishable()
         media = [room.store.media_of(a.story_id, a.version) or {} for a, _, _ in published]
         stories = len(room.store.stories())
-        room.close()
     charts = sum(1 for m in media if m.get("chart"))
     majors = sum(1 for a, _, _ in published if a.tier == "major")
     videos = sum(1 for m in media if m.get("video"))

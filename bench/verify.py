@@ -13,31 +13,25 @@ extractive articles' citation recall and precision (ALCE), and the time to verif
 
 from __future__ import annotations
 
-import tempfile
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from newsdesk.demo.server import DemoServer
-from newsdesk.pipeline import init_newsroom, open_newsroom, run
-from newsdesk.records import ArticleSentence
-from newsdesk.verify.checks import PASS, ClaimChecker
-from newsdesk.verify.perturb import KINDS, build
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import demo_newsroom  # noqa: E402
+
+from newsdesk.records import ArticleSentence  # noqa: E402
+from newsdesk.verify.checks import PASS, ClaimChecker  # noqa: E402
+from newsdesk.verify.perturb import KINDS, build  # noqa: E402
 
 TARGETS = {"number": 99.0, "wrong_source": 99.0, "entity": 95.0, "quote": 95.0}
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, DemoServer(port=0) as server:
-        room_dir = Path(tmp) / "room"
-        init_newsroom(room_dir)
-        room = open_newsroom(room_dir)
-        for name, url in server.feed_urls():
-            room.store.add_source(url, name=name)
-        report = run(room)
+    with demo_newsroom() as (room, report):
         items = [i for s in room.store.stories() for i in s.items if i.duplicate_of is None]
         published = room.store.publishable()
-        room.close()
     claims = build(items)
     by_id = {i.id: i for i in items}
     checker = ClaimChecker()

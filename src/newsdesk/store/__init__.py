@@ -274,29 +274,14 @@ class Store:
 
     def article_state(self) -> dict[int, tuple[datetime, str, str]]:
         """Per story: when its latest article version was written, at which tier, by which writer."""
+        q = select(articles.c.story_id, articles.c.written_at, articles.c.content).join(*_newest(articles))
         with self.begin() as conn:
-            newest = (
-                select(articles.c.story_id, func.max(articles.c.version).label("version"))
-                .group_by(articles.c.story_id)
-                .subquery()
-            )
-            q = select(articles.c.story_id, articles.c.written_at, articles.c.content).join(
-                newest, (articles.c.story_id == newest.c.story_id) & (articles.c.version == newest.c.version)
-            )
             return {r.story_id: (r.written_at, r.content["tier"], r.content["writer"]) for r in conn.execute(q)}
 
     def latest_articles(self) -> list[Article]:
         """The newest version of every story's article."""
         with self.begin() as conn:
-            newest = (
-                select(articles.c.story_id, func.max(articles.c.version).label("version"))
-                .group_by(articles.c.story_id)
-                .subquery()
-            )
-            q = select(articles.c.content).join(
-                newest, (articles.c.story_id == newest.c.story_id) & (articles.c.version == newest.c.version)
-            )
-            return [Article.from_dict(row.content) for row in conn.execute(q)]
+            return [Article.from_dict(row.content) for row in conn.execute(select(articles.c.content).join(*_newest(articles)))]
 
     def articles_without_verification(self) -> list[Article]:
         """Every article version not verified yet, oldest first."""
@@ -318,16 +303,9 @@ class Store:
     def publishable(self) -> list[tuple[Article, dict, list[dict]]]:
         """Per story, the newest verified version that may be published, with its checks.
         A held newer version leaves the previous one up."""
+        q = select(verifications.c.published, verifications.c.summary, verifications.c.claims).join(
+            *_newest(verifications, verifications.c.status == "publish"))
         with self.begin() as conn:
-            newest = (
-                select(verifications.c.story_id, func.max(verifications.c.version).label("version"))
-                .where(verifications.c.status == "publish")
-                .group_by(verifications.c.story_id)
-                .subquery()
-            )
-            q = select(verifications.c.published, verifications.c.summary, verifications.c.claims).join(
-                newest, (verifications.c.story_id == newest.c.story_id) & (verifications.c.version == newest.c.version)
-            )
             return [(Article.from_dict(r.published), r.summary, r.claims) for r in conn.execute(q)]
 
     def publishable_without_media(self) -> list[tuple[Article, list[dict]]]:
@@ -372,6 +350,12 @@ class Store:
     def finish_run(self, run_id: int, summary: dict) -> None:
         with self.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), summary=summary))
+
+
+def _newest(table, *where):
+    """Join arguments that keep, per story, only the row with the highest version."""
+    newest = select(table.c.story_id, func.max(table.c.version).label("version")).where(*where).group_by(table.c.story_id).subquery()
+    return newest, (table.c.story_id == newest.c.story_id) & (table.c.version == newest.c.version)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
