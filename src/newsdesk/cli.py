@@ -70,9 +70,22 @@ def sources_add(
     weight: Annotated[float, typer.Option(help="Source weight used in ranking (1.0 = normal).")] = 1.0,
     directory: DirOption = Path("."),
 ) -> None:
-    """Add a feed to the newsroom (adding the same URL twice is harmless)."""
+    """Add a feed (URL or file), a subreddit (reddit:r/NAME[/hot|new|top]) or a Hacker News list
+    (hn:top|new|best). Adding the same source twice is harmless."""
     from urllib.parse import urlsplit
 
+    from newsdesk.sources.community import CommunityError, default_name, kind_of, parse_source
+
+    kind = kind_of(url)
+    if kind != "feed":
+        try:
+            parse_source(url)
+        except CommunityError as exc:
+            _fail(str(exc))
+        newsroom = _open(directory)
+        source, created = newsroom.store.add_source(url, kind=kind, name=name or default_name(url), weight=weight)
+        _console().print(("Added" if created else "Already present:") + f" source {source.id} {url}")
+        return
     parts = urlsplit(url)
     if parts.scheme in ("http", "https"):
         if not parts.netloc:

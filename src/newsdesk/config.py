@@ -82,6 +82,15 @@ class RankSettings(BaseModel):
     standard_score: float = 3.75
 
 
+class CommunitySettings(BaseModel):
+    # Base URLs, so the same code can talk to a mirror or a test server.
+    reddit_base_url: str = "https://www.reddit.com"
+    hn_base_url: str = "https://hacker-news.firebaseio.com/v0"
+    # Posts or stories taken per source per run, and listing pages followed to get them.
+    limit: int = Field(default=30, ge=1, le=100)
+    max_pages: int = Field(default=2, ge=1, le=10)
+
+
 class WriteSettings(BaseModel):
     # "extractive" (no model, no key), or a plugin: "package.module:factory", where the factory
     # takes the Settings and returns an object with ``name`` and ``write(story) -> Article | None``.
@@ -130,6 +139,7 @@ class Settings(BaseSettings):
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     dedup: DedupSettings = Field(default_factory=DedupSettings)
     stories: StorySettings = Field(default_factory=StorySettings)
+    community: CommunitySettings = Field(default_factory=CommunitySettings)
     rank: RankSettings = Field(default_factory=RankSettings)
     write: WriteSettings = Field(default_factory=WriteSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)

@@ -100,6 +100,14 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
     report = SourceReport(source_id=source.id, name=source.name or source.url, url=source.url)
     prep = _Prepared(source=source, report=report)
     try:
+        if source.kind in ("reddit", "hn"):
+            from newsdesk.sources.community import CommunityError, fetch_community
+
+            try:
+                feed = await fetch_community(source.url, settings, fetcher)
+            except CommunityError as exc:
+                raise FeedError(str(exc)) from None
+            return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
         local = _local_path(source.url)
         if local is not None:
             content, content_type = await asyncio.to_thread(_read_local, local), ""
@@ -118,6 +126,11 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
         report.status = "error"
         report.errors.append(str(exc))
         return prep
+    return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
+
+
+async def _take_entries(feed, source: Source, report: SourceReport, prep: _Prepared, store: Store, settings: Settings,
+                        fetcher: Fetcher, pages_task) -> _Prepared:
     prep.feed_title = feed.title
     report.name = source.name or feed.title
     report.fetched = len(feed.entries)

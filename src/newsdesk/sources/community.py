@@ -1,0 +1,143 @@
+"""Community sources: Reddit listings and Hacker News lists, as FeedEntry records.
+
+Source URLs: ``reddit:r/NAME`` (hot), ``reddit:r/NAME/top?t=day`` (hot, new or top, with
+the time filter), ``hn:top`` / ``hn:new`` / ``hn:best``. Base URLs are configurable so the
+same code talks to the real services or to a loopback server in tests. Linked articles are
+fetched and extracted by ingest like any other item; score and comments become engagement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from newsdesk.config import Settings
+from newsdesk.extract import html_to_text
+from newsdesk.records import FeedEntry, ParsedFeed
+from newsdesk.sources.http import Fetcher, FetchError
+
+KINDS = ("reddit", "hn")
+HN_LISTS = {"top": "topstories", "new": "newstories", "best": "beststories"}
+REDDIT_LISTINGS = ("hot", "new", "top")
+
+
+class CommunityError(Exception):
+    """A community source that cannot be read; the message names it and says why."""
+
+
+def kind_of(url: str) -> str:
+    scheme = url.split(":", 1)[0]
+    return scheme if scheme in KINDS and not url.startswith(("http:", "https:")) else "feed"
+
+
+def parse_source(url: str) -> tuple[str, dict]:
+    """Validate a community source URL; raise CommunityError with what to write instead."""
+    kind, _, rest = url.partition(":")
+    if kind == "hn":
+        if rest not in HN_LISTS:
+            raise CommunityError(f"{url!r}: Hacker News lists are hn:top, hn:new and hn:best")
+        return kind, {"list": rest}
+    if kind == "reddit":
+        parts = urlsplit(rest)
+        path = [p for p in parts.path.split("/") if p]
+        if len(path) < 2 or path[0] != "r" or (len(path) > 2 and path[2] not in REDDIT_LISTINGS) or len(path) > 3:
+            raise CommunityError(f"{url!r}: write reddit:r/NAME or reddit:r/NAME/hot|new|top (top?t=day|week|month)")
+        when = parse_qs(parts.query).get("t", ["day"])[0]
+        return kind, {"subreddit": path[1], "listing": path[2] if len(path) > 2 else "hot", "t": when}
+    raise CommunityError(f"{url!r} is not a community source (reddit:… or hn:…)")
+
+
+def default_name(url: str) -> str:
+    kind, spec = parse_source(url)
+    return "Hacker News" if kind == "hn" else f"Reddit r/{spec['subreddit']}"
+
+
+def _json(content: bytes, what: str):
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CommunityError(f"{what} returned malformed JSON ({exc})") from None
+
+
+async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher) -> ParsedFeed:
+    base = settings.community.reddit_base_url.rstrip("/")
+    entries: list[FeedEntry] = []
+    after = None
+    for _ in range(settings.community.max_pages):
+        query = {"limit": settings.community.limit, "raw_json": 1}
+        if spec["listing"] == "top":
+            query["t"] = spec["t"]
+        if after:
+            query["after"] = after
+        url = f"{base}/r/{spec['subreddit']}/{spec['listing']}.json?{urlencode(query)}"
+        result = await fetcher.get(url, accept="application/json", cached=True)
+        await _respect_reddit_budget(result.headers, settings)
+        listing = _json(result.content, url)
+        if not isinstance(listing, dict) or "data" not in listing:
+            raise CommunityError(f"{url} is not a Reddit listing")
+        for child in listing["data"].get("children", []):
+            post = child.get("data", {})
+            if post.get("removed_by_category") or post.get("author") in (None, "[deleted]") or not post.get("title"):
+                continue  # deleted or removed posts carry nothing to report
+            permalink = base + post.get("permalink", "")
+            linked = post.get("url_overridden_by_dest") or post.get("url") or permalink
+            if post.get("is_self"):
+                linked = permalink
+            entries.append(FeedEntry(
+                guid=f"reddit:{post.get('id')}", url=linked, title=post["title"],
+                summary=post.get("selftext", "") or "", author=post.get("author"),
+                published_at=datetime.fromtimestamp(float(post.get("created_utc", 0)), tz=timezone.utc),
+                engagement={"score": float(post.get("score", 0)), "comments": float(post.get("num_comments", 0))},
+            ))
+        after = listing["data"].get("after")
+        if not after or len(entries) >= settings.community.limit:
+            break
+    return ParsedFeed(title=f"Reddit r/{spec['subreddit']}", entries=entries[: settings.community.limit], format="reddit")
+
+
+async def _respect_reddit_budget(headers: dict, settings: Settings) -> None:
+    """Reddit says how many requests are left and when the window resets: wait it out,
+    or give up with a message when the wait is longer than http.max_retry_after."""
+    remaining, reset = headers.get("x-ratelimit-remaining"), headers.get("x-ratelimit-reset")
+    try:
+        if remaining is not None and float(remaining) < 1 and reset is not None:
+            wait = float(reset)
+            if wait > settings.http.max_retry_after:
+                raise CommunityError(f"Reddit's rate limit is spent for {wait:.0f} s (more than http.max_retry_after)")
+            await asyncio.sleep(wait)
+    except ValueError:
+        pass
+
+
+async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher) -> ParsedFeed:
+    base = settings.community.hn_base_url.rstrip("/")
+    url = f"{base}/{HN_LISTS[spec['list']]}.json"
+    ids = _json((await fetcher.get(url, accept="application/json", cached=True)).content, url)
+    if not isinstance(ids, list):
+        raise CommunityError(f"{url} is not a list of story ids")
+
+    async def item(story_id) -> FeedEntry | None:
+        item_url = f"{base}/item/{int(story_id)}.json"
+        try:
+            data = _json((await fetcher.get(item_url, accept="application/json", cached=True)).content, item_url)
+        except (FetchError, CommunityError):
+            return None
+        if not isinstance(data, dict) or data.get("deleted") or data.get("dead") or data.get("type") != "story":
+            return None
+        discussion = f"https://news.ycombinator.com/item?id={data['id']}"
+        return FeedEntry(
+            guid=f"hn:{data['id']}", url=data.get("url") or discussion, title=data.get("title", ""),
+            summary=html_to_text(data.get("text", "") or ""), author=data.get("by"),
+            published_at=datetime.fromtimestamp(float(data.get("time", 0)), tz=timezone.utc),
+            engagement={"points": float(data.get("score", 0)), "comments": float(data.get("descendants", 0))},
+        )
+
+    found = await asyncio.gather(*(item(i) for i in ids[: settings.community.limit]))
+    return ParsedFeed(title="Hacker News", entries=[e for e in found if e is not None and e.title], format="hn")
+
+
+async def fetch_community(url: str, settings: Settings, fetcher: Fetcher) -> ParsedFeed:
+    kind, spec = parse_source(url)
+    return await (fetch_reddit if kind == "reddit" else fetch_hn)(spec, settings, fetcher)

@@ -1,0 +1,177 @@
+"""Reddit and Hacker News sources against loopback servers that answer in each API's format."""
+
+import json
+import time
+from datetime import datetime, timezone
+
+import pytest
+from werkzeug import Response
+
+from conftest import make_newsroom
+from newsdesk.pipeline import run
+from newsdesk.sources.community import CommunityError, parse_source
+
+T0 = int(datetime(2026, 11, 23, 8, tzinfo=timezone.utc).timestamp())
+
+
+def post(pid, title, url=None, score=10, comments=2, **extra):
+    data = {"id": pid, "title": title, "author": "writer_" + pid, "score": score, "num_comments": comments,
+            "created_utc": T0, "permalink": f"/r/testnews/comments/{pid}/x/", "is_self": url is None,
+            "url": url or f"/r/testnews/comments/{pid}/x/", "selftext": extra.pop("selftext", ""),
+            "link_flair_text": "News", "removed_by_category": None}
+    data.update(extra)
+    return {"kind": "t3", "data": data}
+
+
+def listing(children, after=None):
+    return json.dumps({"kind": "Listing", "data": {"after": after, "children": children}})
+
+
+def room_with(tmp_path, httpserver, *sources):
+    base = httpserver.url_for("").rstrip("/")
+    extra = f'\n[community]\nreddit_base_url = "{base}/reddit"\nhn_base_url = "{base}/hn"\nlimit = 10\n'
+    room = make_newsroom(tmp_path / "room", extra)
+    for url in sources:
+        kind = url.split(":")[0]
+        room.store.add_source(url, kind=kind, name="Reddit r/testnews" if kind == "reddit" else "Hacker News")
+    return room
+
+
+def test_source_names_are_validated():
+    assert parse_source("reddit:r/MachineLearning") == ("reddit", {"subreddit": "MachineLearning", "listing": "hot", "t": "day"})
+    assert parse_source("reddit:r/x/top?t=week")[1]["t"] == "week"
+    assert parse_source("hn:best") == ("hn", {"list": "best"})
+    for bad in ("hn:worst", "reddit:MachineLearning", "reddit:r/x/rising"):
+        with pytest.raises(CommunityError):
+            parse_source(bad)
+
+
+def test_reddit_listing_pages_engagement_deleted_and_linked_articles(tmp_path, httpserver):
+    article = httpserver.url_for("/news/harbour.html")
+    httpserver.expect_request("/reddit/r/testnews/hot.json", query_string={"limit": "10", "raw_json": "1"}).respond_with_data(
+        listing([post("a1", "Harbour crane collapses during storm", article, score=420, comments=88),
+                 post("a2", "[deleted]", None, author="[deleted]"),
+                 post("a3", "Removed post", None, removed_by_category="moderator")], after="t3_a3"),
+        content_type="application/json", headers={"x-ratelimit-remaining": "99", "x-ratelimit-reset": "300"})
+    httpserver.expect_request("/reddit/r/testnews/hot.json", query_string={"limit": "10", "raw_json": "1", "after": "t3_a3"}).respond_with_data(
+        listing([post("b1", "Ask: what happened at the harbour tonight?", None, selftext="Sirens everywhere near pier four since 9pm.")]),
+        content_type="application/json")
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/news/harbour.html").respond_with_data(
+        "<html><head><title>Crane collapses</title></head><body><article><h1>Crane collapses</h1>"
+        + "".join(f"<p>The harbour crane number {n} collapsed during the storm on Sunday night, the port authority said, "
+                  f"and crews worked until dawn to secure the site.</p>" for n in range(6))
+        + "</article></body></html>", content_type="text/html")
+    room = room_with(tmp_path, httpserver, "reddit:r/testnews")
+    report = run(room, ("ingest",)).ingest
+    assert report.sources[0].status == "ok" and report.new == 2
+    items = {i.guid: i for i in room.store.items_without_story()}
+    linked = items["reddit:a1"]
+    assert linked.url == article and linked.engagement == {"score": 420.0, "comments": 88.0}
+    assert "crews worked until dawn" in linked.text  # the linked article was fetched and extracted
+    assert items["reddit:b1"].text == "Sirens everywhere near pier four since 9pm."
+    again = run(room, ("ingest",)).ingest
+    assert again.new == 0
+    room.close()
+
+
+def test_reddit_rate_limit_headers_are_respected(tmp_path, httpserver):
+    calls = []
+
+    def handler(request):
+        calls.append(time.monotonic())
+        return Response(listing([post(f"p{len(calls)}", f"Post number {len(calls)} about the ferry strike", None)],
+                                after="next" if len(calls) == 1 else None),
+                        content_type="application/json", headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"})
+
+    httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_handler(handler)
+    room = room_with(tmp_path, httpserver, "reddit:r/testnews")
+    run(room, ("ingest",))
+    assert len(calls) == 2 and calls[1] - calls[0] >= 0.95  # waited for the window to reset
+    room.close()
+
+
+def test_reddit_429_and_malformed_json(tmp_path, httpserver):
+    httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data("{not json", content_type="application/json")
+    room = room_with(tmp_path, httpserver, "reddit:r/testnews")
+    report = run(room, ("ingest",)).ingest
+    assert report.sources[0].status == "error" and "malformed JSON" in report.sources[0].error
+    httpserver.clear()
+    httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data("slow down", status=429, headers={"Retry-After": "3600"})
+    report = run(room, ("ingest",)).ingest
+    assert report.sources[0].status == "error" and "retry after 3600" in report.sources[0].error
+    room.close()
+
+
+def test_hacker_news_top_stories(tmp_path, httpserver):
+    httpserver.expect_request("/hn/topstories.json").respond_with_data(json.dumps([101, 102, 103, 104]), content_type="application/json")
+    items = {
+        101: {"id": 101, "type": "story", "by": "ada", "time": T0, "title": "Open model for code review released", "score": 312,
+              "descendants": 140, "text": "<p>Release notes &amp; weights are out. The model reviews pull requests on one graphics card.</p>"},
+        102: {"id": 102, "deleted": True, "type": "story"},
+        103: {"id": 103, "type": "story", "dead": True, "title": "Spam"},
+        104: {"id": 104, "type": "comment", "by": "bob", "text": "a comment"},
+    }
+    for story_id, data in items.items():
+        httpserver.expect_request(f"/hn/item/{story_id}.json").respond_with_data(json.dumps(data), content_type="application/json")
+    room = room_with(tmp_path, httpserver, "hn:top")
+    report = run(room, ("ingest",)).ingest
+    assert report.new == 1
+    (item,) = room.store.items_without_story()
+    assert item.guid == "hn:101" and item.engagement == {"points": 312.0, "comments": 140.0}
+    assert item.text.startswith("Release notes & weights are out.")
+    assert item.url == "https://news.ycombinator.com/item?id=101"
+    room.close()
+
+
+def test_engagement_feeds_ranking(tmp_path, httpserver):
+    httpserver.expect_request("/hn/topstories.json").respond_with_data(json.dumps([1]), content_type="application/json")
+    httpserver.expect_request("/hn/item/1.json").respond_with_data(json.dumps(
+        {"id": 1, "type": "story", "by": "x", "time": int(time.time()) - 600, "title": "Ferry operator halts all sailings",
+         "score": 950, "descendants": 400, "text": "All sailings are halted until the inspection ends, the operator said."}),
+        content_type="application/json")
+    room = room_with(tmp_path, httpserver, "hn:top")
+    run(room, ("ingest", "stories"))
+    (story,) = room.store.stories()
+    import math
+
+    assert story.breakdown.engagement == 1350
+    assert story.breakdown.engagement_score == pytest.approx(0.5 * math.log10(1351) / 2, abs=1e-3)
+    assert "engagement 1350" in story.breakdown.explain()
+    room.close()
+
+
+def test_unchanged_api_answers_cost_a_304(tmp_path, httpserver):
+    calls = {"conditional": 0}
+
+    def top(request):
+        if request.headers.get("If-None-Match") == '"v1"':
+            calls["conditional"] += 1
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(json.dumps([7]), content_type="application/json", headers={"ETag": '"v1"', "Cache-Control": "no-cache"})
+
+    httpserver.expect_request("/hn/topstories.json").respond_with_handler(top)
+    httpserver.expect_request("/hn/item/7.json").respond_with_data(json.dumps(
+        {"id": 7, "type": "story", "by": "x", "time": T0, "title": "Bridge reopens", "score": 5, "descendants": 1,
+         "text": "The bridge reopened to traffic on Monday morning after repairs."}),
+        content_type="application/json", headers={"ETag": '"i7"', "Cache-Control": "max-age=600"})
+    room = room_with(tmp_path, httpserver, "hn:top")
+    run(room, ("ingest",))
+    second = run(room, ("ingest",)).ingest
+    assert calls["conditional"] == 1 and second.new == 0
+    item_requests = [r for r, _ in httpserver.log if r.path == "/hn/item/7.json"]
+    assert len(item_requests) == 1  # the second run read the item from the cache
+    room.close()
+
+
+def test_cli_adds_community_sources(tmp_path):
+    from test_cli import nd
+
+    room = tmp_path / "room"
+    nd("init", str(room))
+    assert "Added source 1 reddit:r/testnews" in nd("sources", "add", "reddit:r/testnews", "--dir", str(room)).stdout
+    assert "Added source 2 hn:top" in nd("sources", "add", "hn:top", "--dir", str(room)).stdout
+    listed = json.loads(nd("sources", "list", "--format", "json", "--dir", str(room)).stdout)
+    assert [(s["kind"], s["name"]) for s in listed] == [("reddit", "Reddit r/testnews"), ("hn", "Hacker News")]
+    bad = nd("sources", "add", "hn:worst", "--dir", str(room), check=False)
+    assert bad.returncode == 2 and "hn:top, hn:new and hn:best" in bad.stderr
