@@ -65,13 +65,13 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to create the ne
 
 @sources_app.command("add")
 def sources_add(
-    url: Annotated[str, typer.Argument(help="Feed URL (RSS or Atom) or a local feed file path.")],
+    url: Annotated[str, typer.Argument(help="Feed URL (RSS or Atom), a local feed file, reddit:r/NAME or hn:top.")],
     name: Annotated[str, typer.Option(help="Outlet name; defaults to the feed's title.")] = "",
     weight: Annotated[float, typer.Option(help="Source weight used in ranking (1.0 = normal).")] = 1.0,
     directory: DirOption = Path("."),
 ) -> None:
-    """Add a feed (URL or file), a subreddit (reddit:r/NAME[/hot|new|top]) or a Hacker News list
-    (hn:top|new|best). Adding the same source twice is harmless."""
+    """Add a feed (URL or file), a subreddit (reddit:r/NAME, or reddit:r/NAME/top?t=week; listings
+    hot, new, top) or a Hacker News list (hn:top, hn:new, hn:best). Adding twice is harmless."""
     from urllib.parse import urlsplit
 
     from newsdesk.sources.community import CommunityError, default_name, kind_of, parse_source
