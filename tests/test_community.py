@@ -175,3 +175,26 @@ def test_cli_adds_community_sources(tmp_path):
     assert [(s["kind"], s["name"]) for s in listed] == [("reddit", "Reddit r/testnews"), ("hn", "Hacker News")]
     bad = nd("sources", "add", "hn:worst", "--dir", str(room), check=False)
     assert bad.returncode == 2 and "hn:top, hn:new and hn:best" in bad.stderr
+
+
+def test_a_story_seen_only_on_a_forum_is_labelled(tmp_path, httpserver):
+    body = ("The ferry operator halted all sailings on Sunday after a hull inspection found cracks in two vessels. "
+            "Passengers were told to expect delays of at least three days. "
+            "The operator said inspectors from the maritime agency would visit on Monday. "
+            "Commuters on the island route said the news came without warning.")
+    httpserver.expect_request("/hn/topstories.json").respond_with_data(json.dumps([9]), content_type="application/json")
+    httpserver.expect_request("/hn/item/9.json").respond_with_data(json.dumps(
+        {"id": 9, "type": "story", "by": "x", "time": int(time.time()) - 900, "title": "Ferry operator halts all sailings",
+         "score": 120, "descendants": 40, "text": body}), content_type="application/json")
+    room = room_with(tmp_path, httpserver, "hn:top")
+    config = room.path / "newsdesk.toml"
+    config.write_text(config.read_text() + '\n[write]\nmin_tier = "brief"\n')
+    from newsdesk.pipeline import open_newsroom
+
+    again = open_newsroom(room.path)
+    report = run(again)
+    assert report.publish.articles == 1
+    (page,) = (again.site_dir / "articles").glob("*.html")
+    assert "Reported on Hacker News; not yet confirmed by news outlets." in page.read_text()
+    again.close()
+    room.close()
