@@ -198,3 +198,49 @@ def test_a_story_seen_only_on_a_forum_is_labelled(tmp_path, httpserver):
     assert "Reported on Hacker News; not yet confirmed by news outlets." in page.read_text()
     again.close()
     room.close()
+
+
+PARAGRAPHS = "".join(f"<p>Paragraph {n}: the county water board met on Tuesday to discuss the reservoir levels, which fell "
+                     f"again this month after a dry spring, and agreed to publish weekly readings from now on.</p>"
+                     for n in range(6))
+
+
+def test_web_section_page_links_become_items(tmp_path, httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
+    httpserver.expect_request("/local/").respond_with_data(
+        f"""<html><head><title>Local news</title></head><body><nav><a href="/">Home</a> <a href="#top">Top</a>
+        <a href="https://elsewhere.example/x/y">Partner</a></nav>
+        <ul><li><a href="/local/2026/reservoir.html">Reservoir levels fall again</a></li>
+        <li><a href="/local/2026/bridge.html?utm_source=home">Bridge repairs finish early</a></li>
+        <li><a href="/local/2026/bridge.html">Bridge repairs finish early</a></li>
+        <li><a href="/private/memo.html">Internal memo</a></li></ul></body></html>""", content_type="text/html")
+    for slug, topic in (("reservoir", "reservoir"), ("bridge", "bridge")):
+        httpserver.expect_request(f"/local/2026/{slug}.html").respond_with_data(
+            f"<html><head><title>{topic}</title><meta property='og:type' content='article'></head><body><article><h1>{topic}</h1>"
+            + PARAGRAPHS.replace("reservoir levels", f"{topic} works") + "</article></body></html>", content_type="text/html")
+    base = httpserver.url_for("").rstrip("/")
+    room = make_newsroom(tmp_path / "room")
+    room.store.add_source(f"web:{base}/local/", kind="web", name="Local")
+    report = run(room, ("ingest",)).ingest
+    source = report.sources[0]
+    assert source.fetched == 3 and report.new == 2  # the private link is refused by robots.txt
+    assert any("robots.txt" in e for e in source.errors)
+    urls = sorted(i.canonical_url for i in room.store.items_without_story())
+    assert urls == [f"{base}/local/2026/bridge.html", f"{base}/local/2026/reservoir.html"]
+    assert all("weekly readings" in i.text for i in room.store.items_without_story())
+    room.close()
+
+
+def test_web_article_page_is_one_item(tmp_path, httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/story.html").respond_with_data(
+        "<html><head><title>Water board meets</title><meta property='og:type' content='article'></head><body><article>"
+        "<h1>Water board meets</h1>" + PARAGRAPHS + "</article></body></html>", content_type="text/html")
+    room = make_newsroom(tmp_path / "room")
+    room.store.add_source("web:" + httpserver.url_for("/story.html"), kind="web", name="Board")
+    report = run(room, ("ingest",)).ingest
+    assert report.new == 1
+    (item,) = room.store.items_without_story()
+    assert item.title == "Water board meets" and "weekly readings" in item.text
+    assert run(room, ("ingest",)).ingest.new == 0
+    room.close()

@@ -76,6 +76,17 @@ def sources_add(
 
     from newsdesk.sources.community import CommunityError, default_name, kind_of, parse_source
 
+    if url.startswith("web:"):
+        from newsdesk.sources.web import WebSourceError, page_url
+
+        try:
+            page_url(url)
+        except WebSourceError as exc:
+            _fail(str(exc))
+        newsroom = _open(directory)
+        source, created = newsroom.store.add_source(url, kind="web", name=name or urlsplit(url[4:]).netloc, weight=weight)
+        _console().print(("Added" if created else "Already present:") + f" source {source.id} {url}")
+        return
     kind = kind_of(url)
     if kind != "feed":
         try:

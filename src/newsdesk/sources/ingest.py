@@ -108,6 +108,14 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
             except CommunityError as exc:
                 raise FeedError(str(exc)) from None
             return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
+        if source.kind == "web":
+            from newsdesk.sources.web import WebSourceError, fetch_web
+
+            try:
+                feed = await fetch_web(source.url, settings, fetcher)
+            except WebSourceError as exc:
+                raise FeedError(str(exc)) from None
+            return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
         local = _local_path(source.url)
         if local is not None:
             content, content_type = await asyncio.to_thread(_read_local, local), ""
@@ -149,7 +157,13 @@ async def _take_entries(feed, source: Source, report: SourceReport, prep: _Prepa
         finally:
             pages_task.advance()
 
-    prep.items = list(await asyncio.gather(*(complete(e) for e in fresh)))
+    completed = await asyncio.gather(*(complete(e) for e in fresh))
+    # An entry left with no text at all (no summary, page refused or empty) carries nothing to
+    # report: it is not stored, so a later run can try it again.
+    prep.items = [item for item in completed if item.text.strip()]
+    skipped = len(completed) - len(prep.items)
+    if skipped:
+        report.errors.append(f"{skipped} entr{'y' if skipped == 1 else 'ies'} without any text not stored")
     return prep
 
 
