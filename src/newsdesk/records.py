@@ -33,6 +33,8 @@ class FeedEntry:
     author: str | None = None
     published_at: datetime | None = None
     engagement: dict[str, float] = field(default_factory=dict)
+    # False when the entry is its own content (a self post): no article page to fetch.
+    fetch_page: bool = True
 
 
 @dataclass

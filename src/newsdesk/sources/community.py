@@ -85,9 +85,12 @@ async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher) -> Pars
             linked = post.get("url_overridden_by_dest") or post.get("url") or permalink
             if post.get("is_self"):
                 linked = permalink
+            selftext = post.get("selftext", "") or ""
             entries.append(FeedEntry(
                 guid=f"reddit:{post.get('id')}", url=linked, title=post["title"],
-                summary=post.get("selftext", "") or "", author=post.get("author"),
+                # A self post's text is its content: there is no article page to fetch.
+                summary=selftext, content=selftext if post.get("is_self") else "", author=post.get("author"),
+                fetch_page=not post.get("is_self"),
                 published_at=datetime.fromtimestamp(float(post.get("created_utc", 0)), tz=timezone.utc),
                 engagement={"score": float(post.get("score", 0)), "comments": float(post.get("num_comments", 0))},
             ))
@@ -127,9 +130,12 @@ async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher) -> ParsedFe
         if not isinstance(data, dict) or data.get("deleted") or data.get("dead") or data.get("type") != "story":
             return None
         discussion = f"https://news.ycombinator.com/item?id={data['id']}"
+        text = html_to_text(data.get("text", "") or "")
         return FeedEntry(
             guid=f"hn:{data['id']}", url=data.get("url") or discussion, title=data.get("title", ""),
-            summary=html_to_text(data.get("text", "") or ""), author=data.get("by"),
+            # A text post (Ask HN, Show HN without a link) is its own content.
+            summary=text, content=text if not data.get("url") else "", author=data.get("by"),
+            fetch_page=bool(data.get("url")),
             published_at=datetime.fromtimestamp(float(data.get("time", 0)), tz=timezone.utc),
             engagement={"points": float(data.get("score", 0)), "comments": float(data.get("descendants", 0))},
         )

@@ -171,7 +171,7 @@ async def _complete_entry(entry: FeedEntry, source: Source, report: SourceReport
     text, origin = (entry.content, "feed") if entry.content else (entry.summary, "summary")
     canonical_source = entry.url
     author, published, title = entry.author, entry.published_at, entry.title
-    needs_page = len(text.split()) < settings.extract.min_feed_words and settings.extract.fetch_pages
+    needs_page = entry.fetch_page and settings.extract.fetch_pages and len(text.split()) < settings.extract.min_feed_words
     if needs_page and urlsplit(entry.url).scheme in ("http", "https"):
         try:
             page = await fetcher.get(entry.url, accept="text/html,application/xhtml+xml", check_robots=True,
