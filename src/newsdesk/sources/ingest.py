@@ -100,21 +100,8 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
     report = SourceReport(source_id=source.id, name=source.name or source.url, url=source.url)
     prep = _Prepared(source=source, report=report)
     try:
-        if source.kind in ("reddit", "hn"):
-            from newsdesk.sources.community import CommunityError, fetch_community
-
-            try:
-                feed = await fetch_community(source.url, settings, fetcher)
-            except CommunityError as exc:
-                raise FeedError(str(exc)) from None
-            return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
-        if source.kind == "web":
-            from newsdesk.sources.web import WebSourceError, fetch_web
-
-            try:
-                feed = await fetch_web(source.url, settings, fetcher)
-            except WebSourceError as exc:
-                raise FeedError(str(exc)) from None
+        if source.kind != "feed":
+            feed = await _fetch_other_kind(source, settings, fetcher)
             return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
         local = _local_path(source.url)
         if local is not None:
@@ -135,6 +122,22 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
         report.errors.append(str(exc))
         return prep
     return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
+
+
+async def _fetch_other_kind(source: Source, settings: Settings, fetcher: Fetcher):
+    """Entries of a source that is not a feed (Reddit, Hacker News, a web page)."""
+    if source.kind in ("reddit", "hn"):
+        from newsdesk.sources.community import CommunityError as SourceError
+        from newsdesk.sources.community import fetch_community as fetch
+    elif source.kind == "web":
+        from newsdesk.sources.web import WebSourceError as SourceError
+        from newsdesk.sources.web import fetch_web as fetch
+    else:
+        raise FeedError(f"{source.url}: unknown source kind {source.kind!r}")
+    try:
+        return await fetch(source.url, settings, fetcher)
+    except SourceError as exc:
+        raise FeedError(str(exc)) from None
 
 
 async def _take_entries(feed, source: Source, report: SourceReport, prep: _Prepared, store: Store, settings: Settings,
