@@ -168,8 +168,13 @@ def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
     newsroom = _open(directory)
     if "ingest" in stages and not newsroom.store.list_sources():
         _fail(f"the newsroom in {directory} has no sources: add one with `newsdesk sources add URL`")
-    with RichProgress(console=_console(stderr=True)) as progress:
-        report = run(newsroom, stages, progress)
+    from newsdesk.config import ConfigError
+
+    try:
+        with RichProgress(console=_console(stderr=True)) as progress:
+            report = run(newsroom, stages, progress)
+    except ConfigError as exc:  # a setting only a stage can check (a writer plugin, say)
+        _fail(str(exc))
     print_summary(report)
     if not report.ok:
         raise typer.Exit(1)
@@ -419,6 +424,7 @@ def demo(
     show: Annotated[int, typer.Option(help="Stories to show at the end.")] = 15,
 ) -> None:
     """Run the whole pipeline on the bundled demo outlets, served from a loopback HTTP server."""
+    from newsdesk.config import ConfigError
     from newsdesk.demo.server import DemoServer
     from newsdesk.pipeline import init_newsroom, run
     from newsdesk.progress import RichProgress
@@ -436,6 +442,8 @@ def demo(
         console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken).")
         with RichProgress(console=_console(stderr=True)) as progress:
             report = run(newsroom, ("ingest", "stories", "write", "verify", "media", "publish"), progress)
+    except ConfigError as exc:
+        _fail(str(exc))
     finally:
         server.__exit__(None, None, None)
     print_summary(report)

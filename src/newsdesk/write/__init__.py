@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from newsdesk.config import Settings
+from newsdesk.config import ConfigError, Settings
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import TIERS, Article, Story
 from newsdesk.store import Store, utcnow
@@ -33,8 +33,8 @@ class WriteReport:
     skipped: int = 0
 
 
-class WriterConfigError(Exception):
-    pass
+class WriterConfigError(ConfigError):
+    """write.backend names a writer that cannot be loaded."""
 
 
 def make_writer(settings: Settings) -> Writer:
