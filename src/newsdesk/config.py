@@ -89,6 +89,9 @@ class CommunitySettings(BaseModel):
     # Posts or stories taken per source per run, and listing pages followed to get them.
     limit: int = Field(default=30, ge=1, le=100)
     max_pages: int = Field(default=2, ge=1, le=10)
+    # Top comments stored per Reddit post (0 = none), for this many of the best-scored new posts.
+    reddit_comments: int = Field(default=3, ge=0, le=20)
+    reddit_comment_posts: int = Field(default=5, ge=0, le=50)
 
 
 class WriteSettings(BaseModel):

@@ -35,6 +35,9 @@ class FeedEntry:
     engagement: dict[str, float] = field(default_factory=dict)
     # False when the entry is its own content (a self post): no article page to fetch.
     fetch_page: bool = True
+    # A reply (a Reddit comment) names the entry it answers; it follows that entry's story.
+    parent_guid: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,11 +70,13 @@ class NewItem:
     title: str
     summary: str
     text: str
-    text_origin: str  # "feed", "page" or "summary"
+    text_origin: str  # "feed", "page", "summary", "reply" or "fact"
     author: str | None
     published_at: datetime | None
     fetched_at: datetime
     engagement: dict[str, float] = field(default_factory=dict)
+    parent_guid: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,11 +95,20 @@ class Item:
     story_id: int | None = None
     author: str | None = None
     engagement: dict[str, float] = field(default_factory=dict)
+    origin: str = "feed"  # text_origin: "feed", "page", "summary", "reply" or "fact"
+    parent_id: int | None = None
+    meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def when(self) -> datetime:
         """The item's time on the news timeline: published if known, else first seen."""
         return self.published_at or self.fetched_at
+
+    @property
+    def is_outlet_report(self) -> bool:
+        """An outlet's own report of the event: not a copy, not a reply, not an enrichment fact.
+        Only these count as independent outlets and shape a story's wording."""
+        return self.duplicate_of is None and self.parent_id is None and self.origin != "fact"
 
 
 @dataclass(frozen=True)
@@ -133,6 +147,19 @@ class Story:
 
 
 TIERS = ("major", "standard", "brief")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A figure read from a data source (the Hugging Face Hub, GitHub) at a known time."""
+
+    kind: str  # hf_model, hf_dataset, github_repo
+    subject: str  # owner/name
+    metric: str  # downloads, likes, stars, forks, last_release, licence
+    value: str
+    number: float | None
+    as_of: datetime
+    source_url: str
 
 
 # --- articles (write → verify → publish) ----------------------------------------------------

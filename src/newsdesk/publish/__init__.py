@@ -152,7 +152,8 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     for v in views:
         v.media = store.media_of(v.story_id, v.version) or {}
         # One community post is weaker evidence than several outlets: say so on the page.
-        cited_kinds = {kinds.get(cited[c.item_id].source_id, "feed") for s in v.sentences() for c in s.citations if c.item_id in cited}
+        # Enrichment facts are figures, not reports: they neither confirm nor weaken a forum story.
+        cited_kinds = {kinds.get(cited[c.item_id].source_id, "feed") for s in v.sentences() for c in s.citations if c.item_id in cited} - {"facts"}
         forums = sorted(forum_names[k] for k in cited_kinds if k in forum_names)
         v.forum_only = " and ".join(forums) if forums and cited_kinds <= set(forum_names) else None
     env, templates = _environment()

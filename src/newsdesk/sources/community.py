@@ -61,7 +61,7 @@ def _json(content: bytes, what: str):
         raise CommunityError(f"{what} returned malformed JSON ({exc})") from None
 
 
-async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher) -> ParsedFeed:
+async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher, known: set[str] = frozenset()) -> ParsedFeed:
     base = settings.community.reddit_base_url.rstrip("/")
     entries: list[FeedEntry] = []
     after = None
@@ -86,6 +86,9 @@ async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher) -> Pars
             if post.get("is_self"):
                 linked = permalink
             selftext = post.get("selftext", "") or ""
+            meta = {"permalink": permalink, "subreddit": post.get("subreddit") or spec["subreddit"]}
+            if post.get("link_flair_text"):
+                meta["flair"] = str(post["link_flair_text"])
             entries.append(FeedEntry(
                 guid=f"reddit:{post.get('id')}", url=linked, title=post["title"],
                 # A self post's text is its content: there is no article page to fetch.
@@ -93,11 +96,54 @@ async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher) -> Pars
                 fetch_page=not post.get("is_self"),
                 published_at=datetime.fromtimestamp(float(post.get("created_utc", 0)), tz=timezone.utc),
                 engagement={"score": float(post.get("score", 0)), "comments": float(post.get("num_comments", 0))},
+                meta=meta,
             ))
         after = listing["data"].get("after")
         if not after or len(entries) >= settings.community.limit:
             break
-    return ParsedFeed(title=f"Reddit r/{spec['subreddit']}", entries=entries[: settings.community.limit], format="reddit")
+    entries = entries[: settings.community.limit]
+    if settings.community.reddit_comments:
+        # Top comments of the best new posts: one request per post, so only a few posts.
+        new_posts = sorted((e for e in entries if e.guid not in known), key=lambda e: -e.engagement.get("score", 0))
+        replies = await asyncio.gather(*(
+            _top_comments(base, post, settings, fetcher) for post in new_posts[: settings.community.reddit_comment_posts]
+        ))
+        entries += [reply for found in replies for reply in found]
+    return ParsedFeed(title=f"Reddit r/{spec['subreddit']}", entries=entries, format="reddit")
+
+
+async def _top_comments(base: str, post: FeedEntry, settings: Settings, fetcher: Fetcher) -> list[FeedEntry]:
+    """A post's top-level comments, best first (``/comments/ID.json?sort=top``). A post whose
+    comments cannot be read keeps its place; its comments are simply not stored."""
+    post_id = post.guid.split(":", 1)[1]
+    query = urlencode({"sort": "top", "limit": settings.community.reddit_comments, "depth": 1, "raw_json": 1})
+    url = f"{base}/comments/{post_id}.json?{query}"
+    try:
+        result = await fetcher.get(url, accept="application/json", cached=True)
+        await _respect_reddit_budget(result.headers, settings)
+        thread = _json(result.content, url)
+    except (FetchError, CommunityError):
+        return []
+    if not isinstance(thread, list) or len(thread) < 2 or not isinstance(thread[1], dict):
+        return []
+    found = []
+    for child in thread[1].get("data", {}).get("children", []):
+        if child.get("kind") != "t1":
+            continue  # "more" stubs
+        c = child.get("data", {})
+        body = c.get("body") or ""
+        if c.get("author") in (None, "[deleted]") or body in ("", "[deleted]", "[removed]") or c.get("stickied"):
+            continue
+        found.append(FeedEntry(
+            guid=f"reddit:comment:{c.get('id')}", url=base + c.get("permalink", ""),
+            title=f"Comment by u/{c['author']} on “{post.title}”", content=body, author=c["author"],
+            fetch_page=False, parent_guid=post.guid,
+            published_at=datetime.fromtimestamp(float(c.get("created_utc", 0)), tz=timezone.utc),
+            engagement={"score": float(c.get("score", 0))},
+        ))
+        if len(found) >= settings.community.reddit_comments:
+            break
+    return found
 
 
 async def _respect_reddit_budget(headers: dict, settings: Settings) -> None:
@@ -114,7 +160,7 @@ async def _respect_reddit_budget(headers: dict, settings: Settings) -> None:
         pass
 
 
-async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher) -> ParsedFeed:
+async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher, known: set[str] = frozenset()) -> ParsedFeed:
     base = settings.community.hn_base_url.rstrip("/")
     url = f"{base}/{HN_LISTS[spec['list']]}.json"
     ids = _json((await fetcher.get(url, accept="application/json", cached=True)).content, url)
@@ -138,12 +184,14 @@ async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher) -> ParsedFe
             fetch_page=bool(data.get("url")),
             published_at=datetime.fromtimestamp(float(data.get("time", 0)), tz=timezone.utc),
             engagement={"points": float(data.get("score", 0)), "comments": float(data.get("descendants", 0))},
+            meta={"discussion": discussion},
         )
 
     found = await asyncio.gather(*(item(i) for i in ids[: settings.community.limit]))
     return ParsedFeed(title="Hacker News", entries=[e for e in found if e is not None and e.title], format="hn")
 
 
-async def fetch_community(url: str, settings: Settings, fetcher: Fetcher) -> ParsedFeed:
+async def fetch_community(url: str, settings: Settings, fetcher: Fetcher, known: set[str] = frozenset()) -> ParsedFeed:
+    """Entries of a community source; ``known`` are guids already stored (their comments are not re-read)."""
     kind, spec = parse_source(url)
-    return await (fetch_reddit if kind == "reddit" else fetch_hn)(spec, settings, fetcher)
+    return await (fetch_reddit if kind == "reddit" else fetch_hn)(spec, settings, fetcher, known)

@@ -79,7 +79,8 @@ def ingest(store: Store, settings: Settings, *, cache_path: Path | None = None, 
 
 
 async def ingest_async(store: Store, settings: Settings, *, cache_path: Path | None, progress: Progress) -> IngestReport:
-    sources = store.list_sources()
+    # "facts" sources hold what enrichment found; they are not fetched here.
+    sources = [s for s in store.list_sources() if s.kind != "facts"]
     feeds_task = progress.task("Fetching sources", total=len(sources))
     pages_task = progress.task("Fetching article pages", total=0)
     async with Fetcher(settings.http, cache_path) as fetcher:
@@ -101,7 +102,7 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
     prep = _Prepared(source=source, report=report)
     try:
         if source.kind != "feed":
-            feed = await _fetch_other_kind(source, settings, fetcher)
+            feed = await _fetch_other_kind(source, store, settings, fetcher)
             return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
         local = _local_path(source.url)
         if local is not None:
@@ -124,12 +125,17 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
     return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
 
 
-async def _fetch_other_kind(source: Source, settings: Settings, fetcher: Fetcher):
+async def _fetch_other_kind(source: Source, store: Store, settings: Settings, fetcher: Fetcher):
     """Entries of a source that is not a feed (Reddit, Hacker News, a web page)."""
     if source.kind in ("reddit", "hn"):
-        from newsdesk.sources.community import CommunityError as SourceError
-        from newsdesk.sources.community import fetch_community as fetch
-    elif source.kind == "web":
+        from newsdesk.sources.community import CommunityError, fetch_community
+
+        try:
+            # Comments are read for posts not stored yet; known posts cost no extra request.
+            return await fetch_community(source.url, settings, fetcher, known=store.known_guids(source.id))
+        except CommunityError as exc:
+            raise FeedError(str(exc)) from None
+    if source.kind == "web":
         from newsdesk.sources.web import WebSourceError as SourceError
         from newsdesk.sources.web import fetch_web as fetch
     else:
@@ -172,6 +178,8 @@ async def _take_entries(feed, source: Source, report: SourceReport, prep: _Prepa
 
 async def _complete_entry(entry: FeedEntry, source: Source, report: SourceReport, settings: Settings, fetcher: Fetcher) -> NewItem:
     text, origin = (entry.content, "feed") if entry.content else (entry.summary, "summary")
+    if entry.parent_guid:
+        origin = "reply"
     canonical_source = entry.url
     author, published, title = entry.author, entry.published_at, entry.title
     needs_page = entry.fetch_page and settings.extract.fetch_pages and len(text.split()) < settings.extract.min_feed_words
@@ -202,6 +210,8 @@ async def _complete_entry(entry: FeedEntry, source: Source, report: SourceReport
         published_at=published,
         fetched_at=utcnow(),
         engagement=entry.engagement,
+        parent_guid=entry.parent_guid,
+        meta=entry.meta,
     )
 
 
@@ -219,6 +229,10 @@ def _store_prepared(store: Store, settings: Settings, prepared: list[_Prepared],
     for start in range(0, len(queue), STORE_BATCH):
         with store.begin() as conn:
             for p, item in queue[start : start + STORE_BATCH]:
+                if item.parent_guid:  # a reply is its own thing: never a copy, never an original
+                    store.insert_item(item, minhash=None, duplicate_of=None, conn=conn)
+                    task.advance()
+                    continue
                 signature = index.signature(f"{item.title}\n{item.text}")
                 duplicate_of = by_url.get(item.canonical_url) or index.find(signature)
                 item_id = store.insert_item(item, minhash=NearDuplicateIndex.to_bytes(signature), duplicate_of=duplicate_of, conn=conn)

@@ -117,18 +117,23 @@ class Store:
         return found
 
     def insert_item(self, item: NewItem, *, minhash: bytes | None, duplicate_of: int | None,
-                    conn: Connection | None = None) -> int | None:
-        """Insert an item; return its id, or None when (source, guid) is already stored.
-        Pass ``conn`` to make it part of a larger transaction."""
+                    conn: Connection | None = None, story_id: int | None = None) -> int | None:
+        """Insert an item; return its id, or None when (source, guid) is already stored, or when it
+        is a reply whose parent is not stored. Pass ``conn`` to make it part of a larger transaction."""
         if conn is None:
             with self.begin() as own:
-                return self.insert_item(item, minhash=minhash, duplicate_of=duplicate_of, conn=own)
+                return self.insert_item(item, minhash=minhash, duplicate_of=duplicate_of, conn=own, story_id=story_id)
         if True:
             exists = conn.execute(
                 select(items.c.id).where(items.c.source_id == item.source_id, items.c.guid == item.guid)
             ).first()
             if exists:
                 return None
+            parent_id = None
+            if item.parent_guid:
+                parent_id = self.item_id_by_guid(conn, item.source_id, item.parent_guid)
+                if parent_id is None:
+                    return None
             result = conn.execute(
                 insert(items).values(
                     source_id=item.source_id,
@@ -146,9 +151,17 @@ class Store:
                     engagement=item.engagement or None,
                     minhash=minhash,
                     duplicate_of=duplicate_of,
+                    parent_id=parent_id,
+                    meta=item.meta or None,
+                    story_id=story_id,
                 )
             )
             return int(result.inserted_primary_key[0])
+
+    def item_id_by_guid(self, conn: Connection, source_id: int, guid: str) -> int | None:
+        return conn.execute(
+            select(items.c.id).where(items.c.source_id == source_id, items.c.guid == guid)
+        ).scalar_one_or_none()
 
     def minhashes_since(self, since: datetime) -> list[tuple[int, bytes]]:
         """(item id, signature) of originals fetched since a time, for near-duplicate lookups."""
@@ -399,6 +412,9 @@ def _item(r) -> Item:
         story_id=r["story_id"],
         author=r["author"],
         engagement=r["engagement"] or {},
+        origin=r["text_origin"],
+        parent_id=r["parent_id"],
+        meta=r["meta"] or {},
     )
 
 

@@ -104,6 +104,10 @@ items = Table(
     Column("minhash", LargeBinary),
     Column("duplicate_of", Integer, ForeignKey("items.id")),
     Column("story_id", Integer, ForeignKey("stories.id")),
+    # A reply (a Reddit comment) follows the story of the post it answers; it is never an outlet.
+    Column("parent_id", Integer, ForeignKey("items.id")),
+    # What a source says about an item beyond its text: flair, discussion link, subreddit.
+    Column("meta", JSON),
     UniqueConstraint("source_id", "guid", name="uq_items_source_guid"),
     Index("ix_items_canonical_url", "canonical_url"),
     Index("ix_items_story_id", "story_id"),
@@ -157,4 +161,22 @@ media = Table(
     Column("made_at", UTCDateTime, nullable=False),
     Column("content", JSON, nullable=False),  # chart (SVG, caption, points), video prompt, snippets
     UniqueConstraint("story_id", "version", name="uq_media_story_version"),
+)
+
+# Figures found by enrichment (Hub downloads, repository stars), each with when it was read and
+# where. ``item_id`` is the citable item that states the figure in a sentence.
+facts = Table(
+    "facts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),  # hf_model, hf_dataset, github_repo
+    Column("subject", Text, nullable=False),  # owner/name
+    Column("metric", String(32), nullable=False),  # downloads, likes, stars, forks, last_release, licence
+    Column("value", Text, nullable=False),
+    Column("number", Float),
+    Column("as_of", UTCDateTime, nullable=False),
+    Column("source_url", Text, nullable=False),
+    Index("ix_facts_story_id", "story_id"),
 )

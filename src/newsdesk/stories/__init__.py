@@ -2,7 +2,7 @@
 
 Contract: ``build_stories(store, settings)`` reads items with no story and the open
 stories; it assigns every new item to an open story or a new one (copies follow their
-original), closes stories quiet for longer than ``stories.quiet_hours``, and re-ranks the
+original, replies the post they answer; enrichment facts arrive already in their story), closes stories quiet for longer than ``stories.quiet_hours``, and re-ranks the
 open stories (``rank.py``). Items already in a story never move, so re-running is a no-op.
 """
 
@@ -49,9 +49,9 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
     now = utcnow()
     report.closed = store.close_stories_quiet_since(now - timedelta(hours=settings.stories.quiet_hours))
     new_items = store.items_without_story()
-    originals = [i for i in new_items if i.duplicate_of is None]
-    copies = [i for i in new_items if i.duplicate_of is not None]
-    window = [i for i in store.items_of_stories(store.open_story_ids()) if i.duplicate_of is None]
+    originals = [i for i in new_items if i.is_outlet_report]
+    followers = [i for i in new_items if not i.is_outlet_report]
+    window = [i for i in store.items_of_stories(store.open_story_ids()) if i.is_outlet_report]
     task = progress.task("Clustering into stories", total=len(originals))
     rows = window + originals
     if originals:
@@ -72,12 +72,13 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
             sid = label if label in existing else created[label]
             members.setdefault(sid, []).append(item)
             story_of[item.id] = sid
-        for copy in copies:
-            sid = story_of.get(copy.duplicate_of) or store.story_of_item(conn, copy.duplicate_of)
+        for follower in followers:
+            leader = follower.duplicate_of or follower.parent_id
+            sid = story_of.get(leader) or (store.story_of_item(conn, leader) if leader else None)
             if sid is None:  # the original predates stories (should not happen): stand alone
-                sid = store.create_story(conn, copy.when, copy.when, copy.title)
-                created[-copy.id] = sid
-            members.setdefault(sid, []).append(copy)
+                sid = store.create_story(conn, follower.when, follower.when, follower.title)
+                created[-follower.id] = sid
+            members.setdefault(sid, []).append(follower)
         window_by_story: dict[int, list[Item]] = {}
         for i in window:
             window_by_story.setdefault(i.story_id, []).append(i)

@@ -4,7 +4,8 @@ score = outlet_weight · 1.5·log2(1 + independent outlets)
       + recency_weight · 0.5^(hours since the latest item / half-life)
       + source_weight · mean weight of the stories' sources
       + engagement_weight · log10(1 + comments, points and votes the sources report) / 2
-Copies (``duplicate_of`` set) never count as outlets: syndication is not corroboration.
+Copies (``duplicate_of`` set) never count as outlets: syndication is not corroboration; nor do
+replies (comments) or enrichment facts, whose votes and figures are not reports of the event.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from newsdesk.store import Store
 
 
 def score_story(story: Story, weights: dict[int, float], settings: RankSettings, now: datetime) -> ScoreBreakdown:
-    originals = [i for i in story.items if i.duplicate_of is None] or story.items
+    originals = [i for i in story.items if i.is_outlet_report] or story.items
     outlets = len({i.outlet for i in originals})
     latest = max((i.when for i in story.items), default=story.last_seen)
     hours = max(0.0, (now - latest).total_seconds() / 3600.0)
     mean_weight = sum(weights.get(i.source_id, 1.0) for i in originals) / max(1, len(originals))
-    engagement = sum(sum(i.engagement.values()) for i in story.items)
+    engagement = sum(sum(i.engagement.values()) for i in story.items if i.parent_id is None and i.origin != "fact")
     outlets_score = settings.outlet_weight * 1.5 * math.log2(1 + outlets)
     recency_score = settings.recency_weight * 0.5 ** (hours / settings.recency_half_life_hours)
     source_score = settings.source_weight * mean_weight

@@ -165,6 +165,20 @@ def kind_of(c: Candidate) -> str:
     return "context"
 
 
+MAX_FACT_SENTENCES = 4
+
+
+def latest_fact_items(items) -> list:
+    """The newest enrichment item per subject (each run that sees new figures adds one)."""
+    newest: dict[str, object] = {}
+    for item in items:
+        if item.origin == "fact":
+            subject = item.meta.get("subject", item.guid)
+            if subject not in newest or item.fetched_at >= newest[subject].fetched_at:
+                newest[subject] = item
+    return sorted(newest.values(), key=lambda i: i.meta.get("subject", i.guid))
+
+
 SECTION_TITLES = {"lead": "What happened", "figures": "By the numbers", "quote": "What they said", "context": "Background"}
 
 
@@ -176,10 +190,13 @@ class ExtractiveWriter:
         self.verify = verify or VerifySettings()
 
     def write(self, story: Story) -> Article | None:
-        originals = [i for i in story.items if i.duplicate_of is None and i.text.strip()]
+        # Outlets' own reports only: copies add nothing, and a commenter's words are not the newsroom's.
+        originals = [i for i in story.items if i.is_outlet_report and i.text.strip()]
         if not originals:
             return None
         items = {i.id: i for i in originals}
+        fact_items = latest_fact_items(story.items)
+        items.update((i.id, i) for i in fact_items)
         docs = [Doc(i.id, i.outlet, i.text) for i in originals]
         chosen = select(docs, self.settings.budget_words)
         if not chosen:
@@ -197,6 +214,9 @@ class ExtractiveWriter:
             groups["lead"], groups["context"] = groups[only][:half], groups[only][half:]
             if only not in ("lead", "context"):
                 groups[only] = []
+        # Enrichment facts (Hub downloads, repository stars) close the figures, each cited to its data source.
+        groups["figures"] += [c for item in fact_items for c in candidates([Doc(item.id, item.outlet, item.text)], min_words=3)][
+            : MAX_FACT_SENTENCES]
         numbering: dict[int, int] = {}
 
         def cite(c: Candidate) -> ArticleSentence:
