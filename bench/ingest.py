@@ -45,7 +45,13 @@ class _Api(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
-        if path.startswith("/reddit/r/"):
+        if path.startswith("/reddit/comments/"):
+            pid = path.rsplit("/", 1)[1].split(".")[0]
+            body = [{"kind": "Listing", "data": {"children": []}}, {"kind": "Listing", "data": {"children": [
+                {"kind": "t1", "data": {"id": f"{pid}c{j}", "author": f"commenter{j}", "score": 10 - j, "created_utc": T0,
+                                        "permalink": f"/r/x/comments/{pid}/c{j}/", "body": f"Comment {j} on {pid}: the vote is close."}}
+                for j in range(3)]}}]
+        elif path.startswith("/reddit/r/"):
             sub = path.split("/")[3]
             body = {"kind": "Listing", "data": {"after": None, "children": _posts(sub)}}
         elif path == "/hn/topstories.json":
@@ -104,6 +110,34 @@ def measure(label: str, sources: list[tuple[str, str, str]], extra_config: str =
           f"second run {second.requests:4} requests, {detail}, {second.new} new, {rerun:.2f} s")
 
 
+def measure_enrich() -> None:
+    """Enrichment on the demo: Hub and GitHub lookups for the stories' mentions, then a second run."""
+    from newsdesk.enrich import enrich_stories
+    from newsdesk.stories import build_stories
+
+    with DemoServer(port=0) as demo, tempfile.TemporaryDirectory() as tmp:
+        room_dir = Path(tmp) / "room"
+        init_newsroom(room_dir)
+        room = open_newsroom(room_dir)
+        demo.configure(room.settings)
+        for name, url in demo.feed_urls():
+            room.store.add_source(url, name=name)
+        for name, url in demo.community_sources():
+            room.store.add_source(url, kind=url.split(":", 1)[0], name=name)
+        ingest(room.store, room.settings, cache_path=room.cache_path)
+        build_stories(room.store, room.settings)
+        started = time.perf_counter()
+        first = enrich_stories(room.store, room.settings, cache_path=room.cache_path)
+        seconds = time.perf_counter() - started
+        again = time.perf_counter()
+        second = enrich_stories(room.store, room.settings, cache_path=room.cache_path)
+        rerun = time.perf_counter() - again
+        room.close()
+    print(f"{'Hub + GitHub (demo)':22} {first.facts_added:5} facts in {seconds:6.2f} s = {first.facts_added / seconds:7.1f} facts/s "
+          f"({first.subjects} subjects, {first.stories} stories); first run {first.requests:4} requests; second run "
+          f"{second.requests:4} requests (revalidated through the HTTP cache), {second.facts_added} facts added, {rerun:.2f} s")
+
+
 def main() -> None:
     api = ThreadingHTTPServer(("127.0.0.1", 0), _Api)
     api.daemon_threads = True
@@ -114,9 +148,11 @@ def main() -> None:
     with DemoServer(port=0) as demo:
         feeds = [(url, "feed", name) for name, url in demo.feed_urls()]
         measure("RSS/Atom (demo)", feeds)
-    measure("Reddit (2 listings)", [("reddit:r/harbour", "reddit", "Reddit r/harbour"), ("reddit:r/council", "reddit", "Reddit r/council")], community)
+    measure("Reddit (2 listings)*", [("reddit:r/harbour", "reddit", "Reddit r/harbour"), ("reddit:r/council", "reddit", "Reddit r/council")], community)
     measure("Hacker News (top)", [("hn:top", "hn", "Hacker News")], community)
+    measure_enrich()
     api.shutdown()
+    print("\n* Reddit: 100 posts per listing plus the top 3 comments of the 5 best new posts per listing.")
 
 
 if __name__ == "__main__":

@@ -106,21 +106,25 @@ def test_demo_then_stories_json(tmp_path):
     assert result.returncode == 0, result.stderr
     assert time.perf_counter() - started < 60
     assert "Static Gazette" in result.stdout and "not a well-formed feed" in result.stdout
-    assert "59 new items, 5 duplicates" in result.stdout
+    # 59 outlet items + 2 Reddit posts + 2 live Reddit comments + 1 Ask HN; copies: 5 syndicated + 1 HN link to an outlet page.
+    assert "64 new items, 6 duplicates" in result.stdout
+    assert "Enrich: 10 facts added" in result.stdout
     stories = json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)
-    assert len(stories) == 23
+    assert len(stories) == 24
     for story in stories:
         assert story["tier"] in ("major", "standard", "brief")
         assert set(story["breakdown"]) >= {"independent_outlets", "recency_score", "source_score", "engagement_score", "total"}
         for item in story["items"]:
-            assert set(item) == {"id", "url", "canonical_url", "outlet", "title", "published", "text", "duplicate_of"}
+            assert set(item) == {"id", "url", "canonical_url", "outlet", "title", "published", "text", "duplicate_of",
+                                 "origin", "parent_id", "engagement", "meta"}
             assert item["text"]
     majors = [s for s in stories if s["tier"] == "major"]
     assert majors and all(s["breakdown"]["independent_outlets"] >= 3 for s in majors)
     # Re-running the demo adds nothing.
     again = nd("demo", "--dir", str(room), "--port", str(port), cwd=tmp_path, check=False)
     assert "0 new items, 0 duplicates" in again.stdout
-    assert len(json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)) == 23
+    assert "0 facts added, 3 subjects unchanged" in again.stdout
+    assert len(json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)) == 24
     table = nd("stories", "--tier", "brief", "--dir", str(room)).stdout
     assert "brief" in table and "major" not in table
     wrong = nd("stories", "--tier", "huge", "--dir", str(room), check=False)
@@ -129,6 +133,12 @@ def test_demo_then_stories_json(tmp_path):
     assert "The site is ready" in result.stdout and (room / "site" / "index.html").exists()
     articles = json.loads(nd("articles", "--format", "json", "--dir", str(room)).stdout)
     assert articles
+    # The model story cites a community post and enrichment facts alongside the outlets.
+    cited = {a["headline"]: {r["outlet"] for r in a["references"]} for a in articles}
+    assert any({"Reddit r/LocalModels", "GitHub", "Hugging Face Hub"} <= outlets and len(outlets) >= 5 for outlets in cited.values())
+    forum = next(a for a in articles if "Hollowpine" in a["headline"])
+    page = (room / "site" / "articles" / f"story-{forum['story_id']}.html").read_text()
+    assert "not yet confirmed by news outlets" in page and "Hugging Face Hub" in page
     for article in articles:
         assert article["verification"]["status"] == "publish"
         assert article["verification"]["citation_recall"] == article["verification"]["citation_precision"] == 1.0

@@ -244,3 +244,43 @@ def test_web_article_page_is_one_item(tmp_path, httpserver):
     assert item.title == "Water board meets" and "weekly readings" in item.text
     assert run(room, ("ingest",)).ingest.new == 0
     room.close()
+
+
+def comment(cid, author, body, score, created=T0 + 600):
+    return {"kind": "t1", "data": {"id": cid, "author": author, "body": body, "score": score, "created_utc": created,
+                                   "permalink": f"/r/testnews/comments/c1/x/{cid}/", "stickied": False}}
+
+
+def test_reddit_top_comments_follow_their_post_and_never_count_as_outlets(tmp_path, httpserver):
+    selftext = "The night ferry to Orrin Island was cancelled at 8pm and about 300 passengers are stuck at the terminal."
+    httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data(
+        listing([post("c1", "Night ferry to Orrin Island cancelled, hundreds stranded", None, score=900, comments=40,
+                      selftext=selftext)]), content_type="application/json")
+    thread = [json.loads(listing([post("c1", "x", None)])),
+              json.loads(listing([comment("m1", "dock_worker", "They are handing out blankets in hall B now.", 120),
+                                  comment("m2", "[deleted]", "[deleted]", 50),
+                                  comment("m3", "orrin_local", "Second cancellation this month on that route.", 80),
+                                  {"kind": "more", "data": {"count": 9, "children": ["m9"]}}]))]
+    httpserver.expect_request("/reddit/comments/c1.json", query_string={"sort": "top", "limit": "3", "depth": "1", "raw_json": "1"}
+                              ).respond_with_data(json.dumps(thread), content_type="application/json")
+    room = room_with(tmp_path, httpserver, "reddit:r/testnews")
+    report = run(room, ("ingest", "stories")).ingest
+    assert report.new == 3  # the post and its two live comments (deleted ones and "more" stubs are not stored)
+    (story,) = room.store.stories()
+    by_guid = {i.guid: i for i in story.items}
+    post_item = by_guid["reddit:c1"]
+    assert post_item.meta["flair"] == "News" and post_item.meta["subreddit"] == "testnews"
+    replies = [i for i in story.items if i.parent_id == post_item.id]
+    assert sorted(r.guid for r in replies) == ["reddit:comment:m1", "reddit:comment:m3"]
+    assert {r.text for r in replies} == {"They are handing out blankets in hall B now.", "Second cancellation this month on that route."}
+    assert all(r.origin == "reply" and r.url.endswith("/") for r in replies)
+    assert story.breakdown.independent_outlets == 1  # comments are not outlets
+    assert story.breakdown.engagement == 940.0  # the post's score and comment count; comment votes are not added
+    # A second run reads no comments again for a post already stored.
+    httpserver.clear()
+    httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data(
+        listing([post("c1", "Night ferry to Orrin Island cancelled, hundreds stranded", None, selftext=selftext)]),
+        content_type="application/json")
+    assert run(room, ("ingest",)).ingest.new == 0
+    assert not any("comments" in str(r.path) for r, _ in httpserver.log)
+    room.close()

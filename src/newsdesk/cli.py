@@ -193,6 +193,14 @@ def cluster(directory: DirOption = Path(".")) -> None:
 
 
 @app.command()
+def enrich(directory: DirOption = Path(".")) -> None:
+    """Figures (downloads, likes, stars, forks, last release, licence) for the Hugging Face models
+    and datasets and GitHub repositories that stories mention, stored as citable facts. Tokens
+    are optional: set HF_TOKEN / GITHUB_TOKEN (names configurable under [enrich])."""
+    _run_stages(directory, ("enrich",))
+
+
+@app.command()
 def write(directory: DirOption = Path(".")) -> None:
     """Write (or update) a cited article for every story at or above write.min_tier."""
     _run_stages(directory, ("write",))
@@ -218,8 +226,10 @@ def publish(directory: DirOption = Path(".")) -> None:
 
 @app.command("run")
 def run_command(directory: DirOption = Path(".")) -> None:
-    """The main job: ingest → stories → write → verify → media → publish. Exit 1 if a source failed."""
-    _run_stages(directory, ("ingest", "stories", "write", "verify", "media", "publish"))
+    """The main job: ingest → stories → enrich → write → verify → media → publish. Exit 1 if a source failed."""
+    from newsdesk.pipeline import STAGES
+
+    _run_stages(directory, STAGES)
 
 
 @app.command()
@@ -354,7 +364,8 @@ def story_json(s) -> dict:
             {
                 "id": i.id, "url": i.url, "canonical_url": i.canonical_url, "outlet": i.outlet, "title": i.title,
                 "published": i.published_at.isoformat() if i.published_at else None,
-                "text": i.text, "duplicate_of": i.duplicate_of,
+                "text": i.text, "duplicate_of": i.duplicate_of, "origin": i.origin, "parent_id": i.parent_id,
+                "engagement": i.engagement, "meta": i.meta,
             }
             for i in s.items
         ],
@@ -400,6 +411,14 @@ def print_summary(report) -> None:
             f"Stories: {st.created} created, {st.updated} updated, {st.closed} closed, "
             f"{st.items_assigned} items assigned, {st.ranked} open stories ranked."
         )
+    if report.enrich is not None:
+        e = report.enrich
+        console.print(f"Enrich: {e.facts_added} facts added, {e.unchanged} subjects unchanged, {e.subjects} models, datasets "
+                      f"and repositories found in {e.stories} stories, {e.requests} API requests.")
+        for problem in e.errors:
+            console.print(f"[red]Enrich error:[/] {problem}")
+        for gone in e.not_found:
+            console.print(f"[yellow]Enrich: not found or private:[/] {gone}")
     if report.write is not None:
         w = report.write
         console.print(f"Write: {w.written} new articles, {w.updated} updated, {w.unchanged} unchanged, {w.skipped} skipped "
@@ -426,7 +445,7 @@ def demo(
     """Run the whole pipeline on the bundled demo outlets, served from a loopback HTTP server."""
     from newsdesk.config import ConfigError
     from newsdesk.demo.server import DemoServer
-    from newsdesk.pipeline import init_newsroom, run
+    from newsdesk.pipeline import STAGES, init_newsroom, run
     from newsdesk.progress import RichProgress
 
     init_newsroom(directory)
@@ -439,9 +458,13 @@ def demo(
     try:
         for name, url in server.feed_urls():
             newsroom.store.add_source(url, name=name)
-        console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken).")
+        for name, url in server.community_sources():
+            newsroom.store.add_source(url, kind=url.split(":", 1)[0], name=name)
+        server.configure(newsroom.settings)
+        console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken; "
+                      "a subreddit, Hacker News, and Hugging Face Hub and GitHub APIs).")
         with RichProgress(console=_console(stderr=True)) as progress:
-            report = run(newsroom, ("ingest", "stories", "write", "verify", "media", "publish"), progress)
+            report = run(newsroom, STAGES, progress)
     except ConfigError as exc:
         _fail(str(exc))
     finally:

@@ -94,6 +94,18 @@ class CommunitySettings(BaseModel):
     reddit_comment_posts: int = Field(default=5, ge=0, le=50)
 
 
+class EnrichSettings(BaseModel):
+    enabled: bool = True
+    # Base URLs, so the same code can talk to a mirror or a test server.
+    hf_base_url: str = "https://huggingface.co"
+    github_api_url: str = "https://api.github.com"
+    # Tokens are optional and read from these environment variables (never from this file).
+    hf_token_env: str = "HF_TOKEN"
+    github_token_env: str = "GITHUB_TOKEN"
+    # Mentions looked up per story (each costs one or two requests).
+    max_lookups_per_story: int = Field(default=8, ge=0, le=50)
+
+
 class WriteSettings(BaseModel):
     # "extractive" (no model, no key), or a plugin: "package.module:factory", where the factory
     # takes the Settings and returns an object with ``name`` and ``write(story) -> Article | None``.
@@ -143,6 +155,7 @@ class Settings(BaseSettings):
     dedup: DedupSettings = Field(default_factory=DedupSettings)
     stories: StorySettings = Field(default_factory=StorySettings)
     community: CommunitySettings = Field(default_factory=CommunitySettings)
+    enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     rank: RankSettings = Field(default_factory=RankSettings)
     write: WriteSettings = Field(default_factory=WriteSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)
@@ -219,6 +232,21 @@ quiet_hours = 72.0
 recency_half_life_hours = 24.0
 major_score = 5.0
 standard_score = 3.75
+
+[community]
+# Posts or stories taken per Reddit / Hacker News source per run.
+limit = 30
+# Top comments stored per new Reddit post, for this many of the best-scored new posts.
+reddit_comments = 3
+reddit_comment_posts = 5
+
+[enrich]
+# Hugging Face Hub and GitHub figures for the models, datasets and repositories stories mention.
+enabled = true
+# Optional tokens are read from these environment variables, never from this file.
+hf_token_env = "HF_TOKEN"
+github_token_env = "GITHUB_TOKEN"
+max_lookups_per_story = 8
 
 [write]
 # Stories of this tier or above get an article: "major", "standard" or "brief".

@@ -1,6 +1,7 @@
 """The pipeline: a newsroom folder, and its stages run in order.
 
     ingest (sources/ + extract/ + dedup/)  →  stories (stories/: cluster + rank)
+        →  enrich (enrich/: Hub and GitHub figures as citable facts)
         →  write (write/: cited articles)  →  verify (verify/: every claim against its sources)
         →  media (media/: charts, video prompts, snippets)  →  publish (publish/: the static site)
 
@@ -66,6 +67,7 @@ def open_newsroom(path: Path) -> Newsroom:
 class RunReport:
     ingest: object | None = None
     stories: object | None = None
+    enrich: object | None = None
     write: object | None = None
     verify: object | None = None
     media: object | None = None
@@ -77,7 +79,7 @@ class RunReport:
         return self.ingest is None or not self.ingest.failed_sources
 
 
-STAGES = ("ingest", "stories", "write", "verify", "media", "publish")
+STAGES = ("ingest", "stories", "enrich", "write", "verify", "media", "publish")
 
 
 def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None) -> RunReport:
@@ -94,6 +96,10 @@ def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress
             from newsdesk.stories import build_stories
 
             report.stories = build_stories(newsroom.store, newsroom.settings, progress=progress)
+        elif stage == "enrich":
+            from newsdesk.enrich import enrich_stories
+
+            report.enrich = enrich_stories(newsroom.store, newsroom.settings, cache_path=newsroom.cache_path, progress=progress)
         elif stage == "write":
             from newsdesk.write import write_articles
 
@@ -125,6 +131,8 @@ def _summary(report: RunReport) -> dict:
         out["sources"] = [asdict(s) for s in report.ingest.sources]
     if report.stories is not None:
         out["stories"] = asdict(report.stories)
+    if report.enrich is not None:
+        out["enrich"] = asdict(report.enrich)
     if report.write is not None:
         out["write"] = asdict(report.write)
     if report.verify is not None:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import threading
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 DEFAULT_PORT = 8765
 
@@ -24,6 +26,10 @@ DEFAULT_PORT = 8765
 class Corpus:
     outlets: dict[str, dict[str, Any]]
     articles: list[dict[str, Any]]
+    reddit_posts: list[dict[str, Any]] = field(default_factory=list)
+    hn_stories: list[dict[str, Any]] = field(default_factory=list)
+    hub_models: list[dict[str, Any]] = field(default_factory=list)
+    github_repos: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_id = {a["id"]: a for a in self.articles}
@@ -34,7 +40,9 @@ class Corpus:
 
 def load_corpus() -> Corpus:
     data = tomllib.loads(resources.files("newsdesk.demo").joinpath("corpus.toml").read_text("utf-8"))
-    return Corpus(outlets={o["slug"]: o for o in data["outlet"]}, articles=data["article"])
+    return Corpus(outlets={o["slug"]: o for o in data["outlet"]}, articles=data["article"],
+                  reddit_posts=data.get("reddit_post", []), hn_stories=data.get("hn_story", []),
+                  hub_models=data.get("hub_model", []), github_repos=data.get("github_repo", []))
 
 
 class DemoSite:
@@ -139,6 +147,92 @@ class DemoSite:
             f'<link rel="self" href="{self.feed_url(outlet["slug"])}"/><updated>{updated}</updated>{"".join(entries)}</feed>\n'
         )
 
+    # --- community and data APIs, in each service's JSON shape -------------------------------
+
+    def _epoch(self, hours_ago: float) -> float:
+        return (self.anchor - timedelta(hours=hours_ago)).timestamp()
+
+    def _reddit_post(self, p: dict) -> dict:
+        permalink = f"/r/{p['subreddit']}/comments/{p['id']}/{p['title'].lower().replace(' ', '_')[:40]}/"
+        return {"kind": "t3", "data": {
+            "id": p["id"], "name": f"t3_{p['id']}", "subreddit": p["subreddit"], "title": p["title"], "author": p["author"],
+            "link_flair_text": p.get("flair"), "score": p["score"], "num_comments": p["num_comments"], "is_self": True,
+            "selftext": p["selftext"].strip(), "permalink": permalink, "url": f"{self.base}/reddit{permalink}",
+            "created_utc": self._epoch(p["hours_ago"]), "removed_by_category": p.get("removed_by_category"), "over_18": False,
+        }}
+
+    def reddit_listing(self, subreddit: str, after: str | None) -> dict:
+        posts = [p for p in self.corpus.reddit_posts if p["subreddit"].lower() == subreddit.lower()]
+        posts.sort(key=lambda p: -p["score"])
+        # Two posts a page, so following "after" is exercised.
+        start = next((i + 1 for i, p in enumerate(posts) if f"t3_{p['id']}" == after), 0) if after else 0
+        page = posts[start : start + 2]
+        more = start + 2 < len(posts)
+        return {"kind": "Listing", "data": {"after": f"t3_{page[-1]['id']}" if more and page else None, "dist": len(page),
+                                             "children": [self._reddit_post(p) for p in page], "before": None}}
+
+    def reddit_comments(self, post_id: str) -> list | None:
+        post = next((p for p in self.corpus.reddit_posts if p["id"] == post_id), None)
+        if post is None:
+            return None
+        permalink = self._reddit_post(post)["data"]["permalink"]
+        children = [{"kind": "t1", "data": {
+            "id": c["id"], "author": c["author"], "body": c["body"], "score": c["score"], "stickied": False,
+            "created_utc": self._epoch(c["hours_ago"]), "permalink": f"{permalink}{c['id']}/", "parent_id": f"t3_{post_id}",
+        }} for c in sorted(post.get("comments", []), key=lambda c: -c["score"])]
+        children.append({"kind": "more", "data": {"count": 12, "children": ["zz1", "zz2"]}})
+        return [{"kind": "Listing", "data": {"children": [self._reddit_post(post)]}},
+                {"kind": "Listing", "data": {"children": children, "after": None}}]
+
+    def hn(self, path: str):
+        if path in ("topstories.json", "newstories.json", "beststories.json"):
+            return [s["id"] for s in sorted(self.corpus.hn_stories, key=lambda s: -s["score"])]
+        if path.startswith("item/") and path.endswith(".json"):
+            story = next((s for s in self.corpus.hn_stories if str(s["id"]) == path[5:-5]), None)
+            if story is None:
+                return None
+            item = {"id": story["id"], "type": "story", "by": story["by"], "title": story["title"], "score": story["score"],
+                    "descendants": story["descendants"], "time": int(self._epoch(story["hours_ago"])), "kids": []}
+            if "link_to" in story:
+                item["url"] = self.article_url(self.corpus.by_id[story["link_to"]])
+            if "text" in story:
+                item["text"] = html.escape(story["text"], quote=False).replace("&lt;p&gt;", "<p>")
+            if story.get("dead"):
+                item["dead"] = True
+            return item
+        return None
+
+    def hub(self, path: str, query: dict[str, list[str]]):
+        if path == "api/models":
+            term = query.get("search", [""])[0].lower()
+            found = [m for m in self.corpus.hub_models if term in m["id"].lower()]
+            return [{"id": m["id"], "modelId": m["id"], "downloads": m["downloads"], "likes": m["likes"],
+                     "pipeline_tag": m["pipeline_tag"], "private": False} for m in found]
+        for m in self.corpus.hub_models:
+            if path.lower() == f"api/models/{m['id']}".lower():
+                return {"_id": hashlib.sha1(m["id"].encode()).hexdigest()[:24], "id": m["id"], "modelId": m["id"],
+                        "author": m["id"].split("/")[0], "private": False, "gated": False, "disabled": False,
+                        "downloads": m["downloads"], "likes": m["likes"], "pipeline_tag": m["pipeline_tag"],
+                        "library_name": "transformers", "tags": ["transformers", "safetensors", f"license:{m['license']}"],
+                        "cardData": {"license": m["license"]}, "lastModified": self.anchor.isoformat(),
+                        "createdAt": (self.anchor - timedelta(days=8)).isoformat()}
+        return None
+
+    def github(self, path: str):
+        for r in self.corpus.github_repos:
+            repo_path = f"repos/{r['full_name']}"
+            if path.lower() == repo_path.lower():
+                return {"id": 7000001, "name": r["full_name"].split("/")[1], "full_name": r["full_name"], "private": False,
+                        "html_url": f"{self.base}/gh/{r['full_name']}", "stargazers_count": r["stars"], "watchers_count": r["stars"],
+                        "forks_count": r["forks"], "open_issues_count": 12, "archived": False,
+                        "license": {"key": r["license"].lower(), "name": f"{r['license']} License", "spdx_id": r["license"]},
+                        "pushed_at": self.anchor.isoformat()}
+            if path.lower() == f"{repo_path}/releases/latest".lower():
+                return {"tag_name": r["release"], "name": r["release"], "draft": False, "prerelease": False,
+                        "html_url": f"{self.base}/gh/{r['full_name']}/releases/tag/{r['release']}",
+                        "published_at": (self.anchor - timedelta(hours=r["release_hours_ago"])).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return None
+
     def page(self, slug: str, article_id: str) -> bytes | None:
         article = self.corpus.by_id.get(article_id)
         if article is None or article["outlet"] != slug or "link_to" in article:
@@ -188,6 +282,8 @@ class _Handler(BaseHTTPRequestHandler):
         if len(parts) == 2 and parts[1] == "feed.xml" and parts[0] in self.site.corpus.outlets:
             body, ctype = self.site.feed(parts[0])
             return self._send(200, body, ctype, conditional=True)
+        if parts and parts[0] in ("reddit", "hn", "hf", "github"):
+            return self._api(parts)
         if len(parts) == 3 and parts[1] == "articles" and parts[2].endswith(".html"):
             page = self.site.page(parts[0], parts[2][:-5])
             if page is not None:
@@ -197,7 +293,30 @@ class _Handler(BaseHTTPRequestHandler):
     def log_request(self, *args) -> None:
         pass
 
-    def _send(self, status: int, body: bytes, ctype: str, conditional: bool = False) -> None:
+    def _api(self, parts: list[str]) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        service, rest = parts[0], "/".join(parts[1:])
+        extra: dict[str, str] = {}
+        if service == "reddit":
+            extra = {"x-ratelimit-remaining": "95.0", "x-ratelimit-used": "5", "x-ratelimit-reset": "300"}
+            if len(parts) == 4 and parts[1] == "r" and parts[3] in ("hot.json", "new.json", "top.json"):
+                data = self.site.reddit_listing(parts[2], query.get("after", [None])[0])
+            elif len(parts) == 3 and parts[1] == "comments" and parts[2].endswith(".json"):
+                data = self.site.reddit_comments(parts[2][:-5])
+            else:
+                data = None
+        elif service == "hn":
+            data = self.site.hn("/".join(parts[2:]))  # /hn/v0/...
+        elif service == "hf":
+            data = self.site.hub(rest, query)
+        else:
+            extra = {"x-ratelimit-limit": "60", "x-ratelimit-remaining": "59", "x-ratelimit-reset": str(int(self.site.anchor.timestamp()) + 3600)}
+            data = self.site.github(rest)
+        if data is None:
+            return self._send(404, json.dumps({"error": "Not Found"}).encode(), "application/json", extra=extra)
+        self._send(200, json.dumps(data).encode(), "application/json", conditional=True, extra=extra)
+
+    def _send(self, status: int, body: bytes, ctype: str, conditional: bool = False, extra: dict | None = None) -> None:
         if conditional:
             etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
             modified = format_datetime(self.site.anchor, usegmt=True)
@@ -207,6 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 return
         self.send_response(status)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         if conditional:
@@ -242,6 +363,18 @@ class DemoServer:
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def configure(self, settings) -> None:
+        """Point a newsroom's community and data-source base URLs at this server."""
+        settings.community.reddit_base_url = f"{self.site.base}/reddit"
+        settings.community.hn_base_url = f"{self.site.base}/hn/v0"
+        settings.enrich.hf_base_url = f"{self.site.base}/hf"
+        settings.enrich.github_api_url = f"{self.site.base}/github"
+
+    def community_sources(self) -> list[tuple[str, str]]:
+        """(name, source URL) of the demo's subreddit and Hacker News list."""
+        subs = sorted({p["subreddit"] for p in self.corpus.reddit_posts})
+        return [(f"Reddit r/{s}", f"reddit:r/{s}") for s in subs] + ([("Hacker News", "hn:top")] if self.corpus.hn_stories else [])
 
     def feed_urls(self) -> list[tuple[str, str]]:
         """(outlet name, feed URL) for every outlet, the broken one included."""

@@ -21,7 +21,13 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
 class FetchError(Exception):
-    """A fetch that failed for good; the message is meant for the user."""
+    """A fetch that failed for good; the message is meant for the user. ``status`` and
+    ``headers`` are the server's answer when there was one (an API client tells 404 from 401)."""
+
+    def __init__(self, message: str, status: int | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
 
 
 class _Retryable(Exception):
@@ -118,11 +124,12 @@ class Fetcher:
         last_modified: str | None = None,
         check_robots: bool = False,
         cached: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> FetchResult:
         """GET with every politeness rule applied. Raises FetchError with a readable reason."""
         if check_robots and self.settings.respect_robots and not await self.allowed(url):
             raise FetchError(f"robots.txt of {host_of(url)} disallows {url}")
-        headers: dict[str, str] = {}
+        headers = dict(headers or {})
         if accept:
             headers["Accept"] = accept
         if etag:
@@ -162,6 +169,16 @@ class Fetcher:
                 self.requests_sent += 1
                 async with client.stream("GET", url, headers=headers) as response:
                     status = response.status_code
+                    spent = _rate_limit_spent(status, response.headers)
+                    if spent is not None:
+                        if spent > s.max_retry_after:
+                            raise FetchError(
+                                f"HTTP {status} from {url}: the API's rate limit is spent for {spent:.0f} s more "
+                                f"(more than http.max_retry_after = {s.max_retry_after:.0f} s); "
+                                "set a token or run again later",
+                                status, {k.lower(): v for k, v in response.headers.items()},
+                            )
+                        raise _Retryable(f"HTTP {status} from {url} (rate limit spent)", spent)
                     if status in RETRY_STATUSES:
                         retry_after = parse_retry_after(response.headers.get("retry-after"))
                         if retry_after is not None and retry_after > s.max_retry_after:
@@ -181,7 +198,8 @@ class Fetcher:
                             raise FetchError(_too_large(url, s.max_bytes, None))
                         chunks.append(chunk)
                     if status >= 400:
-                        raise FetchError(f"HTTP {status} from {url}")
+                        raise FetchError(f"HTTP {status} from {url}", status,
+                                         {k.lower(): v for k, v in response.headers.items()})
                     caching = response.extensions.get("caching")
                     return FetchResult(
                         url=str(response.url),
@@ -229,6 +247,23 @@ class Fetcher:
         if response.status_code >= 500:
             return None
         return Protego.parse(response.text[:500_000])
+
+
+def _rate_limit_spent(status: int, headers) -> float | None:
+    """Seconds until an API's rate-limit window resets, when the answer says it is spent
+    (GitHub: 403/429 with ``x-ratelimit-remaining: 0`` and an epoch ``x-ratelimit-reset``;
+    Reddit: seconds until reset)."""
+    if status not in (403, 429) or headers.get("x-ratelimit-remaining", "").strip() not in ("0", "0.0"):
+        return None
+    retry_after = parse_retry_after(headers.get("retry-after"))
+    if retry_after is not None:
+        return retry_after
+    try:
+        reset = float(headers.get("x-ratelimit-reset", ""))
+    except ValueError:
+        return 60.0
+    now = datetime.now(timezone.utc).timestamp()
+    return max(0.0, reset - now) if reset > 1e9 else reset
 
 
 def _too_large(url: str, limit: int, declared: int | None) -> str:

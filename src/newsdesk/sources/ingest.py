@@ -230,7 +230,8 @@ def _store_prepared(store: Store, settings: Settings, prepared: list[_Prepared],
         with store.begin() as conn:
             for p, item in queue[start : start + STORE_BATCH]:
                 if item.parent_guid:  # a reply is its own thing: never a copy, never an original
-                    store.insert_item(item, minhash=None, duplicate_of=None, conn=conn)
+                    if store.insert_item(item, minhash=None, duplicate_of=None, conn=conn) is not None:
+                        p.report.new += 1
                     task.advance()
                     continue
                 signature = index.signature(f"{item.title}\n{item.text}")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 
-from newsdesk.records import Article, Item, NewItem, ScoreBreakdown, Source, Story
-from newsdesk.store.schema import articles, items, media, metadata, runs, sources, stories, verifications
+from newsdesk.records import Article, Fact, Item, NewItem, ScoreBreakdown, Source, Story
+from newsdesk.store.schema import articles, facts, items, media, metadata, runs, sources, stories, verifications
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -352,6 +352,32 @@ class Store:
                 q = select(items).where(items.c.id.in_(wanted[start : start + 500]))
                 out.update({r["id"]: _item(r) for r in conn.execute(q).mappings()})
         return out
+
+    # --- facts (enrichment) -------------------------------------------------------------------
+
+    def latest_fact_values(self, conn: Connection, story_id: int, kind: str, subject: str) -> dict[str, str]:
+        """metric → value of the newest facts stored for a subject in a story ({} when none)."""
+        newest = select(func.max(facts.c.item_id)).where(
+            facts.c.story_id == story_id, facts.c.kind == kind, facts.c.subject == subject).scalar_subquery()
+        q = select(facts.c.metric, facts.c.value).where(facts.c.item_id == newest)
+        return {m: v for m, v in conn.execute(q)}
+
+    def save_facts(self, conn: Connection, story_id: int, item_id: int, found: list[Fact]) -> None:
+        conn.execute(insert(facts), [
+            {"story_id": story_id, "item_id": item_id, "kind": f.kind, "subject": f.subject, "metric": f.metric,
+             "value": f.value, "number": f.number, "as_of": f.as_of, "source_url": f.source_url} for f in found])
+
+    def facts_of_story(self, story_id: int) -> list[Fact]:
+        """The newest facts of each subject in a story."""
+        with self.begin() as conn:
+            newest = (select(func.max(facts.c.item_id)).where(facts.c.story_id == story_id)
+                      .group_by(facts.c.kind, facts.c.subject))
+            q = select(facts).where(facts.c.story_id == story_id, facts.c.item_id.in_(newest)).order_by(facts.c.id)
+            return [Fact(r["kind"], r["subject"], r["metric"], r["value"], r["number"], r["as_of"], r["source_url"])
+                    for r in conn.execute(q).mappings()]
+
+    def mark_story_updated(self, conn: Connection, story_id: int) -> None:
+        conn.execute(update(stories).where(stories.c.id == story_id).values(updated_at=utcnow()))
 
     # --- runs ----------------------------------------------------------------------------
 

@@ -179,6 +179,15 @@ def latest_fact_items(items) -> list:
     return sorted(newest.values(), key=lambda i: i.meta.get("subject", i.guid))
 
 
+def _fact_sentences(fact_items) -> list[Candidate]:
+    """Up to MAX_FACT_SENTENCES, taking each subject's sentences in turn so every subject is heard."""
+    per_subject = [candidates([Doc(item.id, item.outlet, item.text)], min_words=3) for item in fact_items]
+    out: list[Candidate] = []
+    for rank in range(max((len(p) for p in per_subject), default=0)):
+        out += [p[rank] for p in per_subject if rank < len(p)]
+    return out[:MAX_FACT_SENTENCES]
+
+
 SECTION_TITLES = {"lead": "What happened", "figures": "By the numbers", "quote": "What they said", "context": "Background"}
 
 
@@ -215,8 +224,7 @@ class ExtractiveWriter:
             if only not in ("lead", "context"):
                 groups[only] = []
         # Enrichment facts (Hub downloads, repository stars) close the figures, each cited to its data source.
-        groups["figures"] += [c for item in fact_items for c in candidates([Doc(item.id, item.outlet, item.text)], min_words=3)][
-            : MAX_FACT_SENTENCES]
+        groups["figures"] += _fact_sentences(fact_items)
         numbering: dict[int, int] = {}
 
         def cite(c: Candidate) -> ArticleSentence:
