@@ -260,6 +260,21 @@ def serve(
 
 
 @app.command()
+def persona(
+    name: Annotated[str, typer.Argument(help="editorial or columnist")] = "editorial",
+) -> None:
+    """Print a bundled LLM persona template, to copy and edit: `newsdesk persona columnist > mine.txt`,
+    then set [llm] persona = "mine.txt"."""
+    from importlib import resources
+
+    from newsdesk.write.llm import PERSONAS
+
+    if name not in PERSONAS:
+        _fail(f"unknown persona {name!r}; bundled personas: {', '.join(PERSONAS)}")
+    sys.stdout.write(resources.files("newsdesk.write").joinpath(f"personas/{name}.txt").read_text("utf-8"))
+
+
+@app.command()
 def review(
     fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
     directory: DirOption = Path("."),
@@ -319,10 +334,13 @@ def articles(
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} articles")
-    for col in ("story", "version", "tier", "words", "sources", "headline"):
+    for col in ("story", "version", "tier", "writer", "words", "sources", "calls", "tokens", "seconds", "headline"):
         table.add_column(col, overflow="fold")
     for a in rows:
-        table.add_row(str(a.story_id), str(a.version), a.tier, str(a.word_count), str(len(a.references)), a.headline)
+        u = a.usage or {}
+        table.add_row(str(a.story_id), str(a.version), a.tier, a.writer, str(a.word_count), str(len(a.references)),
+                      str(u.get("calls", "—")), f"{u['prompt_tokens'] + u['completion_tokens']:,}" if u else "—",
+                      f"{u['seconds']:.1f}" if u else "—", a.headline)
     _console().print(table)
 
 
@@ -421,8 +439,19 @@ def print_summary(report) -> None:
             console.print(f"[yellow]Enrich: not found or private:[/] {gone}")
     if report.write is not None:
         w = report.write
-        console.print(f"Write: {w.written} new articles, {w.updated} updated, {w.unchanged} unchanged, {w.skipped} skipped "
-                      f"({w.considered} stories at or above the configured tier).")
+        console.print(f"Write: {w.written} new articles, {w.updated} updated, {w.unchanged} unchanged, {w.skipped} skipped"
+                      + (f", [red]{w.failed} failed[/]" if w.failed else "") + (f", {w.fallback} by the extractive fallback" if w.fallback else "")
+                      + f" ({w.considered} stories at or above the configured tier).")
+        if w.usage and w.usage["calls"]:
+            u, done = w.usage, max(1, w.written + w.updated)
+            cost = f", cost {u['cost']:.4f}" if u["cost"] is not None else ""
+            console.print(f"LLM: {u['calls']} calls ({u['calls'] / done:.1f} per article written; {u['attempts']} HTTP attempts), "
+                          f"{u['prompt_tokens']:,} prompt + {u['completion_tokens']:,} completion tokens, "
+                          f"{u['seconds']:.1f} s{cost}; entailment judge calls: {u['judge_calls']}.")
+        for problem in w.errors:
+            console.print(f"[red]Write error:[/] {problem}")
+        if w.stopped:
+            console.print(f"[red]Writing stopped:[/] {w.stopped}. Articles already published stay up.")
     if report.verify is not None:
         v = report.verify
         console.print(f"Verify: {v.articles} article versions, {v.claims} claims: {v.passed} passed, {v.failed} failed, "

@@ -106,8 +106,39 @@ class EnrichSettings(BaseModel):
     max_lookups_per_story: int = Field(default=8, ge=0, le=50)
 
 
+class LLMSettings(BaseModel):
+    """The LLM writer ([write] backend = "llm"): any OpenAI-compatible chat-completions endpoint."""
+
+    base_url: str = "http://127.0.0.1:11434/v1"  # Ollama's; vLLM, llama.cpp server and OpenAI work alike
+    model: str = "llama3.1:8b"
+    # The key is read from this environment variable; it is never stored here or logged.
+    api_key_env: str = "OPENAI_API_KEY"
+    # "editorial" (third person, analytical), "columnist" (first person), or a template file
+    # (relative to the newsroom folder): `newsdesk persona editorial > mine.txt` to start one.
+    persona: str = "editorial"
+    timeout: float = Field(default=120.0, gt=0)
+    # Retries of one request after a timeout, a 429 (honouring Retry-After) or a 5xx.
+    max_retries: int = Field(default=2, ge=0, le=10)
+    max_concurrency: int = Field(default=2, ge=1, le=64)
+    temperature: float = Field(default=0.3, ge=0, le=2)
+    max_completion_tokens: int = Field(default=1800, ge=64)
+    # "json_schema" (structured output; OpenAI, vLLM, llama.cpp, Ollama) or "json_object" for
+    # servers that only know JSON mode.
+    response_format: Literal["json_schema", "json_object"] = "json_schema"
+    # Budget per run (0 = none): the run stops writing, loudly, once it is spent.
+    max_tokens_per_run: int = Field(default=0, ge=0)
+    max_cost_per_run: float = Field(default=0.0, ge=0)
+    # Prices per million tokens, [prompt, completion], by model name: cost is reported when known.
+    prices: dict[str, list[float]] = Field(default_factory=dict)
+    # What to do when the endpoint cannot be reached: "none" (write nothing, exit 1) or "extractive".
+    fallback: Literal["none", "extractive"] = "none"
+    # Source passages shown to the model: at most this many items, this many characters each.
+    max_sources: int = Field(default=12, ge=1)
+    source_chars: int = Field(default=2500, ge=200)
+
+
 class WriteSettings(BaseModel):
-    # "extractive" (no model, no key), or a plugin: "package.module:factory", where the factory
+    # "extractive" (no model, no key), "llm" (see [llm]), or a plugin: "package.module:factory", where the factory
     # takes the Settings and returns an object with ``name`` and ``write(story) -> Article | None``.
     backend: str = "extractive"
     # Stories of this tier or above get an article: "major", "standard" or "brief".
@@ -158,6 +189,7 @@ class Settings(BaseSettings):
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     rank: RankSettings = Field(default_factory=RankSettings)
     write: WriteSettings = Field(default_factory=WriteSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
@@ -249,9 +281,30 @@ github_token_env = "GITHUB_TOKEN"
 max_lookups_per_story = 8
 
 [write]
+# "extractive" (no model, no key) or "llm" (see [llm]).
+backend = "extractive"
 # Stories of this tier or above get an article: "major", "standard" or "brief".
 min_tier = "standard"
 budget_words = 400
+
+[llm]
+# Used when [write] backend = "llm": any OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp, OpenAI).
+base_url = "http://127.0.0.1:11434/v1"
+model = "llama3.1:8b"
+# The API key is read from this environment variable, never written here.
+api_key_env = "OPENAI_API_KEY"
+# "editorial", "columnist", or a template file of your own (`newsdesk persona editorial > mine.txt`).
+persona = "editorial"
+timeout = 120.0
+max_retries = 2
+max_concurrency = 2
+# Budget per run (0 = unlimited); the run stops writing, and says so, once it is spent.
+max_tokens_per_run = 0
+max_cost_per_run = 0.0
+# Prices per million tokens by model, [prompt, completion], e.g. prices = { "gpt-4o-mini" = [0.15, 0.6] }
+prices = {}
+# When the endpoint is unreachable: "none" (write nothing, exit 1) or "extractive".
+fallback = "none"
 
 [verify]
 # A claim its cited sources do not support: "remove" it, or "hold" the whole article.

@@ -76,7 +76,8 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        return self.ingest is None or not self.ingest.failed_sources
+        """False when a source failed or a writer could not write (the summary says which)."""
+        return (self.ingest is None or not self.ingest.failed_sources) and (self.write is None or self.write.ok)
 
 
 STAGES = ("ingest", "stories", "enrich", "write", "verify", "media", "publish")
@@ -103,7 +104,7 @@ def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress
         elif stage == "write":
             from newsdesk.write import write_articles
 
-            report.write = write_articles(newsroom.store, newsroom.settings, progress=progress)
+            report.write = write_articles(newsroom.store, newsroom.settings, progress=progress, newsroom=newsroom.path)
         elif stage == "verify":
             from newsdesk.verify import verify_articles
 

@@ -213,6 +213,8 @@ class Article:
     version: int = 1
     first_published: datetime | None = None
     updated: datetime | None = None
+    # Model calls, tokens, seconds and cost that writing this version took (LLM writers).
+    usage: dict | None = None
 
     def sentences(self) -> list[ArticleSentence]:
         return [self.dek] + [s for sec in self.sections for para in sec.paragraphs for s in para]
@@ -249,6 +251,7 @@ class Article:
             "updated": self.updated.isoformat() if self.updated else None,
             "word_count": self.word_count,
             "reading_minutes": self.reading_minutes,
+            "usage": self.usage,
         }
 
     @classmethod
@@ -272,4 +275,5 @@ class Article:
             writer=d["writer"],
             first_published=when(d["first_published"]),
             updated=when(d["updated"]),
+            usage=d.get("usage"),
         )

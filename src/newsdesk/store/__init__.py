@@ -262,7 +262,7 @@ class Store:
         import json
 
         body = article.to_dict()
-        for volatile in ("version", "first_published", "updated"):
+        for volatile in ("version", "first_published", "updated", "usage"):
             body.pop(volatile)
         fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         with self.begin() as conn:

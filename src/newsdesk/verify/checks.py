@@ -189,7 +189,8 @@ class ClaimChecker:
     def _hard_and_soft(self, text: str, cited: list[Item], evidence: list[str], near: str) -> tuple[list[tuple[str, str]], list[str]]:
         hard: list[tuple[str, str]] = []
         soft: list[str] = []
-        source = normalise("\n".join(i.text for i in cited))
+        # Outlet and title belong to the source: "according to the Harbor Ledger" names no one new.
+        source = normalise("\n".join(f"{i.outlet}\n{i.title}\n{i.text}" for i in cited))
         # A figure must stand in the sentences that back the claim, not anywhere in the item
         # ("8:14" is not supported by "eight months" three paragraphs away).
         source_figures = figures(normalise(near))

@@ -4,11 +4,17 @@ Contract: ``write_articles(store, settings)`` reads stories at or above ``write.
 with their items, asks the configured writer (``Writer`` below) for an ``Article`` whose
 every sentence carries citations with character spans into the cited items' stored text,
 and stores it as a new version only when it differs from the story's latest version.
+
+Writers: ``extractive`` (no model, ``extractive.py``), ``llm`` (any OpenAI-compatible endpoint,
+``llm.py``), or a plugin. A writer may raise ``StoryFailed`` (that story keeps its previous
+version; reported), ``EndpointUnreachable`` (reported once; the rest fall back to the extractive
+writer only if ``llm.fallback = "extractive"``) or ``BudgetExceeded`` (writing stops; reported).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from newsdesk.config import ConfigError, Settings
@@ -31,18 +37,31 @@ class WriteReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    failed: int = 0  # stories a writer could not write (their previous version stays up)
+    errors: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why writing stopped early (unreachable endpoint, budget)
+    fallback: int = 0  # stories written by the extractive writer because the endpoint was unreachable
+    usage: dict | None = None  # LLM totals: calls, attempts, tokens, seconds, cost
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.stopped
 
 
 class WriterConfigError(ConfigError):
     """write.backend names a writer that cannot be loaded."""
 
 
-def make_writer(settings: Settings) -> Writer:
+def make_writer(settings: Settings, newsroom: Path | None = None) -> Writer:
     backend = settings.write.backend
     if backend == "extractive":
         from newsdesk.write.extractive import ExtractiveWriter
 
         return ExtractiveWriter(settings.write, settings.verify)
+    if backend == "llm":
+        from newsdesk.write.llm import LLMWriter
+
+        return LLMWriter(settings, newsroom)
     # A plugin: "package.module:factory" (how the LLM writer and custom writers plug in).
     import importlib
 
@@ -55,14 +74,18 @@ def make_writer(settings: Settings) -> Writer:
     return factory(settings)
 
 
-def write_articles(store: Store, settings: Settings, progress: Progress | None = None) -> WriteReport:
+def write_articles(store: Store, settings: Settings, progress: Progress | None = None,
+                   newsroom: Path | None = None) -> WriteReport:
+    from newsdesk.write.llm import BudgetExceeded, EndpointUnreachable, StoryFailed
+
     progress = progress or NullProgress()
-    writer = make_writer(settings)
+    writer = make_writer(settings, newsroom)
     wanted = set(TIERS[: TIERS.index(settings.write.min_tier) + 1])
     stories = [s for s in store.stories() if s.tier in wanted]
     report = WriteReport(considered=len(stories))
     written = store.article_state()
     task = progress.task("Writing articles", total=len(stories))
+    todo = []
     for story in stories:
         last = written.get(story.id)
         # No item joined since the last version, and the tier and the writer hold: nothing to rewrite.
@@ -70,12 +93,64 @@ def write_articles(store: Store, settings: Settings, progress: Progress | None =
                 and last[1:] == (story.tier, writer.name)):
             report.unchanged += 1
             task.advance()
-            continue
-        article = writer.write(story)
+        else:
+            todo.append(story)
+    fallback: Writer | None = None
+
+    def attempt(story):
+        """(article or None, error); raises what stops the whole stage."""
+        nonlocal fallback
+        if fallback is not None:
+            report.fallback += 1
+            return fallback.write(story), None
+        try:
+            return writer.write(story), None
+        except StoryFailed as exc:
+            return None, f"story {story.id} ({story.title[:60]}): {exc}"
+        except EndpointUnreachable as exc:
+            if settings.write.backend == "llm" and settings.llm.fallback == "extractive":
+                if fallback is None:
+                    from newsdesk.write.extractive import ExtractiveWriter
+
+                    fallback = ExtractiveWriter(settings.write, settings.verify)
+                    report.errors.append(f"{exc}; writing with the extractive writer instead (llm.fallback)")
+                report.fallback += 1
+                return fallback.write(story), None
+            raise
+
+    def save(story, outcome) -> None:
+        article, error = outcome
         task.advance()
-        if article is None:
+        if error:
+            report.failed += 1
+            report.errors.append(error)
+        elif article is None:
             report.skipped += 1
-            continue
-        outcome = store.save_article(article, utcnow())
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        else:
+            result = store.save_article(article, utcnow())
+            setattr(report, result, getattr(report, result) + 1)
+
+    try:
+        concurrency = getattr(writer, "concurrency", 1)
+        if concurrency > 1 and len(todo) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                futures = [(story, pool.submit(attempt, story)) for story in todo]
+                stop: Exception | None = None
+                for story, future in futures:
+                    try:
+                        save(story, future.result())
+                    except (BudgetExceeded, EndpointUnreachable) as exc:
+                        stop = stop or exc
+                if stop is not None:
+                    raise stop
+        else:
+            for story in todo:
+                save(story, attempt(story))
+    except (BudgetExceeded, EndpointUnreachable) as exc:
+        report.stopped = str(exc)
+    usage = getattr(writer, "usage", None)
+    if usage is not None:
+        report.usage = usage.as_dict()
     return report

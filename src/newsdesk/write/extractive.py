@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from newsdesk.config import VerifySettings, WriteSettings
-from newsdesk.records import Article, ArticleSentence, Citation, Reference, Section, Story
+from newsdesk.records import Article, ArticleSentence, Citation, Section, Story
+from newsdesk.write.references import central_title, references_for
 from newsdesk.write.sentences import sentence_spans
 
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|bn|m|k)\b)?", re.I)
@@ -243,15 +244,11 @@ class ExtractiveWriter:
             sentences = [cite(c) for c in members]
             paragraphs = [sentences[i : i + 2] for i in range(0, len(sentences), 2)]
             sections.append(Section(SECTION_TITLES[kind], paragraphs))
-        references = [
-            Reference(number=n, item_id=key, outlet=items[key].outlet, title=items[key].title, url=items[key].canonical_url,
-                      published=items[key].published_at)
-            for key, n in sorted(numbering.items(), key=lambda kv: kv[1])
-        ]
+        references = references_for(numbering, items)
         outlets = {i.outlet for i in originals}
         return Article(
             story_id=story.id,
-            headline=clean_title(_central_title(originals), outlets),
+            headline=clean_title(central_title(originals), outlets),
             dek=dek_sentence,
             sections=sections,
             references=references,
@@ -272,21 +269,6 @@ class ExtractiveWriter:
                   for c in chosen]
         for c, check in zip(chosen, checker.check_all(drafts, items)):
             c.corroborating = [o for k, o in enumerate(c.corroborating, start=1) if check.citation_support.get(k)]
-
-
-def _central_title(items) -> str:
-    """The title closest to all the others: the one that best names the shared event."""
-    if len(items) == 1:
-        return items[0].title
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    titles = [i.title for i in items]
-    try:
-        X = TfidfVectorizer(stop_words="english").fit_transform(titles)
-    except ValueError:
-        return titles[0]
-    sims = (X @ X.T).toarray().sum(axis=1)
-    return titles[int(np.argmax(sims))]
 
 
 def _names(text: str) -> set[str]:
