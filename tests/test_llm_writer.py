@@ -274,3 +274,30 @@ def test_cli_reports_unreachable_endpoint_and_exit_code(tmp_path, llm):
     assert result.stdout.count("cannot reach the LLM endpoint") == 1 and "Writing stopped" in result.stdout
     persona = subprocess.run([sys.executable, "-m", "newsdesk.cli", "persona", "columnist"], capture_output=True, text=True)
     assert persona.returncode == 0 and "first person" in persona.stdout
+
+
+def test_entailment_judge_decides_doubtful_claims_once_each(tmp_path, llm):
+    def writer_or_judge(request):
+        prompt = request["messages"][-1]["content"]
+        if prompt.startswith("Does the evidence support the claim?"):
+            verdict = "not_supported" if " not " in prompt.split("Evidence:")[0] else "supported"
+            return {"content": json.dumps({"verdict": verdict})}
+        article = json.loads(ferry_article()(request)["content"])
+        n = sources_in(prompt)
+        article["sections"][1]["paragraphs"][0]["sentences"].append(
+            {"text": "Calloway Lines did not suspend the Orrin Island ferry on Monday.", "sources": [n["Civic Signal"]]})
+        return {"content": json.dumps(article)}
+
+    llm.default = writer_or_judge
+    room = newsroom(tmp_path, llm, extra="")
+    room.settings.verify.judge = "llm"
+    report = run(room, ("write", "verify"))
+    judged = [r for r in llm.requests if r["messages"][-1]["content"].startswith("Does the evidence")]
+    assert report.verify.judge_calls == len(judged) >= 1
+    assert len(judged) == len({r["messages"][-1]["content"] for r in judged})  # at most one call per claim
+    (article,) = room.store.latest_articles()
+    checked = room.store.verification_of(article.story_id, article.version)
+    negated = next(c for c in checked["claims"] if c["text"].startswith("Calloway Lines did not"))
+    assert negated["verdict"] == "FAIL" and "entailment judge: FAIL" in negated["reasons"]
+    assert "did not suspend" not in json.dumps(checked["published"])
+    room.close()

@@ -455,7 +455,10 @@ def print_summary(report) -> None:
     if report.verify is not None:
         v = report.verify
         console.print(f"Verify: {v.articles} article versions, {v.claims} claims: {v.passed} passed, {v.failed} failed, "
-                      f"{v.review} to review; {v.removed} removed, {v.held} articles held.")
+                      f"{v.review} to review; {v.removed} removed, {v.held} articles held"
+                      + (f"; {v.judge_calls} entailment judge calls" if v.judge_calls else "") + ".")
+        for problem in v.errors:
+            console.print(f"[yellow]Verify:[/] {problem}")
     if report.media is not None:
         m = report.media
         console.print(f"Media: {m.charts} charts, {m.videos} video prompts for {m.articles} articles"

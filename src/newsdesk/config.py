@@ -122,9 +122,10 @@ class LLMSettings(BaseModel):
     max_concurrency: int = Field(default=2, ge=1, le=64)
     temperature: float = Field(default=0.3, ge=0, le=2)
     max_completion_tokens: int = Field(default=1800, ge=64)
-    # "json_schema" (structured output; OpenAI, vLLM, llama.cpp, Ollama) or "json_object" for
-    # servers that only know JSON mode.
-    response_format: Literal["json_schema", "json_object"] = "json_schema"
+    # "json_schema" (structured output: OpenAI, vLLM, llama.cpp's own server, Ollama),
+    # "json_object_schema" (JSON mode with a schema: llama-cpp-python's server), or "json_object"
+    # (plain JSON mode, for servers that know nothing else; the answer is still validated).
+    response_format: Literal["json_schema", "json_object_schema", "json_object"] = "json_schema"
     # Budget per run (0 = none): the run stops writing, loudly, once it is spent.
     max_tokens_per_run: int = Field(default=0, ge=0)
     max_cost_per_run: float = Field(default=0.0, ge=0)
@@ -160,6 +161,8 @@ class VerifySettings(BaseModel):
     number_tolerance: float = Field(default=0.0, ge=0, le=0.2)
     # An article with fewer supported sentences than this is held, not published.
     min_sentences: int = Field(default=3, ge=1)
+    # "llm": claims left in doubt go, once each, to the [llm] endpoint as an entailment judge.
+    judge: Literal["none", "llm"] = "none"
 
 
 class MediaSettings(BaseModel):

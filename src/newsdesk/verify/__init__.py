@@ -13,7 +13,7 @@ product is correct without one.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from newsdesk.config import Settings
@@ -59,6 +59,8 @@ class VerifyReport:
     review: int = 0
     removed: int = 0
     held: int = 0
+    judge_calls: int = 0
+    errors: list[str] = field(default_factory=list)
 
 
 def verify_article(article: Article, items, checker: ClaimChecker, settings: Settings, judge: Judge | None = None) -> Verification:
@@ -139,6 +141,10 @@ def _without(article: Article, drop: set[int]) -> Article | None:
 
 def verify_articles(store: Store, settings: Settings, progress: Progress | None = None, judge: Judge | None = None) -> VerifyReport:
     progress = progress or NullProgress()
+    if judge is None and settings.verify.judge == "llm":
+        from newsdesk.verify.judge import LLMJudge
+
+        judge = LLMJudge(settings)
     pending = store.articles_without_verification()
     checker = ClaimChecker(settings.verify.review_support, settings.verify.number_tolerance)
     report = VerifyReport(articles=len(pending))
@@ -156,4 +162,6 @@ def verify_articles(store: Store, settings: Settings, progress: Progress | None 
         report.removed += v.removed
         report.held += v.status == "held"
         task.advance()
+    report.judge_calls = getattr(judge, "calls", 0)
+    report.errors = list(getattr(judge, "errors", []))
     return report

@@ -224,8 +224,22 @@ def to_article(story: Story, answer: LLMArticle, passages: list[Passage], settin
         return ArticleSentence(text=text, citations=citations)
 
     dek = sentence(answer.dek)
-    sections = [Section(sec.heading.strip(), [[sentence(s) for s in para.sentences] for para in sec.paragraphs])
-                for sec in answer.sections]
+    # Small models repeat themselves: a sentence already said is dropped, and so is what it empties.
+    said = {dek.text.lower()}
+    sections = []
+    for sec in answer.sections:
+        paragraphs = []
+        for para in sec.paragraphs:
+            kept = []
+            for s in para.sentences:
+                key = _INLINE_REFS.sub("", s.text).strip().lower()
+                if key and key not in said:
+                    said.add(key)
+                    kept.append(sentence(s))
+            if kept:
+                paragraphs.append(kept)
+        if paragraphs:
+            sections.append(Section(sec.heading.strip(), paragraphs))
     items = {p.item.id: p.item for p in passages}
     reports = [p.item for p in passages if p.item.origin != "fact"]
     return Article(
@@ -318,6 +332,8 @@ class LLMWriter:
         openai = self._openai
         if s.response_format == "json_schema":
             fmt = {"type": "json_schema", "json_schema": {"name": "article", "schema": schema(), "strict": False}}
+        elif s.response_format == "json_object_schema":
+            fmt = {"type": "json_object", "schema": schema()}
         else:
             fmt = {"type": "json_object"}
         with self._lock:

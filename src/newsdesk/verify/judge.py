@@ -1,0 +1,67 @@
+"""An entailment judge on the LLM endpoint, for the claims the rule checks leave in doubt.
+
+``[verify] judge = "llm"`` sends each REVIEW claim, once, with its best evidence sentences to the
+``[llm]`` endpoint and asks for a JSON verdict. "supported" passes the claim, "not_supported"
+fails it (it is then removed or the article held, by policy), anything else — "unclear", an
+invalid answer, an error — leaves it in review. Hard-check failures never reach the judge: a
+figure or a quote the sources do not have stays failed whatever a model says.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+
+from newsdesk.config import Settings
+from newsdesk.verify.checks import FAIL, PASS, Evidence
+
+
+class JudgeAnswer(BaseModel):
+    verdict: Literal["supported", "not_supported", "unclear"]
+
+
+PROMPT = """Does the evidence support the claim? Judge only from the evidence, not from what you know.
+Answer with JSON only: {{"verdict": "supported"}}, {{"verdict": "not_supported"}} or {{"verdict": "unclear"}}.
+
+Claim: {claim}
+
+Evidence:
+{evidence}"""
+
+
+class LLMJudge:
+    def __init__(self, settings: Settings):
+        import openai
+
+        s = settings.llm
+        self.settings = settings
+        key = os.environ.get(s.api_key_env, "") if s.api_key_env else ""
+        self._client = openai.OpenAI(base_url=s.base_url, api_key=key or "not-needed", timeout=s.timeout, max_retries=s.max_retries)
+        self._errors = (openai.OpenAIError,)
+        self.calls = 0
+        self.errors: list[str] = []
+
+    def judge(self, claim: str, evidence: list[Evidence]) -> str | None:
+        s = self.settings.llm
+        if s.response_format == "json_object":
+            fmt = {"type": "json_object"}
+        elif s.response_format == "json_object_schema":
+            fmt = {"type": "json_object", "schema": JudgeAnswer.model_json_schema()}
+        else:
+            fmt = {"type": "json_schema", "json_schema": {"name": "verdict", "schema": JudgeAnswer.model_json_schema()}}
+        text = "\n".join(f"- {e.text}" for e in evidence) or "- (none)"
+        self.calls += 1
+        try:
+            response = self._client.chat.completions.create(
+                model=s.model, messages=[{"role": "user", "content": PROMPT.format(claim=claim, evidence=text)}],
+                response_format=fmt, temperature=0, max_tokens=50)
+            answer = JudgeAnswer.model_validate_json((response.choices[0].message.content or "").strip())
+        except ValidationError:
+            return None
+        except self._errors as exc:
+            if len(self.errors) < 5:
+                self.errors.append(f"entailment judge: {type(exc).__name__}: {str(exc)[:160]}")
+            return None
+        return {"supported": PASS, "not_supported": FAIL}.get(answer.verdict)
