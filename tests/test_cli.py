@@ -71,7 +71,7 @@ def test_unloadable_writer_backend_is_a_clear_error(tmp_path):
     room = tmp_path / "room"
     nd("init", str(room))
     config = room / "newsdesk.toml"
-    config.write_text(config.read_text().replace("[write]\n", '[write]\nbackend = "nosuch.module:make"\n'), encoding="utf-8")
+    config.write_text(config.read_text().replace('backend = "extractive"', 'backend = "nosuch.module:make"'), encoding="utf-8")
     result = nd("write", "--dir", str(room), check=False)
     assert result.returncode == 2 and "write.backend = 'nosuch.module:make'" in result.stderr
     assert "Traceback" not in result.stderr
