@@ -120,11 +120,7 @@ def measure_enrich() -> None:
         room_dir = Path(tmp) / "room"
         init_newsroom(room_dir)
         room = open_newsroom(room_dir)
-        demo.configure(room.settings)
-        for name, url in demo.feed_urls():
-            room.store.add_source(url, name=name)
-        for name, url in demo.community_sources():
-            room.store.add_source(url, kind=url.split(":", 1)[0], name=name)
+        demo.attach(room)
         ingest(room.store, room.settings, cache_path=room.cache_path)
         build_stories(room.store, room.settings)
         started = time.perf_counter()

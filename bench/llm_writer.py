@@ -96,11 +96,7 @@ def main() -> None:
                 room_dir = Path(tmp) / name
                 init_newsroom(room_dir)
                 room = open_newsroom(room_dir)
-                demo.configure(room.settings)
-                for outlet, url in demo.feed_urls():
-                    room.store.add_source(url, name=outlet)
-                for outlet, url in demo.community_sources():
-                    room.store.add_source(url, kind=url.split(":", 1)[0], name=outlet)
+                demo.attach(room)
                 run(room, ("ingest", "stories", "enrich"))
                 # Only the top stories get written, by both writers alike.
                 keep = [s.id for s in room.store.stories()[: args.stories]]

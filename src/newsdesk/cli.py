@@ -488,11 +488,7 @@ def demo(
     except OSError as exc:
         _fail(str(exc))
     try:
-        for name, url in server.feed_urls():
-            newsroom.store.add_source(url, name=name)
-        for name, url in server.community_sources():
-            newsroom.store.add_source(url, kind=url.split(":", 1)[0], name=name)
-        server.configure(newsroom.settings)
+        server.attach(newsroom)
         console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken; "
                       "a subreddit, Hacker News, and Hugging Face Hub and GitHub APIs).")
         with RichProgress(console=_console(stderr=True)) as progress:

@@ -364,6 +364,15 @@ class DemoServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def attach(self, newsroom) -> None:
+        """Give a newsroom every demo source (feeds, the subreddit, Hacker News) and point its
+        community and data-source base URLs at this server (in memory; the config file is untouched)."""
+        for name, url in self.feed_urls():
+            newsroom.store.add_source(url, name=name)
+        for name, url in self.community_sources():
+            newsroom.store.add_source(url, kind=url.split(":", 1)[0], name=name)
+        self.configure(newsroom.settings)
+
     def configure(self, settings) -> None:
         """Point a newsroom's community and data-source base URLs at this server."""
         settings.community.reddit_base_url = f"{self.site.base}/reddit"
