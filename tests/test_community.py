@@ -284,3 +284,22 @@ def test_reddit_top_comments_follow_their_post_and_never_count_as_outlets(tmp_pa
     assert run(room, ("ingest",)).ingest.new == 0
     assert not any("comments" in str(r.path) for r, _ in httpserver.log)
     room.close()
+
+
+def test_sources_listed_in_the_config_are_added_before_ingest(tmp_path, httpserver):
+    from newsdesk.config import ConfigError
+
+    httpserver.expect_request("/hn/topstories.json").respond_with_data("[]", content_type="application/json")
+    httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data(listing([]), content_type="application/json")
+    base = httpserver.url_for("").rstrip("/")
+    room = make_newsroom(tmp_path / "room", f'\n[community]\nreddit_base_url = "{base}/reddit"\nhn_base_url = "{base}/hn"\n'
+                         '[sources]\nurls = ["hn:top", { url = "reddit:r/testnews", name = "Test news", weight = 2.0 }]\n')
+    report = run(room, ("ingest",)).ingest
+    assert {s.name: s.status for s in report.sources} == {"Hacker News": "ok", "Test news": "ok"}
+    assert {(s.url, s.kind, s.weight) for s in room.store.list_sources()} == {("hn:top", "hn", 1.0), ("reddit:r/testnews", "reddit", 2.0)}
+    run(room, ("ingest",))
+    assert len(room.store.list_sources()) == 2  # listed sources are added once
+    room.settings.sources.urls = ["hn:worst"]
+    with pytest.raises(ConfigError, match=r"\[sources\] urls: 'hn:worst'"):
+        run(room, ("ingest",))
+    room.close()

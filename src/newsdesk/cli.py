@@ -71,42 +71,19 @@ def sources_add(
     directory: DirOption = Path("."),
 ) -> None:
     """Add a feed (URL or file), a subreddit (reddit:r/NAME, or reddit:r/NAME/top?t=week; listings
-    hot, new, top) or a Hacker News list (hn:top, hn:new, hn:best). Adding twice is harmless."""
-    from urllib.parse import urlsplit
+    hot, new, top), a Hacker News list (hn:top, hn:new, hn:best) or a web page (web:URL: an article,
+    or a section page whose article links become items). Adding twice is harmless. Sources can
+    also be listed under [sources] in newsdesk.toml."""
+    from newsdesk.sources import SourceSpecError, classify
 
-    from newsdesk.sources.community import CommunityError, default_name, kind_of, parse_source
-
-    if url.startswith("web:"):
-        from newsdesk.sources.web import WebSourceError, page_url
-
-        try:
-            page_url(url)
-        except WebSourceError as exc:
-            _fail(str(exc))
-        newsroom = _open(directory)
-        source, created = newsroom.store.add_source(url, kind="web", name=name or urlsplit(url[4:]).netloc, weight=weight)
-        _console().print(("Added" if created else "Already present:") + f" source {source.id} {url}")
-        return
-    kind = kind_of(url)
-    if kind != "feed":
-        try:
-            parse_source(url)
-        except CommunityError as exc:
-            _fail(str(exc))
-        newsroom = _open(directory)
-        source, created = newsroom.store.add_source(url, kind=kind, name=name or default_name(url), weight=weight)
-        _console().print(("Added" if created else "Already present:") + f" source {source.id} {url}")
-        return
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https"):
-        if not parts.netloc:
-            _fail(f"{url!r} has no host; give a full feed URL such as https://example.com/feed.xml")
-    elif parts.scheme not in ("", "file") or (parts.scheme == "" and not Path(url).exists()):
-        _fail(f"{url!r} is neither an http(s) URL nor an existing feed file")
+    try:
+        kind, default = classify(url)
+    except SourceSpecError as exc:
+        _fail(str(exc))
     if weight <= 0:
         _fail(f"--weight must be positive, got {weight}")
     newsroom = _open(directory)
-    source, created = newsroom.store.add_source(url, name=name, weight=weight)
+    source, created = newsroom.store.add_source(url, kind=kind, name=name or default, weight=weight)
     _console().print(("Added" if created else "Already present:") + f" source {source.id} {url}")
 
 
@@ -166,7 +143,7 @@ def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
     from newsdesk.progress import RichProgress
 
     newsroom = _open(directory)
-    if "ingest" in stages and not newsroom.store.list_sources():
+    if "ingest" in stages and not newsroom.store.list_sources() and not newsroom.settings.sources.urls:
         _fail(f"the newsroom in {directory} has no sources: add one with `newsdesk sources add URL`")
     from newsdesk.config import ConfigError
 

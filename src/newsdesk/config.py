@@ -7,7 +7,7 @@ Every knob has a default, so an empty file is a valid newsroom. Environment vari
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -80,6 +80,20 @@ class RankSettings(BaseModel):
     engagement_weight: float = 0.5
     major_score: float = 5.0
     standard_score: float = 3.75
+
+
+class SourceEntry(BaseModel):
+    url: str
+    name: str = ""
+    weight: float = Field(default=1.0, gt=0)
+
+
+class SourcesSettings(BaseModel):
+    """Sources listed in newsdesk.toml are added to the newsroom before each ingest (besides
+    those added with `newsdesk sources add`). Entries: a URL, or {url, name, weight}."""
+
+    Entry: ClassVar[type[SourceEntry]] = SourceEntry
+    urls: list[str | SourceEntry] = Field(default_factory=list)
 
 
 class CommunitySettings(BaseModel):
@@ -188,6 +202,7 @@ class Settings(BaseSettings):
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     dedup: DedupSettings = Field(default_factory=DedupSettings)
     stories: StorySettings = Field(default_factory=StorySettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
     community: CommunitySettings = Field(default_factory=CommunitySettings)
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     rank: RankSettings = Field(default_factory=RankSettings)
@@ -267,6 +282,12 @@ quiet_hours = 72.0
 recency_half_life_hours = 24.0
 major_score = 5.0
 standard_score = 3.75
+
+[sources]
+# Sources added before each ingest, besides those added with `newsdesk sources add`: feed URLs or
+# files, reddit:r/NAME (reddit:r/NAME/top?t=week), hn:top|new|best, web:https://site/section, or
+# tables such as { url = "https://example.org/feed.xml", name = "Example", weight = 1.5 }.
+urls = []
 
 [community]
 # Posts or stories taken per Reddit / Hacker News source per run.

@@ -90,8 +90,10 @@ def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress
     for stage in stages:
         started = time.perf_counter()
         if stage == "ingest":
+            from newsdesk.sources import add_configured_sources
             from newsdesk.sources.ingest import ingest
 
+            add_configured_sources(newsroom.store, newsroom.settings)
             report.ingest = ingest(newsroom.store, newsroom.settings, cache_path=newsroom.cache_path, progress=progress)
         elif stage == "stories":
             from newsdesk.stories import build_stories
