@@ -185,3 +185,30 @@ def test_parse_retry_after():
     assert parse_retry_after("Sun, 01 Mar 2026 12:00:30 GMT", now) == 30
     assert parse_retry_after("garbage") is None
     assert parse_retry_after(None) is None
+
+
+def test_hosts_with_a_rate_limit_are_paced(httpserver):
+    times = []
+
+    def handler(request):
+        times.append(time.monotonic())
+        return Response("ok")
+
+    httpserver.expect_request("/api").respond_with_handler(handler)
+    settings = FAST.model_copy(update={"host_rate_limits": {"127.0.0.1": 10.0}, "per_host_concurrency": 8})
+
+    async def many():
+        async with Fetcher(settings) as fetcher:
+            await asyncio.gather(*(fetcher.get(httpserver.url_for("/api")) for _ in range(6)))
+
+    asyncio.run(many())
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(times) == 6 and min(gaps) >= 0.08  # 10 requests per second: 0.1 s apart
+    times.clear()
+    asyncio.run(_unpaced(httpserver))  # a host not listed is not paced
+    assert len(times) == 6 and times[-1] - times[0] < 0.3
+
+
+async def _unpaced(httpserver):
+    async with Fetcher(FAST.model_copy(update={"per_host_concurrency": 8})) as fetcher:
+        await asyncio.gather(*(fetcher.get(httpserver.url_for("/api")) for _ in range(6)))

@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx2
 from protego import Protego
@@ -80,6 +81,8 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._pace_locks: dict[str, asyncio.Lock] = {}
+        self._next_slot: dict[str, float] = {}
         self.requests_sent = 0
 
     async def __aenter__(self) -> Fetcher:
@@ -114,6 +117,19 @@ class Fetcher:
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(self.settings.per_host_concurrency)
         return self._hosts[host]
+
+    async def _pace(self, url: str) -> None:
+        """Space requests to a host with a configured rate (requests per second)."""
+        host = host_of(url)
+        rate = self.settings.host_rate_limits.get(host) or self.settings.host_rate_limits.get(urlsplit(url).hostname or "")
+        if not rate:
+            return
+        async with self._pace_locks.setdefault(host, asyncio.Lock()):
+            now = asyncio.get_running_loop().time()
+            slot = max(now, self._next_slot.get(host, now))
+            self._next_slot[host] = slot + 1.0 / rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
     async def get(
         self,
@@ -154,6 +170,7 @@ class Fetcher:
             ):
                 with attempt:
                     attempts += 1
+                    await self._pace(url)
                     async with self._global, self._host_semaphore(url):
                         result = await self._get_once(url, headers, self._cached if cached else self._plain)
                     result.attempts = attempts
