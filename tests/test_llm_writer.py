@@ -301,3 +301,22 @@ def test_entailment_judge_decides_doubtful_claims_once_each(tmp_path, llm):
     assert negated["verdict"] == "FAIL" and "entailment judge: FAIL" in negated["reasons"]
     assert "did not suspend" not in json.dumps(checked["published"])
     room.close()
+
+
+def test_repeated_sentences_dropped_and_an_unsupported_headline_replaced(tmp_path, llm):
+    def repetitive(request):
+        article = json.loads(ferry_article()(request)["content"])
+        article["headline"] = "Ferry chaos strands 9,000 as Governor Paul Dane steps in"
+        first = article["sections"][0]["paragraphs"][0]["sentences"][0]
+        article["sections"][1]["paragraphs"][0]["sentences"].append(dict(first))
+        article["sections"].append({"heading": "Again", "paragraphs": [{"sentences": [dict(first)]}]})
+        return {"content": json.dumps(article)}
+
+    llm.script = [repetitive]
+    room = newsroom(tmp_path, llm)
+    run(room, ("write",))
+    (article,) = room.store.latest_articles()
+    texts = [s.text for s in article.sentences()]
+    assert len(texts) == len(set(texts)) and [s.heading for s in article.sections] == ["What happened", "Reaction"]
+    assert "9,000" not in article.headline and article.headline in {text.split(".")[0] for text in FERRY.values()}
+    room.close()
