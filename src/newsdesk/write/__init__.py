@@ -13,6 +13,7 @@ writer only if ``llm.fallback = "extractive"``) or ``BudgetExceeded`` (writing s
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -96,6 +97,7 @@ def write_articles(store: Store, settings: Settings, progress: Progress | None =
         else:
             todo.append(story)
     fallback: Writer | None = None
+    fallback_lock = threading.Lock()
 
     def attempt(story):
         """(article or None, error); raises what stops the whole stage."""
@@ -109,12 +111,13 @@ def write_articles(store: Store, settings: Settings, progress: Progress | None =
             return None, f"story {story.id} ({story.title[:60]}): {exc}"
         except EndpointUnreachable as exc:
             if settings.write.backend == "llm" and settings.llm.fallback == "extractive":
-                if fallback is None:
-                    from newsdesk.write.extractive import ExtractiveWriter
+                with fallback_lock:  # writer threads may all find the endpoint gone at once: say it once
+                    if fallback is None:
+                        from newsdesk.write.extractive import ExtractiveWriter
 
-                    fallback = ExtractiveWriter(settings.write, settings.verify)
-                    report.errors.append(f"{exc}; writing with the extractive writer instead (llm.fallback)")
-                report.fallback += 1
+                        fallback = ExtractiveWriter(settings.write, settings.verify)
+                        report.errors.append(f"{exc}; writing with the extractive writer instead (llm.fallback)")
+                    report.fallback += 1
                 return fallback.write(story), None
             raise
 
