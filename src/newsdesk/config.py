@@ -345,6 +345,8 @@ review_support = 0.35
 # 0 = figures must match exactly unless the claim says "about", "nearly", "1.2 million", …
 number_tolerance = 0.0
 min_sentences = 3
+# "llm": claims left in doubt go, once each, to the [llm] endpoint as an entailment judge.
+judge = "none"
 
 [media]
 # A chart needs at least this many comparable figures from verified claims.
