@@ -212,3 +212,18 @@ def test_hosts_with_a_rate_limit_are_paced(httpserver):
 async def _unpaced(httpserver):
     async with Fetcher(FAST.model_copy(update={"per_host_concurrency": 8})) as fetcher:
         await asyncio.gather(*(fetcher.get(httpserver.url_for("/api")) for _ in range(6)))
+
+
+def test_a_spent_budget_holds_the_hosts_next_request(httpserver):
+    httpserver.expect_request("/a").respond_with_data("ok", headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "3600"})
+    httpserver.expect_request("/b").respond_with_data("ok")
+
+    async def two():
+        async with Fetcher(FAST) as fetcher:
+            await fetcher.get(httpserver.url_for("/a"))
+            await fetcher.get(httpserver.url_for("/b"))
+
+    with pytest.raises(FetchError, match="rate limit is spent for 3600 s") as caught:
+        asyncio.run(two())
+    assert caught.value.rate_limited
+    assert [r.path for r, _ in httpserver.log] == ["/a"]  # the second request was never sent

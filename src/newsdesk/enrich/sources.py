@@ -59,7 +59,7 @@ class DataSources:
         except FetchError as exc:
             if exc.status in (401, 404, 410):
                 raise NotFound(f"{what}: HTTP {exc.status}") from None
-            if exc.status in (403, 429) and exc.headers.get("x-ratelimit-remaining") == "0":
+            if exc.rate_limited:
                 raise RateLimited(str(exc)) from None
             raise LookupFailed(f"{what}: {exc}") from None
         try:

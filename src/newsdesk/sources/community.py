@@ -72,8 +72,8 @@ async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher, known: 
         if after:
             query["after"] = after
         url = f"{base}/r/{spec['subreddit']}/{spec['listing']}.json?{urlencode(query)}"
+        # The fetcher honours Reddit's x-ratelimit-* headers before the next request.
         result = await fetcher.get(url, accept="application/json", cached=True)
-        await _respect_reddit_budget(result.headers, settings)
         listing = _json(result.content, url)
         if not isinstance(listing, dict) or "data" not in listing:
             raise CommunityError(f"{url} is not a Reddit listing")
@@ -120,7 +120,6 @@ async def _top_comments(base: str, post: FeedEntry, settings: Settings, fetcher:
     url = f"{base}/comments/{post_id}.json?{query}"
     try:
         result = await fetcher.get(url, accept="application/json", cached=True)
-        await _respect_reddit_budget(result.headers, settings)
         thread = _json(result.content, url)
     except (FetchError, CommunityError):
         return []
@@ -144,20 +143,6 @@ async def _top_comments(base: str, post: FeedEntry, settings: Settings, fetcher:
         if len(found) >= settings.community.reddit_comments:
             break
     return found
-
-
-async def _respect_reddit_budget(headers: dict, settings: Settings) -> None:
-    """Reddit says how many requests are left and when the window resets: wait it out,
-    or give up with a message when the wait is longer than http.max_retry_after."""
-    remaining, reset = headers.get("x-ratelimit-remaining"), headers.get("x-ratelimit-reset")
-    try:
-        if remaining is not None and float(remaining) < 1 and reset is not None:
-            wait = float(reset)
-            if wait > settings.http.max_retry_after:
-                raise CommunityError(f"Reddit's rate limit is spent for {wait:.0f} s (more than http.max_retry_after)")
-            await asyncio.sleep(wait)
-    except ValueError:
-        pass
 
 
 async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher, known: set[str] = frozenset()) -> ParsedFeed:

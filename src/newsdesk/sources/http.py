@@ -25,10 +25,12 @@ class FetchError(Exception):
     """A fetch that failed for good; the message is meant for the user. ``status`` and
     ``headers`` are the server's answer when there was one (an API client tells 404 from 401)."""
 
-    def __init__(self, message: str, status: int | None = None, headers: dict[str, str] | None = None):
+    def __init__(self, message: str, status: int | None = None, headers: dict[str, str] | None = None,
+                 rate_limited: bool = False):
         super().__init__(message)
         self.status = status
         self.headers = headers or {}
+        self.rate_limited = rate_limited  # the host's published request budget is spent
 
 
 class _Retryable(Exception):
@@ -119,17 +121,30 @@ class Fetcher:
         return self._hosts[host]
 
     async def _pace(self, url: str) -> None:
-        """Space requests to a host with a configured rate (requests per second)."""
+        """Space requests to a host: at its configured rate (requests per second), and not before
+        its rate-limit window resets when an earlier answer said the budget was spent."""
         host = host_of(url)
         rate = self.settings.host_rate_limits.get(host) or self.settings.host_rate_limits.get(urlsplit(url).hostname or "")
-        if not rate:
+        if not rate and host not in self._next_slot:
             return
         async with self._pace_locks.setdefault(host, asyncio.Lock()):
             now = asyncio.get_running_loop().time()
             slot = max(now, self._next_slot.get(host, now))
-            self._next_slot[host] = slot + 1.0 / rate
+            if slot - now > self.settings.max_retry_after:
+                raise FetchError(f"{host}'s rate limit is spent for {slot - now:.0f} s more (more than http.max_retry_after = "
+                                 f"{self.settings.max_retry_after:.0f} s); set a token or run again later", rate_limited=True)
+            self._next_slot[host] = slot + (1.0 / rate if rate else 0.0)
         if slot > now:
             await asyncio.sleep(slot - now)
+
+    def _note_budget(self, url: str, headers: dict[str, str]) -> None:
+        """An answer saying no requests are left (x-ratelimit-remaining < 1) holds the host's
+        next request until the window resets."""
+        wait = budget_reset_wait(headers)
+        if wait:
+            host = host_of(url)
+            until = asyncio.get_running_loop().time() + wait
+            self._next_slot[host] = max(self._next_slot.get(host, 0.0), until)
 
     async def get(
         self,
@@ -174,6 +189,8 @@ class Fetcher:
                     async with self._global, self._host_semaphore(url):
                         result = await self._get_once(url, headers, self._cached if cached else self._plain)
                     result.attempts = attempts
+                    if not result.from_cache:
+                        self._note_budget(url, result.headers)
                     return result
         except _Retryable as exc:
             raise FetchError(f"{exc} (gave up after {attempts} attempts)") from None
@@ -193,7 +210,7 @@ class Fetcher:
                                 f"HTTP {status} from {url}: the API's rate limit is spent for {spent:.0f} s more "
                                 f"(more than http.max_retry_after = {s.max_retry_after:.0f} s); "
                                 "set a token or run again later",
-                                status, {k.lower(): v for k, v in response.headers.items()},
+                                status, {k.lower(): v for k, v in response.headers.items()}, rate_limited=True,
                             )
                         raise _Retryable(f"HTTP {status} from {url} (rate limit spent)", spent)
                     if status in RETRY_STATUSES:
@@ -266,21 +283,28 @@ class Fetcher:
         return Protego.parse(response.text[:500_000])
 
 
+def budget_reset_wait(headers) -> float | None:
+    """Seconds until a spent rate-limit window resets, when ``x-ratelimit-remaining`` says no
+    request is left; ``x-ratelimit-reset`` is an epoch time (GitHub) or seconds from now (Reddit)."""
+    try:
+        if float(headers.get("x-ratelimit-remaining", "1")) >= 1:
+            return None
+        reset = float(headers.get("x-ratelimit-reset", "60"))
+    except ValueError:
+        return None
+    return max(0.0, reset - datetime.now(timezone.utc).timestamp()) if reset > 1e9 else reset
+
+
 def _rate_limit_spent(status: int, headers) -> float | None:
-    """Seconds until an API's rate-limit window resets, when the answer says it is spent
-    (GitHub: 403/429 with ``x-ratelimit-remaining: 0`` and an epoch ``x-ratelimit-reset``;
-    Reddit: seconds until reset)."""
-    if status not in (403, 429) or headers.get("x-ratelimit-remaining", "").strip() not in ("0", "0.0"):
+    """Seconds to wait when a 403/429 answer says the API's rate limit is spent (Retry-After
+    first, then the rate-limit headers)."""
+    if status not in (403, 429):
+        return None
+    wait = budget_reset_wait(headers)
+    if wait is None:
         return None
     retry_after = parse_retry_after(headers.get("retry-after"))
-    if retry_after is not None:
-        return retry_after
-    try:
-        reset = float(headers.get("x-ratelimit-reset", ""))
-    except ValueError:
-        return 60.0
-    now = datetime.now(timezone.utc).timestamp()
-    return max(0.0, reset - now) if reset > 1e9 else reset
+    return retry_after if retry_after is not None else wait
 
 
 def _too_large(url: str, limit: int, declared: int | None) -> str:
