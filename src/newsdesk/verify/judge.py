@@ -9,12 +9,12 @@ figure or a quote the sources do not have stays failed whatever a model says.
 
 from __future__ import annotations
 
-import os
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
 from newsdesk.config import Settings
+from newsdesk.llm_endpoint import response_format
 from newsdesk.verify.checks import FAIL, PASS, Evidence
 
 
@@ -35,22 +35,17 @@ class LLMJudge:
     def __init__(self, settings: Settings):
         import openai
 
-        s = settings.llm
+        from newsdesk.llm_endpoint import make_client
+
         self.settings = settings
-        key = os.environ.get(s.api_key_env, "") if s.api_key_env else ""
-        self._client = openai.OpenAI(base_url=s.base_url, api_key=key or "not-needed", timeout=s.timeout, max_retries=s.max_retries)
+        self._client = make_client(settings.llm, max_retries=settings.llm.max_retries)
         self._errors = (openai.OpenAIError,)
         self.calls = 0
         self.errors: list[str] = []
 
     def judge(self, claim: str, evidence: list[Evidence]) -> str | None:
         s = self.settings.llm
-        if s.response_format == "json_object":
-            fmt = {"type": "json_object"}
-        elif s.response_format == "json_object_schema":
-            fmt = {"type": "json_object", "schema": JudgeAnswer.model_json_schema()}
-        else:
-            fmt = {"type": "json_schema", "json_schema": {"name": "verdict", "schema": JudgeAnswer.model_json_schema()}}
+        fmt = response_format(s, "verdict", JudgeAnswer)
         text = "\n".join(f"- {e.text}" for e in evidence) or "- (none)"
         self.calls += 1
         try:

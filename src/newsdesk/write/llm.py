@@ -16,7 +16,6 @@ falls back to the extractive writer only if ``llm.fallback = "extractive"``), a 
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from newsdesk.config import ConfigError, Settings
+from newsdesk.llm_endpoint import response_format
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
 from newsdesk.write.references import central_title, references_for
 from newsdesk.write.sentences import sentence_spans
@@ -162,10 +162,6 @@ def _is_forum(item: Item) -> bool:
     return item.guid.startswith(("reddit:", "hn:"))
 
 
-def schema() -> dict:
-    return LLMArticle.model_json_schema()
-
-
 def parse_answer(content: str | None, passages: list[Passage]) -> LLMArticle:
     """The model's answer as an LLMArticle; ValueError with a message meant for the model."""
     if content is None or not content.strip():
@@ -289,9 +285,10 @@ class LLMWriter:
         self._unreachable: str | None = None
         import openai
 
-        key = os.environ.get(s.api_key_env, "") if s.api_key_env else ""
-        # Local servers need no key, but the SDK insists on one: a placeholder, never a real secret.
-        self._client = openai.OpenAI(base_url=s.base_url, api_key=key or "not-needed", timeout=s.timeout, max_retries=0)
+        from newsdesk.llm_endpoint import make_client
+
+        # Transport retries are ours (max_retries=0 here), so every HTTP attempt is counted.
+        self._client = make_client(s, max_retries=0)
         self._openai = openai
 
     # -- budget --
@@ -330,12 +327,7 @@ class LLMWriter:
         self._check_budget()
         s = self.settings.llm
         openai = self._openai
-        if s.response_format == "json_schema":
-            fmt = {"type": "json_schema", "json_schema": {"name": "article", "schema": schema(), "strict": False}}
-        elif s.response_format == "json_object_schema":
-            fmt = {"type": "json_object", "schema": schema()}
-        else:
-            fmt = {"type": "json_object"}
+        fmt = response_format(s, "article", LLMArticle)
         with self._lock:
             self.usage.calls += 1
         usage.calls += 1
