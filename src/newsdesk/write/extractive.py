@@ -14,7 +14,7 @@ import numpy as np
 
 from newsdesk.config import VerifySettings, WriteSettings
 from newsdesk.records import Article, ArticleSentence, Citation, Section, Story
-from newsdesk.write.references import central_title, references_for
+from newsdesk.write.references import central_title, latest_fact_items, references_for
 from newsdesk.write.sentences import sentence_spans
 
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|bn|m|k)\b)?", re.I)
@@ -167,17 +167,6 @@ def kind_of(c: Candidate) -> str:
 
 
 MAX_FACT_SENTENCES = 4
-
-
-def latest_fact_items(items) -> list:
-    """The newest enrichment item per subject (each run that sees new figures adds one)."""
-    newest: dict[str, object] = {}
-    for item in items:
-        if item.origin == "fact":
-            subject = item.meta.get("subject", item.guid)
-            if subject not in newest or item.fetched_at >= newest[subject].fetched_at:
-                newest[subject] = item
-    return sorted(newest.values(), key=lambda i: i.meta.get("subject", i.guid))
 
 
 def _fact_sentences(fact_items) -> list[Candidate]:

@@ -28,7 +28,8 @@ from pydantic import BaseModel, Field, ValidationError
 from newsdesk.config import ConfigError, Settings
 from newsdesk.llm_endpoint import response_format
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
-from newsdesk.write.references import central_title, references_for
+from newsdesk.write.extractive import _tags
+from newsdesk.write.references import central_title, latest_fact_items, references_for
 from newsdesk.write.sentences import sentence_spans
 
 PERSONAS = ("editorial", "columnist")
@@ -118,8 +119,6 @@ def load_persona(settings: Settings, newsroom: Path | None = None) -> str:
 
 def passages_for(story: Story, settings: Settings) -> list[Passage]:
     """Numbered passages: outlets' reports first (newest-first within the limit), then facts."""
-    from newsdesk.write.extractive import latest_fact_items
-
     reports = [i for i in story.items if i.is_outlet_report and i.text.strip()]
     reports.sort(key=lambda i: i.when)
     reports = reports[-settings.llm.max_sources :]
@@ -249,12 +248,6 @@ def to_article(story: Story, answer: LLMArticle, passages: list[Passage], settin
         byline=settings.write.byline if settings.write.byline != "newsdesk extractive desk" else f"newsdesk · {settings.llm.model}",
         writer=writer,
     )
-
-
-def _tags(items) -> list[str]:
-    from newsdesk.write.extractive import _tags as tags
-
-    return tags(items)
 
 
 def _safe_headline(headline: str, reports: list[Item], settings: Settings) -> str:

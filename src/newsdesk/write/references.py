@@ -1,4 +1,5 @@
-"""What every writer needs for the parts of an article that are not sentences."""
+"""What every writer needs beside choosing sentences: the reference list, a headline from the
+sources' titles, and the enrichment facts to cite."""
 
 from __future__ import annotations
 
@@ -29,3 +30,14 @@ def central_title(items) -> str:
         return titles[0]
     sims = (X @ X.T).toarray().sum(axis=1)
     return titles[int(np.argmax(sims))]
+
+
+def latest_fact_items(items) -> list:
+    """The newest enrichment item per subject (each run that sees new figures adds one)."""
+    newest: dict[str, object] = {}
+    for item in items:
+        if item.origin == "fact":
+            subject = item.meta.get("subject", item.guid)
+            if subject not in newest or item.fetched_at >= newest[subject].fetched_at:
+                newest[subject] = item
+    return sorted(newest.values(), key=lambda i: i.meta.get("subject", i.guid))
