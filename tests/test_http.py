@@ -226,4 +226,5 @@ def test_a_spent_budget_holds_the_hosts_next_request(httpserver):
     with pytest.raises(FetchError, match="rate limit is spent for 3600 s") as caught:
         asyncio.run(two())
     assert caught.value.rate_limited
-    assert [r.path for r, _ in httpserver.log] == ["/a"]  # the second request was never sent
+    sent = [r.path for r, _ in httpserver.log]
+    assert "/a" in sent and "/b" not in sent  # the second request was never sent
