@@ -58,7 +58,7 @@ def measure(label: str, room, configure) -> None:
     articles = [a for a in room.store.latest_articles() if a.writer == room.settings.write.backend]
     claims = sum(len(a.sentences()) for a in articles)
     # Independent re-check of what is on the pages: every published sentence against its citations.
-    checker = ClaimChecker(room.settings.verify.review_support, room.settings.verify.number_tolerance)
+    checker = ClaimChecker.from_settings(room.settings.verify)
     left, published_claims = 0, 0
     for article, _summary, _claims in room.store.publishable():
         if article.writer != room.settings.write.backend:

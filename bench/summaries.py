@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import dataset  # noqa: E402
 
 from newsdesk.write.extractive import Doc, SelectionWeights, select  # noqa: E402
-from newsdesk.write.sentences import sentence_spans  # noqa: E402
+from newsdesk.text.sentences import sentence_spans  # noqa: E402
 
 _WORDS = re.compile(r"\w+(?:'\w+)?")
 

@@ -276,16 +276,18 @@ def test_cli_reports_unreachable_endpoint_and_exit_code(tmp_path, llm):
     assert persona.returncode == 0 and "first person" in persona.stdout
 
 
-def test_entailment_judge_decides_doubtful_claims_once_each(tmp_path, llm):
+def test_entailment_judge_may_fail_a_doubt_but_never_pass_an_unaccounted_word(tmp_path, llm):
     def writer_or_judge(request):
         prompt = request["messages"][-1]["content"]
         if prompt.startswith("Does the evidence support the claim?"):
-            verdict = "not_supported" if " not " in prompt.split("Evidence:")[0] else "supported"
+            verdict = "not_supported" if "busy" in prompt.split("Evidence:")[0] else "supported"
             return {"content": json.dumps({"verdict": verdict})}
         article = json.loads(ferry_article()(request)["content"])
         n = sources_in(prompt)
-        article["sections"][1]["paragraphs"][0]["sentences"].append(
-            {"text": "Calloway Lines did not suspend the Orrin Island ferry on Monday.", "sources": [n["Civic Signal"]]})
+        article["sections"][1]["paragraphs"][0]["sentences"] += [
+            {"text": "Calloway Lines did not suspend the Orrin Island ferry on Monday.", "sources": [n["Civic Signal"]]},
+            {"text": "Islanders said the suspension would hurt tourism on Orrin Island.", "sources": [n["The Northwire"]]},
+            {"text": "Islanders said the weekly market on Orrin Island is busy.", "sources": [n["The Northwire"]]}]
         return {"content": json.dumps(article)}
 
     llm.default = writer_or_judge
@@ -293,13 +295,39 @@ def test_entailment_judge_decides_doubtful_claims_once_each(tmp_path, llm):
     room.settings.verify.judge = "llm"
     report = run(room, ("write", "verify"))
     judged = [r for r in llm.requests if r["messages"][-1]["content"].startswith("Does the evidence")]
-    assert report.verify.judge_calls == len(judged) >= 1
+    assert report.verify.judge_calls == len(judged) == 2 and report.verify.judge_tokens > 0
     assert len(judged) == len({r["messages"][-1]["content"] for r in judged})  # at most one call per claim
     (article,) = room.store.latest_articles()
     checked = room.store.verification_of(article.story_id, article.version)
-    negated = next(c for c in checked["claims"] if c["text"].startswith("Calloway Lines did not"))
-    assert negated["verdict"] == "FAIL" and "entailment judge: FAIL" in negated["reasons"]
-    assert "did not suspend" not in json.dumps(checked["published"])
+    claims = {c["text"]: c for c in checked["claims"]}
+    negated = claims["Calloway Lines did not suspend the Orrin Island ferry on Monday."]
+    assert negated["verdict"] == "FAIL" and any("negation" in r for r in negated["reasons"])  # a rule, no judge needed
+    tourism = claims["Islanders said the suspension would hurt tourism on Orrin Island."]
+    assert tourism["verdict"] == "REVIEW" and "entailment judge: PASS, not enough" in " ".join(tourism["reasons"])
+    busy = claims["Islanders said the weekly market on Orrin Island is busy."]
+    assert busy["verdict"] == "FAIL" and "entailment judge: FAIL" in busy["reasons"]
+    published = json.dumps(checked["published"])
+    # With the LLM writer, doubts are queued, not published (verify.on_review = "auto").
+    assert "did not suspend" not in published and "tourism" not in published and "busy" not in published
+    room.close()
+
+
+def test_judge_tokens_count_against_the_run_budget(tmp_path, llm):
+    def writer_or_judge(request):
+        prompt = request["messages"][-1]["content"]
+        if prompt.startswith("Does the evidence support the claim?"):
+            return {"content": json.dumps({"verdict": "supported"})}
+        article = json.loads(ferry_article()(request)["content"])
+        n = sources_in(prompt)
+        article["sections"][1]["paragraphs"][0]["sentences"].append(
+            {"text": "Islanders said the suspension would hurt tourism on Orrin Island.", "sources": [n["The Northwire"]]})
+        return {"content": json.dumps(article)}
+
+    llm.default = writer_or_judge
+    room = newsroom(tmp_path, llm, extra="max_tokens_per_run = 50\n[verify]\njudge = \"llm\"\n")
+    report = run(room, ("write", "verify"))
+    assert report.verify.judge_calls == 0
+    assert any("judge stopped: token budget spent" in e for e in report.verify.errors)
     room.close()
 
 

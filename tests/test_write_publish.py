@@ -14,7 +14,7 @@ from conftest import make_newsroom
 from newsdesk.pipeline import run
 from newsdesk.records import NewItem
 from newsdesk.write.extractive import clean_title
-from newsdesk.write.sentences import sentence_spans
+from newsdesk.text.sentences import sentence_spans
 
 
 @pytest.fixture(scope="module")

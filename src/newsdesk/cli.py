@@ -424,7 +424,12 @@ def print_summary(report) -> None:
             cost = f", cost {u['cost']:.4f}" if u["cost"] is not None else ""
             console.print(f"LLM: {u['calls']} calls ({u['calls'] / done:.1f} per article written; {u['attempts']} HTTP attempts), "
                           f"{u['prompt_tokens']:,} prompt + {u['completion_tokens']:,} completion tokens, "
-                          f"{u['seconds']:.1f} s{cost}; entailment judge calls: {u['judge_calls']}.")
+                          f"{u['seconds']:.1f} s{cost}.")
+        if w.screened:
+            console.print(f"[yellow]Screened:[/] {len(w.screened)} passages addressed to a model were removed from the "
+                          "sources before writing (never sent, never evidence):")
+            for text in w.screened[:5]:
+                console.print(f"  {text}", markup=False)
         for problem in w.errors:
             console.print(f"[red]Write error:[/] {problem}")
         if w.stopped:
@@ -433,7 +438,9 @@ def print_summary(report) -> None:
         v = report.verify
         console.print(f"Verify: {v.articles} article versions, {v.claims} claims: {v.passed} passed, {v.failed} failed, "
                       f"{v.review} to review; {v.removed} removed, {v.held} articles held"
-                      + (f"; {v.judge_calls} entailment judge calls" if v.judge_calls else "") + ".")
+                      + (f"; {v.judge_calls} entailment judge calls ({v.judge_tokens:,} tokens)" if v.judge_calls else "")
+                      + (f"; {v.headlines_replaced} headlines and {v.headings_replaced} headings replaced (unsupported)"
+                         if v.headlines_replaced or v.headings_replaced else "") + ".")
         for problem in v.errors:
             console.print(f"[yellow]Verify:[/] {problem}")
     if report.media is not None:

@@ -170,13 +170,19 @@ class VerifySettings(BaseModel):
     # A claim that fails a hard check: "remove" it (and re-check the article) or "hold" the article.
     on_fail: Literal["remove", "hold"] = "remove"
     # A claim left in doubt: publish it with a visible "unconfirmed" marker, or "queue" it for an
-    # editor (it is left out of the page until then).
-    on_review: Literal["mark", "queue"] = "mark"
+    # editor (it is left out of the page until then). "auto": "mark" with the extractive writer
+    # (every sentence is a source's own), "queue" with the LLM writer or any plugin writer.
+    on_review: Literal["auto", "mark", "queue"] = "auto"
     # Best evidence similarity below which a claim goes to review.
     review_support: float = Field(default=0.35, ge=0, le=1)
     # Relative difference allowed between a claim's figure and the source's (0 = exact, unless the
     # claim itself says "about", "nearly", … or uses a scale word such as "million").
     number_tolerance: float = Field(default=0.0, ge=0, le=0.2)
+    # How far an approximate figure ("about 2,000", "1.2 million") may stand from the source's.
+    approximation: float = Field(default=0.05, ge=0, le=0.2)
+    # A figure computed from two cited figures ("a combined 3,000") fails unless this is true and
+    # the claim shows both operands, each found in its sources.
+    allow_derived: bool = False
     # An article with fewer supported sentences than this is held, not published.
     min_sentences: int = Field(default=3, ge=1)
     # "llm": claims left in doubt go, once each, to the [llm] endpoint as an entailment judge.
@@ -339,11 +345,16 @@ fallback = "none"
 [verify]
 # A claim its cited sources do not support: "remove" it, or "hold" the whole article.
 on_fail = "remove"
-# A claim in doubt: "mark" it visibly on the page, or "queue" it for an editor.
-on_review = "mark"
+# A claim in doubt: "mark" it visibly on the page, or "queue" it for an editor; "auto" marks with
+# the extractive writer and queues with the LLM writer (or any plugin writer).
+on_review = "auto"
 review_support = 0.35
 # 0 = figures must match exactly unless the claim says "about", "nearly", "1.2 million", …
 number_tolerance = 0.0
+# How far "about 2,000" or "1.2 million" may stand from the source's figure (0.05 = 5%).
+approximation = 0.05
+# true: "a combined N" may pass when the sentence also states both sourced operands.
+allow_derived = false
 min_sentences = 3
 # "llm": claims left in doubt go, once each, to the [llm] endpoint as an entailment judge.
 judge = "none"

@@ -110,7 +110,9 @@ def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress
         elif stage == "verify":
             from newsdesk.verify import verify_articles
 
-            report.verify = verify_articles(newsroom.store, newsroom.settings, progress=progress)
+            usage = (report.write.usage or {}) if report.write is not None else {}
+            spent = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
+            report.verify = verify_articles(newsroom.store, newsroom.settings, progress=progress, tokens_spent=spent)
         elif stage == "media":
             from newsdesk.media import build_media
 

@@ -203,7 +203,7 @@ def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
         entry.guid(v.url, permalink=True)
         entry.title(v.headline)
         entry.link(href=v.url)
-        entry.description(v.dek.text)
+        entry.description(_marked(v, v.dek.text))
         entry.published(v.first_published)
         entry.updated(v.updated)
         for t in v.tags:
@@ -220,8 +220,8 @@ def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
                 "id": v.url,
                 "url": v.url,
                 "title": v.headline,
-                "summary": v.dek.text,
-                "content_text": "\n\n".join(s.text for s in v.sentences()),
+                "summary": _marked(v, v.dek.text),
+                "content_text": "\n\n".join(_marked(v, s.text) for s in v.sentences()),
                 "date_published": v.first_published.isoformat() if v.first_published else None,
                 "date_modified": v.updated.isoformat() if v.updated else None,
                 "tags": v.tags,
@@ -230,6 +230,11 @@ def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
         ],
     }
     (out / "feed.json").write_text(json.dumps(feed, indent=2, ensure_ascii=False), "utf-8")
+
+
+def _marked(v: _View, text: str) -> str:
+    """A claim in review carries its marker wherever it is published, feeds included."""
+    return f"{text} [unconfirmed]" if text in v.review else text
 
 
 def _write_sitemap(out: Path, views: list[_View], tags: list[str], base: str) -> None:

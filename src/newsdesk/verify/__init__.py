@@ -7,8 +7,14 @@ verification: each claim's verdict with reasons and evidence spans, ALCE citatio
 precision, and the article as it may be published (failed claims removed and the article
 re-checked), or "held". Publish shows only what a verification allows.
 
-An optional ``Judge`` (the newsroom's LLM, for instance) may settle REVIEW claims; the
-product is correct without one.
+The headline and every section heading are claims too: a headline its cited sources do not
+support is replaced by a cited source's own title, an unsupported heading's section joins the
+one before it (both reported in the verification's summary).
+
+An optional ``Judge`` (the newsroom's LLM, for instance) may settle REVIEW claims: it may move
+one to FAIL, and to PASS only when no check found anything unaccounted (``ClaimCheck.locked``);
+it never overrules a content-word, name, date, quote or figure finding. The product is correct
+without one.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from typing import Protocol
 
 from newsdesk.config import Settings
 from newsdesk.progress import NullProgress, Progress
-from newsdesk.records import Article, ArticleSentence, Citation, Reference, Section
+import re
+
+from newsdesk.records import Article, ArticleSentence, Citation, Item, Reference, Section
 from newsdesk.store import Store, utcnow
 from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimCheck, ClaimChecker, Evidence
 
@@ -39,6 +47,7 @@ class Verification:
     citation_precision: float
     removed: int
     held_reason: str | None = None
+    labels: dict = field(default_factory=dict)  # headline and heading checks: what was replaced, and why
 
     @property
     def counts(self) -> dict[str, int]:
@@ -47,7 +56,7 @@ class Verification:
     def summary(self) -> dict:
         return {"checked": len(self.claims), **self.counts, "removed": self.removed,
                 "citation_recall": self.citation_recall, "citation_precision": self.citation_precision,
-                "status": self.status, "held_reason": self.held_reason}
+                "status": self.status, "held_reason": self.held_reason, **self.labels}
 
 
 @dataclass
@@ -60,7 +69,18 @@ class VerifyReport:
     removed: int = 0
     held: int = 0
     judge_calls: int = 0
+    judge_tokens: int = 0
+    headlines_replaced: int = 0
+    headings_replaced: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+def review_policy(settings: Settings) -> str:
+    """What happens to a claim left in REVIEW: "mark" or "queue" ("auto" resolved by writer)."""
+    policy = settings.verify.on_review
+    if policy == "auto":
+        return "mark" if settings.write.backend == "extractive" else "queue"
+    return policy
 
 
 def verify_article(article: Article, items, checker: ClaimChecker, settings: Settings, judge: Judge | None = None) -> Verification:
@@ -70,16 +90,18 @@ def verify_article(article: Article, items, checker: ClaimChecker, settings: Set
         for check in checks:
             if check.verdict == REVIEW:
                 decided = judge.judge(check.text, check.evidence)
-                if decided in (PASS, FAIL):
+                if decided == FAIL or (decided == PASS and not check.locked):
                     check.verdict = decided
                     check.reasons.append(f"entailment judge: {decided}")
+                elif decided == PASS:
+                    check.reasons.append("entailment judge: PASS, not enough: what is unaccounted stays unaccounted")
     supported = sum(1 for c in checks if c.verdict == PASS)
     citations = sum(len(c.citation_support) for c in checks)
     precise = sum(sum(c.citation_support.values()) for c in checks)
     recall = supported / len(checks) if checks else 1.0
     precision = precise / citations if citations else 1.0
     policy = settings.verify
-    drop = {c.index for c in checks if c.verdict == FAIL or (c.verdict == REVIEW and policy.on_review == "queue")}
+    drop = {c.index for c in checks if c.verdict == FAIL or (c.verdict == REVIEW and review_policy(settings) == "queue")}
     verification = Verification(article.story_id, article.version, "publish", checks, None, round(recall, 4),
                                 round(precision, 4), removed=len(drop))
     if any(c.verdict == FAIL for c in checks) and policy.on_fail == "hold":
@@ -90,8 +112,52 @@ def verify_article(article: Article, items, checker: ClaimChecker, settings: Set
         verification.status = "held"
         verification.held_reason = f"fewer than {policy.min_sentences} supported sentences remain"
         return verification
+    cleaned, verification.labels = _checked_labels(cleaned, items, checker)
     verification.published = cleaned
     return verification
+
+
+_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
+
+
+def _checked_labels(article: Article, items: dict[int, Item], checker: ClaimChecker) -> tuple[Article, dict]:
+    """The headline and section headings checked as claims; what fails is replaced."""
+    cited = [items[r.item_id] for r in article.references if r.item_id in items]
+    labels: dict = {}
+    headline = article.headline
+    check = checker.check_label(headline, cited)
+    if check.verdict != PASS:
+        # A cited source's own title, the dek's source first, when it passes the same check.
+        first = [c.item_id for c in article.dek.citations]
+        ordered = sorted(cited, key=lambda i: (i.id not in first, first.index(i.id) if i.id in first else 0))
+        for item in ordered:
+            title = _TITLE_SUFFIX.sub("", item.title).strip()
+            if title and checker.check_label(title, cited).verdict == PASS:
+                headline = title
+                break
+        else:
+            headline = article.dek.text
+        labels["headline_replaced"] = {"was": article.headline, "now": headline, "reasons": check.reasons}
+    sections: list[Section] = []
+    replaced = []
+    for sec in article.sections:
+        section_items = [items[c.item_id] for p in sec.paragraphs for s in p for c in s.citations if c.item_id in items]
+        section_items = list({i.id: i for i in section_items}.values())
+        check = checker.check_label(sec.heading, section_items)
+        if check.verdict == PASS:
+            sections.append(sec)
+            continue
+        replaced.append({"was": sec.heading, "reasons": check.reasons})
+        if sections:  # its paragraphs join the section before it
+            sections[-1] = Section(sections[-1].heading, sections[-1].paragraphs + sec.paragraphs)
+        else:
+            sections.append(Section("What happened", sec.paragraphs))
+    if replaced:
+        labels["headings_replaced"] = replaced
+    if not labels:
+        return article, labels
+    return Article(article.story_id, headline, article.dek, sections, article.references, article.tags, article.tier,
+                   article.byline, article.writer, article.version, article.first_published, article.updated), labels
 
 
 def _without(article: Article, drop: set[int]) -> Article | None:
@@ -139,14 +205,17 @@ def _without(article: Article, drop: set[int]) -> Article | None:
                    article.byline, article.writer, article.version, article.first_published, article.updated)
 
 
-def verify_articles(store: Store, settings: Settings, progress: Progress | None = None, judge: Judge | None = None) -> VerifyReport:
+def verify_articles(store: Store, settings: Settings, progress: Progress | None = None, judge: Judge | None = None,
+                    tokens_spent: int = 0) -> VerifyReport:
+    """``tokens_spent``: LLM tokens this run has already used (the writer's), so the judge keeps
+    within ``llm.max_tokens_per_run`` too."""
     progress = progress or NullProgress()
     if judge is None and settings.verify.judge == "llm":
         from newsdesk.verify.judge import LLMJudge
 
-        judge = LLMJudge(settings)
+        judge = LLMJudge(settings, tokens_spent=tokens_spent)
     pending = store.articles_without_verification()
-    checker = ClaimChecker(settings.verify.review_support, settings.verify.number_tolerance)
+    checker = ClaimChecker.from_settings(settings.verify)
     report = VerifyReport(articles=len(pending))
     task = progress.task("Verifying claims", total=len(pending))
     for article in pending:
@@ -161,7 +230,10 @@ def verify_articles(store: Store, settings: Settings, progress: Progress | None 
         report.review += counts[REVIEW]
         report.removed += v.removed
         report.held += v.status == "held"
+        report.headlines_replaced += "headline_replaced" in v.labels
+        report.headings_replaced += len(v.labels.get("headings_replaced", []))
         task.advance()
     report.judge_calls = getattr(judge, "calls", 0)
+    report.judge_tokens = getattr(judge, "tokens", 0)
     report.errors = list(getattr(judge, "errors", []))
     return report

@@ -1,30 +1,50 @@
 """Checks of one claim against the items it cites, and only those.
 
-Hard checks (a failure is FAIL): citation integrity, figures, quotes, names.
-Soft checks (a doubt is REVIEW): direction and negation against the best evidence sentence,
-the speaker of a quote, derived figures, weak support. A high support score never overrides
-a failed hard check.
+Every content word of a claim must be accounted for by its evidence (the cited items'
+sentences most like it): directly, through a lemma, or through the synonym list of
+``newsdesk.text.lexicon``. What is left unaccounted is named in the verdict.
+
+FAIL (the claim is removed, or the article held): a citation that resolves to nothing; a
+figure no cited sentence states (arithmetic too, unless the claim shows its operands); a
+quote, in any quote marks, that is not verbatim in a source, or whose speaker is not the one
+the source's carrying sentence (or its immediate attribution) names; a name of any shape the
+sources lack; a weekday or month that disagrees with the evidence; direction, negation or
+modal strength that differs from the evidence; an unaccounted superlative, quantifier, cause,
+comparison or event word; a claim whose only support is text addressed to a model; a cited
+passage that carries little of the claim (wrong passage).
+
+REVIEW, *locked* (an editor, or a judge's FAIL, settles it; a judge's PASS cannot): a few
+ordinary content words unaccounted. REVIEW, open: weak overall support with every word
+accounted for. A high support score never overrides a finding.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
 from newsdesk.records import ArticleSentence, Item
-from newsdesk.verify.numbers import derivation, figures, matches
-from newsdesk.write.extractive import _NOT_TAGS, _names
-from newsdesk.write.sentences import sentence_spans
+from newsdesk.text import lexicon
+from newsdesk.text.injection import mask, screen
+from newsdesk.text.names import SAID, NOT_NAMES, name_present, names, names_of_every_shape
+from newsdesk.text.sentences import raw_sentence_spans, sentence_spans
+from newsdesk.verify.numbers import APPROXIMATION, derivation, figures, matches
 
 PASS, FAIL, REVIEW = "PASS", "FAIL", "REVIEW"
 
-_QUOTE_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-                              "\u2018": "'", "\u2019": "'"})
-_QUOTED = re.compile(r'"([^"]{3,}?)"')
+_QUOTE_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+                              "\u2039": '"', "\u203a": '"', "\u2019": "'", "\u02bc": "'"})
+# Double quotes (straight, curly, low, guillemets, all made straight by ``normalise``) and single
+# quotes (curly ‘…’ or straight '…' that open after a space and close before one: not apostrophes).
+_QUOTED = re.compile(r'"([^"]{3,}?)"|(?:(?<=^)|(?<=[\s(\[\u2014:]))[\u2018\']([^\u2018\'\n]*?[^\s\u2018\'])[\u2019\'](?=[\s.,;:!?)\]\u2014]|$)')
 _SPACES = re.compile(r"\s+")
-_SAID = re.compile(r"\b(said|says|told|added|wrote|warned|according to)\b", re.I)
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\s*")
+
 _OPPOSITES = [
     ("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("rising", "falling"), ("risen", "fallen"),
     ("increase", "decrease"), ("increased", "decreased"), ("increases", "decreases"), ("more", "fewer"), ("more", "less"),
@@ -33,6 +53,9 @@ _OPPOSITES = [
     ("largest", "smallest"), ("won", "lost"), ("accepted", "rejected"), ("approved", "rejected"), ("open", "close"),
     ("open", "closed"), ("opened", "closed"), ("opens", "closes"), ("reopened", "closed"), ("allowed", "banned"),
     ("start", "end"), ("started", "ended"), ("first", "last"), ("earlier", "later"), ("hired", "fired"),
+    ("soared", "fell"), ("jumped", "fell"), ("surged", "fell"), ("soared", "dropped"), ("jumped", "dropped"),
+    ("surged", "slid"), ("rose", "slid"), ("jumped", "slid"), ("soared", "plunged"), ("rallied", "tumbled"),
+    ("gained", "declined"), ("rose", "declined"), ("climbed", "fell"), ("increased", "dropped"),
 ]
 ANTONYMS: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITES:
@@ -40,10 +63,27 @@ for _a, _b in _OPPOSITES:
     ANTONYMS.setdefault(_b, set()).add(_a)
 _NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "nobody", "nothing"}
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_NUMBER_WORDS = set(re.findall(r"[a-z]+", "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                            "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
+                                            "sixty seventy eighty ninety hundred thousand million billion trillion dozen "
+                                            "percent cent bn mn tn k m b dollars euros pounds usd eur gbp"))
+_DATE = re.compile(r"\b(?:(?P<m1>[A-Z][a-z]{2,8})\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{4}))?"
+                   r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>[A-Z][a-z]{2,8})\.?(?:,?\s+(?P<y2>\d{4}))?)\b")
+_MONTH_WORD = re.compile(r"\b(" + "|".join(m.capitalize() for m in lexicon.MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)")
+_WEEKDAY_WORD = re.compile(r"\b(" + "|".join(d.capitalize() for d in lexicon.WEEKDAYS) + r")\b")
 
 
 def normalise(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_QUOTE_MARKS)).strip()
+
+
+def quotes_in(text: str) -> list[str]:
+    """What a (normalised) text quotes, in any quote marks."""
+    return [m.group(1) or m.group(2) for m in _QUOTED.finditer(text)]
+
+
+def outside_quotes(text: str, filler: str = " ") -> str:
+    return _QUOTED.sub(filler, text)
 
 
 @dataclass
@@ -66,53 +106,68 @@ class ClaimCheck:
     support: float = 0.0
     derived: list[str] = field(default_factory=list)
     citation_support: dict[int, bool] = field(default_factory=dict)  # reference number → supports alone
+    unaccounted: list[str] = field(default_factory=list)  # content words no evidence accounts for
+    locked: bool = False  # a finding stands that no judge may overrule (only FAIL it)
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("n't", " not"))
+    return _WORD.findall(normalise(text).lower().replace("n't", " not"))
 
 
 def _has_facts(text: str) -> bool:
-    return bool(figures(text) or _QUOTED.search(normalise(text)) or _claim_names(text))
+    text = normalise(text)
+    return bool(figures(text) or quotes_in(text) or claim_names(text))
 
 
-_MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*-\d+[A-Za-z]*\b")  # "Tern-2", "Lumen-7B"
+def claim_names(text: str) -> set[str]:
+    """The names a claim states outside its quotes."""
+    return names_of_every_shape(outside_quotes(normalise(text), " \u2016 "))
 
 
-def _claim_names(text: str) -> set[str]:
-    outside = _QUOTED.sub(" ", normalise(text))
-    names = {n for n in _names(outside) if n.lower() not in _NOT_TAGS}
-    return names | set(_MODEL_NAME.findall(outside))
+@dataclass
+class _Sources:
+    """The cited items as evidence: masked of any text addressed to a model."""
+
+    items: list[Item]
+    titles: list[str]  # masked
+    text: str  # outlets, titles and texts, masked and normalised
+    injected: str  # what was masked, for saying why a claim fails
 
 
-def _name_present(name: str, haystack: str) -> bool:
-    low = haystack.lower()
-    candidate = name.lower()
-    if candidate in low:
-        return True
-    if candidate.startswith("the ") and candidate[4:] in low:
-        return True
-    parts = name.split()
-    if len(parts) > 1 and len(parts[-1]) > 2 and re.search(r"\b" + re.escape(parts[-1].lower()) + r"\b", low):
-        return True  # a surname for the full name
-    initials = "".join(p[0] for p in parts if p[0].isupper())
-    if len(parts) > 1 and len(initials) >= 2 and re.search(r"\b" + initials + r"\b", haystack):
-        return True  # "FCB" for "Financial Conduct Board"
-    if name.isupper() and len(name) >= 2:  # an abbreviation in the claim for a name in the source
-        for m in re.finditer(r"\b(?:[A-Z][a-z]+\s+){1,5}[A-Z][a-z]+", haystack):
-            if "".join(w[0] for w in m.group().split()) == name:
-                return True
-    return False
+def _masked(item: Item) -> tuple[str, str, str]:
+    """(title, text, what was masked): the item as evidence."""
+    found = screen(item.title) + screen(item.text)
+    if not found:
+        return item.title, item.text, ""
+    return mask(item.title), mask(item.text), " ".join(s.text for s in found)
+
+
+def _sources(items: list[Item], masked: dict[int, tuple[str, str, str]]) -> _Sources:
+    parts = [masked[i.id] for i in items]
+    return _Sources(items, [t for t, _, _ in parts],
+                    normalise("\n".join(f"{i.outlet}\n{t}\n{x}" for i, (t, x, _) in zip(items, parts))),
+                    normalise(" ".join(j for _, _, j in parts)))
 
 
 class ClaimChecker:
-    def __init__(self, review_support: float = 0.35, number_tolerance: float = 0.0, quote_window: int = 300):
+    def __init__(self, review_support: float = 0.35, number_tolerance: float = 0.0, quote_window: int = 300,
+                 approximation: float = APPROXIMATION, near: int = 5, allow_derived: bool = False):
         self.review_support = review_support
         self.number_tolerance = number_tolerance
-        self.quote_window = quote_window
+        self.quote_window = quote_window  # kept for callers; speakers are now checked by sentence
+        self.approximation = approximation
+        self.near = near
+        self.allow_derived = allow_derived
 
-    def check_all(self, claims: list[ArticleSentence], items: dict[int, Item]) -> list[ClaimCheck]:
+    @classmethod
+    def from_settings(cls, verify) -> ClaimChecker:
+        """The checker ``[verify]`` describes (``newsdesk.config.VerifySettings``)."""
+        return cls(verify.review_support, verify.number_tolerance, approximation=verify.approximation,
+                   allow_derived=verify.allow_derived)
+
+    def check_all(self, claims: list[ArticleSentence], items: dict[int, Item], label: bool = False) -> list[ClaimCheck]:
         """Check every claim; ``items`` holds (at least) every cited item that exists."""
+        masked = {iid: _masked(item) for iid, item in items.items()}
         sentences = {iid: [(s.start, s.end) for s in sentence_spans(item.text)] for iid, item in items.items()}
         texts = [normalise(c.text) for c in claims]
         pool = [(iid, a, b) for iid, spans in sentences.items() for a, b in spans]
@@ -122,8 +177,19 @@ class ClaimChecker:
         pool_items = np.array([iid for iid, _, _ in pool])
         out = []
         for index, claim in enumerate(claims):
-            out.append(self._check(index, claim, items, pool, pool_items, sims[index]))
+            out.append(self._check(index, claim, items, masked, pool, pool_items, sims[index], label))
         return out
+
+    def check_label(self, text: str, items: list[Item]) -> ClaimCheck:
+        """A headline or a section heading, as a claim about ``items``: generic heading words
+        ("What happened", "By the numbers") need no source, and weak support alone is no doubt
+        (labels are short). Anything else is checked as in a sentence."""
+        if not items:
+            return ClaimCheck(0, text, PASS)
+        from newsdesk.records import Citation
+
+        claim = ArticleSentence(text, [Citation(n, i.id, 0, 0) for n, i in enumerate(items, start=1)])
+        return self.check_all([claim], {i.id: i for i in items}, label=True)[0]
 
     @staticmethod
     def _vectorise(texts: list[str]):
@@ -132,14 +198,16 @@ class ClaimChecker:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.preprocessing import normalize
 
-        words = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+        try:
+            words = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+        except ValueError:  # nothing but stop words
+            words = sp.csr_matrix((len(texts), 1))
         chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5)).fit_transform(texts)
         return normalize(sp.hstack([words, chars]).tocsr())
 
-    def _check(self, index, claim, items, pool, pool_items, sims) -> ClaimCheck:
+    def _check(self, index, claim, items, masked, pool, pool_items, sims, label=False) -> ClaimCheck:
         text = normalise(claim.text)
         check = ClaimCheck(index=index, text=claim.text, verdict=PASS)
-        review: list[str] = []
         cited_ids = [c.item_id for c in claim.citations]
         missing = [c.ref for c in claim.citations if c.item_id not in items]
         if missing:
@@ -154,91 +222,270 @@ class ClaimChecker:
         if not present:
             check.verdict = FAIL
             return check
-        mask = np.isin(pool_items, present)
-        order = [j for j in np.argsort(-sims) if mask[j]][:3]
+        mask_ = np.isin(pool_items, present)
+        order = [j for j in np.argsort(-sims) if mask_[j]]
         check.evidence = [Evidence(pool[j][0], pool[j][1], pool[j][2], items[pool[j][0]].text[pool[j][1] : pool[j][2]],
-                                   round(float(sims[j]), 3)) for j in order]
+                                   round(float(sims[j]), 3)) for j in order[:3]]
         check.support = check.evidence[0].score if check.evidence else 0.0
-        hard, soft = self._hard_and_soft(text, [items[i] for i in present], [e.text for e in check.evidence],
-                                         self._top_sentences(sims, pool, pool_items, present, items))
-        check.reasons.extend(r for r, _ in hard)
-        check.offending.extend(o for _, o in hard)
-        review.extend(soft)
-        if check.support < self.review_support:
-            review.append(f"weak support: best evidence scores {check.support:.2f} (verify.review_support = {self.review_support})")
+        near = [items[pool[j][0]].text[pool[j][1] : pool[j][2]] for j in order[: self.near]]
+        # The span each citation names is evidence too (the writer says where it read the claim).
+        spans = [items[c.item_id].text[c.start : c.end] for c in claim.citations if c.item_id in items and c.end > c.start]
+        findings = self._findings(text, _sources([items[i] for i in present], masked), near, [mask(s) for s in spans], label)
+        self._settle(check, findings)
+        if check.verdict != FAIL and not check.unaccounted and check.support < self.review_support and not label:
+            check.verdict = REVIEW
+            check.reasons.append(f"weak support: best evidence scores {check.support:.2f} "
+                                 f"(verify.review_support = {self.review_support})")
         for c in claim.citations:
             if c.item_id in items:
-                h, _ = self._hard_and_soft(text, [items[c.item_id]], [], self._top_sentences(sims, pool, pool_items, [c.item_id], items))
-                best = max((float(sims[j]) for j in range(len(pool)) if pool_items[j] == c.item_id), default=0.0)
-                check.citation_support[c.ref] = not h and best >= self.review_support
-        check.derived = [r[len("derived: "):] for r in review if r.startswith("derived: ")]
-        if check.reasons:
-            check.verdict = FAIL
-        elif review:
-            check.verdict = REVIEW
-            check.reasons.extend(review)
+                alone = [k for k in order if pool_items[k] == c.item_id]
+                f = self._findings(text, _sources([items[c.item_id]], masked),
+                                   [items[c.item_id].text[pool[j][1] : pool[j][2]] for j in alone[: self.near]], [], label)
+                best = float(sims[alone[0]]) if alone else 0.0
+                check.citation_support[c.ref] = not f.hard and best >= self.review_support
         return check
 
     @staticmethod
-    def _top_sentences(sims, pool, pool_items, item_ids, items, k: int = 5) -> str:
-        """The cited items' sentences most like the claim: where its figures must stand."""
-        mask = np.isin(pool_items, item_ids)
-        order = [j for j in np.argsort(-sims) if mask[j]][:k]
-        return "\n".join(items[pool[j][0]].text[pool[j][1] : pool[j][2]] for j in order)
+    def _settle(check: ClaimCheck, f: _Findings) -> None:
+        check.reasons.extend(r for r, _ in f.hard)
+        check.offending.extend(o for _, o in f.hard)
+        check.derived = f.derived
+        check.unaccounted = f.unaccounted
+        if f.hard:
+            check.verdict = FAIL
+            check.locked = True
+        elif f.unaccounted:
+            check.verdict = REVIEW
+            check.locked = True
+            check.reasons.append("unaccounted: " + ", ".join(f.unaccounted) + " (no cited sentence says so)")
 
-    def _hard_and_soft(self, text: str, cited: list[Item], evidence: list[str], near: str) -> tuple[list[tuple[str, str]], list[str]]:
-        hard: list[tuple[str, str]] = []
-        soft: list[str] = []
-        # Outlet and title belong to the source: "according to the Harbor Ledger" names no one new.
-        source = normalise("\n".join(f"{i.outlet}\n{i.title}\n{i.text}" for i in cited))
+    # -- the findings --
+
+    def _findings(self, text: str, src: _Sources, near: list[str], spans: list[str], label: bool = False) -> _Findings:
+        f = _Findings()
+        evidence_text = normalise("\n".join(near + spans))
+        titles = normalise("\n".join(f"{i.outlet}. {src.titles[n]}" for n, i in enumerate(src.items)))
+        outside = outside_quotes(text, " \u2016 ")
+        self._figures(text, evidence_text, f)
+        self._quotes(text, src, f)
+        claim_names_found = names_of_every_shape(outside)
+        for name in sorted(claim_names_found):
+            if not name_present(name, src.text):
+                f.hard.append((f"name {name!r} is not in the cited sources", name))
+        self._dates(outside, evidence_text, src, f)
+        evidence_words = _words(outside_quotes(normalise(near[0]))) if near else []
+        self._direction_and_negation(text, evidence_words, near, f)
+        self._modality(outside, normalise(near[0]) if near else evidence_text, f)
+        self._content_words(outside, evidence_text + "\n" + titles, src, claim_names_found, f,
+                            lexicon.HEADING_WORDS if label else frozenset())
+        return f
+
+    def _figures(self, text: str, evidence: str, f: _Findings) -> None:
         # A figure must stand in the sentences that back the claim, not anywhere in the item
         # ("8:14" is not supported by "eight months" three paragraphs away).
-        source_figures = figures(normalise(near))
-        for fig in figures(text):
-            if any(matches(fig, s, self.number_tolerance) for s in source_figures):
+        source_figures = figures(evidence)
+        claim_figures = figures(text)
+        for fig in claim_figures:
+            if any(matches(fig, s, self.number_tolerance, self.approximation) for s in source_figures):
                 continue
             how = derivation(fig, source_figures)
             if how:
-                soft.append(f"derived: {how}")
+                # Arithmetic is allowed only when the claim shows its operands, each sourced.
+                shown = [o for o in claim_figures if o is not fig
+                         and any(matches(o, s, self.number_tolerance, self.approximation) for s in source_figures)]
+                if self.allow_derived and len(shown) >= 2 and derivation(fig, shown):
+                    f.derived.append(derivation(fig, shown) or how)
+                    continue
+                f.hard.append((f"figure {fig.text!r} is arithmetic no cited source states ({how})", fig.text))
             else:
-                hard.append((f"figure {fig.text!r} is not in the cited sources", fig.text))
-        low_source = source.lower()
-        for quote in _QUOTED.findall(text):
-            q = normalise(quote).lower().strip(" ,.")
-            where = low_source.find(q)
-            if where < 0:
-                hard.append((f"quote {quote!r} does not appear verbatim in the cited sources", quote))
+                f.hard.append((f"figure {fig.text!r} is not in the cited sources", fig.text))
+
+    def _quotes(self, text: str, src: _Sources, f: _Findings) -> None:
+        low_source = src.text.lower()
+        speaker = self._speaker(text)
+        for quote in quotes_in(text):
+            parts = [p for p in (normalise(p).lower().strip(" ,.;:") for p in _ELLIPSIS.split(quote)) if p]
+            where = [low_source.find(p) for p in parts]
+            if not parts or any(w < 0 for w in where):
+                f.hard.append((f"quote {quote!r} does not appear verbatim in the cited sources", quote))
                 continue
-            speaker = self._speaker(text)
-            if speaker:
-                window = source[max(0, where - self.quote_window) : where + len(q) + self.quote_window]
-                if not _name_present(speaker, window):
-                    soft.append(f"the quote is attributed to {speaker}, who is not named near it in the source")
-        for name in sorted(_claim_names(text)):
-            if not _name_present(name, source):
-                hard.append((f"name {name!r} is not in the cited sources", name))
-        if evidence:
-            claim_tokens = _words(text)
-            claim_words = set(claim_tokens)
-            best = evidence[0]
-            evidence_tokens = _words(best)
-            evidence_words = set(evidence_tokens)
-            flipped = [(w, o) for w in sorted(claim_words - evidence_words) for o in sorted(ANTONYMS.get(w, ()))
-                       if o in evidence_words - claim_words]
-            if flipped:
-                soft.append(f"direction differs from the best evidence ({flipped[0][0]} / {flipped[0][1]})")
-            claim_neg = sum(t in _NEGATIONS for t in claim_tokens)
-            evidence_neg = sum(t in _NEGATIONS for t in evidence_tokens)
-            if claim_neg != evidence_neg:
-                soft.append("negation differs from the best evidence")
-        return hard, soft
+            if speaker and len(quote.split()) >= 3:
+                said_by = self._attribution(src.text, where[0], where[0] + len(parts[0]))
+                if said_by is None:
+                    continue  # the source does not say who said it; the words are verbatim
+                if not any(name_present(speaker, n) or name_present(n, speaker) for n in said_by) and not name_present(speaker, " ".join(said_by)):
+                    who = ", ".join(sorted(said_by)) or "nobody named"
+                    f.hard.append((f"the quote is attributed to {speaker}; in the source it is said by {who}", speaker))
+
+    @staticmethod
+    def _attribution(source: str, start: int, end: int) -> set[str] | None:
+        """The names in the source sentence carrying the quote, or — when that sentence says only
+        "he said" — in the sentence before it or after it (its immediate attribution)."""
+        spans = raw_sentence_spans(source)
+        k = next((n for n, s in enumerate(spans) if s.start <= start < s.end + 1), None)
+        if k is None:
+            return None
+        last = next((n for n in range(k, len(spans)) if spans[n].end >= end), k)
+        window = [source[spans[n].start : spans[n].end] for n in range(k, last + 1)]
+        found = {n for w in window for n in names(outside_quotes(w)) | names_of_every_shape(outside_quotes(w))
+                 if n.lower() not in NOT_NAMES}
+        if found:
+            return found
+        for n in (k - 1, last + 1):
+            if 0 <= n < len(spans):
+                found |= {x for x in names(outside_quotes(source[spans[n].start : spans[n].end])) if x.lower() not in NOT_NAMES}
+        return found or None
+
+    def _dates(self, outside: str, evidence: str, src: _Sources, f: _Findings) -> None:
+        evidence_low = evidence.lower()
+        whole_low = src.text.lower()
+        evidence_days = {d for d in lexicon.WEEKDAYS if re.search(rf"\b{d}\b", evidence_low)}
+        named = self._dated_weekdays(evidence, src)
+        for m in _WEEKDAY_WORD.finditer(outside):
+            day = m.group(1).lower()
+            if day in evidence_days or day in named:
+                continue
+            other = sorted(evidence_days | named)
+            if not other and re.search(rf"\b{day}\b", whole_low):
+                continue
+            said = f"the source says {', '.join(d.capitalize() for d in other)}" if other else "no cited sentence names it"
+            f.hard.append((f"weekday {m.group(1)}: {said}", m.group(1)))
+        evidence_months = {self._month(m.group(1)) for m in _MONTH_WORD.finditer(evidence)}
+        for m in _MONTH_WORD.finditer(outside):
+            if m.group(1) == "May" and not re.search(r"(?:\bin|\bon|\bof|\bsince|\buntil|\bby|\blast|\bnext|\bthis|\bearly|\blate|\bmid-?)\s*$|\d\s*$", outside[: m.start()]) \
+                    and not re.match(r"\s*\d", outside[m.end() :]):
+                continue  # the modal verb at a sentence start
+            month = self._month(m.group(1))
+            if month in evidence_months:
+                continue
+            if not evidence_months and re.search(rf"\b{month}\b", whole_low):
+                continue
+            said = f"the source says {', '.join(sorted(x.capitalize() for x in evidence_months))}" if evidence_months else "no cited sentence names it"
+            f.hard.append((f"month {m.group(1)}: {said}", m.group(1)))
+
+    @staticmethod
+    def _month(word: str) -> str:
+        w = word.rstrip(".").lower()
+        return lexicon.MONTH_ABBREVIATIONS.get(w, w)
+
+    @staticmethod
+    def _dated_weekdays(evidence: str, src: _Sources) -> set[str]:
+        """Weekdays of the dates the evidence names ("March 3, 2025"; the year from the item's
+        date when the text gives none)."""
+        out = set()
+        years = {i.when.year for i in src.items if getattr(i, "when", None)} or {date.today().year}
+        for m in _DATE.finditer(evidence):
+            month_word, day = (m.group("m1"), m.group("d1")) if m.group("m1") else (m.group("m2"), m.group("d2"))
+            month = lexicon.MONTH_ABBREVIATIONS.get(month_word.lower(), month_word.lower())
+            if month not in lexicon.MONTHS:
+                continue
+            year_text = m.group("y1") or m.group("y2")
+            for year in ({int(year_text)} if year_text else years):
+                try:
+                    out.add(lexicon.WEEKDAYS[calendar.weekday(year, lexicon.MONTHS.index(month) + 1, int(day))])
+                except ValueError:
+                    pass
+        return out
+
+    @staticmethod
+    def _direction_and_negation(text: str, evidence_words: list[str], near: list[str], f: _Findings) -> None:
+        if not evidence_words:
+            return
+        claim_tokens = _words(outside_quotes(normalise(text)))
+        claim_words = set(claim_tokens)
+        best_words = set(evidence_words)
+        mine, theirs = Counter(claim_tokens), Counter(evidence_words)
+        # Counted, not just present: "eight months before …, shortly after" against "after …, after".
+        flipped = [(w, o) for w in sorted(claim_words) if mine[w] > theirs[w] for o in sorted(ANTONYMS.get(w, ()))
+                   if theirs[o] > mine[o]]
+        up, down = lexicon.DIRECTION_UP, lexicon.DIRECTION_DOWN
+        if not flipped:
+            for mine, theirs in ((up, down), (down, up)):
+                said = sorted(w for w in claim_words if w in mine)
+                against = sorted(w for w in best_words if w in theirs)
+                if said and against and not (best_words & mine) and not (claim_words & theirs):
+                    flipped = [(said[0], against[0])]
+        if flipped:
+            f.hard.append((f"direction differs from the best evidence ({flipped[0][0]} / {flipped[0][1]})", flipped[0][0]))
+        claim_neg = [t for t in claim_tokens if t in _NEGATIONS]
+        best_neg = [t for t in evidence_words if t in _NEGATIONS]
+        if len(claim_neg) > len(best_neg):
+            f.hard.append((f"negation differs from the best evidence (the claim says {claim_neg[0]!r}, its evidence does not)", claim_neg[0]))
+        elif len(claim_neg) < len(best_neg):
+            content = {w for w in claim_words if w not in lexicon.STOPWORDS}
+            shared = content & best_words
+            if content and len(shared) >= 0.6 * len(content):
+                f.hard.append((f"negation differs from the best evidence (it says {best_neg[0]!r}, the claim does not)", best_neg[0]))
+
+    @staticmethod
+    def _modality(outside: str, evidence: str, f: _Findings) -> None:
+        claim_words = set(_words(outside))
+        certain = claim_words & lexicon.CERTAIN
+        if not certain:
+            return
+        evidence_words = set(_words(evidence))
+        hedges = evidence_words & lexicon.HEDGES
+        if hedges and not evidence_words & lexicon.CERTAIN:
+            f.hard.append((f"modality: the claim says {sorted(certain)[0]!r} where the evidence says {sorted(hedges)[0]!r}",
+                           sorted(certain)[0]))
+
+    def _content_words(self, outside: str, evidence: str, src: _Sources, claim_names_found: set[str], f: _Findings,
+                       free: frozenset[str] = frozenset()) -> None:
+        forms = lexicon.evidence_forms(evidence)
+        whole_forms: set[str] | None = None
+        seen: set[str] = set()
+        category_missing: list[tuple[str, str]] = []
+        plain_missing: list[str] = []
+        content = 0
+        for token in lexicon.tokens(outside):
+            low = token.lower()
+            if low in lexicon.STOPWORDS or low in free or low in _NUMBER_WORDS or low in seen:
+                continue
+            if low in lexicon.WEEKDAYS or low in lexicon.MONTHS or low.rstrip(".") in lexicon.MONTH_ABBREVIATIONS:
+                continue  # dates are checked on their own
+            seen.add(low)
+            content += 1
+            if lexicon.accounted(low, forms):
+                continue
+            if token[0].isupper():
+                # A name may stand anywhere in its source; a name no source has is reported as a name.
+                if name_present(token, src.text) or any(token in n.split() for n in claim_names_found):
+                    continue
+            category = lexicon.category(low)
+            if category:
+                category_missing.append((token, category))
+            else:
+                plain_missing.append(token)
+        missing = [t for t, _ in category_missing] + plain_missing
+        if missing and src.injected:
+            if whole_forms is None:
+                whole_forms = lexicon.evidence_forms(src.injected)
+            obeyed = [t for t in missing if lexicon.accounted(t.lower(), whole_forms)]
+            if obeyed and len(obeyed) >= max(1, len(missing) // 2):
+                f.hard.append(("its only support is text addressed to a model in the source (a prompt injection): "
+                               + ", ".join(obeyed), obeyed[0]))
+                return
+        for token, category in category_missing:
+            f.hard.append((f"{category} {token!r} is not in the cited sentences", token))
+        if plain_missing and content and len(plain_missing) >= 3 and len(plain_missing) >= 0.5 * content:
+            f.hard.append(("the cited passage does not carry this claim: " + ", ".join(plain_missing)
+                           + " unaccounted (wrong passage?)", plain_missing[0]))
+        elif plain_missing:
+            f.unaccounted = plain_missing
 
     @staticmethod
     def _speaker(text: str) -> str | None:
-        outside = _QUOTED.sub(" \u2016 ", text)
-        m = _SAID.search(outside)
+        outside = outside_quotes(text, " \u2016 ")
+        m = SAID.search(outside)
         if not m:
             return None
         near = outside[max(0, m.start() - 80) : m.end() + 80]
-        names = [n for n in _names(near) if n.lower() not in _NOT_TAGS]
-        return max(names, key=len) if names else None
+        found = [n for n in names(near) | names_of_every_shape(near) if n.lower() not in NOT_NAMES]
+        return max(found, key=len) if found else None
+
+
+@dataclass
+class _Findings:
+    hard: list[tuple[str, str]] = field(default_factory=list)  # (reason, offending span)
+    unaccounted: list[str] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)

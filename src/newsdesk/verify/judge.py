@@ -4,7 +4,10 @@
 ``[llm]`` endpoint and asks for a JSON verdict. "supported" passes the claim, "not_supported"
 fails it (it is then removed or the article held, by policy), anything else — "unclear", an
 invalid answer, an error — leaves it in review. Hard-check failures never reach the judge: a
-figure or a quote the sources do not have stays failed whatever a model says.
+figure or a quote the sources do not have stays failed whatever a model says; and a claim with
+content words no evidence accounts for stays in review even when the judge says "supported"
+(``verify_article`` applies that rule). Judge tokens count against ``llm.max_tokens_per_run``
+together with the writer's: once spent, the judge stops and says so.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ Evidence:
 
 
 class LLMJudge:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, tokens_spent: int = 0):
         import openai
 
         from newsdesk.llm_endpoint import make_client
@@ -41,17 +44,27 @@ class LLMJudge:
         self._client = make_client(settings.llm, max_retries=settings.llm.max_retries)
         self._errors = (openai.OpenAIError,)
         self.calls = 0
+        self.tokens = 0  # prompt + completion tokens of the judge's calls
+        self.tokens_spent = tokens_spent  # the run's tokens before the judge (the writer's)
         self.errors: list[str] = []
 
     def judge(self, claim: str, evidence: list[Evidence]) -> str | None:
         s = self.settings.llm
         fmt = response_format(s, "verdict", JudgeAnswer)
         text = "\n".join(f"- {e.text}" for e in evidence) or "- (none)"
+        budget = s.max_tokens_per_run
+        if budget and self.tokens_spent + self.tokens >= budget:
+            stop = f"entailment judge stopped: token budget spent ({self.tokens_spent + self.tokens:,} of llm.max_tokens_per_run = {budget:,})"
+            if stop not in self.errors:
+                self.errors.append(stop)
+            return None
         self.calls += 1
         try:
             response = self._client.chat.completions.create(
                 model=s.model, messages=[{"role": "user", "content": PROMPT.format(claim=claim, evidence=text)}],
                 response_format=fmt, temperature=0, max_tokens=50)
+            usage = getattr(response, "usage", None)
+            self.tokens += int(getattr(usage, "prompt_tokens", 0) or 0) + int(getattr(usage, "completion_tokens", 0) or 0)
             answer = JudgeAnswer.model_validate_json((response.choices[0].message.content or "").strip())
         except ValidationError:
             return None

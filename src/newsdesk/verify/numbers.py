@@ -43,9 +43,21 @@ def _word_value(words: str) -> float:
     return float(sum(_TENS.get(p, 0) + _UNITS.get(p, 0) for p in parts))
 
 
+def _part_of_a_name(text: str, m: re.Match) -> bool:
+    """"news4you.com", "GPT-4", "5G", "H100": digits inside a name are not figures."""
+    start = m.start("num")
+    before = text[max(0, start - 2) : start]
+    if before[-1:].isalpha() or (before[-1:] == "-" and before[:1].isalpha()):
+        return True
+    after = text[m.end() : m.end() + 1]
+    return m.group("num")[0].isdigit() and after.isalpha() and not (m.group("scale") or m.group("pct") or m.group("cur2"))
+
+
 def figures(text: str) -> list[Figure]:
     out = []
     for m in _PATTERN.finditer(text):
+        if _part_of_a_name(text, m):
+            continue
         raw = m.group("num")
         if raw[0].isdigit() or raw[0] == ".":
             digits = raw.replace(",", "").replace("\u202f", "").replace("\u00a0", "")
@@ -75,9 +87,13 @@ def _rounds_to(source: float, claim: float, significant: int) -> bool:
     return round(source, digits) == round(claim, digits) or abs(source - claim) <= 1e-9 * max(abs(source), 1)
 
 
-def matches(claim: Figure, source: Figure, tolerance: float = 0.0) -> bool:
+APPROXIMATION = 0.05  # how far "about N" (or "1.2 million") may stand from the source's figure
+
+
+def matches(claim: Figure, source: Figure, tolerance: float = 0.0, approximation: float = APPROXIMATION) -> bool:
     """Same kind (money may match a plain amount) and the same value; an approximate claim
-    ("about 1,800", "1.2 million") may round the source to the precision it states, and a
+    ("about 1,800", "1.2 million") may round the source to the precision it states, but never by
+    more than ``approximation`` of the source figure ("about 2,000" is not 1,800), and a
     relative ``tolerance`` (``verify.number_tolerance``, default 0) may be allowed."""
     if claim.kind != source.kind and {claim.kind, source.kind} != {"money", "plain"}:
         return False
@@ -86,12 +102,20 @@ def matches(claim: Figure, source: Figure, tolerance: float = 0.0) -> bool:
     if tolerance and abs(claim.value - source.value) <= tolerance * max(abs(source.value), 1e-9):
         return True
     # Rounding is allowed only where the claim says it is approximate.
-    return claim.approximate and _rounds_to(source.value, claim.value, claim.significant)
+    return (claim.approximate and _rounds_to(source.value, claim.value, claim.significant)
+            and abs(claim.value - source.value) <= approximation * abs(source.value))
+
+
+def is_year(f: Figure) -> bool:
+    return f.kind == "plain" and f.value.is_integer() and 1800 <= f.value <= 2200 and "," not in f.text
 
 
 def derivation(claim: Figure, sources: list[Figure]) -> str | None:
     """Arithmetic that yields the claim's figure from two source figures, if any."""
-    values = [s for s in sources if s.kind == claim.kind or {s.kind, claim.kind} == {"money", "plain"}]
+    # A year is a date, never an addend.
+    values = [s for s in sources if (s.kind == claim.kind or {s.kind, claim.kind} == {"money", "plain"}) and not is_year(s)]
+    if is_year(claim):
+        return None
     for a in values:
         for b in values:
             if a is b:

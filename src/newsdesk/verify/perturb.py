@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 
 from newsdesk.records import ArticleSentence, Citation, Item
-from newsdesk.verify.checks import _claim_names, normalise
+from newsdesk.verify.checks import claim_names as _claim_names, normalise
 from newsdesk.verify.numbers import figures
-from newsdesk.write.sentences import sentence_spans
+from newsdesk.text.sentences import sentence_spans
 
 from newsdesk.verify.checks import ANTONYMS  # noqa: E402  (one list for perturbing and checking)
 _AUX = re.compile(r"\b(will|is|was|are|were|has|have|had|would|could|can)\b(?! not)")

@@ -43,6 +43,7 @@ class WriteReport:
     stopped: str | None = None  # why writing stopped early (unreachable endpoint, budget)
     fallback: int = 0  # stories written by the extractive writer because the endpoint was unreachable
     usage: dict | None = None  # LLM totals: calls, attempts, tokens, seconds, cost
+    screened: list[str] = field(default_factory=list)  # text addressed to a model, removed before writing
 
     @property
     def ok(self) -> bool:
@@ -153,6 +154,7 @@ def write_articles(store: Store, settings: Settings, progress: Progress | None =
                 save(story, attempt(story))
     except (BudgetExceeded, EndpointUnreachable) as exc:
         report.stopped = str(exc)
+    report.screened = list(dict.fromkeys(getattr(writer, "screened", [])))
     usage = getattr(writer, "usage", None)
     if usage is not None:
         report.usage = usage.as_dict()

@@ -15,13 +15,11 @@ import numpy as np
 from newsdesk.config import VerifySettings, WriteSettings
 from newsdesk.records import Article, ArticleSentence, Citation, Section, Story
 from newsdesk.write.references import central_title, latest_fact_items, references_for
-from newsdesk.write.sentences import sentence_spans
+from newsdesk.text.names import NOT_NAMES, SAID, names
+from newsdesk.text.sentences import sentence_spans
 
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|bn|m|k)\b)?", re.I)
 _QUOTE = re.compile(r"[\"\u201c\u201d]")
-_SAID = re.compile(r"\b(said|says|told|according to|called|warned|added)\b", re.I)
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|of|de|van|von))*(?<!\sof)(?<!\sde)\b")
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
 
 
@@ -159,7 +157,7 @@ def clean_title(title: str, outlets: set[str]) -> str:
 
 
 def kind_of(c: Candidate) -> str:
-    if _QUOTE.search(c.text) and _SAID.search(c.text):
+    if _QUOTE.search(c.text) and SAID.search(c.text):
         return "quote"
     if c.numbers:
         return "figures"
@@ -241,7 +239,7 @@ class ExtractiveWriter:
             dek=dek_sentence,
             sections=sections,
             references=references,
-            tags=_tags(originals),
+            tags=tags_for(originals),
             tier=story.tier,
             byline=self.settings.byline,
             writer=self.name,
@@ -253,42 +251,22 @@ class ExtractiveWriter:
         item alone carries the sentence's figures, names and quotes, and says the same."""
         from newsdesk.verify.checks import ClaimChecker
 
-        checker = ClaimChecker(self.verify.review_support, self.verify.number_tolerance)
+        checker = ClaimChecker.from_settings(self.verify)
         drafts = [ArticleSentence(c.text, [Citation(k, s.doc.key, s.start, s.end) for k, s in enumerate([c, *c.corroborating])])
                   for c in chosen]
         for c, check in zip(chosen, checker.check_all(drafts, items)):
             c.corroborating = [o for k, o in enumerate(c.corroborating, start=1) if check.citation_support.get(k)]
 
 
-def _names(text: str) -> set[str]:
-    """Capitalised names; a single word opening a sentence counts only if it recurs mid-sentence."""
-    found = set()
-    for m in _NAME.finditer(text):
-        name = m.group()
-        at_start = bool(_SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])) or m.start() == 0
-        if at_start and " " not in name:
-            continue
-        found.add(name)
-    return found
-
-
-def _tags(items, limit: int = 5) -> list[str]:
+def tags_for(items, limit: int = 5) -> list[str]:
     """Names that several of the story's items mention (people, places, organisations)."""
     from collections import Counter
 
     counts: Counter[str] = Counter()
     for item in items:
-        counts.update(n for n in _names(item.title + ". " + item.text) if len(n) > 2 and n.lower() not in _NOT_TAGS)
+        counts.update(n for n in names(item.title + ". " + item.text) if len(n) > 2 and n.lower() not in NOT_NAMES)
     tags: list[str] = []
     for name, n in counts.most_common():
         if n >= min(2, len(items)) and not any(name in t or t in name for t in tags):
             tags.append(name)
     return tags[:limit]
-
-
-_NOT_TAGS = {"the", "this", "that", "these", "those", "there", "their", "they", "its", "it", "his", "her", "she", "he",
-             "we", "our", "you", "on", "in", "at", "by", "for", "from", "monday", "tuesday", "wednesday", "thursday",
-             "friday", "saturday", "sunday", "but", "and", "after", "before", "when", "while", "about", "some", "most",
-             "two", "three", "one", "a", "an", "if", "as", "with", "chief", "nobody", "people", "today", "last", "next",
-             "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december", "mr", "mrs", "ms", "dr", "prof", "professor"}

@@ -28,9 +28,9 @@ from pydantic import BaseModel, Field, ValidationError
 from newsdesk.config import ConfigError, Settings
 from newsdesk.llm_endpoint import response_format
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
-from newsdesk.write.extractive import _tags
+from newsdesk.write.extractive import tags_for
 from newsdesk.write.references import central_title, latest_fact_items, references_for
-from newsdesk.write.sentences import sentence_spans
+from newsdesk.text.sentences import sentence_spans
 
 PERSONAS = ("editorial", "columnist")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
@@ -84,19 +84,20 @@ class Usage:
     completion_tokens: int = 0
     seconds: float = 0.0
     cost: float | None = None
-    judge_calls: int = 0
 
     def as_dict(self) -> dict:
         return {"calls": self.calls, "attempts": self.attempts, "prompt_tokens": self.prompt_tokens,
                 "completion_tokens": self.completion_tokens, "seconds": round(self.seconds, 3),
-                "cost": None if self.cost is None else round(self.cost, 6), "judge_calls": self.judge_calls}
+                "cost": None if self.cost is None else round(self.cost, 6)}
 
 
 @dataclass
 class Passage:
     number: int
     item: Item
-    text: str  # what the model sees: the item's text without URLs, cut to llm.source_chars
+    text: str  # what the model sees: the item's text without URLs or instructions to a model, cut to llm.source_chars
+    title: str = ""  # the item's title, likewise screened
+    screened: tuple[str, ...] = ()  # what was removed as addressed to a model (reported, never sent)
 
 
 def load_persona(settings: Settings, newsroom: Path | None = None) -> str:
@@ -123,13 +124,18 @@ def passages_for(story: Story, settings: Settings) -> list[Passage]:
     reports.sort(key=lambda i: i.when)
     reports = reports[-settings.llm.max_sources :]
     chosen = reports + latest_fact_items(story.items)
+    from newsdesk.text.injection import strip
+
     out = []
     for number, item in enumerate(chosen, start=1):
-        text = _URL.sub("(link)", item.text)
+        # Text addressed to a model is no source: it never reaches the writer (and is reported).
+        text, removed = strip(item.text)
+        title, removed_title = strip(item.title)
+        text = _URL.sub("(link)", text)
         if len(text) > settings.llm.source_chars:
             cut = text.rfind(". ", 0, settings.llm.source_chars)
             text = text[: cut + 1 if cut > 0 else settings.llm.source_chars]
-        out.append(Passage(number, item, text))
+        out.append(Passage(number, item, text, title or "(untitled)", tuple(removed_title + removed)))
     return out
 
 
@@ -153,7 +159,7 @@ def prompt_for(story: Story, passages: list[Passage], settings: Settings) -> str
     for p in passages:
         kind = "data" if p.item.origin == "fact" else "forum post" if _is_forum(p.item) else "news report"
         when = f"{p.item.when:%-d %B %Y}"
-        lines.append(f"\n[{p.number}] {p.item.outlet} ({kind}, {when}): {_URL.sub('(link)', p.item.title)}\n{p.text}")
+        lines.append(f"\n[{p.number}] {p.item.outlet} ({kind}, {when}): {_URL.sub('(link)', p.title or p.item.title)}\n{p.text}")
     return "\n".join(lines)
 
 
@@ -243,7 +249,7 @@ def to_article(story: Story, answer: LLMArticle, passages: list[Passage], settin
         dek=dek,
         sections=sections,
         references=references_for(numbering, items),
-        tags=_tags(reports),
+        tags=tags_for(reports),
         tier=story.tier,
         byline=settings.write.byline if settings.write.byline != "newsdesk extractive desk" else f"newsdesk · {settings.llm.model}",
         writer=writer,
@@ -257,7 +263,7 @@ def _safe_headline(headline: str, reports: list[Item], settings: Settings) -> st
 
     if not reports:
         return headline
-    check = ClaimChecker(settings.verify.review_support, settings.verify.number_tolerance).check_all(
+    check = ClaimChecker.from_settings(settings.verify).check_all(
         [ArticleSentence(headline, [Citation(n, i.id, 0, len(i.text)) for n, i in enumerate(reports, start=1)])],
         {i.id: i for i in reports})[0]
     return central_title(reports) if check.verdict == FAIL else headline
@@ -274,6 +280,7 @@ class LLMWriter:
         self.persona = load_persona(settings, newsroom)
         self.concurrency = s.max_concurrency
         self.usage = Usage()  # the run's totals
+        self.screened: list[str] = []  # instructions to a model removed from passages, "outlet: text"
         self._lock = threading.Lock()
         self._unreachable: str | None = None
         import openai
@@ -382,6 +389,8 @@ class LLMWriter:
 
     def write(self, story: Story) -> Article | None:
         passages = passages_for(story, self.settings)
+        with self._lock:
+            self.screened += [f"{p.item.outlet}: {text[:160]}" for p in passages for text in p.screened]
         if not any(p.item.origin != "fact" for p in passages):
             return None
         usage = Usage()

@@ -1,0 +1,97 @@
+"""Names in text, of every shape: "Marta Quell", "the Financial Conduct Board", one-word
+organisations ("Zentrix" mid-sentence), CamelCase ("BrightPath"), acronyms ("IBM", "NHS"),
+model names ("Lumen-7B", "GPT-4o"), and a sentence-initial word no dictionary knows.
+
+One list of reporting verbs (``SAID``) serves the writer (is this a quote?) and the verifier
+(who is the speaker?)."""
+
+from __future__ import annotations
+
+import re
+
+# A run of capitalised words, possibly joined by "of", "de", "van", "von" ("Bank of England").
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|of|de|van|von))*(?<!\sof)(?<!\sde)\b")
+_CAMEL = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+\b|\b[a-z]+[A-Z][A-Za-z0-9]+\b")  # BrightPath, iPhone
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")  # IBM, NHS, F1, AT&T
+_MODEL = re.compile(r"\b[A-Z][A-Za-z]*-\d+[A-Za-z0-9.]*\b|\b[A-Z][A-Za-z]+\d+[A-Za-z]*\b")  # Tern-2, Lumen-7B, Llama3
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
+_CLAUSE_START = re.compile(r"(?:^|[.!?:;]\s+|\n|[\"\u201c\u2018'(]\s*)$")
+
+SAID = re.compile(r"\b(said|says|say|told|tells|added|adds|wrote|writes|warned|warns|called|calls|according to|"
+                  r"stated|states|noted|notes|explained|explains|argued|argues|insisted|insists|claimed|claims|"
+                  r"announced|announces|declared|declares|asked|asks|replied|replies)\b", re.I)
+
+# Capitalised words that are not names (pronouns, articles, weekdays, months, honorifics).
+NOT_NAMES = {"the", "this", "that", "these", "those", "there", "their", "they", "its", "it", "his", "her", "she", "he",
+             "we", "our", "you", "on", "in", "at", "by", "for", "from", "monday", "tuesday", "wednesday", "thursday",
+             "friday", "saturday", "sunday", "but", "and", "after", "before", "when", "while", "about", "some", "most",
+             "two", "three", "one", "a", "an", "if", "as", "with", "chief", "nobody", "people", "today", "last", "next",
+             "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december", "mr", "mrs", "ms", "dr", "prof", "professor", "i", "ok", "tv", "am", "pm",
+             "ceo", "cfo", "cto", "us", "uk", "eu", "un"}
+# Acronyms that are ordinary words in news copy, not names to be sourced.
+_COMMON_ACRONYMS = {"CEO", "CFO", "CTO", "COO", "AI", "PM", "AM", "TV", "OK", "I", "A", "II", "III", "IV", "US", "USD",
+                    "EUR", "GBP", "GDP", "IPO", "Q1", "Q2", "Q3", "Q4", "PDF", "FAQ", "UTC", "GMT", "AP"}
+
+
+def _at_sentence_start(text: str, start: int, pattern: re.Pattern = _SENTENCE_START) -> bool:
+    return start == 0 or bool(pattern.search(text[max(0, start - 4) : start]))
+
+
+def names(text: str) -> set[str]:
+    """Capitalised names; a single word opening a sentence counts only if it recurs mid-sentence."""
+    found = set()
+    for m in _NAME.finditer(text):
+        name = m.group()
+        if _at_sentence_start(text, m.start()) and " " not in name:
+            continue
+        found.add(name)
+    return found
+
+
+def is_dictionary_word(word: str) -> bool:
+    """An English word (in lemminflect's lexicon), so a capitalised one opening a sentence is
+    not taken for a name."""
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word.lower()))
+
+
+def names_of_every_shape(text: str) -> set[str]:
+    """Every name a claim states, for checking against its sources (``names`` plus CamelCase,
+    acronyms, model names, and sentence-initial words no dictionary knows)."""
+    found = {n for n in names(text) if n.lower() not in NOT_NAMES}
+    found |= set(_CAMEL.findall(text)) | set(_MODEL.findall(text))
+    found |= {a for a in _ACRONYM.findall(text) if a.rstrip("s") not in _COMMON_ACRONYMS and a not in _COMMON_ACRONYMS}
+    for m in _NAME.finditer(text):
+        word = m.group().split()[0]
+        if (_at_sentence_start(text, m.start(), _CLAUSE_START) and word.lower() not in NOT_NAMES and len(word) > 2
+                and not is_dictionary_word(word)):
+            found.add(m.group() if " " in m.group() else word)
+    # "Bank" is part of "Bank of England": keep the longest shape only.
+    return {n for n in found if not any(n != o and n in o.split() for o in found)}
+
+
+def name_present(name: str, haystack: str) -> bool:
+    """The name, its surname, its initials or the name its acronym stands for, in ``haystack``."""
+    low = haystack.lower()
+    candidate = name.lower()
+    if re.search(r"(?<![a-z0-9])" + re.escape(candidate) + r"(?![a-z0-9])", low):
+        return True
+    if candidate.startswith("the ") and candidate[4:] in low:
+        return True
+    if candidate.endswith("s") and name.isupper() and re.search(r"\b" + re.escape(name[:-1]) + r"\b", haystack):
+        return True  # "NGOs" for "NGO"
+    parts = name.split()
+    capitalised = [p for p in parts if p[0].isupper() and p.lower() not in ("the",)]
+    if len(capitalised) > 1 and all(re.search(r"(?<![a-z0-9])" + re.escape(p.lower()) + r"(?![a-z0-9])", low) for p in capitalised):
+        return True  # each part stands in the source ("Quell, Marta"; "Board … Financial Conduct")
+    initials = "".join(p[0] for p in parts if p[0].isupper())
+    if len(parts) > 1 and len(initials) >= 2 and re.search(r"\b" + initials + r"\b", haystack):
+        return True  # "FCB" for "Financial Conduct Board"
+    if name.isupper() and len(name) >= 2:  # an abbreviation in the claim for a name in the source
+        for m in re.finditer(r"\b(?:[A-Z][a-z]+\s+(?:(?:of|for|and|the)\s+)?){1,6}[A-Z][a-z]+", haystack):
+            capitals = "".join(w[0] for w in m.group().split() if w[0].isupper())
+            if name in {capitals[k:] for k in range(len(capitals) - 1)}:  # "The Financial Conduct Board" → FCB
+                return True
+    return False
