@@ -1,7 +1,8 @@
 """A lying LLM against verification, through ``newsdesk run`` with the LLM writer.
 
-    python bench/adversary.py                    # demo corpus + 30 Multi-News clusters, judge off and judge always-agree
-    python bench/adversary.py --clusters 60      # more real text
+    python bench/adversary.py                    # demo corpus + Multi-News clusters 31-60, judge off and judge always-agree
+    python bench/adversary.py --clusters 60      # more real text (clusters 31-90)
+    python bench/adversary.py --skip 0           # the first 30 clusters, the ones looked at while building the checks
     python bench/adversary.py --on-review mark   # what would be published under the "unconfirmed" marker
 
 The writer is a fake OpenAI-compatible endpoint (``tests/adversary.py`` on ``tests/openai_server.py``)
@@ -21,9 +22,9 @@ the clusters (in body text, in a title, in image alt text, in an HTML comment).
 
 Each configuration runs ``newsdesk run`` in a fresh newsroom (subprocess, the real command) and
 then reads what was published. Reported per kind: planted, published as plain fact, published
-marked "unconfirmed"; and the share of faithful sentences published. Nothing here was tuned on
-the Multi-News clusters: the paraphrase list and checks were written against the demo corpus and
-the unit tests.
+marked "unconfirmed"; and the share of faithful sentences published. What was looked at while
+building the checks: the demo corpus, the unit tests and the first 30 usable Multi-News clusters
+(``--skip 0``); the default run serves clusters 31-60, which were not.
 """
 
 from __future__ import annotations
@@ -136,12 +137,14 @@ class FeedServer:
                 f"{self.html_body(d)}</article></body></html>")
 
 
-def multi_news(n_clusters: int) -> tuple[list[list[dict]], dict[str, str]]:
-    """The first ``n_clusters`` full-text clusters with at least two usable documents; a quarter of
-    them carry a prompt injection. Returns the clusters and the adversary's payload map."""
+def multi_news(n_clusters: int, skip: int = 0) -> tuple[list[list[dict]], dict[str, str]]:
+    """``n_clusters`` full-text clusters with at least two usable documents, after the first ``skip``
+    such clusters; a quarter of them carry a prompt injection. Returns the clusters and the
+    adversary's payload map."""
     path = dataset("multi_news", "test_longbench200_fulltext.jsonl")
     now = datetime.now(timezone.utc)
     clusters, payloads = [], {}
+    usable = 0
     for line in path.open(encoding="utf-8"):
         if len(clusters) >= n_clusters:
             break
@@ -157,6 +160,9 @@ def multi_news(n_clusters: int) -> tuple[list[list[dict]], dict[str, str]]:
             docs.append({"title": title, "paragraphs": paragraphs[:40], "outlet": f"Outlet {(len(clusters) * 3 + k) % 9 + 1}",
                          "published": now - timedelta(hours=2 + 0.5 * k + 0.01 * len(clusters))})
         if len(docs) < 2:
+            continue
+        usable += 1
+        if usable <= skip:
             continue
         c = len(clusters)
         if c % 4 == 0:
@@ -180,7 +186,7 @@ def multi_news(n_clusters: int) -> tuple[list[list[dict]], dict[str, str]]:
 # -- one configuration ---------------------------------------------------------------------------
 
 
-def run_once(corpus: str, judge: str, on_review: str | None, clusters: int, python: str, env: dict) -> dict:
+def run_once(corpus: str, judge: str, on_review: str | None, clusters: int, python: str, env: dict, skip: int = 0) -> dict:
     from newsdesk.demo.server import DemoServer
 
     payloads: dict[str, str] = {}
@@ -198,7 +204,7 @@ def run_once(corpus: str, judge: str, on_review: str | None, clusters: int, pyth
             server = DemoServer(port=0)
             feeds = None
         else:
-            data, payloads = multi_news(clusters)
+            data, payloads = multi_news(clusters, skip)
             adversary.payloads = payloads
             server = FeedServer(data)
         with server:
@@ -286,6 +292,9 @@ def show(outcome: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clusters", type=int, default=30, help="Multi-News clusters to serve (default 30)")
+    parser.add_argument("--skip", type=int, default=30,
+                        help="Multi-News clusters to pass over first (default 30: the first 30 were looked at while "
+                             "building the checks; the default run is on clusters 31-60, not looked at)")
     parser.add_argument("--corpus", choices=("demo", "multi_news", "both"), default="both")
     parser.add_argument("--judge", choices=("none", "llm", "both"), default="both")
     parser.add_argument("--on-review", choices=("auto", "mark", "queue"), default=None,
@@ -302,9 +311,9 @@ def main() -> None:
     grand: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for corpus in corpora:
         for judge in judges:
-            outcome = run_once(corpus, judge, args.on_review, args.clusters, args.python, env)
+            outcome = run_once(corpus, judge, args.on_review, args.clusters, args.python, env, args.skip)
             rows = tally(outcome)
-            label = f"{corpus}" + (f" ({args.clusters} clusters)" if corpus == "multi_news" else "")
+            label = f"{corpus}" + (f" (clusters {args.skip + 1}-{args.skip + args.clusters})" if corpus == "multi_news" else "")
             print(f"== {label}, judge {'always agrees' if judge == 'llm' else 'off'}: {outcome['articles']} articles written, "
                   f"{outcome['judge_calls']} judge calls, {outcome['screened']} injected passages screened, "
                   f"{outcome['injections_seen']} injections seen by the writer, {outcome['seconds']:.0f} s")

@@ -31,7 +31,7 @@ import numpy as np
 from newsdesk.records import ArticleSentence, Item
 from newsdesk.text import lexicon
 from newsdesk.text.injection import mask, screen
-from newsdesk.text.names import SAID, NOT_NAMES, name_present, names, names_of_every_shape
+from newsdesk.text.names import NOT_NAMES, SAID, is_dictionary_word, name_present, names, names_of_every_shape
 from newsdesk.text.sentences import raw_sentence_spans, sentence_spans
 from newsdesk.verify.numbers import APPROXIMATION, derivation, figures, matches
 
@@ -228,9 +228,16 @@ class ClaimChecker:
                                    round(float(sims[j]), 3)) for j in order[:3]]
         check.support = check.evidence[0].score if check.evidence else 0.0
         near = [items[pool[j][0]].text[pool[j][1] : pool[j][2]] for j in order[: self.near]]
+        # Figures must stand in sentences about the same thing: at least half as like the claim as the best.
+        top = float(sims[order[0]]) if order else 0.0
+        close = [items[pool[j][0]].text[pool[j][1] : pool[j][2]] for j in order[: self.near] if float(sims[j]) >= 0.5 * top]
         # The span each citation names is evidence too (the writer says where it read the claim).
         spans = [items[c.item_id].text[c.start : c.end] for c in claim.citations if c.item_id in items and c.end > c.start]
-        findings = self._findings(text, _sources([items[i] for i in present], masked), near, [mask(s) for s in spans], label)
+        if self._verbatim(text, present, masked):
+            check.citation_support = {c.ref: True for c in claim.citations if c.item_id in items}
+            return check
+        findings = self._findings(text, _sources([items[i] for i in present], masked), near, [mask(s) for s in spans],
+                                  label, close)
         self._settle(check, findings)
         if check.verdict != FAIL and not check.unaccounted and check.support < self.review_support and not label:
             check.verdict = REVIEW
@@ -261,19 +268,37 @@ class ClaimChecker:
 
     # -- the findings --
 
-    def _findings(self, text: str, src: _Sources, near: list[str], spans: list[str], label: bool = False) -> _Findings:
+    @staticmethod
+    def _verbatim(text: str, present: list[int], masked) -> bool:
+        """The claim is one or more whole sentences of a cited source, word for word (injected
+        text masked): it says what the source says."""
+        if len(text.split()) < 6:
+            return False
+        for iid in present:
+            source = re.sub(r"[ \t\r\f\v]*\n\s*", "\n", re.sub(r"[ \t\r\f\v]+", " ", masked[iid][1].translate(_QUOTE_MARKS)))
+            start = source.find(text)
+            while start >= 0:
+                before = source[max(0, start - 2) : start]
+                if start == 0 or re.search(r"(?:[.!?\"')\]]\s|\n|^\s?)$", before) or source[start - 1] == "\n":
+                    return True
+                start = source.find(text, start + 1)
+        return False
+
+    def _findings(self, text: str, src: _Sources, near: list[str], spans: list[str], label: bool = False,
+                  close: list[str] | None = None) -> _Findings:
         f = _Findings()
         evidence_text = normalise("\n".join(near + spans))
         titles = normalise("\n".join(f"{i.outlet}. {src.titles[n]}" for n, i in enumerate(src.items)))
         outside = outside_quotes(text, " \u2016 ")
-        self._figures(text, evidence_text, f)
+        self._figures(text, normalise("\n".join((close if close is not None else near) + spans)), f)
         self._quotes(text, src, f)
         claim_names_found = names_of_every_shape(outside)
         for name in sorted(claim_names_found):
             if not name_present(name, src.text):
                 f.hard.append((f"name {name!r} is not in the cited sources", name))
-        self._dates(outside, evidence_text, src, f)
-        evidence_words = _words(outside_quotes(normalise(near[0]))) if near else []
+        self._dates(outside, evidence_text, src, f, normalise(near[0]) if near else "")
+        # Quoted words count on both sides: quotes are checked verbatim, and a sentence may open mid-quote.
+        evidence_words = _words(near[0]) if near else []
         self._direction_and_negation(text, evidence_words, near, f)
         self._modality(outside, normalise(near[0]) if near else evidence_text, f)
         self._content_words(outside, evidence_text + "\n" + titles, src, claim_names_found, f,
@@ -310,12 +335,24 @@ class ClaimChecker:
                 f.hard.append((f"quote {quote!r} does not appear verbatim in the cited sources", quote))
                 continue
             if speaker and len(quote.split()) >= 3:
-                said_by = self._attribution(src.text, where[0], where[0] + len(parts[0]))
-                if said_by is None:
-                    continue  # the source does not say who said it; the words are verbatim
-                if not any(name_present(speaker, n) or name_present(n, speaker) for n in said_by) and not name_present(speaker, " ".join(said_by)):
-                    who = ", ".join(sorted(said_by)) or "nobody named"
-                    f.hard.append((f"the quote is attributed to {speaker}; in the source it is said by {who}", speaker))
+                # Every place the source carries these words: the speaker must be named at one of them.
+                others: set[str] = set()
+                unattributed = False
+                at = where[0]
+                for _ in range(5):
+                    said_by = self._attribution(src.text, at, at + len(parts[0]))
+                    if said_by is None:
+                        unattributed = True
+                    elif any(name_present(speaker, n) or name_present(n, speaker) for n in said_by) or name_present(speaker, " ".join(said_by)):
+                        break
+                    else:
+                        others |= said_by
+                    at = low_source.find(parts[0], at + 1)
+                    if at < 0:
+                        if others and not unattributed:
+                            who = ", ".join(sorted(others))
+                            f.hard.append((f"the quote is attributed to {speaker}; in the source it is said by {who}", speaker))
+                        break
 
     @staticmethod
     def _attribution(source: str, start: int, end: int) -> set[str] | None:
@@ -336,10 +373,12 @@ class ClaimChecker:
                 found |= {x for x in names(outside_quotes(source[spans[n].start : spans[n].end])) if x.lower() not in NOT_NAMES}
         return found or None
 
-    def _dates(self, outside: str, evidence: str, src: _Sources, f: _Findings) -> None:
+    def _dates(self, outside: str, evidence: str, src: _Sources, f: _Findings, best: str = "") -> None:
         evidence_low = evidence.lower()
         whole_low = src.text.lower()
-        evidence_days = {d for d in lexicon.WEEKDAYS if re.search(rf"\b{d}\b", evidence_low)}
+        # The best evidence sentence's weekdays, when it names any; else those of the nearby sentences.
+        best_days = {d for d in lexicon.WEEKDAYS if re.search(rf"\b{d}\b", best.lower())}
+        evidence_days = best_days or {d for d in lexicon.WEEKDAYS if re.search(rf"\b{d}\b", evidence_low)}
         named = self._dated_weekdays(evidence, src)
         for m in _WEEKDAY_WORD.finditer(outside):
             day = m.group(1).lower()
@@ -351,6 +390,11 @@ class ClaimChecker:
             said = f"the source says {', '.join(d.capitalize() for d in other)}" if other else "no cited sentence names it"
             f.hard.append((f"weekday {m.group(1)}: {said}", m.group(1)))
         evidence_months = {self._month(m.group(1)) for m in _MONTH_WORD.finditer(evidence)}
+        counted = Counter(self._month(m.group(1)) for m in _MONTH_WORD.finditer(best or evidence))
+        claimed = Counter(self._month(m.group(1)) for m in _MONTH_WORD.finditer(outside) if m.group(1) != "May")
+        for month, n in claimed.items():
+            if evidence_months and n > counted[month] >= 1:
+                f.hard.append((f"month {month.capitalize()} stated {n} times, where the source has it {counted[month]} time(s)", month))
         for m in _MONTH_WORD.finditer(outside):
             if m.group(1) == "May" and not re.search(r"(?:\bin|\bon|\bof|\bsince|\buntil|\bby|\blast|\bnext|\bthis|\bearly|\blate|\bmid-?)\s*$|\d\s*$", outside[: m.start()]) \
                     and not re.match(r"\s*\d", outside[m.end() :]):
@@ -391,7 +435,7 @@ class ClaimChecker:
     def _direction_and_negation(text: str, evidence_words: list[str], near: list[str], f: _Findings) -> None:
         if not evidence_words:
             return
-        claim_tokens = _words(outside_quotes(normalise(text)))
+        claim_tokens = _words(text)
         claim_words = set(claim_tokens)
         best_words = set(evidence_words)
         mine, theirs = Counter(claim_tokens), Counter(evidence_words)
@@ -479,9 +523,13 @@ class ClaimChecker:
         m = SAID.search(outside)
         if not m:
             return None
-        near = outside[max(0, m.start() - 80) : m.end() + 80]
-        found = [n for n in names(near) | names_of_every_shape(near) if n.lower() not in NOT_NAMES]
-        return max(found, key=len) if found else None
+        # The name next to the verb ("Marta Quell said", "said Marta Quell"), then any nearby.
+        for window in (outside[max(0, m.start() - 40) : m.end() + 30], outside[max(0, m.start() - 80) : m.end() + 80]):
+            found = [n for n in names(window) | names_of_every_shape(window) if n.lower() not in NOT_NAMES]
+            people = [n for n in found if " " in n or not is_dictionary_word(n)]  # not "Australian", "Officials"
+            if people or found:
+                return max(people or found, key=len)
+        return None
 
 
 @dataclass
