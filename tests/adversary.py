@@ -276,6 +276,8 @@ def paraphrase(how: str, s: str) -> str | None:
             return None
         return "The company " + s[len(m.group(1)) + 1 :]
     if how == "verb_swapped":
+        if re.search(r"[\"\u201c\u201d]", s):
+            return None  # inside a quote a changed word is a changed quote
         out = re.sub(r"\bsaid\b", "stated", s, count=1)
         return out if out != s else None
     raise ValueError(how)

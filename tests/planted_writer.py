@@ -26,3 +26,23 @@ class PlantingWriter(ExtractiveWriter):
 
 def make_writer(settings):
     return PlantingWriter(settings.write, settings.verify)
+
+
+class DoubtfulWriter(ExtractiveWriter):
+    """The extractive article plus one sentence its source almost carries: the dek with two
+    words no source has (a REVIEW the verifier names, never a FAIL)."""
+
+    name = "doubtful"
+
+    def write(self, story):
+        article = super().write(story)
+        if article is None:
+            return None
+        dek = article.dek
+        doubtful = ArticleSentence(dek.text.rstrip(".") + " amid gloomy forecasts.", list(dek.citations))
+        article.sections[0].paragraphs.append([doubtful])
+        return article
+
+
+def make_doubtful_writer(settings):
+    return DoubtfulWriter(settings.write, settings.verify)

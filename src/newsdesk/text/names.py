@@ -68,6 +68,14 @@ def names_of_every_shape(text: str) -> set[str]:
         if (_at_sentence_start(text, m.start(), _CLAUSE_START) and word.lower() not in NOT_NAMES and len(word) > 2
                 and not is_dictionary_word(word)):
             found.add(m.group() if " " in m.group() else word)
+    # "On Tuesday Novacore" is "Novacore": leading weekdays, months and function words are not the name.
+    trimmed = set()
+    for n in found:
+        words = n.split()
+        while len(words) > 1 and words[0].lower() in NOT_NAMES:
+            words = words[1:]
+        trimmed.add(" ".join(words))
+    found = {n for n in trimmed if n.lower() not in NOT_NAMES}
     # "Bank" is part of "Bank of England": keep the longest shape only.
     return {n for n in found if not any(n != o and n in o.split() for o in found)}
 

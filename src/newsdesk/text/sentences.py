@@ -15,7 +15,7 @@ from dataclasses import dataclass
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 # Leading datelines such as "TALLIN (Wire) —" or "LONDON -": trimmed by moving the span start.
 _DATELINE = re.compile(r"^[A-Z][A-Z .'\u2019-]{2,40}(?:\([^)]{1,40}\))?\s*[-\u2013\u2014:]\s+")
-_BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf\u25ba\u2023\u2043*+>\u2013\u2014-]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"\s*(?:[\u2022\u00b7\u25aa\u25cf\u25ba\u2023\u2043*+>\u2013\u2014-]|\d{1,2}[.)])\s+")
 _RUNS_ON = re.compile(r"[a-z,;\u2013-]\s*$")
 _BOILERPLATE = re.compile(
     r"^(advertisement|read more\b|related:|subscribe\b|sign up\b|click here\b|share this\b|follow us\b)"

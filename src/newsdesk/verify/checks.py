@@ -302,7 +302,8 @@ class ClaimChecker:
         self._direction_and_negation(text, evidence_words, near, f)
         self._modality(outside, normalise(near[0]) if near else evidence_text, f)
         self._content_words(outside, evidence_text + "\n" + titles, src, claim_names_found, f,
-                            lexicon.HEADING_WORDS if label else frozenset())
+                            lexicon.HEADING_WORDS if label else frozenset(),
+                            normalise("\n".join((close if close is not None else near) + spans)) + "\n" + titles)
         return f
 
     def _figures(self, text: str, evidence: str, f: _Findings) -> None:
@@ -453,6 +454,17 @@ class ClaimChecker:
             f.hard.append((f"direction differs from the best evidence ({flipped[0][0]} / {flipped[0][1]})", flipped[0][0]))
         claim_neg = [t for t in claim_tokens if t in _NEGATIONS]
         best_neg = [t for t in evidence_words if t in _NEGATIONS]
+        # Each negation of the claim must stand where its evidence has one: next to the same word
+        # ("was not on" needs "was not" or "not on"; "was on" does not carry it).
+        pairs = {(a, b) for s in near[:3] for toks in [_words(s)] for a, b in zip(toks, toks[1:])}
+        for k, t in enumerate(claim_tokens):
+            if t not in _NEGATIONS or t in ("no", "nor"):
+                continue
+            before = claim_tokens[k - 1] if k else ""
+            after = claim_tokens[k + 1] if k + 1 < len(claim_tokens) else ""
+            if not any(((before, n) in pairs or (n, after) in pairs) for n in _NEGATIONS):
+                f.hard.append((f"negation: the claim says {before} {t} {after}".strip() + ", its evidence does not", t))
+                return
         if len(claim_neg) > len(best_neg):
             f.hard.append((f"negation differs from the best evidence (the claim says {claim_neg[0]!r}, its evidence does not)", claim_neg[0]))
         elif len(claim_neg) < len(best_neg):
@@ -467,20 +479,28 @@ class ClaimChecker:
         certain = claim_words & lexicon.CERTAIN
         if not certain:
             return
-        evidence_words = set(_words(evidence))
+        evidence_tokens = _words(evidence)
+        evidence_words = set(evidence_tokens)
         hedges = evidence_words & lexicon.HEDGES
-        if hedges and not evidence_words & lexicon.CERTAIN:
+        said = sum(t in lexicon.CERTAIN for t in _words(outside))
+        has = sum(t in lexicon.CERTAIN for t in evidence_tokens)
+        if hedges and said > has:
             f.hard.append((f"modality: the claim says {sorted(certain)[0]!r} where the evidence says {sorted(hedges)[0]!r}",
                            sorted(certain)[0]))
 
     def _content_words(self, outside: str, evidence: str, src: _Sources, claim_names_found: set[str], f: _Findings,
-                       free: frozenset[str] = frozenset()) -> None:
+                       free: frozenset[str] = frozenset(), close: str | None = None) -> None:
+        """Every content word accounted for by the nearby evidence; a never-free word (superlative,
+        quantifier, cause, comparison, event) by the sentences about the same thing (``close``)."""
         forms = lexicon.evidence_forms(evidence)
+        close_forms = lexicon.evidence_forms(close) if close is not None else forms
         whole_forms: set[str] | None = None
         seen: set[str] = set()
         category_missing: list[tuple[str, str]] = []
         plain_missing: list[str] = []
         content = 0
+        claim_counts = Counter(t.lower() for t in lexicon.tokens(outside))
+        evidence_counts = Counter(t.lower() for t in lexicon.tokens(close if close is not None else evidence))
         for token in lexicon.tokens(outside):
             low = token.lower()
             if low in lexicon.STOPWORDS or low in free or low in _NUMBER_WORDS or low in seen:
@@ -489,7 +509,14 @@ class ClaimChecker:
                 continue  # dates are checked on their own
             seen.add(low)
             content += 1
+            if lexicon.category(low) and not lexicon.accounted(low, close_forms):
+                category_missing.append((token, lexicon.category(low) or ""))
+                continue
             if lexicon.accounted(low, forms):
+                # A never-free word said more often than its evidence says it ("a record 41.2C, a record
+                # for the group") is one more superlative than the source has.
+                if lexicon.category(low) and evidence_counts[low] and claim_counts[low] > evidence_counts[low]:
+                    category_missing.append((token, lexicon.category(low) or ""))
                 continue
             if token[0].isupper():
                 # A name may stand anywhere in its source; a name no source has is reported as a name.

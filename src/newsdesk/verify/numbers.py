@@ -49,8 +49,10 @@ def _part_of_a_name(text: str, m: re.Match) -> bool:
     before = text[max(0, start - 2) : start]
     if before[-1:].isalpha() or (before[-1:] == "-" and before[:1].isalpha()):
         return True
-    after = text[m.end() : m.end() + 1]
-    return m.group("num")[0].isdigit() and after.isalpha() and not (m.group("scale") or m.group("pct") or m.group("cur2"))
+    after = text[m.end() : m.end() + 3]
+    if re.match(r"(?:st|nd|rd|th)\b", after, re.I):
+        return False  # an ordinal ("100th") is a figure
+    return m.group("num")[0].isdigit() and after[:1].isalpha() and not (m.group("scale") or m.group("pct") or m.group("cur2"))
 
 
 def figures(text: str) -> list[Figure]:
