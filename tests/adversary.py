@@ -169,7 +169,7 @@ class Adversary:
             for p, s in candidates:
                 out = make(p, s)
                 # A "mistake" some passage states word for word is no mistake.
-                if out and out != s and not any(out.rstrip(".") in q.text for q in passages):
+                if out and out != s and not any(_squash(out.rstrip(".")) in _squash(q.text) for q in passages):
                     used.add(s)
                     return out, [p.number]
             return None
@@ -237,6 +237,10 @@ class Adversary:
             subject = next((_subject(s) for _, s in candidates if _subject(s)), None)
             return (f"{subject} heads for bankruptcy", [1]) if subject else None
         raise ValueError(kind)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).lower()
 
 
 def parse_passages(prompt: str) -> list[Passage]:

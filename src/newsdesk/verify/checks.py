@@ -287,10 +287,10 @@ class ClaimChecker:
     def _findings(self, text: str, src: _Sources, near: list[str], spans: list[str], label: bool = False,
                   close: list[str] | None = None) -> _Findings:
         f = _Findings()
-        evidence_text = normalise("\n".join(near + spans))
+        evidence_text = normalise("\n".join(dict.fromkeys(near + spans)))
         titles = normalise("\n".join(f"{i.outlet}. {src.titles[n]}" for n, i in enumerate(src.items)))
         outside = outside_quotes(text, " \u2016 ")
-        self._figures(text, normalise("\n".join((close if close is not None else near) + spans)), f)
+        self._figures(text, normalise("\n".join(dict.fromkeys((close if close is not None else near) + spans))), f)
         self._quotes(text, src, f)
         claim_names_found = names_of_every_shape(outside)
         for name in sorted(claim_names_found):
@@ -303,7 +303,7 @@ class ClaimChecker:
         self._modality(outside, normalise(near[0]) if near else evidence_text, f)
         self._content_words(outside, evidence_text + "\n" + titles, src, claim_names_found, f,
                             lexicon.HEADING_WORDS if label else frozenset(),
-                            normalise("\n".join((close if close is not None else near) + spans)) + "\n" + titles)
+                            normalise("\n".join(dict.fromkeys((close if close is not None else near) + spans))) + "\n" + titles)
         return f
 
     def _figures(self, text: str, evidence: str, f: _Findings) -> None:
@@ -390,7 +390,9 @@ class ClaimChecker:
                 continue
             said = f"the source says {', '.join(d.capitalize() for d in other)}" if other else "no cited sentence names it"
             f.hard.append((f"weekday {m.group(1)}: {said}", m.group(1)))
-        evidence_months = {self._month(m.group(1)) for m in _MONTH_WORD.finditer(evidence)}
+        # As for weekdays: the best evidence sentence's months when it names any.
+        evidence_months = ({self._month(m.group(1)) for m in _MONTH_WORD.finditer(best)}
+                           or {self._month(m.group(1)) for m in _MONTH_WORD.finditer(evidence)})
         counted = Counter(self._month(m.group(1)) for m in _MONTH_WORD.finditer(best or evidence))
         claimed = Counter(self._month(m.group(1)) for m in _MONTH_WORD.finditer(outside) if m.group(1) != "May")
         for month, n in claimed.items():
