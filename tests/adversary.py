@@ -12,6 +12,7 @@ spotting), so the mistakes are not shaped by the rules that check them. Used by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -99,7 +100,10 @@ class Adversary:
 
     def article(self, passages: list[Passage]) -> dict:
         self.articles += 1
-        rng = self._rng
+        # Seeded by what it reads, so answers do not depend on the order concurrent requests arrive in.
+        digest = int(hashlib.sha1("".join(p.text for p in passages).encode()).hexdigest()[:12], 16)
+        rng = self._rng = random.Random(digest ^ self.seed)
+        self._next_lie = digest % len(LIES)
         written: list[tuple[Written, list[int]]] = []
         pool = [(p, s) for p in passages for s in p.sentences if not _addressed_to_a_model(s)]
         rng.shuffle(pool)

@@ -255,7 +255,7 @@ def test_a_lying_writer_gets_nothing_published(tmp_path, demo_server):
         for name, url in demo_server.feed_urls():
             room.store.add_source(url, name=name)
         report = run(room)
-    assert adversary.articles >= 8 and adversary.judge_calls >= 1 and report.verify.judge_calls == adversary.judge_calls
+    assert adversary.articles >= 8 and report.verify.judge_calls == adversary.judge_calls
     shown = set()
     for article, _, _ in room.store.publishable():
         shown |= {s.text for s in article.sentences()} | {article.headline} | {sec.heading for sec in article.sections}

@@ -27,10 +27,15 @@ _PATTERN = re.compile(
 _APPROXIMATE = re.compile(r"\b(about|around|roughly|nearly|almost|approximately|some|more than|less than|over|under|up to|close to|just over|just under)\s+(?:[$€£])?$", re.I)
 
 
+_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_MONTH_BEFORE = re.compile(r"\b" + _MONTHS + r"\s+$")
+_MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTHS + r"\b")
+
+
 @dataclass(frozen=True)
 class Figure:
     value: float
-    kind: str  # "percent", "money" or "plain"
+    kind: str  # "percent", "money", "day" (of a month) or "plain"
     text: str
     start: int
     end: int
@@ -74,6 +79,9 @@ def figures(text: str) -> list[Figure]:
             # "m"/"b" only count as scales right after a number ("5m"), never as words.
             value *= _SCALES[scale]
         kind = "percent" if m.group("pct") else "money" if (m.group("cur") or m.group("cur2")) else "plain"
+        if kind == "plain" and value.is_integer() and 1 <= value <= 31 and (_MONTH_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+                                or _MONTH_AFTER.match(text, m.end())):
+            kind = "day"  # "April 14", "14 April": a date, not 14 of anything
         approximate = bool(scale) or bool(_APPROXIMATE.search(text[max(0, m.start() - 24) : m.start()]))
         out.append(Figure(value, kind, m.group().strip(), m.start(), m.end(), significant, approximate))
     # "a dozen" style words without digits are rare in news; plain years are kept as plain numbers.
