@@ -203,7 +203,7 @@ def test_digits_in_an_outlet_name_are_not_figures():
     assert ClaimChecker().check_all([claim], items)[0].verdict == PASS
     from newsdesk.verify.numbers import figures
 
-    assert [f.text for f in figures("According to news4you.com, GPT-4 and 5G cost $2m")] == ["$2m"]
+    assert [f.text for f in figures("According to news4you.com, GPT-4 and H100 cost $2m at 4am")] == ["$2m", "4"]
 
 
 def test_a_curly_apostrophe_is_not_a_negation():

@@ -49,15 +49,13 @@ def _word_value(words: str) -> float:
 
 
 def _part_of_a_name(text: str, m: re.Match) -> bool:
-    """"news4you.com", "GPT-4", "5G", "H100": digits inside a name are not figures."""
+    """"news4you.com", "GPT-4", "H100": digits after letters are part of a name, not figures."""
     start = m.start("num")
     before = text[max(0, start - 2) : start]
     if before[-1:].isalpha() or (before[-1:] == "-" and before[:1].isalpha()):
         return True
-    after = text[m.end() : m.end() + 3]
-    if re.match(r"(?:st|nd|rd|th)\b", after, re.I):
-        return False  # an ordinal ("100th") is a figure
-    return m.group("num")[0].isdigit() and after[:1].isalpha() and not (m.group("scale") or m.group("pct") or m.group("cur2"))
+    # Digits with letters after them are a figure with its unit: "4am", "41.2C", "100th", "5G".
+    return False
 
 
 def figures(text: str) -> list[Figure]:
