@@ -233,13 +233,12 @@ class ClaimChecker:
         close = [items[pool[j][0]].text[pool[j][1] : pool[j][2]] for j in order[: self.near] if float(sims[j]) >= 0.5 * top]
         # The span each citation names is evidence too (the writer says where it read the claim).
         spans = [items[c.item_id].text[c.start : c.end] for c in claim.citations if c.item_id in items and c.end > c.start]
-        if self._verbatim(text, present, masked):
-            check.citation_support = {c.ref: True for c in claim.citations if c.item_id in items}
-            return check
-        findings = self._findings(text, _sources([items[i] for i in present], masked), near, [mask(s) for s in spans],
-                                  label, close)
-        self._settle(check, findings)
-        if check.verdict != FAIL and not check.unaccounted and check.support < self.review_support and not label:
+        verbatim = self._verbatim(text, present, masked)
+        if not verbatim:
+            findings = self._findings(text, _sources([items[i] for i in present], masked), near, [mask(s) for s in spans],
+                                      label, close)
+            self._settle(check, findings)
+        if not verbatim and check.verdict != FAIL and not check.unaccounted and check.support < self.review_support and not label:
             check.verdict = REVIEW
             check.reasons.append(f"weak support: best evidence scores {check.support:.2f} "
                                  f"(verify.review_support = {self.review_support})")
@@ -249,7 +248,8 @@ class ClaimChecker:
                 f = self._findings(text, _sources([items[c.item_id]], masked),
                                    [items[c.item_id].text[pool[j][1] : pool[j][2]] for j in alone[: self.near]], [], label)
                 best = float(sims[alone[0]]) if alone else 0.0
-                check.citation_support[c.ref] = not f.hard and best >= self.review_support
+                check.citation_support[c.ref] = (self._verbatim(text, [c.item_id], masked)
+                                                 or (not f.hard and best >= self.review_support))
         return check
 
     @staticmethod
