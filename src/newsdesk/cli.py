@@ -10,6 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from newsdesk.stages import REGISTRY, STAGE_NAMES
+
 app = typer.Typer(
     help="newsdesk: an automated newsroom. Sources in, verified and cited stories out.",
     no_args_is_help=True,
@@ -157,56 +159,22 @@ def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
         raise typer.Exit(1)
 
 
-@app.command()
-def ingest(directory: DirOption = Path(".")) -> None:
-    """Fetch every source, extract full text, de-duplicate, store new items."""
-    _run_stages(directory, ("ingest",))
+def _stage_command(stage_name: str, summary: str):
+    def command(directory: DirOption = Path(".")) -> None:
+        _run_stages(directory, (stage_name,))
+
+    command.__doc__ = summary
+    return command
 
 
-@app.command()
-def cluster(directory: DirOption = Path(".")) -> None:
-    """Group stored items into stories and rank them."""
-    _run_stages(directory, ("stories",))
-
-
-@app.command()
-def enrich(directory: DirOption = Path(".")) -> None:
-    """Figures (downloads, likes, stars, forks, last release, licence) for the Hugging Face models
-    and datasets and GitHub repositories that stories mention, stored as citable facts. Tokens
-    are optional: set HF_TOKEN / GITHUB_TOKEN (names configurable under [enrich])."""
-    _run_stages(directory, ("enrich",))
-
-
-@app.command()
-def write(directory: DirOption = Path(".")) -> None:
-    """Write (or update) a cited article for every story at or above write.min_tier."""
-    _run_stages(directory, ("write",))
-
-
-@app.command()
-def verify(directory: DirOption = Path(".")) -> None:
-    """Check every claim of every new article version against the sources it cites."""
-    _run_stages(directory, ("verify",))
-
-
-@app.command()
-def media(directory: DirOption = Path(".")) -> None:
-    """Charts from verified figures, video prompts for major stories, social posts and blurbs."""
-    _run_stages(directory, ("media",))
-
-
-@app.command()
-def publish(directory: DirOption = Path(".")) -> None:
-    """Build the static news site from the latest articles."""
-    _run_stages(directory, ("publish",))
+for _spec in REGISTRY:  # one command per stage, from the registry: `newsdesk ingest`, `newsdesk cluster`, …
+    app.command(_spec.command)(_stage_command(_spec.name, _spec.summary))
 
 
 @app.command("run")
 def run_command(directory: DirOption = Path(".")) -> None:
     """The main job: ingest → stories → enrich → write → verify → media → publish. Exit 1 if a source failed."""
-    from newsdesk.pipeline import STAGES
-
-    _run_stages(directory, STAGES)
+    _run_stages(directory, STAGE_NAMES)
 
 
 @app.command()
@@ -383,72 +351,22 @@ def print_story_table(rows) -> None:
 
 
 def print_summary(report) -> None:
+    """Each stage's table and lines, in pipeline order, then the times."""
     from rich.table import Table
 
     console = _console()
-    if report.ingest is not None:
-        table = Table(title="Sources")
-        for col in ("source", "status", "fetched", "new", "duplicate", "error"):
-            table.add_column(col, overflow="fold")
-        for s in report.ingest.sources:
-            style = {"error": "red", "ok": "green", "unchanged": "cyan"}[s.status]
-            table.add_row(s.name, f"[{style}]{s.status}[/]", str(s.fetched), str(s.new), str(s.duplicate), s.error or "")
-        console.print(table)
-        failed = len(report.ingest.failed_sources)
-        console.print(
-            f"Ingest: {report.ingest.new} new items, {report.ingest.duplicates} duplicates, "
-            f"{len(report.ingest.sources) - failed}/{len(report.ingest.sources)} sources OK, "
-            f"{report.ingest.requests} HTTP requests."
-        )
-    if report.stories is not None:
-        st = report.stories
-        console.print(
-            f"Stories: {st.created} created, {st.updated} updated, {st.closed} closed, "
-            f"{st.items_assigned} items assigned, {st.ranked} open stories ranked."
-        )
-    if report.enrich is not None:
-        e = report.enrich
-        console.print(f"Enrich: {e.facts_added} facts added, {e.unchanged} subjects unchanged, {e.subjects} models, datasets "
-                      f"and repositories found in {e.stories} stories, {e.requests} API requests.")
-        for problem in e.errors:
-            console.print(f"[red]Enrich error:[/] {problem}")
-        for gone in e.not_found:
-            console.print(f"[yellow]Enrich: not found or private:[/] {gone}")
-    if report.write is not None:
-        w = report.write
-        console.print(f"Write: {w.written} new articles, {w.updated} updated, {w.unchanged} unchanged, {w.skipped} skipped"
-                      + (f", [red]{w.failed} failed[/]" if w.failed else "") + (f", {w.fallback} by the extractive fallback" if w.fallback else "")
-                      + f" ({w.considered} stories at or above the configured tier).")
-        if w.usage and w.usage["calls"]:
-            u, done = w.usage, max(1, w.written + w.updated)
-            cost = f", cost {u['cost']:.4f}" if u["cost"] is not None else ""
-            console.print(f"LLM: {u['calls']} calls ({u['calls'] / done:.1f} per article written; {u['attempts']} HTTP attempts), "
-                          f"{u['prompt_tokens']:,} prompt + {u['completion_tokens']:,} completion tokens, "
-                          f"{u['seconds']:.1f} s{cost}.")
-        if w.screened:
-            console.print(f"[yellow]Screened:[/] {len(w.screened)} passages addressed to a model were removed from the "
-                          "sources before writing (never sent, never evidence):")
-            for text in w.screened[:5]:
-                console.print(f"  {text}", markup=False)
-        for problem in w.errors:
-            console.print(f"[red]Write error:[/] {problem}")
-        if w.stopped:
-            console.print(f"[red]Writing stopped:[/] {w.stopped}. Articles already published stay up.")
-    if report.verify is not None:
-        v = report.verify
-        console.print(f"Verify: {v.articles} article versions, {v.claims} claims: {v.passed} passed, {v.failed} failed, "
-                      f"{v.review} to review; {v.removed} removed, {v.held} articles held"
-                      + (f"; {v.judge_calls} entailment judge calls ({v.judge_tokens:,} tokens)" if v.judge_calls else "")
-                      + (f"; {v.headlines_replaced} headlines and {v.headings_replaced} headings replaced (unsupported)"
-                         if v.headlines_replaced or v.headings_replaced else "") + ".")
-        for problem in v.errors:
-            console.print(f"[yellow]Verify:[/] {problem}")
-    if report.media is not None:
-        m = report.media
-        console.print(f"Media: {m.charts} charts, {m.videos} video prompts for {m.articles} articles"
-                      + (f" ({m.skipped_charts} charts not drawn: parts did not add up)" if m.skipped_charts else "") + ".")
-    if report.publish is not None:
-        console.print(f"Publish: {report.publish.articles} articles, {report.publish.tags} tag pages → {report.publish.index}")
+    for stage_report in report.reports.values():
+        shown = stage_report.table()
+        if shown is not None:
+            title, columns, rows = shown
+            table = Table(title=title)
+            for col in columns:
+                table.add_column(col, overflow="fold")
+            for row in rows:
+                table.add_row(*row)
+            console.print(table)
+        for line in stage_report.lines():
+            console.print(line)
     console.print("Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()))
 
 

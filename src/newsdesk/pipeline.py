@@ -1,4 +1,4 @@
-"""The pipeline: a newsroom folder, and its stages run in order.
+"""The pipeline: a newsroom folder, and its stages (``newsdesk.stages.REGISTRY``) run in order.
 
     ingest (sources/ + extract/ + dedup/)  →  stories (stories/: cluster + rank)
         →  enrich (enrich/: Hub and GitHub figures as citable facts)
@@ -15,8 +15,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from newsdesk.config import CONFIG_NAME, DEFAULT_TOML, ConfigError, Settings, load_settings
 from newsdesk.progress import NullProgress, Progress
+from newsdesk.stages import REGISTRY, STAGE_NAMES, Context, Scope, StageReport, spec
+
+if TYPE_CHECKING:
+    from newsdesk.enrich import EnrichReport
+    from newsdesk.media import MediaReport
+    from newsdesk.publish import PublishReport
+    from newsdesk.sources.ingest import IngestReport
+    from newsdesk.stories import StoriesReport
+    from newsdesk.verify import VerifyReport
+    from newsdesk.write import WriteReport
 
 CACHE_NAME = "http-cache.db"
 
@@ -65,85 +77,67 @@ def open_newsroom(path: Path) -> Newsroom:
 
 @dataclass
 class RunReport:
-    ingest: object | None = None
-    stories: object | None = None
-    enrich: object | None = None
-    write: object | None = None
-    verify: object | None = None
-    media: object | None = None
-    publish: object | None = None
+    """The reports of the stages run, by stage name, and their times."""
+
+    reports: dict[str, StageReport] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         """False when a source failed or a writer could not write (the summary says which)."""
-        return (self.ingest is None or not self.ingest.failed_sources) and (self.write is None or self.write.ok)
+        return all(r.ok for r in self.reports.values())
+
+    def as_dict(self) -> dict:
+        """What the run record stores."""
+        return {"seconds": self.seconds, **{name: r.as_dict() for name, r in self.reports.items()}}
+
+    # Typed access for callers that know which stage they ran.
+    @property
+    def ingest(self) -> IngestReport | None:
+        return self.reports.get("ingest")  # type: ignore[return-value]
+
+    @property
+    def stories(self) -> StoriesReport | None:
+        return self.reports.get("stories")  # type: ignore[return-value]
+
+    @property
+    def enrich(self) -> EnrichReport | None:
+        return self.reports.get("enrich")  # type: ignore[return-value]
+
+    @property
+    def write(self) -> WriteReport | None:
+        return self.reports.get("write")  # type: ignore[return-value]
+
+    @property
+    def verify(self) -> VerifyReport | None:
+        return self.reports.get("verify")  # type: ignore[return-value]
+
+    @property
+    def media(self) -> MediaReport | None:
+        return self.reports.get("media")  # type: ignore[return-value]
+
+    @property
+    def publish(self) -> PublishReport | None:
+        return self.reports.get("publish")  # type: ignore[return-value]
 
 
-STAGES = ("ingest", "stories", "enrich", "write", "verify", "media", "publish")
+STAGES = STAGE_NAMES
 
 
-def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None) -> RunReport:
-    progress = progress or NullProgress()
+def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None,
+        scope: Scope | None = None) -> RunReport:
+    """Run the named stages in pipeline order (for everything due, or for ``scope``)."""
+    for name in stages:
+        spec(name)  # an unknown name is an error before anything runs
+    ctx = Context(newsroom.store, newsroom.settings, newsroom.path, progress or NullProgress(), scope or Scope())
     report = RunReport()
     run_id = newsroom.store.start_run("+".join(stages))
-    for stage in stages:
+    for stage_spec in REGISTRY:
+        if stage_spec.name not in stages:
+            continue
         started = time.perf_counter()
-        if stage == "ingest":
-            from newsdesk.sources import add_configured_sources
-            from newsdesk.sources.ingest import ingest
-
-            add_configured_sources(newsroom.store, newsroom.settings)
-            report.ingest = ingest(newsroom.store, newsroom.settings, cache_path=newsroom.cache_path, progress=progress)
-        elif stage == "stories":
-            from newsdesk.stories import build_stories
-
-            report.stories = build_stories(newsroom.store, newsroom.settings, progress=progress)
-        elif stage == "enrich":
-            from newsdesk.enrich import enrich_stories
-
-            report.enrich = enrich_stories(newsroom.store, newsroom.settings, cache_path=newsroom.cache_path, progress=progress)
-        elif stage == "write":
-            from newsdesk.write import write_articles
-
-            report.write = write_articles(newsroom.store, newsroom.settings, progress=progress, newsroom=newsroom.path)
-        elif stage == "verify":
-            from newsdesk.verify import verify_articles
-
-            usage = (report.write.usage or {}) if report.write is not None else {}
-            spent = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
-            report.verify = verify_articles(newsroom.store, newsroom.settings, progress=progress, tokens_spent=spent)
-        elif stage == "media":
-            from newsdesk.media import build_media
-
-            report.media = build_media(newsroom.store, newsroom.settings, progress=progress)
-        elif stage == "publish":
-            from newsdesk.publish import build_site
-
-            report.publish = build_site(newsroom.store, newsroom.settings, newsroom.site_dir)
-        else:
-            raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
-        report.seconds[stage] = round(time.perf_counter() - started, 3)
-    newsroom.store.finish_run(run_id, _summary(report))
+        result = stage_spec.load().run(ctx)
+        ctx.earlier[stage_spec.name] = report.reports[stage_spec.name] = result
+        report.seconds[stage_spec.name] = round(time.perf_counter() - started, 3)
+    newsroom.store.finish_run(run_id, report.as_dict())
     return report
-
-
-def _summary(report: RunReport) -> dict:
-    from dataclasses import asdict
-
-    out: dict = {"seconds": report.seconds}
-    if report.ingest is not None:
-        out["sources"] = [asdict(s) for s in report.ingest.sources]
-    if report.stories is not None:
-        out["stories"] = asdict(report.stories)
-    if report.enrich is not None:
-        out["enrich"] = asdict(report.enrich)
-    if report.write is not None:
-        out["write"] = asdict(report.write)
-    if report.verify is not None:
-        out["verify"] = asdict(report.verify)
-    if report.media is not None:
-        out["media"] = asdict(report.media)
-    if report.publish is not None:
-        out["publish"] = {"out_dir": str(report.publish.out_dir), "articles": report.publish.articles}
-    return out

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.config import Settings
 from newsdesk.enrich.mentions import Mention, find_mentions
 from newsdesk.progress import NullProgress, Progress
@@ -30,7 +31,7 @@ NOUN = {"hf_model": "model", "hf_dataset": "dataset", "github_repo": "repository
 
 
 @dataclass
-class EnrichReport:
+class EnrichReport(StageReport):
     stories: int = 0
     subjects: int = 0  # distinct models, datasets and repositories found with figures
     facts_added: int = 0
@@ -38,6 +39,20 @@ class EnrichReport:
     not_found: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+
+    def lines(self) -> list[str]:
+        out = [f"Enrich: {self.facts_added} facts added, {self.unchanged} subjects unchanged, {self.subjects} models, "
+               f"datasets and repositories found in {self.stories} stories, {self.requests} API requests."]
+        out += [f"[red]Enrich error:[/] {problem}" for problem in self.errors]
+        out += [f"[yellow]Enrich: not found or private:[/] {gone}" for gone in self.not_found]
+        return out
+
+
+class EnrichStage:
+    name = "enrich"
+
+    def run(self, ctx: Context) -> EnrichReport:
+        return enrich_stories(ctx.store, ctx.settings, cache_path=ctx.cache_path, progress=ctx.progress, scope=ctx.scope)
 
 
 def statements(facts: list[Fact]) -> str:
@@ -75,8 +90,8 @@ def _day(iso: str) -> str:
 
 
 def enrich_stories(store: Store, settings: Settings, *, cache_path: Path | None = None,
-                   progress: Progress | None = None) -> EnrichReport:
-    return asyncio.run(_enrich(store, settings, cache_path, progress or NullProgress()))
+                   progress: Progress | None = None, scope: Scope | None = None) -> EnrichReport:
+    return asyncio.run(_enrich(store, settings, cache_path, progress or NullProgress(), scope or Scope()))
 
 
 def _story_text(story: Story) -> str:
@@ -84,7 +99,7 @@ def _story_text(story: Story) -> str:
     return "\n\n".join(f"{i.url}\n{i.title}\n{i.text}" for i in reports)
 
 
-async def _enrich(store: Store, settings: Settings, cache_path: Path | None, progress: Progress) -> EnrichReport:
+async def _enrich(store: Store, settings: Settings, cache_path: Path | None, progress: Progress, scope: Scope) -> EnrichReport:
     from newsdesk.enrich.sources import DataSources, LookupFailed, NotFound, RateLimited
     from newsdesk.sources.http import Fetcher
 
@@ -92,7 +107,7 @@ async def _enrich(store: Store, settings: Settings, cache_path: Path | None, pro
     if not settings.enrich.enabled:
         return report
     wanted = set(TIERS[: TIERS.index(settings.write.min_tier) + 1])
-    stories = [s for s in store.stories(status="open") if s.tier in wanted]
+    stories = [s for s in store.stories(status="open") if s.tier in wanted and scope.wants_story(s.id)]
     report.stories = len(stories)
     task = progress.task("Enriching with Hub and GitHub figures", total=len(stories))
     now = utcnow().replace(microsecond=0)

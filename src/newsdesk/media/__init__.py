@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from newsdesk.config import Settings
+from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import Article, ArticleSentence
 from newsdesk.store import Store, utcnow
@@ -22,11 +23,22 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class MediaReport:
+class MediaReport(StageReport):
     articles: int = 0
     charts: int = 0
     videos: int = 0
     skipped_charts: int = 0
+
+    def lines(self) -> list[str]:
+        return [f"Media: {self.charts} charts, {self.videos} video prompts for {self.articles} articles"
+                + (f" ({self.skipped_charts} charts not drawn: parts did not add up)" if self.skipped_charts else "") + "."]
+
+
+class MediaStage:
+    name = "media"
+
+    def run(self, ctx: Context) -> MediaReport:
+        return build_media(ctx.store, ctx.settings, progress=ctx.progress, scope=ctx.scope)
 
 
 def media_for(article: Article, claims: list[dict], settings: Settings) -> dict:
@@ -59,9 +71,10 @@ def media_for(article: Article, claims: list[dict], settings: Settings) -> dict:
     return out
 
 
-def build_media(store: Store, settings: Settings, progress: Progress | None = None) -> MediaReport:
+def build_media(store: Store, settings: Settings, progress: Progress | None = None, scope: Scope | None = None) -> MediaReport:
     progress = progress or NullProgress()
-    pending = store.publishable_without_media()
+    scope = scope or Scope()
+    pending = [(a, c) for a, c in store.publishable_without_media() if scope.wants_story(a.story_id)]
     report = MediaReport(articles=len(pending))
     task = progress.task("Charts and video prompts", total=len(pending))
     for article, claims in pending:

@@ -21,12 +21,13 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import Settings
+from newsdesk.stages import Context, StageReport
 from newsdesk.records import Article
 from newsdesk.store import Store
 
 
 @dataclass
-class PublishReport:
+class PublishReport(StageReport):
     out_dir: Path
     articles: int
     tags: int
@@ -34,6 +35,21 @@ class PublishReport:
     @property
     def index(self) -> Path:
         return self.out_dir / "index.html"
+
+    def as_dict(self) -> dict:
+        return {"out_dir": str(self.out_dir), "articles": self.articles, "tags": self.tags}
+
+    def lines(self) -> list[str]:
+        return [f"Publish: {self.articles} articles, {self.tags} tag pages → {self.index}"]
+
+
+class PublishStage:
+    """The whole site is rebuilt and swapped in at once: the scope does not narrow it."""
+
+    name = "publish"
+
+    def run(self, ctx: Context) -> PublishReport:
+        return build_site(ctx.store, ctx.settings, ctx.site_dir)
 
 
 def slug(text: str) -> str:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.config import Settings
 from newsdesk.dedup import NearDuplicateIndex
 from newsdesk.extract import extract_page
@@ -47,9 +48,25 @@ class SourceReport:
 
 
 @dataclass
-class IngestReport:
+class IngestReport(StageReport):
     sources: list[SourceReport]
     requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_sources
+
+    def table(self) -> tuple[str, list[str], list[list[str]]]:
+        rows = []
+        for s in self.sources:
+            style = {"error": "red", "ok": "green", "unchanged": "cyan"}[s.status]
+            rows.append([s.name, f"[{style}]{s.status}[/]", str(s.fetched), str(s.new), str(s.duplicate), s.error or ""])
+        return "Sources", ["source", "status", "fetched", "new", "duplicate", "error"], rows
+
+    def lines(self) -> list[str]:
+        failed = len(self.failed_sources)
+        return [f"Ingest: {self.new} new items, {self.duplicates} duplicates, "
+                f"{len(self.sources) - failed}/{len(self.sources)} sources OK, {self.requests} HTTP requests."]
 
     @property
     def new(self) -> int:
@@ -74,13 +91,29 @@ class _Prepared:
     feed_title: str | None = None
 
 
-def ingest(store: Store, settings: Settings, *, cache_path: Path | None = None, progress: Progress | None = None) -> IngestReport:
-    return asyncio.run(ingest_async(store, settings, cache_path=cache_path, progress=progress or NullProgress()))
+class IngestStage:
+    """Sources listed in the config are added first; then every source (or the scope's) is fetched."""
+
+    name = "ingest"
+
+    def run(self, ctx: Context) -> IngestReport:
+        from newsdesk.sources import add_configured_sources
+
+        add_configured_sources(ctx.store, ctx.settings)
+        return ingest(ctx.store, ctx.settings, cache_path=ctx.cache_path, progress=ctx.progress, scope=ctx.scope)
 
 
-async def ingest_async(store: Store, settings: Settings, *, cache_path: Path | None, progress: Progress) -> IngestReport:
+def ingest(store: Store, settings: Settings, *, cache_path: Path | None = None, progress: Progress | None = None,
+           scope: Scope | None = None) -> IngestReport:
+    return asyncio.run(ingest_async(store, settings, cache_path=cache_path, progress=progress or NullProgress(),
+                                    scope=scope or Scope()))
+
+
+async def ingest_async(store: Store, settings: Settings, *, cache_path: Path | None, progress: Progress,
+                       scope: Scope | None = None) -> IngestReport:
+    scope = scope or Scope()
     # "facts" sources hold what enrichment found; they are not fetched here.
-    sources = [s for s in store.list_sources() if s.kind != "facts"]
+    sources = [s for s in store.list_sources() if s.kind != "facts" and scope.wants_source(s.id)]
     feeds_task = progress.task("Fetching sources", total=len(sources))
     pages_task = progress.task("Fetching article pages", total=0)
     async with Fetcher(settings.http, cache_path) as fetcher:

@@ -17,16 +17,30 @@ from newsdesk.config import Settings
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import Item
 from newsdesk.store import Store, utcnow
+from newsdesk.stages import Context, StageReport
 from newsdesk.stories.cluster import NEW, ClusterParams, incremental
 
 
 @dataclass
-class StoriesReport:
+class StoriesReport(StageReport):
     items_assigned: int = 0
     created: int = 0
     updated: int = 0
     closed: int = 0
     ranked: int = 0
+
+    def lines(self) -> list[str]:
+        return [f"Stories: {self.created} created, {self.updated} updated, {self.closed} closed, "
+                f"{self.items_assigned} items assigned, {self.ranked} open stories ranked."]
+
+
+class StoriesStage:
+    """Clustering and ranking work on the whole open window: the scope does not narrow them."""
+
+    name = "stories"
+
+    def run(self, ctx: Context) -> StoriesReport:
+        return build_stories(ctx.store, ctx.settings, progress=ctx.progress)
 
 
 def item_text(item: Item, words: int) -> str:

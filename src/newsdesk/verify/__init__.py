@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from newsdesk.config import Settings
+from newsdesk.stages import Context, Scope, StageReport
+from newsdesk.text.markup import escape
 from newsdesk.progress import NullProgress, Progress
 import re
 
@@ -60,7 +62,7 @@ class Verification:
 
 
 @dataclass
-class VerifyReport:
+class VerifyReport(StageReport):
     articles: int = 0
     claims: int = 0
     passed: int = 0
@@ -73,6 +75,24 @@ class VerifyReport:
     headlines_replaced: int = 0
     headings_replaced: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"Verify: {self.articles} article versions, {self.claims} claims: {self.passed} passed, {self.failed} failed, "
+               f"{self.review} to review; {self.removed} removed, {self.held} articles held"
+               + (f"; {self.judge_calls} entailment judge calls ({self.judge_tokens:,} tokens)" if self.judge_calls else "")
+               + (f"; {self.headlines_replaced} headlines and {self.headings_replaced} headings replaced (unsupported)"
+                  if self.headlines_replaced or self.headings_replaced else "") + "."]
+        return out + [f"[yellow]Verify:[/] {escape(problem)}" for problem in self.errors]
+
+
+class VerifyStage:
+    name = "verify"
+
+    def run(self, ctx: Context) -> VerifyReport:
+        # The writer's LLM tokens this run, so the judge keeps within the same budget.
+        usage = getattr(ctx.earlier.get("write"), "usage", None) or {}
+        spent = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
+        return verify_articles(ctx.store, ctx.settings, progress=ctx.progress, tokens_spent=spent, scope=ctx.scope)
 
 
 def review_policy(settings: Settings) -> str:
@@ -206,7 +226,7 @@ def _without(article: Article, drop: set[int]) -> Article | None:
 
 
 def verify_articles(store: Store, settings: Settings, progress: Progress | None = None, judge: Judge | None = None,
-                    tokens_spent: int = 0) -> VerifyReport:
+                    tokens_spent: int = 0, scope: Scope | None = None) -> VerifyReport:
     """``tokens_spent``: LLM tokens this run has already used (the writer's), so the judge keeps
     within ``llm.max_tokens_per_run`` too."""
     progress = progress or NullProgress()
@@ -214,7 +234,8 @@ def verify_articles(store: Store, settings: Settings, progress: Progress | None 
         from newsdesk.verify.judge import LLMJudge
 
         judge = LLMJudge(settings, tokens_spent=tokens_spent)
-    pending = store.articles_without_verification()
+    scope = scope or Scope()
+    pending = [a for a in store.articles_without_verification() if scope.wants_story(a.story_id)]
     checker = ClaimChecker.from_settings(settings.verify)
     report = VerifyReport(articles=len(pending))
     task = progress.task("Verifying claims", total=len(pending))

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Protocol
 
 from newsdesk.config import ConfigError, Settings
+from newsdesk.stages import Context, Scope, StageReport
+from newsdesk.text.markup import escape
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import TIERS, Article, Story
 from newsdesk.store import Store, utcnow
@@ -32,7 +34,7 @@ class Writer(Protocol):
 
 
 @dataclass
-class WriteReport:
+class WriteReport(StageReport):
     considered: int = 0
     written: int = 0
     updated: int = 0
@@ -48,6 +50,33 @@ class WriteReport:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.stopped
+
+    def lines(self) -> list[str]:
+        out = [f"Write: {self.written} new articles, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+               + (f", [red]{self.failed} failed[/]" if self.failed else "")
+               + (f", {self.fallback} by the extractive fallback" if self.fallback else "")
+               + f" ({self.considered} stories at or above the configured tier)."]
+        if self.usage and self.usage["calls"]:
+            u, done = self.usage, max(1, self.written + self.updated)
+            cost = f", cost {u['cost']:.4f}" if u["cost"] is not None else ""
+            out.append(f"LLM: {u['calls']} calls ({u['calls'] / done:.1f} per article written; {u['attempts']} HTTP attempts), "
+                       f"{u['prompt_tokens']:,} prompt + {u['completion_tokens']:,} completion tokens, "
+                       f"{u['seconds']:.1f} s{cost}.")
+        if self.screened:
+            out.append(f"[yellow]Screened:[/] {len(self.screened)} passages addressed to a model were removed from the "
+                       "sources before writing (never sent, never evidence):")
+            out += ["  " + escape(text) for text in self.screened[:5]]
+        out += [f"[red]Write error:[/] {escape(problem)}" for problem in self.errors]
+        if self.stopped:
+            out.append(f"[red]Writing stopped:[/] {escape(self.stopped)}. Articles already published stay up.")
+        return out
+
+
+class WriteStage:
+    name = "write"
+
+    def run(self, ctx: Context) -> WriteReport:
+        return write_articles(ctx.store, ctx.settings, progress=ctx.progress, newsroom=ctx.path, scope=ctx.scope)
 
 
 class WriterConfigError(ConfigError):
@@ -77,13 +106,14 @@ def make_writer(settings: Settings, newsroom: Path | None = None) -> Writer:
 
 
 def write_articles(store: Store, settings: Settings, progress: Progress | None = None,
-                   newsroom: Path | None = None) -> WriteReport:
+                   newsroom: Path | None = None, scope: Scope | None = None) -> WriteReport:
     from newsdesk.write.llm import BudgetExceeded, EndpointUnreachable, StoryFailed
 
     progress = progress or NullProgress()
     writer = make_writer(settings, newsroom)
     wanted = set(TIERS[: TIERS.index(settings.write.min_tier) + 1])
-    stories = [s for s in store.stories() if s.tier in wanted]
+    scope = scope or Scope()
+    stories = [s for s in store.stories() if s.tier in wanted and scope.wants_story(s.id)]
     report = WriteReport(considered=len(stories))
     written = store.article_state()
     task = progress.task("Writing articles", total=len(stories))
