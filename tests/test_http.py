@@ -7,7 +7,7 @@ import pytest
 from werkzeug import Response
 
 from newsdesk.config import HttpSettings
-from newsdesk.sources.http import Fetcher, FetchError, parse_retry_after
+from newsdesk.infra.http import Fetcher, FetchError, parse_retry_after
 
 FAST = HttpSettings(connect_timeout=2, read_timeout=1.5, total_timeout=3, backoff_base=0.01, max_retry_after=5, max_bytes=1_000_000)
 

@@ -12,7 +12,7 @@ from newsdesk.media.charts import bar_chart
 from newsdesk.media.figures import check_whole, comparable_series
 from newsdesk.media.video import NEGATIVE, video_prompt
 from newsdesk.records import Article, ArticleSentence, Citation, Reference, Section
-from newsdesk.verify.numbers import figures
+from newsdesk.text.numbers import figures
 
 
 def s(text, ref=1):

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsdesk.sources.urls import canonicalize
+from newsdesk.infra.urls import canonicalize
 
 
 @pytest.mark.parametrize(

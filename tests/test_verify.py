@@ -7,7 +7,7 @@ import pytest
 from conftest import make_newsroom
 from newsdesk.records import ArticleSentence, Citation, Item
 from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimChecker
-from newsdesk.verify.numbers import figures, matches
+from newsdesk.text.numbers import figures, matches
 
 NOW = datetime.now(timezone.utc)
 SOURCE = ("Velora Systems said on Tuesday it will cut 1,800 jobs, about 12% of its workforce, after orders fell for a third quarter. "

@@ -201,7 +201,7 @@ def test_digits_in_an_outlet_name_are_not_figures():
     items = {1: item(1, "According to news4you.com, the ferry carried 1,200 passengers a day.", "news4you.com")}
     claim = ArticleSentence("According to news4you.com, the ferry carried 1,200 passengers a day.", [Citation(1, 1, 0, 0)])
     assert ClaimChecker().check_all([claim], items)[0].verdict == PASS
-    from newsdesk.verify.numbers import figures
+    from newsdesk.text.numbers import figures
 
     assert [f.text for f in figures("According to news4you.com, GPT-4 and H100 cost $2m at 4am")] == ["$2m", "4"]
 

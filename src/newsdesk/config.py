@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from newsdesk import USER_AGENT
@@ -17,12 +17,18 @@ from newsdesk import USER_AGENT
 CONFIG_NAME = "newsdesk.toml"
 
 
-class StoreSettings(BaseModel):
+class Section(BaseModel):
+    """A [section] of newsdesk.toml: a key it does not know is an error, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreSettings(Section):
     # A relative SQLite path is taken relative to the newsroom folder.
     url: str = "sqlite:///newsdesk.db"
 
 
-class HttpSettings(BaseModel):
+class HttpSettings(Section):
     user_agent: str = USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
@@ -45,20 +51,20 @@ class HttpSettings(BaseModel):
     cache_pages: bool = False
 
 
-class ExtractSettings(BaseModel):
+class ExtractSettings(Section):
     # Fetch the article page when the feed carries fewer words than this.
     min_feed_words: int = 150
     fetch_pages: bool = True
 
 
-class DedupSettings(BaseModel):
+class DedupSettings(Section):
     shingle_words: int = 4
     num_perm: int = 128
     # Estimated Jaccard similarity above which an item is a copy of an earlier one.
     threshold: float = 0.6
 
 
-class StorySettings(BaseModel):
+class StorySettings(Section):
     # Neighbours looked at per item when building the similarity graph.
     neighbours: int = 15
     # Weakest TF-IDF cosine similarity kept as an edge of that graph.
@@ -76,7 +82,7 @@ class StorySettings(BaseModel):
     text_words: int = 120
 
 
-class RankSettings(BaseModel):
+class RankSettings(Section):
     recency_half_life_hours: float = 24.0
     outlet_weight: float = 1.0
     recency_weight: float = 1.0
@@ -86,13 +92,13 @@ class RankSettings(BaseModel):
     standard_score: float = 3.75
 
 
-class SourceEntry(BaseModel):
+class SourceEntry(Section):
     url: str
     name: str = ""
     weight: float = Field(default=1.0, gt=0)
 
 
-class SourcesSettings(BaseModel):
+class SourcesSettings(Section):
     """Sources listed in newsdesk.toml are added to the newsroom before each ingest (besides
     those added with `newsdesk sources add`). Entries: a URL, or {url, name, weight}."""
 
@@ -100,7 +106,7 @@ class SourcesSettings(BaseModel):
     urls: list[str | SourceEntry] = Field(default_factory=list)
 
 
-class CommunitySettings(BaseModel):
+class CommunitySettings(Section):
     # Base URLs, so the same code can talk to a mirror or a test server.
     reddit_base_url: str = "https://www.reddit.com"
     hn_base_url: str = "https://hacker-news.firebaseio.com/v0"
@@ -112,7 +118,7 @@ class CommunitySettings(BaseModel):
     reddit_comment_posts: int = Field(default=5, ge=0, le=50)
 
 
-class EnrichSettings(BaseModel):
+class EnrichSettings(Section):
     enabled: bool = True
     # Base URLs, so the same code can talk to a mirror or a test server.
     hf_base_url: str = "https://huggingface.co"
@@ -124,7 +130,7 @@ class EnrichSettings(BaseModel):
     max_lookups_per_story: int = Field(default=8, ge=0, le=50)
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(Section):
     """The LLM writer ([write] backend = "llm"): any OpenAI-compatible chat-completions endpoint."""
 
     base_url: str = "http://127.0.0.1:11434/v1"  # Ollama's; vLLM, llama.cpp server and OpenAI work alike
@@ -156,7 +162,7 @@ class LLMSettings(BaseModel):
     source_chars: int = Field(default=2500, ge=200)
 
 
-class WriteSettings(BaseModel):
+class WriteSettings(Section):
     # "extractive" (no model, no key), "llm" (see [llm]), or a plugin: "package.module:factory", where the factory
     # takes the Settings and returns an object with ``name`` and ``write(story) -> Article | None``.
     backend: str = "extractive"
@@ -166,7 +172,7 @@ class WriteSettings(BaseModel):
     byline: str = "newsdesk extractive desk"
 
 
-class VerifySettings(BaseModel):
+class VerifySettings(Section):
     # A claim that fails a hard check: "remove" it (and re-check the article) or "hold" the article.
     on_fail: Literal["remove", "hold"] = "remove"
     # A claim left in doubt: publish it with a visible "unconfirmed" marker, or "queue" it for an
@@ -189,14 +195,14 @@ class VerifySettings(BaseModel):
     judge: Literal["none", "llm"] = "none"
 
 
-class MediaSettings(BaseModel):
+class MediaSettings(Section):
     # A chart needs at least this many comparable figures (same measure and unit).
     min_points: int = Field(default=3, ge=2)
     # Added to the video prompt's negative constraints (e.g. "no city skylines").
     extra_negative: list[str] = Field(default_factory=list)
 
 
-class PublishSettings(BaseModel):
+class PublishSettings(Section):
     # Relative to the newsroom folder.
     out_dir: str = "site"
     site_title: str = "newsdesk"
@@ -239,6 +245,35 @@ class ConfigError(Exception):
     """The newsroom's configuration cannot be used; the message says what to fix."""
 
 
+def describe(exc: ValidationError) -> str:
+    """Each problem with where it is; an unknown key names its section and the nearest known key."""
+    import difflib
+
+    problems = []
+    for e in exc.errors():
+        loc = [str(p) for p in e["loc"]]
+        if e["type"] == "extra_forbidden":
+            known = _fields_at(loc[:-1])
+            near = difflib.get_close_matches(loc[-1], known, n=1)
+            where = f"[{'.'.join(loc[:-1])}]" if len(loc) > 1 else "the top level"
+            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(known)}"
+            problems.append(f"unknown key {loc[-1]!r} in {where}{hint}")
+        else:
+            problems.append(f"{'.'.join(loc)}: {e['msg']}")
+    return "; ".join(problems)
+
+
+def _fields_at(loc: list[str]) -> list[str]:
+    model: type[BaseModel] = Settings
+    for part in loc:
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return sorted(model.model_fields)
+
+
 def load_settings(newsroom: Path) -> Settings:
     """Read ``newsroom/newsdesk.toml``; raise ConfigError naming the file and the bad key."""
     path = newsroom / CONFIG_NAME
@@ -248,8 +283,7 @@ def load_settings(newsroom: Path) -> Settings:
     try:
         return bound()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path}: {problems}") from None
+        raise ConfigError(f"{path}: {describe(exc)}") from None
     except Exception as exc:  # tomllib.TOMLDecodeError and friends
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
 

@@ -101,7 +101,7 @@ def _story_text(story: Story) -> str:
 
 async def _enrich(store: Store, settings: Settings, cache_path: Path | None, progress: Progress, scope: Scope) -> EnrichReport:
     from newsdesk.enrich.sources import DataSources, LookupFailed, NotFound, RateLimited
-    from newsdesk.sources.http import Fetcher
+    from newsdesk.infra.http import Fetcher
 
     report = EnrichReport()
     if not settings.enrich.enabled:

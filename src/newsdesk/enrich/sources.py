@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from newsdesk.config import EnrichSettings
 from newsdesk.records import Fact
-from newsdesk.sources.http import Fetcher, FetchError
+from newsdesk.infra.http import Fetcher, FetchError
 
 
 class NotFound(Exception):

@@ -45,12 +45,11 @@ def media_for(article: Article, claims: list[dict], settings: Settings) -> dict:
     from newsdesk.media.charts import bar_chart
     from newsdesk.media.figures import check_whole, comparable_series
     from newsdesk.media.video import newsletter_blurb, social_post, video_prompt
-    from newsdesk.publish import article_path
+    from newsdesk.site import article_url
 
     passed = {c["text"] for c in claims if c["verdict"] == "PASS"}
     verified = [s for s in article.sentences() if s.text in passed]
-    url = urljoin(settings.publish.base_url if settings.publish.base_url.endswith("/") else settings.publish.base_url + "/",
-                  article_path(article))
+    url = article_url(article, settings.publish.base_url)
     out: dict = {"chart": None, "chart_skipped": None, "video": None, "social": social_post(article, url),
                  "newsletter": newsletter_blurb(article, url)}
     for series in sorted(comparable_series(verified, settings.media.min_points), key=lambda s: -len(s.points)):

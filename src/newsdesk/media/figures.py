@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from newsdesk.records import ArticleSentence
-from newsdesk.verify.numbers import Figure, figures
+from newsdesk.text.numbers import Figure, figures
 
 _NAME = re.compile(r"[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*")
 _MEASURE_AFTER = re.compile(r"^\s*(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})(?:\s+([a-z][a-z-]{2,}))?")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from newsdesk.records import Article, ArticleSentence
-from newsdesk.verify.numbers import figures
+from newsdesk.text.numbers import figures
 
 NEGATIVE = [
     "no subtitles",

@@ -21,6 +21,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import Settings
+from newsdesk.site import article_path, slug
+from newsdesk.site import base as site_base
 from newsdesk.stages import Context, StageReport
 from newsdesk.records import Article
 from newsdesk.store import Store
@@ -52,17 +54,8 @@ class PublishStage:
         return build_site(ctx.store, ctx.settings, ctx.site_dir)
 
 
-def slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "tag"
-
-
 def is_web_url(url: str) -> bool:
     return urlsplit(url).scheme in ("http", "https")
-
-
-def article_path(article: Article) -> str:
-    return f"articles/story-{article.story_id}.html"
 
 
 def _when(value: datetime | None) -> str:
@@ -160,7 +153,7 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     # Major stories first, then the most recently updated.
     rank = {"major": 0, "standard": 1, "brief": 2}
     articles.sort(key=lambda a: (rank.get(a.tier, 3), -(a.updated or datetime.min.replace(tzinfo=timezone.utc)).timestamp()))
-    base = settings.publish.base_url if settings.publish.base_url.endswith("/") else settings.publish.base_url + "/"
+    base = site_base(settings.publish.base_url)
     related = _related(articles)
     views = [_View(a, base, related[a.story_id], *checks[a.story_id], _passages(a, cited)) for a in articles]
     kinds = {s.id: s.kind for s in store.list_sources()}

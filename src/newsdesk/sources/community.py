@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from newsdesk.config import Settings
 from newsdesk.extract import html_to_text
 from newsdesk.records import FeedEntry, ParsedFeed
-from newsdesk.sources.http import Fetcher, FetchError
+from newsdesk.infra.http import Fetcher, FetchError
 
 KINDS = ("reddit", "hn")
 HN_LISTS = {"top": "topstories", "new": "newstories", "best": "beststories"}

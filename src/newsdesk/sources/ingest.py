@@ -22,8 +22,8 @@ from newsdesk.extract import extract_page
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import FeedEntry, NewItem, Source
 from newsdesk.sources.feeds import FeedError, parse_feed
-from newsdesk.sources.http import Fetcher, FetchError
-from newsdesk.sources.urls import canonicalize
+from newsdesk.infra.http import Fetcher, FetchError
+from newsdesk.infra.urls import canonicalize
 from newsdesk.store import Store, utcnow
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"

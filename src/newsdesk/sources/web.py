@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlsplit
 from newsdesk.config import Settings
 from newsdesk.extract import extract_page, html_to_text
 from newsdesk.records import FeedEntry, ParsedFeed
-from newsdesk.sources.http import Fetcher
-from newsdesk.sources.urls import canonicalize
+from newsdesk.infra.http import Fetcher
+from newsdesk.infra.urls import canonicalize
 
 _LINK = re.compile(r"""<a\b[^>]*\bhref=["']([^"'#]+)["'][^>]*>(.*?)</a>""", re.I | re.S)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)

@@ -33,7 +33,7 @@ from newsdesk.text import lexicon
 from newsdesk.text.injection import mask, screen
 from newsdesk.text.names import NOT_NAMES, SAID, is_dictionary_word, name_present, names, names_of_every_shape
 from newsdesk.text.sentences import raw_sentence_spans, sentence_spans
-from newsdesk.verify.numbers import APPROXIMATION, derivation, figures, matches
+from newsdesk.text.numbers import APPROXIMATION, derivation, figures, matches
 
 PASS, FAIL, REVIEW = "PASS", "FAIL", "REVIEW"
 

@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ValidationError
 
 from newsdesk.config import Settings
-from newsdesk.llm_endpoint import response_format
+from newsdesk.infra.llm_endpoint import response_format
 from newsdesk.verify.checks import FAIL, PASS, Evidence
 
 
@@ -38,7 +38,7 @@ class LLMJudge:
     def __init__(self, settings: Settings, tokens_spent: int = 0):
         import openai
 
-        from newsdesk.llm_endpoint import make_client
+        from newsdesk.infra.llm_endpoint import make_client
 
         self.settings = settings
         self._client = make_client(settings.llm, max_retries=settings.llm.max_retries)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from newsdesk.records import ArticleSentence, Citation, Item
 from newsdesk.verify.checks import claim_names as _claim_names, normalise
-from newsdesk.verify.numbers import figures
+from newsdesk.text.numbers import figures
 from newsdesk.text.sentences import sentence_spans
 
 from newsdesk.verify.checks import ANTONYMS  # noqa: E402  (one list for perturbing and checking)

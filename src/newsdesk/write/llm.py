@@ -26,7 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from newsdesk.config import ConfigError, Settings
-from newsdesk.llm_endpoint import response_format
+from newsdesk.infra.llm_endpoint import response_format
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
 from newsdesk.write.extractive import tags_for
 from newsdesk.write.references import central_title, latest_fact_items, references_for
@@ -285,7 +285,7 @@ class LLMWriter:
         self._unreachable: str | None = None
         import openai
 
-        from newsdesk.llm_endpoint import make_client
+        from newsdesk.infra.llm_endpoint import make_client
 
         # Transport retries are ours (max_retries=0 here), so every HTTP attempt is counted.
         self._client = make_client(s, max_retries=0)
@@ -415,7 +415,7 @@ class LLMWriter:
 
 
 def _retry_after(response, default: float) -> float:
-    from newsdesk.sources.http import parse_retry_after
+    from newsdesk.infra.http import parse_retry_after
 
     value = parse_retry_after(response.headers.get("retry-after")) if response is not None else None
     return default if value is None else value

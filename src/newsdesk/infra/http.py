@@ -16,7 +16,7 @@ from protego import Protego
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from newsdesk.config import HttpSettings
-from newsdesk.sources.urls import host_of
+from newsdesk.infra.urls import host_of
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
