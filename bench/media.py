@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import demo_newsroom  # noqa: E402
-
-from newsdesk.media.charts import bar_chart  # noqa: E402
-from newsdesk.media.figures import check_whole, comparable_series  # noqa: E402
-from newsdesk.records import ArticleSentence, Citation  # noqa: E402
+from common import demo_newsroom
+from newsdesk.media.charts import bar_chart
+from newsdesk.media.figures import check_whole, comparable_series
+from newsdesk.records import ArticleSentence, Citation
 
 
 def main() -> None:
@@ -27,15 +26,19 @@ def main() -> None:
     majors = sum(1 for a, _, _ in published if a.tier == "major")
     videos = sum(1 for m in media if m.get("video"))
     print(f"Demo: {stories} stories, {len(published)} published articles ({majors} major)")
-    print(f"  charts: {charts} of {len(published)} articles ({100 * charts / max(1, len(published)):.0f}%), "
-          f"{100 * charts / stories:.0f}% of all stories; media stage {report.seconds['media']:.2f} s")
+    print(
+        f"  charts: {charts} of {len(published)} articles ({100 * charts / max(1, len(published)):.0f}%), "
+        f"{100 * charts / stories:.0f}% of all stories; media stage {report.seconds['media']:.2f} s"
+    )
     print(f"  video prompts: {videos} of {majors} major stories")
     skipped = [m["chart_skipped"] for m in media if m.get("chart_skipped") and not m.get("chart")]
     if skipped:
         print(f"  charts not drawn because parts did not add up: {len(skipped)}")
     # Rendering speed: the demo's chartable series, drawn repeatedly (matplotlib, SVG).
-    claims = [ArticleSentence("In total, 4,100 factory jobs were lost in the region.", [Citation(1, 1, 0, 1)]),
-              ArticleSentence("Halden Robotics cut 1,600 jobs, Marisco Foods 1,100 and Pell Ardent 700.", [Citation(2, 2, 0, 1)])]
+    claims = [
+        ArticleSentence("In total, 4,100 factory jobs were lost in the region.", [Citation(1, 1, 0, 1)]),
+        ArticleSentence("Halden Robotics cut 1,600 jobs, Marisco Foods 1,100 and Pell Ardent 700.", [Citation(2, 2, 0, 1)]),
+    ]
     (series,) = comparable_series(claims)
     points, _ = check_whole(series)
     bar_chart(series, points, "warm-up")

@@ -22,9 +22,19 @@ from newsdesk.demo.server import Corpus, DemoServer
 SYLLABLES = ["ka", "lo", "ver", "mi", "tan", "dre", "so", "vel", "ra", "qui", "nor", "bel", "tor", "ash", "em", "ul"]
 ACTIONS = [
     ("cuts {n:,} jobs", "will cut {n:,} jobs", "is laying off {n:,} workers", "plans to eliminate {n:,} positions"),
-    ("opens plant in {place}", "will open a new plant in {place}", "is building a factory in {place}", "chose {place} for its next plant"),
+    (
+        "opens plant in {place}",
+        "will open a new plant in {place}",
+        "is building a factory in {place}",
+        "chose {place} for its next plant",
+    ),
     ("recalls {n:,} vehicles", "is recalling {n:,} vehicles", "ordered a recall of {n:,} vehicles", "will recall {n:,} cars"),
-    ("wins ${n} million contract", "won a contract worth ${n} million", "secured a ${n} million deal", "was awarded ${n} million"),
+    (
+        "wins ${n} million contract",
+        "won a contract worth ${n} million",
+        "secured a ${n} million deal",
+        "was awarded ${n} million",
+    ),
     ("reports {n}% rise in sales", "said sales rose {n}%", "reported a {n}% increase in sales", "posted sales growth of {n}%"),
 ]
 DETAILS = [
@@ -51,24 +61,44 @@ def name(rng, parts=2):
 
 def generate(items: int, seed: int = 7) -> Corpus:
     rng = random.Random(seed)
-    outlets = {f"outlet{k}": {"slug": f"outlet{k}", "name": f"{name(rng, 3)} {rng.choice(['Times', 'Post', 'Wire', 'Courier'])}",
-                              "format": rng.choice(["rss2", "atom", "rss1"]), "full_content": k % 2 == 0} for k in range(20)}
+    outlets = {
+        f"outlet{k}": {
+            "slug": f"outlet{k}",
+            "name": f"{name(rng, 3)} {rng.choice(['Times', 'Post', 'Wire', 'Courier'])}",
+            "format": rng.choice(["rss2", "atom", "rss1"]),
+            "full_content": k % 2 == 0,
+        }
+        for k in range(20)
+    }
     slugs = list(outlets)
     articles = []
     story = 0
     while len(articles) < items:
-        company, place, person = f"{name(rng)} {rng.choice(['Systems', 'Group', 'Motors', 'Labs'])}", name(rng, 3), f"{name(rng)} {name(rng, 3)}"
+        company, place, person = (
+            f"{name(rng)} {rng.choice(['Systems', 'Group', 'Motors', 'Labs'])}",
+            name(rng, 3),
+            f"{name(rng)} {name(rng, 3)}",
+        )
         product, project = name(rng, 3), name(rng, 4)
         action = rng.choice(ACTIONS)
         n = rng.choice([120, 450, 1800, 2400, 35, 12, 9]) if "%" not in action[0] else rng.randint(3, 40)
         hours = rng.uniform(1, 70)
         for slug in rng.sample(slugs, min(rng.choice([1, 1, 2, 3, 5, 8, 10]), items - len(articles))):
             verb = rng.choice(action[1:])
-            facts = dict(company=company, place=place, years=rng.randint(5, 60), firm=f"{name(rng)} Research",
-                         cost=rng.randint(5, 400), union=name(rng, 3), day=rng.choice(["Monday", "Thursday"]),
-                         mayor=f"{name(rng)} {name(rng, 3)}", adjective=rng.choice(["a blow", "welcome", "a surprise"]),
-                         move=rng.randint(1, 12), direction=rng.choice(["higher", "lower"]),
-                         month=rng.choice(["March", "June", "October"]))
+            facts = dict(
+                company=company,
+                place=place,
+                years=rng.randint(5, 60),
+                firm=f"{name(rng)} Research",
+                cost=rng.randint(5, 400),
+                union=name(rng, 3),
+                day=rng.choice(["Monday", "Thursday"]),
+                mayor=f"{name(rng)} {name(rng, 3)}",
+                adjective=rng.choice(["a blow", "welcome", "a surprise"]),
+                move=rng.randint(1, 12),
+                direction=rng.choice(["higher", "lower"]),
+                month=rng.choice(["March", "June", "October"]),
+            )
             body = [
                 f"{company} {verb.format(n=n, place=place)}, the company said on {rng.choice(['Monday', 'Tuesday', 'Friday'])}.",
                 f"Chief executive {person} said the decision followed a review of the {product} business in {place}.",
@@ -77,11 +107,18 @@ def generate(items: int, seed: int = 7) -> Corpus:
                 rng.choice(DETAILS).format(**facts),
                 f"{company} employs about {rng.randint(2, 90) * 100:,} people, most of them in {place}.",
             ]
-            articles.append({
-                "id": f"{slug}-{story}", "outlet": slug, "story": f"s{story}", "hours_ago": hours + rng.uniform(0, 3),
-                "title": f"{company} {action[0].format(n=n, place=place)}", "author": f"{name(rng)} {name(rng, 3)}",
-                "summary": body[0], "body": "\n\n".join(body),
-            })
+            articles.append(
+                {
+                    "id": f"{slug}-{story}",
+                    "outlet": slug,
+                    "story": f"s{story}",
+                    "hours_ago": hours + rng.uniform(0, 3),
+                    "title": f"{company} {action[0].format(n=n, place=place)}",
+                    "author": f"{name(rng)} {name(rng, 3)}",
+                    "summary": body[0],
+                    "body": "\n\n".join(body),
+                }
+            )
         story += 1
     return Corpus(outlets=outlets, articles=articles)
 
@@ -129,17 +166,23 @@ def main() -> None:
             room.close()
     finally:
         server.terminate()
-    print(f"Generated corpus: {len(corpus.articles):,} items, {stories:,} events, {len(corpus.outlets)} outlets "
-          f"(half summary-only: their pages are fetched and extracted); server in its own process on one loopback "
-          f"host, 8 concurrent requests\n")
+    print(
+        f"Generated corpus: {len(corpus.articles):,} items, {stories:,} events, {len(corpus.outlets)} outlets "
+        f"(half summary-only: their pages are fetched and extracted); server in its own process on one loopback "
+        f"host, 8 concurrent requests\n"
+    )
     print("newsdesk run, per stage:")
     for stage, seconds in report.seconds.items():
         print(f"  {stage:8} {seconds:7.2f} s")
     print(f"  {'total':8} {total:7.2f} s   (target ≤ 60 s on 2 cores)")
-    print(f"\nStored {report.ingest.new + report.ingest.duplicates:,} items, {report.ingest.requests:,} HTTP requests; "
-          f"{report.stories.created:,} stories; {report.write.written:,} articles; {report.publish.articles:,} pages.")
-    print(f"Second run on unchanged feeds: {rerun:.2f} s, {second.ingest.requests} requests, "
-          f"{second.ingest.new} new items, {second.write.updated} articles updated.")
+    print(
+        f"\nStored {report.ingest.new + report.ingest.duplicates:,} items, {report.ingest.requests:,} HTTP requests; "
+        f"{report.stories.created:,} stories; {report.write.written:,} articles; {report.publish.articles:,} pages."
+    )
+    print(
+        f"Second run on unchanged feeds: {rerun:.2f} s, {second.ingest.requests} requests, "
+        f"{second.ingest.new} new items, {second.write.updated} articles updated."
+    )
 
 
 if __name__ == "__main__":

@@ -19,10 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import dataset  # noqa: E402
-
-from newsdesk.write.extractive import Doc, SelectionWeights, select  # noqa: E402
-from newsdesk.text.sentences import sentence_spans  # noqa: E402
+from common import dataset
+from newsdesk.text.sentences import sentence_spans
+from newsdesk.write.extractive import Doc, SelectionWeights, select
 
 _WORDS = re.compile(r"\w+(?:'\w+)?")
 
@@ -145,13 +144,18 @@ def main() -> None:
         r = results[name] = {k: 100 * sum(c[k] for c in per_cluster) / n for k in ("rouge1", "rouge2", "rougeL")}
         r["ms"] = 1000 * seconds / n
         halves = {h: [c for c, d in zip(per_cluster, dev_mask) if d == (h == "dev")] for h in ("dev", "test")}
-        split = "  ".join(f"{h} R-1 {100 * sum(c['rouge1'] for c in cs) / max(1, len(cs)):.2f} "
-                          f"R-2 {100 * sum(c['rouge2'] for c in cs) / max(1, len(cs)):.2f}" for h, cs in halves.items())
+        split = "  ".join(
+            f"{h} R-1 {100 * sum(c['rouge1'] for c in cs) / max(1, len(cs)):.2f} "
+            f"R-2 {100 * sum(c['rouge2'] for c in cs) / max(1, len(cs)):.2f}"
+            for h, cs in halves.items()
+        )
         print(f"{name:28} {r['rouge1']:6.2f} {r['rouge2']:6.2f} {r['rougeL']:6.2f} {r['ms']:11.1f}   ({split})", flush=True)
     ours = results["newsdesk extractive writer"]
     best = {k: max(v[k] for name, v in results.items() if name != "newsdesk extractive writer") for k in ("rouge1", "rouge2")}
-    print(f"\nMargin over the best reference: R-1 {ours['rouge1'] - best['rouge1']:+.2f}, R-2 {ours['rouge2'] - best['rouge2']:+.2f} "
-          f"(target +1.50 / +1.00); time vs LexRank: {ours['ms']:.1f} vs {results['LexRank (sumy)']['ms']:.1f} ms")
+    print(
+        f"\nMargin over the best reference: R-1 {ours['rouge1'] - best['rouge1']:+.2f}, R-2 {ours['rouge2'] - best['rouge2']:+.2f} "
+        f"(target +1.50 / +1.00); time vs LexRank: {ours['ms']:.1f} vs {results['LexRank (sumy)']['ms']:.1f} ms"
+    )
 
 
 def grid(args) -> None:
@@ -169,8 +173,11 @@ def grid(args) -> None:
             scores = scorer.score(reference, newsdesk(docs, args.budget, w))
             r1 += scores["rouge1"].fmeasure
             r2 += scores["rouge2"].fmeasure
-        print(f"  centrality {centrality} position {position} redundancy {redundancy} max_words {max_words}: "
-              f"R-1 {100 * r1 / len(dev):.2f} R-2 {100 * r2 / len(dev):.2f}", flush=True)
+        print(
+            f"  centrality {centrality} position {position} redundancy {redundancy} max_words {max_words}: "
+            f"R-1 {100 * r1 / len(dev):.2f} R-2 {100 * r2 / len(dev):.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -19,11 +19,10 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import demo_newsroom  # noqa: E402
-
-from newsdesk.records import ArticleSentence  # noqa: E402
-from newsdesk.verify.checks import PASS, ClaimChecker  # noqa: E402
-from newsdesk.verify.perturb import KINDS, build  # noqa: E402
+from common import demo_newsroom
+from newsdesk.records import ArticleSentence
+from newsdesk.verify.checks import PASS, ClaimChecker
+from newsdesk.verify.perturb import KINDS, build
 
 TARGETS = {"number": 99.0, "wrong_source": 99.0, "entity": 95.0, "quote": 95.0}
 
@@ -66,10 +65,12 @@ def main() -> None:
     recall = [summary["citation_recall"] for _, summary, _ in published]
     precision = [summary["citation_precision"] for _, summary, _ in published]
     claims_checked = sum(summary["checked"] for _, summary, _ in published)
-    print(f"\nDemo extractive articles: {len(published)} articles, {claims_checked} claims, "
-          f"citation recall {100 * sum(recall) / len(recall):.1f}% (min {100 * min(recall):.1f}%), "
-          f"citation precision {100 * sum(precision) / len(precision):.1f}% (min {100 * min(precision):.1f}%); "
-          f"verify stage {report.seconds['verify']:.2f} s")
+    print(
+        f"\nDemo extractive articles: {len(published)} articles, {claims_checked} claims, "
+        f"citation recall {100 * sum(recall) / len(recall):.1f}% (min {100 * min(recall):.1f}%), "
+        f"citation precision {100 * sum(precision) / len(precision):.1f}% (min {100 * min(precision):.1f}%); "
+        f"verify stage {report.seconds['verify']:.2f} s"
+    )
 
 
 if __name__ == "__main__":

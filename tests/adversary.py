@@ -18,24 +18,73 @@ import random
 import re
 from dataclasses import dataclass, field
 
-LIES = ("weekday", "month", "org_name", "person", "place", "quote_single", "quote_double", "quote_speaker",
-        "wrong_passage", "sum", "year_addend", "superlative", "cause", "injection", "event", "allegation",
-        "direction", "modality", "approximation", "number", "negation", "headline", "heading")
+LIES = (
+    "weekday",
+    "month",
+    "org_name",
+    "person",
+    "place",
+    "quote_single",
+    "quote_double",
+    "quote_speaker",
+    "wrong_passage",
+    "sum",
+    "year_addend",
+    "superlative",
+    "cause",
+    "injection",
+    "event",
+    "allegation",
+    "direction",
+    "modality",
+    "approximation",
+    "number",
+    "negation",
+    "headline",
+    "heading",
+)
 # Besides the rotation: an instruction the model saw in a passage and obeyed (only when screening missed it).
 OBEYED = "injection_obeyed"
-PARAPHRASES = ("attribution_dropped", "attribution_fronted", "figures_reformatted", "time_dropped", "name_to_company",
-               "verb_swapped")
+PARAPHRASES = (
+    "attribution_dropped",
+    "attribution_fronted",
+    "figures_reformatted",
+    "time_dropped",
+    "name_to_company",
+    "verb_swapped",
+)
 
 _SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d)|(?<=\b[A-Z])\.|(?<=\b(?:Mr|Ms|Dr|St))\.)+(?:[.!?]+[\"\u201d']?|$)")
 _CAPS = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
 _PERSON = re.compile(r"\b([A-Z][a-z]+ [A-Z][a-z]{2,})\b")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "June", "July", "August", "September", "October", "November",
-           "December")
-_UP = {"rose": "fell", "rises": "falls", "increased": "decreased", "grew": "shrank", "gained": "lost", "jumped": "slid",
-       "climbed": "dropped", "surged": "plunged", "higher": "lower", "up": "down", "more": "fewer"}
-_DOWN = {"fell": "soared", "falls": "jumps", "dropped": "jumped", "declined": "rose", "decreased": "increased",
-         "lost": "gained", "slid": "climbed", "lower": "higher", "down": "up", "fewer": "more", "cut": "raised"}
+_MONTHS = ("January", "February", "March", "April", "June", "July", "August", "September", "October", "November", "December")
+_UP = {
+    "rose": "fell",
+    "rises": "falls",
+    "increased": "decreased",
+    "grew": "shrank",
+    "gained": "lost",
+    "jumped": "slid",
+    "climbed": "dropped",
+    "surged": "plunged",
+    "higher": "lower",
+    "up": "down",
+    "more": "fewer",
+}
+_DOWN = {
+    "fell": "soared",
+    "falls": "jumps",
+    "dropped": "jumped",
+    "declined": "rose",
+    "decreased": "increased",
+    "lost": "gained",
+    "slid": "climbed",
+    "lower": "higher",
+    "down": "up",
+    "fewer": "more",
+    "cut": "raised",
+}
 _FIGURE = re.compile(r"(?<![\w.])(\$)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)(%| percent| million| billion)?")
 INVENTED_ORGS = ("Zentrix", "BrightPath", "IBM", "Novacore", "HelioWorks", "NTSB", "Quantrel", "OpenMesa")
 INVENTED_PEOPLE = ("Dana Whitlock", "Ravi Menon", "Clara Oduya", "Tomas Brenner", "Leila Haddad")
@@ -159,9 +208,16 @@ class Adversary:
         third = max(1, len(body) // 3)
         chunks = [body[:third], body[third : 2 * third], body[2 * third :]]
         headings = ["What happened", heading_lie or "The details", "What comes next"]
-        sections = [{"heading": h, "paragraphs": [{"sentences": [{"text": w.text, "sources": c} for w, c in chunk[k : k + 4]]}
-                                                  for k in range(0, len(chunk), 4)]}
-                    for h, chunk in zip(headings, chunks) if chunk]
+        sections = [
+            {
+                "heading": h,
+                "paragraphs": [
+                    {"sentences": [{"text": w.text, "sources": c} for w, c in chunk[k : k + 4]]} for k in range(0, len(chunk), 4)
+                ],
+            }
+            for h, chunk in zip(headings, chunks)
+            if chunk
+        ]
         return {"headline": headline[:190], "dek": {"text": dek[0].text, "sources": dek[1]}, "sections": sections}
 
     def _lie(self, kind: str, passages: list[Passage], pool, used) -> tuple[str, list[int]] | None:
@@ -208,11 +264,15 @@ class Adversary:
         if kind == "year_addend":
             return first(lambda p, s: _combined(s, years=True))
         if kind == "superlative":
-            return first(lambda p, s: _append(s, rng.choice(["the largest such move in its history",
-                                                               "a record for the group", "the first time ever"])))
+            return first(
+                lambda p, s: _append(
+                    s, rng.choice(["the largest such move in its history", "a record for the group", "the first time ever"])
+                )
+            )
         if kind == "cause":
-            return first(lambda p, s: _append(s, rng.choice(["driven entirely by AI", "because of soaring costs",
-                                                               "due to a cyberattack"])))
+            return first(
+                lambda p, s: _append(s, rng.choice(["driven entirely by AI", "because of soaring costs", "due to a cyberattack"]))
+            )
         if kind == "injection":
             for p in passages:
                 for marker, payload in self.payloads.items():
@@ -232,8 +292,13 @@ class Adversary:
         if kind == "number":
             return first(_change_number)
         if kind == "negation":
-            return first(lambda p, s: re.sub(r"\b(will|is|was|has|had|can)\b(?! not)", r"\1 not", s, count=1)
-                         if re.search(r"\b(will|is|was|has|had|can)\b(?! not)", s) and " not " not in s else None)
+            return first(
+                lambda p, s: (
+                    re.sub(r"\b(will|is|was|has|had|can)\b(?! not)", r"\1 not", s, count=1)
+                    if re.search(r"\b(will|is|was|has|had|can)\b(?! not)", s) and " not " not in s
+                    else None
+                )
+            )
         if kind == "headline":
             subject = next((_subject(s) for _, s in candidates if _subject(s)), None)
             return (f"{subject} unveils the biggest shake-up in its history", [1]) if subject else None
@@ -258,6 +323,7 @@ def parse_passages(prompt: str) -> list[Passage]:
 
 
 # -- faithful rewrites --
+
 
 def paraphrase(how: str, s: str) -> str | None:
     if how == "attribution_dropped":
@@ -292,6 +358,7 @@ def paraphrase(how: str, s: str) -> str | None:
 
 
 # -- mistakes --
+
 
 def _swap_from(s: str, names: tuple[str, ...], rng) -> str | None:
     for n in names:
@@ -328,8 +395,13 @@ def _replace_place(s: str, rng) -> str | None:
 
 
 def _speaker_names(p: Passage) -> list[str]:
-    return sorted({m.group(1) for m in _PERSON.finditer(p.text)
-                   if m.group(1).split()[0] not in _WEEKDAYS + _MONTHS + ("The", "In", "On", "At", "But", "He", "She")})
+    return sorted(
+        {
+            m.group(1)
+            for m in _PERSON.finditer(p.text)
+            if m.group(1).split()[0] not in _WEEKDAYS + _MONTHS + ("The", "In", "On", "At", "But", "He", "She")
+        }
+    )
 
 
 def _with_quote(p: Passage, s: str, mark: str, words: str) -> str | None:
@@ -415,7 +487,9 @@ def _change_number(p: Passage, s: str) -> str | None:
     return None
 
 
-_ASK = re.compile(r"(?:ignore|disregard)[^.]*?(?:instructions|prompt)[^.]*?\b(?:and|then)\s+(?:state|say|report|write)\s+that\s+([^.]+)", re.I)
+_ASK = re.compile(
+    r"(?:ignore|disregard)[^.]*?(?:instructions|prompt)[^.]*?\b(?:and|then)\s+(?:state|say|report|write)\s+that\s+([^.]+)", re.I
+)
 
 
 def _obey(sentence: str) -> str | None:

@@ -81,16 +81,29 @@ class ScriptedOpenAI:
                 if reply.get("sleep"):
                     time.sleep(reply["sleep"])
                 if reply.get("status", 200) != 200:
-                    return self._json(reply["status"], {"error": {"message": reply.get("message", "scripted error"),
-                                                                  "type": "server_error"}}, reply.get("headers"))
+                    return self._json(
+                        reply["status"],
+                        {"error": {"message": reply.get("message", "scripted error"), "type": "server_error"}},
+                        reply.get("headers"),
+                    )
                 message = {"role": "assistant", "content": reply.get("content"), "refusal": reply.get("refusal")}
                 prompt_tokens = sum(len(m["content"].split()) for m in body["messages"])
                 completion_tokens = len((reply.get("content") or "").split())
-                return self._json(200, {
-                    "id": f"chatcmpl-{len(server.requests)}", "object": "chat.completion", "created": int(time.time()),
-                    "model": body["model"], "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                              "total_tokens": prompt_tokens + completion_tokens}})
+                return self._json(
+                    200,
+                    {
+                        "id": f"chatcmpl-{len(server.requests)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body["model"],
+                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                        "usage": {
+                            "prompt_tokens": prompt_tokens,
+                            "completion_tokens": completion_tokens,
+                            "total_tokens": prompt_tokens + completion_tokens,
+                        },
+                    },
+                )
 
             def _json(self, status: int, data: dict, headers: dict | None = None) -> None:
                 payload = json.dumps(data).encode()

@@ -9,14 +9,35 @@ import time
 
 import pytest
 
-COMMANDS = [[], ["init"], ["sources"], ["sources", "add"], ["sources", "import"], ["sources", "list"],
-            ["ingest"], ["cluster"], ["write"], ["verify"], ["publish"], ["run"], ["stories"], ["articles"], ["review"],
-            ["serve"], ["demo"]]
+COMMANDS = [
+    [],
+    ["init"],
+    ["sources"],
+    ["sources", "add"],
+    ["sources", "import"],
+    ["sources", "list"],
+    ["ingest"],
+    ["cluster"],
+    ["write"],
+    ["verify"],
+    ["publish"],
+    ["run"],
+    ["stories"],
+    ["articles"],
+    ["review"],
+    ["serve"],
+    ["demo"],
+]
 
 
 def nd(*args, cwd=None, check=True):
-    result = subprocess.run([sys.executable, "-m", "newsdesk.cli", *args], capture_output=True, text=True, cwd=cwd,
-                            env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"newsdesk {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result
@@ -29,9 +50,11 @@ def test_every_command_has_help(command):
 
 
 def test_help_is_fast_and_imports_nothing_heavy():
-    code = ("import sys, time; t=time.perf_counter(); from newsdesk.cli import app; "
-            "heavy=[m for m in ('sklearn','sqlalchemy','httpx2','trafilatura','igraph','feedparser') if m in sys.modules]; "
-            "print(heavy, time.perf_counter()-t)")
+    code = (
+        "import sys, time; t=time.perf_counter(); from newsdesk.cli import app; "
+        "heavy=[m for m in ('sklearn','sqlalchemy','httpx2','trafilatura','igraph','feedparser') if m in sys.modules]; "
+        "print(heavy, time.perf_counter()-t)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     heavy, seconds = out.rsplit(" ", 1)
     assert heavy == "[]"
@@ -88,8 +111,11 @@ def test_opml_import(tmp_path):
     room = tmp_path / "room"
     nd("init", str(room))
     opml = tmp_path / "feeds.opml"
-    opml.write_text('<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/rss"/>'
-                    '<outline text="B" xmlUrl="https://b.example/atom"/></body></opml>', encoding="utf-8")
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/rss"/>'
+        '<outline text="B" xmlUrl="https://b.example/atom"/></body></opml>',
+        encoding="utf-8",
+    )
     assert "2 new" in nd("sources", "import", str(opml), "--dir", str(room)).stdout
     assert "0 new, 2 already present" in nd("sources", "import", str(opml), "--dir", str(room)).stdout
 
@@ -115,8 +141,20 @@ def test_demo_then_stories_json(tmp_path):
         assert story["tier"] in ("major", "standard", "brief")
         assert set(story["breakdown"]) >= {"independent_outlets", "recency_score", "source_score", "engagement_score", "total"}
         for item in story["items"]:
-            assert set(item) == {"id", "url", "canonical_url", "outlet", "title", "published", "text", "duplicate_of",
-                                 "origin", "parent_id", "engagement", "meta"}
+            assert set(item) == {
+                "id",
+                "url",
+                "canonical_url",
+                "outlet",
+                "title",
+                "published",
+                "text",
+                "duplicate_of",
+                "origin",
+                "parent_id",
+                "engagement",
+                "meta",
+            }
             assert item["text"]
     majors = [s for s in stories if s["tier"] == "major"]
     assert majors and all(s["breakdown"]["independent_outlets"] >= 3 for s in majors)
@@ -135,7 +173,9 @@ def test_demo_then_stories_json(tmp_path):
     assert articles
     # The model story cites a community post and enrichment facts alongside the outlets.
     cited = {a["headline"]: {r["outlet"] for r in a["references"]} for a in articles}
-    assert any({"Reddit r/LocalModels", "GitHub", "Hugging Face Hub"} <= outlets and len(outlets) >= 5 for outlets in cited.values())
+    assert any(
+        {"Reddit r/LocalModels", "GitHub", "Hugging Face Hub"} <= outlets and len(outlets) >= 5 for outlets in cited.values()
+    )
     forum = next(a for a in articles if "Hollowpine" in a["headline"])
     page = (room / "site" / "articles" / f"story-{forum['story_id']}.html").read_text()
     assert "not yet confirmed by news outlets" in page and "Hugging Face Hub" in page
@@ -151,14 +191,19 @@ def test_demo_then_stories_json(tmp_path):
 
 
 def serve_and_fetch(room):
-    import httpx2
     from socket import socket
+
+    import httpx2
 
     with socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "newsdesk.cli", "serve", "--port", str(port), "--dir", str(room)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "serve", "--port", str(port), "--dir", str(room)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:

@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from werkzeug import Response
@@ -11,14 +11,24 @@ from conftest import make_newsroom
 from newsdesk.pipeline import run
 from newsdesk.sources.community import CommunityError, parse_source
 
-T0 = int(datetime(2026, 11, 23, 8, tzinfo=timezone.utc).timestamp())
+T0 = int(datetime(2026, 11, 23, 8, tzinfo=UTC).timestamp())
 
 
 def post(pid, title, url=None, score=10, comments=2, **extra):
-    data = {"id": pid, "title": title, "author": "writer_" + pid, "score": score, "num_comments": comments,
-            "created_utc": T0, "permalink": f"/r/testnews/comments/{pid}/x/", "is_self": url is None,
-            "url": url or f"/r/testnews/comments/{pid}/x/", "selftext": extra.pop("selftext", ""),
-            "link_flair_text": "News", "removed_by_category": None}
+    data = {
+        "id": pid,
+        "title": title,
+        "author": "writer_" + pid,
+        "score": score,
+        "num_comments": comments,
+        "created_utc": T0,
+        "permalink": f"/r/testnews/comments/{pid}/x/",
+        "is_self": url is None,
+        "url": url or f"/r/testnews/comments/{pid}/x/",
+        "selftext": extra.pop("selftext", ""),
+        "link_flair_text": "News",
+        "removed_by_category": None,
+    }
     data.update(extra)
     return {"kind": "t3", "data": data}
 
@@ -49,19 +59,43 @@ def test_source_names_are_validated():
 def test_reddit_listing_pages_engagement_deleted_and_linked_articles(tmp_path, httpserver):
     article = httpserver.url_for("/news/harbour.html")
     httpserver.expect_request("/reddit/r/testnews/hot.json", query_string={"limit": "10", "raw_json": "1"}).respond_with_data(
-        listing([post("a1", "Harbour crane collapses during storm", article, score=420, comments=88),
-                 post("a2", "[deleted]", None, author="[deleted]"),
-                 post("a3", "Removed post", None, removed_by_category="moderator")], after="t3_a3"),
-        content_type="application/json", headers={"x-ratelimit-remaining": "99", "x-ratelimit-reset": "300"})
-    httpserver.expect_request("/reddit/r/testnews/hot.json", query_string={"limit": "10", "raw_json": "1", "after": "t3_a3"}).respond_with_data(
-        listing([post("b1", "Ask: what happened at the harbour tonight?", None, selftext="Sirens everywhere near pier four since 9pm.")]),
-        content_type="application/json")
+        listing(
+            [
+                post("a1", "Harbour crane collapses during storm", article, score=420, comments=88),
+                post("a2", "[deleted]", None, author="[deleted]"),
+                post("a3", "Removed post", None, removed_by_category="moderator"),
+            ],
+            after="t3_a3",
+        ),
+        content_type="application/json",
+        headers={"x-ratelimit-remaining": "99", "x-ratelimit-reset": "300"},
+    )
+    httpserver.expect_request(
+        "/reddit/r/testnews/hot.json", query_string={"limit": "10", "raw_json": "1", "after": "t3_a3"}
+    ).respond_with_data(
+        listing(
+            [
+                post(
+                    "b1",
+                    "Ask: what happened at the harbour tonight?",
+                    None,
+                    selftext="Sirens everywhere near pier four since 9pm.",
+                )
+            ]
+        ),
+        content_type="application/json",
+    )
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
     httpserver.expect_request("/news/harbour.html").respond_with_data(
         "<html><head><title>Crane collapses</title></head><body><article><h1>Crane collapses</h1>"
-        + "".join(f"<p>The harbour crane number {n} collapsed during the storm on Sunday night, the port authority said, "
-                  f"and crews worked until dawn to secure the site.</p>" for n in range(6))
-        + "</article></body></html>", content_type="text/html")
+        + "".join(
+            f"<p>The harbour crane number {n} collapsed during the storm on Sunday night, the port authority said, "
+            f"and crews worked until dawn to secure the site.</p>"
+            for n in range(6)
+        )
+        + "</article></body></html>",
+        content_type="text/html",
+    )
     room = room_with(tmp_path, httpserver, "reddit:r/testnews")
     report = run(room, ("ingest",)).ingest
     assert report.sources[0].status == "ok" and report.new == 2
@@ -80,9 +114,14 @@ def test_reddit_rate_limit_headers_are_respected(tmp_path, httpserver):
 
     def handler(request):
         calls.append(time.monotonic())
-        return Response(listing([post(f"p{len(calls)}", f"Post number {len(calls)} about the ferry strike", None)],
-                                after="next" if len(calls) == 1 else None),
-                        content_type="application/json", headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"})
+        return Response(
+            listing(
+                [post(f"p{len(calls)}", f"Post number {len(calls)} about the ferry strike", None)],
+                after="next" if len(calls) == 1 else None,
+            ),
+            content_type="application/json",
+            headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"},
+        )
 
     httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_handler(handler)
     room = room_with(tmp_path, httpserver, "reddit:r/testnews")
@@ -97,23 +136,37 @@ def test_reddit_429_and_malformed_json(tmp_path, httpserver):
     report = run(room, ("ingest",)).ingest
     assert report.sources[0].status == "error" and "malformed JSON" in report.sources[0].error
     httpserver.clear()
-    httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data("slow down", status=429, headers={"Retry-After": "3600"})
+    httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "3600"}
+    )
     report = run(room, ("ingest",)).ingest
     assert report.sources[0].status == "error" and "retry after 3600" in report.sources[0].error
     room.close()
 
 
 def test_hacker_news_top_stories(tmp_path, httpserver):
-    httpserver.expect_request("/hn/topstories.json").respond_with_data(json.dumps([101, 102, 103, 104]), content_type="application/json")
+    httpserver.expect_request("/hn/topstories.json").respond_with_data(
+        json.dumps([101, 102, 103, 104]), content_type="application/json"
+    )
     items = {
-        101: {"id": 101, "type": "story", "by": "ada", "time": T0, "title": "Open model for code review released", "score": 312,
-              "descendants": 140, "text": "<p>Release notes &amp; weights are out. The model reviews pull requests on one graphics card.</p>"},
+        101: {
+            "id": 101,
+            "type": "story",
+            "by": "ada",
+            "time": T0,
+            "title": "Open model for code review released",
+            "score": 312,
+            "descendants": 140,
+            "text": "<p>Release notes &amp; weights are out. The model reviews pull requests on one graphics card.</p>",
+        },
         102: {"id": 102, "deleted": True, "type": "story"},
         103: {"id": 103, "type": "story", "dead": True, "title": "Spam"},
         104: {"id": 104, "type": "comment", "by": "bob", "text": "a comment"},
     }
     for story_id, data in items.items():
-        httpserver.expect_request(f"/hn/item/{story_id}.json").respond_with_data(json.dumps(data), content_type="application/json")
+        httpserver.expect_request(f"/hn/item/{story_id}.json").respond_with_data(
+            json.dumps(data), content_type="application/json"
+        )
     room = room_with(tmp_path, httpserver, "hn:top")
     report = run(room, ("ingest",)).ingest
     assert report.new == 1
@@ -126,10 +179,21 @@ def test_hacker_news_top_stories(tmp_path, httpserver):
 
 def test_engagement_feeds_ranking(tmp_path, httpserver):
     httpserver.expect_request("/hn/topstories.json").respond_with_data(json.dumps([1]), content_type="application/json")
-    httpserver.expect_request("/hn/item/1.json").respond_with_data(json.dumps(
-        {"id": 1, "type": "story", "by": "x", "time": int(time.time()) - 600, "title": "Ferry operator halts all sailings",
-         "score": 950, "descendants": 400, "text": "All sailings are halted until the inspection ends, the operator said."}),
-        content_type="application/json")
+    httpserver.expect_request("/hn/item/1.json").respond_with_data(
+        json.dumps(
+            {
+                "id": 1,
+                "type": "story",
+                "by": "x",
+                "time": int(time.time()) - 600,
+                "title": "Ferry operator halts all sailings",
+                "score": 950,
+                "descendants": 400,
+                "text": "All sailings are halted until the inspection ends, the operator said.",
+            }
+        ),
+        content_type="application/json",
+    )
     room = room_with(tmp_path, httpserver, "hn:top")
     run(room, ("ingest", "stories"))
     (story,) = room.store.stories()
@@ -151,10 +215,22 @@ def test_unchanged_api_answers_cost_a_304(tmp_path, httpserver):
         return Response(json.dumps([7]), content_type="application/json", headers={"ETag": '"v1"', "Cache-Control": "no-cache"})
 
     httpserver.expect_request("/hn/topstories.json").respond_with_handler(top)
-    httpserver.expect_request("/hn/item/7.json").respond_with_data(json.dumps(
-        {"id": 7, "type": "story", "by": "x", "time": T0, "title": "Bridge reopens", "score": 5, "descendants": 1,
-         "text": "The bridge reopened to traffic on Monday morning after repairs."}),
-        content_type="application/json", headers={"ETag": '"i7"', "Cache-Control": "max-age=600"})
+    httpserver.expect_request("/hn/item/7.json").respond_with_data(
+        json.dumps(
+            {
+                "id": 7,
+                "type": "story",
+                "by": "x",
+                "time": T0,
+                "title": "Bridge reopens",
+                "score": 5,
+                "descendants": 1,
+                "text": "The bridge reopened to traffic on Monday morning after repairs.",
+            }
+        ),
+        content_type="application/json",
+        headers={"ETag": '"i7"', "Cache-Control": "max-age=600"},
+    )
     room = room_with(tmp_path, httpserver, "hn:top")
     run(room, ("ingest",))
     second = run(room, ("ingest",)).ingest
@@ -178,14 +254,28 @@ def test_cli_adds_community_sources(tmp_path):
 
 
 def test_a_story_seen_only_on_a_forum_is_labelled(tmp_path, httpserver):
-    body = ("The ferry operator halted all sailings on Sunday after a hull inspection found cracks in two vessels. "
-            "Passengers were told to expect delays of at least three days. "
-            "The operator said inspectors from the maritime agency would visit on Monday. "
-            "Commuters on the island route said the news came without warning.")
+    body = (
+        "The ferry operator halted all sailings on Sunday after a hull inspection found cracks in two vessels. "
+        "Passengers were told to expect delays of at least three days. "
+        "The operator said inspectors from the maritime agency would visit on Monday. "
+        "Commuters on the island route said the news came without warning."
+    )
     httpserver.expect_request("/hn/topstories.json").respond_with_data(json.dumps([9]), content_type="application/json")
-    httpserver.expect_request("/hn/item/9.json").respond_with_data(json.dumps(
-        {"id": 9, "type": "story", "by": "x", "time": int(time.time()) - 900, "title": "Ferry operator halts all sailings",
-         "score": 120, "descendants": 40, "text": body}), content_type="application/json")
+    httpserver.expect_request("/hn/item/9.json").respond_with_data(
+        json.dumps(
+            {
+                "id": 9,
+                "type": "story",
+                "by": "x",
+                "time": int(time.time()) - 900,
+                "title": "Ferry operator halts all sailings",
+                "score": 120,
+                "descendants": 40,
+                "text": body,
+            }
+        ),
+        content_type="application/json",
+    )
     room = room_with(tmp_path, httpserver, "hn:top")
     config = room.path / "newsdesk.toml"
     config.write_text(config.read_text() + '\n[write]\nmin_tier = "brief"\n')
@@ -200,24 +290,31 @@ def test_a_story_seen_only_on_a_forum_is_labelled(tmp_path, httpserver):
     room.close()
 
 
-PARAGRAPHS = "".join(f"<p>Paragraph {n}: the county water board met on Tuesday to discuss the reservoir levels, which fell "
-                     f"again this month after a dry spring, and agreed to publish weekly readings from now on.</p>"
-                     for n in range(6))
+PARAGRAPHS = "".join(
+    f"<p>Paragraph {n}: the county water board met on Tuesday to discuss the reservoir levels, which fell "
+    f"again this month after a dry spring, and agreed to publish weekly readings from now on.</p>"
+    for n in range(6)
+)
 
 
 def test_web_section_page_links_become_items(tmp_path, httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
     httpserver.expect_request("/local/").respond_with_data(
-        f"""<html><head><title>Local news</title></head><body><nav><a href="/">Home</a> <a href="#top">Top</a>
+        """<html><head><title>Local news</title></head><body><nav><a href="/">Home</a> <a href="#top">Top</a>
         <a href="https://elsewhere.example/x/y">Partner</a></nav>
         <ul><li><a href="/local/2026/reservoir.html">Reservoir levels fall again</a></li>
         <li><a href="/local/2026/bridge.html?utm_source=home">Bridge repairs finish early</a></li>
         <li><a href="/local/2026/bridge.html">Bridge repairs finish early</a></li>
-        <li><a href="/private/memo.html">Internal memo</a></li></ul></body></html>""", content_type="text/html")
+        <li><a href="/private/memo.html">Internal memo</a></li></ul></body></html>""",
+        content_type="text/html",
+    )
     for slug, topic in (("reservoir", "reservoir"), ("bridge", "bridge")):
         httpserver.expect_request(f"/local/2026/{slug}.html").respond_with_data(
             f"<html><head><title>{topic}</title><meta property='og:type' content='article'></head><body><article><h1>{topic}</h1>"
-            + PARAGRAPHS.replace("reservoir levels", f"{topic} works") + "</article></body></html>", content_type="text/html")
+            + PARAGRAPHS.replace("reservoir levels", f"{topic} works")
+            + "</article></body></html>",
+            content_type="text/html",
+        )
     base = httpserver.url_for("").rstrip("/")
     room = make_newsroom(tmp_path / "room")
     room.store.add_source(f"web:{base}/local/", kind="web", name="Local")
@@ -235,7 +332,9 @@ def test_web_article_page_is_one_item(tmp_path, httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
     httpserver.expect_request("/story.html").respond_with_data(
         "<html><head><title>Water board meets</title><meta property='og:type' content='article'></head><body><article>"
-        "<h1>Water board meets</h1>" + PARAGRAPHS + "</article></body></html>", content_type="text/html")
+        "<h1>Water board meets</h1>" + PARAGRAPHS + "</article></body></html>",
+        content_type="text/html",
+    )
     room = make_newsroom(tmp_path / "room")
     room.store.add_source("web:" + httpserver.url_for("/story.html"), kind="web", name="Board")
     report = run(room, ("ingest",)).ingest
@@ -247,22 +346,53 @@ def test_web_article_page_is_one_item(tmp_path, httpserver):
 
 
 def comment(cid, author, body, score, created=T0 + 600):
-    return {"kind": "t1", "data": {"id": cid, "author": author, "body": body, "score": score, "created_utc": created,
-                                   "permalink": f"/r/testnews/comments/c1/x/{cid}/", "stickied": False}}
+    return {
+        "kind": "t1",
+        "data": {
+            "id": cid,
+            "author": author,
+            "body": body,
+            "score": score,
+            "created_utc": created,
+            "permalink": f"/r/testnews/comments/c1/x/{cid}/",
+            "stickied": False,
+        },
+    }
 
 
 def test_reddit_top_comments_follow_their_post_and_never_count_as_outlets(tmp_path, httpserver):
     selftext = "The night ferry to Orrin Island was cancelled at 8pm and about 300 passengers are stuck at the terminal."
     httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data(
-        listing([post("c1", "Night ferry to Orrin Island cancelled, hundreds stranded", None, score=900, comments=40,
-                      selftext=selftext)]), content_type="application/json")
-    thread = [json.loads(listing([post("c1", "x", None)])),
-              json.loads(listing([comment("m1", "dock_worker", "They are handing out blankets in hall B now.", 120),
-                                  comment("m2", "[deleted]", "[deleted]", 50),
-                                  comment("m3", "orrin_local", "Second cancellation this month on that route.", 80),
-                                  {"kind": "more", "data": {"count": 9, "children": ["m9"]}}]))]
-    httpserver.expect_request("/reddit/comments/c1.json", query_string={"sort": "top", "limit": "3", "depth": "1", "raw_json": "1"}
-                              ).respond_with_data(json.dumps(thread), content_type="application/json")
+        listing(
+            [
+                post(
+                    "c1",
+                    "Night ferry to Orrin Island cancelled, hundreds stranded",
+                    None,
+                    score=900,
+                    comments=40,
+                    selftext=selftext,
+                )
+            ]
+        ),
+        content_type="application/json",
+    )
+    thread = [
+        json.loads(listing([post("c1", "x", None)])),
+        json.loads(
+            listing(
+                [
+                    comment("m1", "dock_worker", "They are handing out blankets in hall B now.", 120),
+                    comment("m2", "[deleted]", "[deleted]", 50),
+                    comment("m3", "orrin_local", "Second cancellation this month on that route.", 80),
+                    {"kind": "more", "data": {"count": 9, "children": ["m9"]}},
+                ]
+            )
+        ),
+    ]
+    httpserver.expect_request(
+        "/reddit/comments/c1.json", query_string={"sort": "top", "limit": "3", "depth": "1", "raw_json": "1"}
+    ).respond_with_data(json.dumps(thread), content_type="application/json")
     room = room_with(tmp_path, httpserver, "reddit:r/testnews")
     report = run(room, ("ingest", "stories")).ingest
     assert report.new == 3  # the post and its two live comments (deleted ones and "more" stubs are not stored)
@@ -272,7 +402,10 @@ def test_reddit_top_comments_follow_their_post_and_never_count_as_outlets(tmp_pa
     assert post_item.meta["flair"] == "News" and post_item.meta["subreddit"] == "testnews"
     replies = [i for i in story.items if i.parent_id == post_item.id]
     assert sorted(r.guid for r in replies) == ["reddit:comment:m1", "reddit:comment:m3"]
-    assert {r.text for r in replies} == {"They are handing out blankets in hall B now.", "Second cancellation this month on that route."}
+    assert {r.text for r in replies} == {
+        "They are handing out blankets in hall B now.",
+        "Second cancellation this month on that route.",
+    }
     assert all(r.origin == "reply" and r.url.endswith("/") for r in replies)
     assert story.breakdown.independent_outlets == 1  # comments are not outlets
     assert story.breakdown.engagement == 940.0  # the post's score and comment count; comment votes are not added
@@ -280,7 +413,8 @@ def test_reddit_top_comments_follow_their_post_and_never_count_as_outlets(tmp_pa
     httpserver.clear()
     httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data(
         listing([post("c1", "Night ferry to Orrin Island cancelled, hundreds stranded", None, selftext=selftext)]),
-        content_type="application/json")
+        content_type="application/json",
+    )
     assert run(room, ("ingest",)).ingest.new == 0
     assert not any("comments" in str(r.path) for r, _ in httpserver.log)
     room.close()
@@ -292,11 +426,17 @@ def test_sources_listed_in_the_config_are_added_before_ingest(tmp_path, httpserv
     httpserver.expect_request("/hn/topstories.json").respond_with_data("[]", content_type="application/json")
     httpserver.expect_request("/reddit/r/testnews/hot.json").respond_with_data(listing([]), content_type="application/json")
     base = httpserver.url_for("").rstrip("/")
-    room = make_newsroom(tmp_path / "room", f'\n[community]\nreddit_base_url = "{base}/reddit"\nhn_base_url = "{base}/hn"\n'
-                         '[sources]\nurls = ["hn:top", { url = "reddit:r/testnews", name = "Test news", weight = 2.0 }]\n')
+    room = make_newsroom(
+        tmp_path / "room",
+        f'\n[community]\nreddit_base_url = "{base}/reddit"\nhn_base_url = "{base}/hn"\n'
+        '[sources]\nurls = ["hn:top", { url = "reddit:r/testnews", name = "Test news", weight = 2.0 }]\n',
+    )
     report = run(room, ("ingest",)).ingest
     assert {s.name: s.status for s in report.sources} == {"Hacker News": "ok", "Test news": "ok"}
-    assert {(s.url, s.kind, s.weight) for s in room.store.list_sources()} == {("hn:top", "hn", 1.0), ("reddit:r/testnews", "reddit", 2.0)}
+    assert {(s.url, s.kind, s.weight) for s in room.store.list_sources()} == {
+        ("hn:top", "hn", 1.0),
+        ("reddit:r/testnews", "reddit", 2.0),
+    }
     run(room, ("ingest",))
     assert len(room.store.list_sources()) == 2  # listed sources are added once
     room.settings.sources.urls = ["hn:worst"]

@@ -10,7 +10,9 @@ def test_default_toml_states_the_defaults():
     defaults = Settings().model_dump()
     for section, values in written.items():
         for key, value in values.items():
-            assert defaults[section][key] == value, f"[{section}] {key} = {value!r} in DEFAULT_TOML, {defaults[section][key]!r} in the model"
+            assert defaults[section][key] == value, (
+                f"[{section}] {key} = {value!r} in DEFAULT_TOML, {defaults[section][key]!r} in the model"
+            )
 
 
 def test_unknown_keys_name_their_section_and_the_nearest_key(tmp_path):

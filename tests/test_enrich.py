@@ -2,6 +2,7 @@
 
 import json
 import time
+from datetime import UTC
 
 import pytest
 from werkzeug import Response
@@ -15,48 +16,93 @@ from newsdesk.store import utcnow
 
 
 def model(repo_id, downloads, likes, licence="apache-2.0", **extra):
-    return {"_id": "65f0c0ffee", "id": repo_id, "modelId": repo_id, "author": repo_id.split("/")[0], "private": False,
-            "downloads": downloads, "likes": likes, "tags": ["transformers", f"license:{licence}"],
-            "cardData": {"license": licence}, "pipeline_tag": "text-generation", **extra}
+    return {
+        "_id": "65f0c0ffee",
+        "id": repo_id,
+        "modelId": repo_id,
+        "author": repo_id.split("/")[0],
+        "private": False,
+        "downloads": downloads,
+        "likes": likes,
+        "tags": ["transformers", f"license:{licence}"],
+        "cardData": {"license": licence},
+        "pipeline_tag": "text-generation",
+        **extra,
+    }
 
 
 def repo(full_name, stars, forks, spdx="MIT"):
-    return {"id": 1, "full_name": full_name, "private": False, "html_url": f"https://github.com/{full_name}",
-            "stargazers_count": stars, "forks_count": forks, "license": {"key": spdx.lower(), "spdx_id": spdx}}
+    return {
+        "id": 1,
+        "full_name": full_name,
+        "private": False,
+        "html_url": f"https://github.com/{full_name}",
+        "stargazers_count": stars,
+        "forks_count": forks,
+        "license": {"key": spdx.lower(), "spdx_id": spdx},
+    }
 
 
 def send(httpserver, path, data, status=200, headers=None, **query):
     body = data if isinstance(data, str) else json.dumps(data)
     httpserver.expect_request(path, **({"query_string": query} if query else {})).respond_with_data(
-        body, status=status, content_type="application/json", headers=headers or {})
+        body, status=status, content_type="application/json", headers=headers or {}
+    )
 
 
 def room_with_story(tmp_path, httpserver, *texts, extra=""):
     """A newsroom whose one story is made of the given texts, each from its own outlet."""
     base = httpserver.url_for("").rstrip("/")
-    room = make_newsroom(tmp_path / "room", f'\n[enrich]\nhf_base_url = "{base}/hf"\ngithub_api_url = "{base}/gh"\n'
-                         f'[write]\nmin_tier = "brief"\n{extra}')
+    room = make_newsroom(
+        tmp_path / "room",
+        f'\n[enrich]\nhf_base_url = "{base}/hf"\ngithub_api_url = "{base}/gh"\n[write]\nmin_tier = "brief"\n{extra}',
+    )
     now = utcnow()
     for n, text in enumerate(texts):
         source, _ = room.store.add_source(f"https://outlet{n}.example/feed.xml", name=f"Outlet {n}")
-        room.store.insert_item(NewItem(source.id, f"g{n}", f"https://outlet{n}.example/a", f"https://outlet{n}.example/a",
-                                       f"Outlet {n}", "Open review model released", "", text, "feed", None, now, now),
-                               minhash=None, duplicate_of=None)
+        room.store.insert_item(
+            NewItem(
+                source.id,
+                f"g{n}",
+                f"https://outlet{n}.example/a",
+                f"https://outlet{n}.example/a",
+                f"Outlet {n}",
+                "Open review model released",
+                "",
+                text,
+                "feed",
+                None,
+                now,
+                now,
+            ),
+            minhash=None,
+            duplicate_of=None,
+        )
     run(room, ("stories",))
     return room
 
 
-LUMEN = ("Aster Labs released its review model on the Hugging Face Hub at asterlabs/lumen-7b on Monday. "
-         "The evaluation harness is on GitHub at https://github.com/asterlabs/lumen-eval and the team thanked "
-         "the authors of Qwen-2.5-7B. It works on one card, and/or a laptop, 24/7.")
+LUMEN = (
+    "Aster Labs released its review model on the Hugging Face Hub at asterlabs/lumen-7b on Monday. "
+    "The evaluation harness is on GitHub at https://github.com/asterlabs/lumen-eval and the team thanked "
+    "the authors of Qwen-2.5-7B. It works on one card, and/or a laptop, 24/7."
+)
 
 
 def test_mentions_urls_bare_ids_and_model_names():
-    found = {(m.kind, m.subject, m.explicit) for m in find_mentions(
-        LUMEN + " Data: https://huggingface.co/datasets/asterlabs/review-bugs. See https://huggingface.co/docs/hub.")}
+    found = {
+        (m.kind, m.subject, m.explicit)
+        for m in find_mentions(
+            LUMEN + " Data: https://huggingface.co/datasets/asterlabs/review-bugs. See https://huggingface.co/docs/hub."
+        )
+    }
     # "GitHub" is mentioned nearby too: looked up on the Hub first, then on GitHub.
-    assert found == {("hub_or_github", "asterlabs/lumen-7b", False), ("github_repo", "asterlabs/lumen-eval", True),
-                     ("hf_name", "Qwen-2.5-7B", False), ("hf_dataset", "asterlabs/review-bugs", True)}
+    assert found == {
+        ("hub_or_github", "asterlabs/lumen-7b", False),
+        ("github_repo", "asterlabs/lumen-eval", True),
+        ("hf_name", "Qwen-2.5-7B", False),
+        ("hf_dataset", "asterlabs/review-bugs", True),
+    }
     # No hint and no model-shaped name: a slash between words is not a repository.
     assert find_mentions("Commuters chose bus/rail or walked; the client/server split held.") == []
 
@@ -65,11 +111,24 @@ def test_facts_are_fetched_stored_cited_and_verified(tmp_path, httpserver, monke
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_testtoken")
     send(httpserver, "/hf/api/models/asterlabs/lumen-7b", model("asterlabs/lumen-7b", 262410, 1873))
     send(httpserver, "/gh/repos/asterlabs/lumen-eval", repo("asterlabs/lumen-eval", 4127, 318, "Apache-2.0"))
-    send(httpserver, "/gh/repos/asterlabs/lumen-eval/releases/latest",
-         {"tag_name": "v0.2.0", "published_at": "2026-11-21T09:00:00Z", "html_url": "https://github.com/asterlabs/lumen-eval/releases/tag/v0.2.0"})
-    send(httpserver, "/hf/api/models", [model("someone/Qwen-2.5-7B-GGUF", 10, 1), model("qwen/Qwen-2.5-7B", 900000, 4000),
-                                         model("fork/Qwen-2.5-7B", 50, 2)], search="Qwen-2.5-7B", limit="20",
-         sort="downloads", direction="-1")
+    send(
+        httpserver,
+        "/gh/repos/asterlabs/lumen-eval/releases/latest",
+        {
+            "tag_name": "v0.2.0",
+            "published_at": "2026-11-21T09:00:00Z",
+            "html_url": "https://github.com/asterlabs/lumen-eval/releases/tag/v0.2.0",
+        },
+    )
+    send(
+        httpserver,
+        "/hf/api/models",
+        [model("someone/Qwen-2.5-7B-GGUF", 10, 1), model("qwen/Qwen-2.5-7B", 900000, 4000), model("fork/Qwen-2.5-7B", 50, 2)],
+        search="Qwen-2.5-7B",
+        limit="20",
+        sort="downloads",
+        direction="-1",
+    )
     send(httpserver, "/hf/api/models/qwen/Qwen-2.5-7B", model("qwen/Qwen-2.5-7B", 900000, 4000))
     room = room_with_story(tmp_path, httpserver, LUMEN, "Developers say the Lumen model from Aster Labs is fast on one card.")
     report = run(room, ("enrich", "write", "verify")).enrich
@@ -116,14 +175,21 @@ def test_facts_are_fetched_stored_cited_and_verified(tmp_path, httpserver, monke
 
 
 def test_private_removed_malformed_and_rate_limited(tmp_path, httpserver):
-    text = ("The weights were at https://huggingface.co/ghost/private-7b and the code at https://github.com/ghost/gone; "
-            "a mirror lives on the Hub as https://huggingface.co/ghost/broken-1b and the tools at https://github.com/ghost/tools.")
+    text = (
+        "The weights were at https://huggingface.co/ghost/private-7b and the code at https://github.com/ghost/gone; "
+        "a mirror lives on the Hub as https://huggingface.co/ghost/broken-1b and the tools at https://github.com/ghost/tools."
+    )
     send(httpserver, "/hf/api/models/ghost/private-7b", {"error": "Repository not found"}, status=401)
     send(httpserver, "/gh/repos/ghost/gone", {"message": "Not Found"}, status=404)
-    send(httpserver, "/hf/api/models/ghost/broken-1b", "{\"id\": \"ghost/broken-1b\", \"downloads\":")
+    send(httpserver, "/hf/api/models/ghost/broken-1b", '{"id": "ghost/broken-1b", "downloads":')
     reset = int(time.time()) + 3000
-    send(httpserver, "/gh/repos/ghost/tools", {"message": "API rate limit exceeded"}, status=403,
-         headers={"x-ratelimit-remaining": "0", "x-ratelimit-limit": "60", "x-ratelimit-reset": str(reset)})
+    send(
+        httpserver,
+        "/gh/repos/ghost/tools",
+        {"message": "API rate limit exceeded"},
+        status=403,
+        headers={"x-ratelimit-remaining": "0", "x-ratelimit-limit": "60", "x-ratelimit-reset": str(reset)},
+    )
     room = room_with_story(tmp_path, httpserver, text)
     report = run(room, ("enrich",)).enrich
     assert report.facts_added == 0
@@ -142,8 +208,12 @@ def test_short_github_rate_limit_is_waited_out(tmp_path, httpserver):
     def handler(request):
         calls.append(time.monotonic())
         if len(calls) == 1:
-            return Response("{}", status=429, content_type="application/json",
-                            headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 1)})
+            return Response(
+                "{}",
+                status=429,
+                content_type="application/json",
+                headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 1)},
+            )
         return Response(json.dumps(repo("ghost/tools", 12, 3)), content_type="application/json")
 
     httpserver.expect_request("/gh/repos/ghost/tools").respond_with_handler(handler)
@@ -154,16 +224,26 @@ def test_short_github_rate_limit_is_waited_out(tmp_path, httpserver):
     room.close()
 
 
-@pytest.mark.parametrize("kind,metrics,expected", [
-    ("github_repo", {"stars": "12", "forks": "3", "last_release": "v1 (2026-11-02)"},
-     "The GitHub repository o/n had 12 stars and 3 forks as of 23 November 2026. "
-     "The latest release of o/n on GitHub is v1, published on 2 November 2026."),
-    ("hf_dataset", {"downloads": "7"}, "The dataset o/n had 7 downloads on the Hugging Face Hub in the 30 days to 23 November 2026."),
-])
+@pytest.mark.parametrize(
+    "kind,metrics,expected",
+    [
+        (
+            "github_repo",
+            {"stars": "12", "forks": "3", "last_release": "v1 (2026-11-02)"},
+            "The GitHub repository o/n had 12 stars and 3 forks as of 23 November 2026. "
+            "The latest release of o/n on GitHub is v1, published on 2 November 2026.",
+        ),
+        (
+            "hf_dataset",
+            {"downloads": "7"},
+            "The dataset o/n had 7 downloads on the Hugging Face Hub in the 30 days to 23 November 2026.",
+        ),
+    ],
+)
 def test_statements_name_subject_and_date(kind, metrics, expected):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from newsdesk.records import Fact
 
-    when = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 23, 9, tzinfo=UTC)
     assert statements([Fact(kind, "o/n", m, v, None, when, "u") for m, v in metrics.items()]) == expected

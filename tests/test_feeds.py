@@ -124,4 +124,7 @@ def test_opml_errors(tmp_path):
 def test_script_contents_are_not_text():
     from newsdesk.extract import html_to_text
 
-    assert html_to_text("<p>Bridge reopens.<script>steal()</script></p><style>p{}</style><p>Cars return.</p>") == "Bridge reopens.\n\nCars return."
+    assert (
+        html_to_text("<p>Bridge reopens.<script>steal()</script></p><style>p{}</style><p>Cars return.</p>")
+        == "Bridge reopens.\n\nCars return."
+    )

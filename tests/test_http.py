@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from datetime import UTC
 
 import pytest
 from werkzeug import Response
@@ -9,7 +10,9 @@ from werkzeug import Response
 from newsdesk.config import HttpSettings
 from newsdesk.infra.http import Fetcher, FetchError, parse_retry_after
 
-FAST = HttpSettings(connect_timeout=2, read_timeout=1.5, total_timeout=3, backoff_base=0.01, max_retry_after=5, max_bytes=1_000_000)
+FAST = HttpSettings(
+    connect_timeout=2, read_timeout=1.5, total_timeout=3, backoff_base=0.01, max_retry_after=5, max_bytes=1_000_000
+)
 
 
 def fetch(url, settings=FAST, **kw):
@@ -97,6 +100,7 @@ def test_trickling_server_hits_total_deadline(httpserver):
             for _ in range(40):
                 time.sleep(0.2)
                 yield b"<"
+
         return Response(body(), content_type="application/xml")
 
     httpserver.expect_request("/trickle").respond_with_handler(trickle)
@@ -118,6 +122,7 @@ def test_huge_streamed_response_without_length(httpserver):
         def body():
             for _ in range(100):
                 yield b"y" * 100_000
+
         return Response(body(), content_type="application/xml")
 
     httpserver.expect_request("/stream").respond_with_handler(stream)
@@ -178,9 +183,9 @@ def test_per_host_concurrency_limit(httpserver):
 
 
 def test_parse_retry_after():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("120") == 120
     assert parse_retry_after("Sun, 01 Mar 2026 12:00:30 GMT", now) == 30
     assert parse_retry_after("garbage") is None

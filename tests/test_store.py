@@ -5,7 +5,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,22 @@ from newsdesk.store.schema import metadata
 def exercise(store: Store) -> None:
     source, created = store.add_source("https://pg.example/feed", name="PG Times")
     assert created and not store.add_source("https://pg.example/feed")[1]
-    now = datetime.now(timezone.utc)
-    item = NewItem(source_id=source.id, guid="g1", url="https://pg.example/a?utm_source=x", canonical_url="https://pg.example/a",
-                   outlet="PG Times", title="T", summary="", text="Body text.", text_origin="feed", author=None,
-                   published_at=now, fetched_at=now, engagement={"comments": 3.0})
+    now = datetime.now(UTC)
+    item = NewItem(
+        source_id=source.id,
+        guid="g1",
+        url="https://pg.example/a?utm_source=x",
+        canonical_url="https://pg.example/a",
+        outlet="PG Times",
+        title="T",
+        summary="",
+        text="Body text.",
+        text_origin="feed",
+        author=None,
+        published_at=now,
+        fetched_at=now,
+        engagement={"comments": 3.0},
+    )
     first = store.insert_item(item, minhash=b"\x00\x01", duplicate_of=None)
     assert first is not None and store.insert_item(item, minhash=None, duplicate_of=None) is None
     assert store.item_ids_by_canonical_url(["https://pg.example/a"]) == {"https://pg.example/a": first}
@@ -69,12 +81,31 @@ def postgres_url():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    subprocess.run([*run_as, initdb, "-D", str(data), "-U", "newsdesk", "--auth=trust", "-E", "UTF8"], check=True, capture_output=True)
-    subprocess.run([*run_as, pg_ctl, "-D", str(data), "-o", f"-p {port} -k {tmp_path} -c listen_addresses=127.0.0.1",
-                    "-l", str(tmp_path / "pg.log"), "-w", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, initdb, "-D", str(data), "-U", "newsdesk", "--auth=trust", "-E", "UTF8"], check=True, capture_output=True
+    )
+    subprocess.run(
+        [
+            *run_as,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-o",
+            f"-p {port} -k {tmp_path} -c listen_addresses=127.0.0.1",
+            "-l",
+            str(tmp_path / "pg.log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
-        subprocess.run([*run_as, _pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "newsdesk", "newsdesk"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [*run_as, _pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "newsdesk", "newsdesk"],
+            check=True,
+            capture_output=True,
+        )
         yield f"postgresql+psycopg://newsdesk@127.0.0.1:{port}/newsdesk"
     finally:
         subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)

@@ -1,42 +1,58 @@
 """Story clustering and ranking on a real SQLite store."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from newsdesk.pipeline import run
 from newsdesk.records import NewItem
 from newsdesk.stories.rank import tier_for
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 ROUND_ONE = [
-    ("Orrin Motors to cut 2,000 jobs at Delft Road plant",
-     "Orrin Motors will cut 2,000 jobs at its Delft Road plant, the carmaker said, blaming weak demand for its petrol saloons. "
-     "The layoffs will be completed by June. Chief executive Aldo Brenner said the plant would switch to building parts."),
-    ("Carmaker Orrin announces 2,000 layoffs",
-     "Orrin Motors is laying off 2,000 workers at the Delft Road factory as sales of petrol saloons fall. "
-     "Aldo Brenner, the chief executive, told staff the layoffs would be finished by June."),
-    ("Delft Road workers stunned by Orrin job cuts",
-     "Workers at Orrin Motors' Delft Road plant said they were stunned by the loss of 2,000 jobs. "
-     "The union said it would fight the layoffs, which the carmaker blamed on falling demand for petrol saloons."),
+    (
+        "Orrin Motors to cut 2,000 jobs at Delft Road plant",
+        "Orrin Motors will cut 2,000 jobs at its Delft Road plant, the carmaker said, blaming weak demand for its petrol saloons. "
+        "The layoffs will be completed by June. Chief executive Aldo Brenner said the plant would switch to building parts.",
+    ),
+    (
+        "Carmaker Orrin announces 2,000 layoffs",
+        "Orrin Motors is laying off 2,000 workers at the Delft Road factory as sales of petrol saloons fall. "
+        "Aldo Brenner, the chief executive, told staff the layoffs would be finished by June.",
+    ),
+    (
+        "Delft Road workers stunned by Orrin job cuts",
+        "Workers at Orrin Motors' Delft Road plant said they were stunned by the loss of 2,000 jobs. "
+        "The union said it would fight the layoffs, which the carmaker blamed on falling demand for petrol saloons.",
+    ),
 ]
 ROUND_TWO = [
-    ("Orrin Motors lays off 1,500 more staff in software unit",
-     "Orrin Motors will lay off 1,500 employees in its software unit, its second round of job cuts this year. "
-     "The carmaker said its in-car navigation project would be cancelled. Chief executive Aldo Brenner called the decision painful."),
-    ("Orrin cuts 1,500 software jobs as navigation project scrapped",
-     "The carmaker Orrin Motors is cutting 1,500 jobs in software after cancelling its in-car navigation project. "
-     "It is the company's second round of layoffs this year."),
-    ("Second wave of layoffs at Orrin hits engineers",
-     "Software engineers at Orrin Motors are the target of a second round of layoffs, with 1,500 jobs going "
-     "after the in-car navigation project was cancelled."),
+    (
+        "Orrin Motors lays off 1,500 more staff in software unit",
+        "Orrin Motors will lay off 1,500 employees in its software unit, its second round of job cuts this year. "
+        "The carmaker said its in-car navigation project would be cancelled. Chief executive Aldo Brenner called the decision painful.",
+    ),
+    (
+        "Orrin cuts 1,500 software jobs as navigation project scrapped",
+        "The carmaker Orrin Motors is cutting 1,500 jobs in software after cancelling its in-car navigation project. "
+        "It is the company's second round of layoffs this year.",
+    ),
+    (
+        "Second wave of layoffs at Orrin hits engineers",
+        "Software engineers at Orrin Motors are the target of a second round of layoffs, with 1,500 jobs going "
+        "after the in-car navigation project was cancelled.",
+    ),
 ]
 RECALL = [
-    ("Orrin Motors recalls 40,000 SUVs over brake fault",
-     "Orrin Motors is recalling 40,000 Tundra SUVs because a faulty brake hose can leak fluid, the road safety agency said. "
-     "Owners will be contacted by letter and repairs are free."),
-    ("Brake hose defect prompts Orrin Tundra recall",
-     "A brake hose that can leak fluid has led Orrin Motors to recall 40,000 Tundra sport utility vehicles. "
-     "The safety agency said no crashes had been linked to the defect."),
+    (
+        "Orrin Motors recalls 40,000 SUVs over brake fault",
+        "Orrin Motors is recalling 40,000 Tundra SUVs because a faulty brake hose can leak fluid, the road safety agency said. "
+        "Owners will be contacted by letter and repairs are free.",
+    ),
+    (
+        "Brake hose defect prompts Orrin Tundra recall",
+        "A brake hose that can leak fluid has led Orrin Motors to recall 40,000 Tundra sport utility vehicles. "
+        "The safety agency said no crashes had been linked to the defect.",
+    ),
 ]
 
 
@@ -44,12 +60,26 @@ def add_items(store, batch, when, source_prefix="src"):
     ids = []
     for n, (title, text) in enumerate(batch):
         source, _ = store.add_source(f"https://{source_prefix}{n}.example/feed", name=f"{source_prefix.title()} Outlet {n}")
-        ids.append(store.insert_item(
-            NewItem(source_id=source.id, guid=f"{title}", url=f"https://{source_prefix}{n}.example/{abs(hash(title))}",
-                    canonical_url=f"https://{source_prefix}{n}.example/{abs(hash(title))}", outlet=source.name,
-                    title=title, summary="", text=text, text_origin="feed", author=None,
-                    published_at=when + timedelta(minutes=10 * n), fetched_at=NOW),
-            minhash=None, duplicate_of=None))
+        ids.append(
+            store.insert_item(
+                NewItem(
+                    source_id=source.id,
+                    guid=f"{title}",
+                    url=f"https://{source_prefix}{n}.example/{abs(hash(title))}",
+                    canonical_url=f"https://{source_prefix}{n}.example/{abs(hash(title))}",
+                    outlet=source.name,
+                    title=title,
+                    summary="",
+                    text=text,
+                    text_origin="feed",
+                    author=None,
+                    published_at=when + timedelta(minutes=10 * n),
+                    fetched_at=NOW,
+                ),
+                minhash=None,
+                duplicate_of=None,
+            )
+        )
     return ids
 
 

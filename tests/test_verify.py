@@ -1,25 +1,37 @@
 """Verification: each check on its own, the policies, and planted hallucinations through `newsdesk run`."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from conftest import make_newsroom
 from newsdesk.records import ArticleSentence, Citation, Item
-from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimChecker
 from newsdesk.text.numbers import figures, matches
+from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimChecker
 
-NOW = datetime.now(timezone.utc)
-SOURCE = ("Velora Systems said on Tuesday it will cut 1,800 jobs, about 12% of its workforce, after orders fell for a third quarter. "
-          'Chief executive Marta Quell said: "We built for a market that did not arrive." '
-          "Revenue rose to $2.4 billion last year from $2.1 billion. "
-          "The Financial Conduct Board has not opened an inquiry.")
+NOW = datetime.now(UTC)
+SOURCE = (
+    "Velora Systems said on Tuesday it will cut 1,800 jobs, about 12% of its workforce, after orders fell for a third quarter. "
+    'Chief executive Marta Quell said: "We built for a market that did not arrive." '
+    "Revenue rose to $2.4 billion last year from $2.1 billion. "
+    "The Financial Conduct Board has not opened an inquiry."
+)
 OTHER = "The Meridian City Museum reopened on Saturday after a four-year renovation that cost $62 million."
 
 
 def item(iid, text, outlet="Wire"):
-    return Item(id=iid, source_id=1, guid=str(iid), url=f"https://x.example/{iid}", canonical_url=f"https://x.example/{iid}",
-                outlet=outlet, title="t", text=text, published_at=NOW, fetched_at=NOW)
+    return Item(
+        id=iid,
+        source_id=1,
+        guid=str(iid),
+        url=f"https://x.example/{iid}",
+        canonical_url=f"https://x.example/{iid}",
+        outlet=outlet,
+        title="t",
+        text=text,
+        published_at=NOW,
+        fetched_at=NOW,
+    )
 
 
 ITEMS = {1: item(1, SOURCE), 2: item(2, OTHER, "Other")}
@@ -30,35 +42,44 @@ def check(text, cites=(1,)):
     return ClaimChecker().check_all([claim], ITEMS)[0]
 
 
-@pytest.mark.parametrize("text", [
-    "Velora Systems will cut 1,800 jobs, about 12% of its workforce.",
-    "Velora Systems will cut 1.8 thousand jobs, about 12 percent of its workforce.",
-    "Velora Systems said that it will cut 1,800 jobs, about 12% of its workforce.",
-    'Marta Quell said: "We built for a market that did not arrive."',
-    "Revenue rose to 2.4 billion dollars last year.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Velora Systems will cut 1,800 jobs, about 12% of its workforce.",
+        "Velora Systems will cut 1.8 thousand jobs, about 12 percent of its workforce.",
+        "Velora Systems said that it will cut 1,800 jobs, about 12% of its workforce.",
+        'Marta Quell said: "We built for a market that did not arrive."',
+        "Revenue rose to 2.4 billion dollars last year.",
+    ],
+)
 def test_faithful_claims_pass(text):
     result = check(text)
     assert result.verdict == PASS, result.reasons
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("Velora Systems will cut 2,300 jobs.", "figure '2,300'"),
-    ("Velora Systems will cut 1,800 jobs, about 15% of its workforce.", "figure '15%'"),
-    ("Orrin Motors will cut 1,800 jobs.", "name 'Orrin Motors'"),
-    ('Marta Quell said: "We will double our investment."', "does not appear verbatim"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("Velora Systems will cut 2,300 jobs.", "figure '2,300'"),
+        ("Velora Systems will cut 1,800 jobs, about 15% of its workforce.", "figure '15%'"),
+        ("Orrin Motors will cut 1,800 jobs.", "name 'Orrin Motors'"),
+        ('Marta Quell said: "We will double our investment."', "does not appear verbatim"),
+    ],
+)
 def test_hard_failures(text, reason):
     result = check(text)
     assert result.verdict == FAIL and any(reason in r for r in result.reasons), result.reasons
     assert result.offending
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("Revenue fell to $2.4 billion last year from $2.1 billion.", "direction"),
-    ("The Financial Conduct Board has opened an inquiry.", "negation"),
-    ("Revenue grew by $300 million last year.", "arithmetic"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("Revenue fell to $2.4 billion last year from $2.1 billion.", "direction"),
+        ("The Financial Conduct Board has opened an inquiry.", "negation"),
+        ("Revenue grew by $300 million last year.", "arithmetic"),
+    ],
+)
 def test_direction_negation_and_arithmetic_fail(text, reason):
     result = check(text)
     assert result.verdict == FAIL and result.locked and any(reason in r for r in result.reasons), result.reasons
@@ -160,12 +181,28 @@ def test_review_claims_are_marked(tmp_path):
     def s(text):
         return ArticleSentence(text, [Citation(1, 1, 0, 10)])
 
-    article = Article(story_id=1, headline="h", dek=s("Velora Systems will cut 1,800 jobs."),
-                      sections=[Section("What happened", [[s("Revenue rose to $2.4 billion last year amid weak orders."),
-                                                          s("Velora Systems will cut about 12% of its workforce."),
-                                                          s("Orrin Motors will cut 1,800 jobs.")]])],
-                      references=[Reference(1, 1, "Wire", "t", "https://x.example/1", NOW)], tags=[], tier="major",
-                      byline="b", writer="test")
+    article = Article(
+        story_id=1,
+        headline="h",
+        dek=s("Velora Systems will cut 1,800 jobs."),
+        sections=[
+            Section(
+                "What happened",
+                [
+                    [
+                        s("Revenue rose to $2.4 billion last year amid weak orders."),
+                        s("Velora Systems will cut about 12% of its workforce."),
+                        s("Orrin Motors will cut 1,800 jobs."),
+                    ]
+                ],
+            )
+        ],
+        references=[Reference(1, 1, "Wire", "t", "https://x.example/1", NOW)],
+        tags=[],
+        tier="major",
+        byline="b",
+        writer="test",
+    )
     settings = Settings()
     assert settings.verify.on_review == "auto"  # "mark" with the extractive writer
     v = verify_article(article, ITEMS, ClaimChecker(), settings)
@@ -174,5 +211,10 @@ def test_review_claims_are_marked(tmp_path):
     assert v.status == "publish" and v.removed == 1
     texts = [x.text for x in v.published.sentences()]
     assert "Orrin Motors will cut 1,800 jobs." not in texts and len(texts) == 3
-    queued = verify_article(article, ITEMS, ClaimChecker(), settings.model_copy(update={"verify": settings.verify.model_copy(update={"on_review": "queue"})}))
+    queued = verify_article(
+        article,
+        ITEMS,
+        ClaimChecker(),
+        settings.model_copy(update={"verify": settings.verify.model_copy(update={"on_review": "queue"})}),
+    )
     assert queued.removed == 2 and queued.status == "held"  # two supported sentences left: below min_sentences

@@ -3,8 +3,7 @@
 import json
 import re
 import shutil
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import lxml.html
@@ -13,8 +12,8 @@ import pytest
 from conftest import make_newsroom
 from newsdesk.pipeline import run
 from newsdesk.records import NewItem
-from newsdesk.write.extractive import clean_title
 from newsdesk.text.sentences import sentence_spans
+from newsdesk.write.extractive import clean_title
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +93,19 @@ def test_corroboration_is_shown(published):
 def test_page_layout_and_label(published):
     room, _ = published
     html = article_pages(room)[0].read_text()
-    for needle in ("← Back to newsroom", 'class="dek"', 'class="byline"', "min read", "words", "References",
-                   "Machine-written by newsdesk from the cited sources", "application/ld+json", 'property="og:title"',
-                   "Related articles", "mailto:"):
+    for needle in (
+        "← Back to newsroom",
+        'class="dek"',
+        'class="byline"',
+        "min read",
+        "words",
+        "References",
+        "Machine-written by newsdesk from the cited sources",
+        "application/ld+json",
+        'property="og:title"',
+        "Related articles",
+        "mailto:",
+    ):
         assert needle in html, needle
     doc = lxml.html.fromstring(html)
     (ld,) = doc.xpath("//script[@type='application/ld+json']/text()")
@@ -140,14 +149,29 @@ def test_story_that_gains_an_item_gets_a_new_version(tmp_path):
         run(room)
     velora = next(a for a in room.store.latest_articles() if "Velora" in a.headline)
     source, _ = room.store.add_source("https://late.example/feed", name="Late Wire")
-    now = datetime.now(timezone.utc)
-    room.store.insert_item(NewItem(
-        source_id=source.id, guid="late-1", url="https://late.example/velora", canonical_url="https://late.example/velora",
-        outlet="Late Wire", title="Velora Systems job cuts: severance talks begin",
-        summary="", text=("Severance talks over the 1,800 job cuts at Velora Systems began on Thursday, the workers' council said. "
-                          "Velora Systems will close two assembly lines in Tallin by the end of March. "
-                          "Council representative Pavel Oskar said the first meeting with management lasted four hours."),
-        text_origin="feed", author=None, published_at=now - timedelta(minutes=5), fetched_at=now), minhash=None, duplicate_of=None)
+    now = datetime.now(UTC)
+    room.store.insert_item(
+        NewItem(
+            source_id=source.id,
+            guid="late-1",
+            url="https://late.example/velora",
+            canonical_url="https://late.example/velora",
+            outlet="Late Wire",
+            title="Velora Systems job cuts: severance talks begin",
+            summary="",
+            text=(
+                "Severance talks over the 1,800 job cuts at Velora Systems began on Thursday, the workers' council said. "
+                "Velora Systems will close two assembly lines in Tallin by the end of March. "
+                "Council representative Pavel Oskar said the first meeting with management lasted four hours."
+            ),
+            text_origin="feed",
+            author=None,
+            published_at=now - timedelta(minutes=5),
+            fetched_at=now,
+        ),
+        minhash=None,
+        duplicate_of=None,
+    )
     report = run(room, ("stories", "write", "verify", "publish"))
     assert report.stories.updated >= 1 and report.write.updated >= 1
     latest = next(a for a in room.store.latest_articles() if a.story_id == velora.story_id)
@@ -191,9 +215,18 @@ def test_payloads_from_sources_never_run(tmp_path):
     if not chromium:
         pytest.skip("Debian's chromium is not installed")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             dialogs = []
             page = browser.new_page()
@@ -212,19 +245,28 @@ def test_payloads_from_sources_never_run(tmp_path):
 
 
 def test_sentence_spans_are_exact():
-    text = ("TALLIN (Wire) \u2014 Velora Systems said on Tuesday it will cut 1,800 jobs. Dr. Quell said so.\n\n"
-            "Advertisement\n\nShares fell 6% in early trading. Read more about this.\n\n"
-            "This article first appeared in The Northwire and is republished with permission.")
+    text = (
+        "TALLIN (Wire) \u2014 Velora Systems said on Tuesday it will cut 1,800 jobs. Dr. Quell said so.\n\n"
+        "Advertisement\n\nShares fell 6% in early trading. Read more about this.\n\n"
+        "This article first appeared in The Northwire and is republished with permission."
+    )
     spans = sentence_spans(text)
     pieces = [text[s.start : s.end] for s in spans]
-    assert pieces == ["Velora Systems said on Tuesday it will cut 1,800 jobs.", "Dr. Quell said so.", "Shares fell 6% in early trading."]
+    assert pieces == [
+        "Velora Systems said on Tuesday it will cut 1,800 jobs.",
+        "Dr. Quell said so.",
+        "Shares fell 6% in early trading.",
+    ]
 
 
-@pytest.mark.parametrize("title, expected", [
-    ("Velora to cut 1,800 jobs | The Northwire", "Velora to cut 1,800 jobs"),
-    ("Port strike ends - Harbor Ledger", "Port strike ends"),
-    ("Chip orders slump \u2014 Meridian Daily", "Chip orders slump"),
-    ("Half-year results beat forecasts", "Half-year results beat forecasts"),
-])
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("Velora to cut 1,800 jobs | The Northwire", "Velora to cut 1,800 jobs"),
+        ("Port strike ends - Harbor Ledger", "Port strike ends"),
+        ("Chip orders slump \u2014 Meridian Daily", "Chip orders slump"),
+        ("Half-year results beat forecasts", "Half-year results beat forecasts"),
+    ],
+)
 def test_clean_title(title, expected):
     assert clean_title(title, {"The Northwire", "Harbor Ledger", "Meridian Daily"}) == expected

@@ -6,7 +6,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,7 +23,9 @@ app.add_typer(sources_app, name="sources")
 
 DirOption = Annotated[
     Path,
-    typer.Option("--dir", "-d", envvar="NEWSDESK_DIR", help="Newsroom folder (holds newsdesk.toml and the database).", show_default=True),
+    typer.Option(
+        "--dir", "-d", envvar="NEWSDESK_DIR", help="Newsroom folder (holds newsdesk.toml and the database).", show_default=True
+    ),
 ]
 
 
@@ -126,17 +128,28 @@ def sources_list(
         status = s.last_status or "never fetched"
         style = {"error": "red", "ok": "green", "unchanged": "cyan"}.get(s.last_status or "", "dim")
         table.add_row(
-            str(s.id), s.name, s.url, s.last_fetched_at.strftime("%Y-%m-%d %H:%M") if s.last_fetched_at else "—",
-            f"[{style}]{status}[/]", str(s.last_new_items), s.last_error or "",
+            str(s.id),
+            s.name,
+            s.url,
+            s.last_fetched_at.strftime("%Y-%m-%d %H:%M") if s.last_fetched_at else "—",
+            f"[{style}]{status}[/]",
+            str(s.last_new_items),
+            s.last_error or "",
         )
     _console().print(table)
 
 
 def _source_json(s) -> dict:
     return {
-        "id": s.id, "url": s.url, "kind": s.kind, "name": s.name, "weight": s.weight,
+        "id": s.id,
+        "url": s.url,
+        "kind": s.kind,
+        "name": s.name,
+        "weight": s.weight,
         "last_fetched_at": s.last_fetched_at.isoformat() if s.last_fetched_at else None,
-        "last_status": s.last_status, "last_error": s.last_error, "last_new_items": s.last_new_items,
+        "last_status": s.last_status,
+        "last_error": s.last_error,
+        "last_new_items": s.last_new_items,
     }
 
 
@@ -267,11 +280,18 @@ def articles(
                     c["source_text"] = item.text[c["start"] : c["end"]] if item else None
             checked = newsroom.store.verification_of(a.story_id, a.version)
             d["media"] = newsroom.store.media_of(a.story_id, a.version)
-            d["verification"] = None if checked is None else {
-                "status": checked["status"], **checked["summary"],
-                "claims": [{k: c[k] for k in ("index", "text", "verdict", "reasons", "support", "derived", "evidence")}
-                           for c in checked["claims"]],
-            }
+            d["verification"] = (
+                None
+                if checked is None
+                else {
+                    "status": checked["status"],
+                    **checked["summary"],
+                    "claims": [
+                        {k: c[k] for k in ("index", "text", "verdict", "reasons", "support", "derived", "evidence")}
+                        for c in checked["claims"]
+                    ],
+                }
+            )
             out.append(d)
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -283,16 +303,25 @@ def articles(
         table.add_column(col, overflow="fold")
     for a in rows:
         u = a.usage or {}
-        table.add_row(str(a.story_id), str(a.version), a.tier, a.writer, str(a.word_count), str(len(a.references)),
-                      str(u.get("calls", "—")), f"{u['prompt_tokens'] + u['completion_tokens']:,}" if u else "—",
-                      f"{u['seconds']:.1f}" if u else "—", a.headline)
+        table.add_row(
+            str(a.story_id),
+            str(a.version),
+            a.tier,
+            a.writer,
+            str(a.word_count),
+            str(len(a.references)),
+            str(u.get("calls", "—")),
+            f"{u['prompt_tokens'] + u['completion_tokens']:,}" if u else "—",
+            f"{u['seconds']:.1f}" if u else "—",
+            a.headline,
+        )
     _console().print(table)
 
 
 @app.command()
 def stories(
     fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
-    tier: Annotated[Optional[str], typer.Option(help="Only stories of this tier: major, standard or brief.")] = None,
+    tier: Annotated[str | None, typer.Option(help="Only stories of this tier: major, standard or brief.")] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many stories (table only; 0 = all).")] = 0,
     directory: DirOption = Path("."),
 ) -> None:
@@ -325,10 +354,18 @@ def story_json(s) -> dict:
         "last_seen": s.last_seen.isoformat(),
         "items": [
             {
-                "id": i.id, "url": i.url, "canonical_url": i.canonical_url, "outlet": i.outlet, "title": i.title,
+                "id": i.id,
+                "url": i.url,
+                "canonical_url": i.canonical_url,
+                "outlet": i.outlet,
+                "title": i.title,
                 "published": i.published_at.isoformat() if i.published_at else None,
-                "text": i.text, "duplicate_of": i.duplicate_of, "origin": i.origin, "parent_id": i.parent_id,
-                "engagement": i.engagement, "meta": i.meta,
+                "text": i.text,
+                "duplicate_of": i.duplicate_of,
+                "origin": i.origin,
+                "parent_id": i.parent_id,
+                "engagement": i.engagement,
+                "meta": i.meta,
             }
             for i in s.items
         ],
@@ -339,14 +376,28 @@ def print_story_table(rows) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} stories")
-    for col, kw in (("id", {}), ("tier", {}), ("score", {"justify": "right"}), ("outlets", {"justify": "right"}),
-                    ("items", {"justify": "right"}), ("title", {"overflow": "fold"}), ("latest", {})):
+    for col, kw in (
+        ("id", {}),
+        ("tier", {}),
+        ("score", {"justify": "right"}),
+        ("outlets", {"justify": "right"}),
+        ("items", {"justify": "right"}),
+        ("title", {"overflow": "fold"}),
+        ("latest", {}),
+    ):
         table.add_column(col, **kw)
     for s in rows:
         style = {"major": "bold magenta", "standard": "cyan", "brief": "dim"}[s.tier]
         outlets = s.breakdown.independent_outlets if s.breakdown else len({i.outlet for i in s.items})
-        table.add_row(str(s.id), f"[{style}]{s.tier}[/]", f"{s.score:.2f}", str(outlets), str(len(s.items)), s.title,
-                      s.last_seen.strftime("%Y-%m-%d %H:%M"))
+        table.add_row(
+            str(s.id),
+            f"[{style}]{s.tier}[/]",
+            f"{s.score:.2f}",
+            str(outlets),
+            str(len(s.items)),
+            s.title,
+            s.last_seen.strftime("%Y-%m-%d %H:%M"),
+        )
     _console().print(table)
 
 
@@ -391,8 +442,10 @@ def demo(
         _fail(str(exc))
     try:
         server.attach(newsroom)
-        console.print(f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken; "
-                      "a subreddit, Hacker News, and Hugging Face Hub and GitHub APIs).")
+        console.print(
+            f"Demo outlets served at {server.site.base}/ ({len(server.feed_urls())} feeds, one deliberately broken; "
+            "a subreddit, Hacker News, and Hugging Face Hub and GitHub APIs)."
+        )
         with RichProgress(console=_console(stderr=True)) as progress:
             report = run(newsroom, STAGES, progress)
     except ConfigError as exc:

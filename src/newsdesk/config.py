@@ -37,9 +37,15 @@ class HttpSettings(Section):
     max_concurrency: int = 16
     per_host_concurrency: int = 2
     # Requests per second allowed per host (APIs that publish limits); hosts not listed: no pacing.
-    host_rate_limits: dict[str, float] = Field(default_factory=lambda: {
-        "www.reddit.com": 1.0, "oauth.reddit.com": 1.0, "api.github.com": 5.0, "huggingface.co": 5.0,
-        "hacker-news.firebaseio.com": 20.0})
+    host_rate_limits: dict[str, float] = Field(
+        default_factory=lambda: {
+            "www.reddit.com": 1.0,
+            "oauth.reddit.com": 1.0,
+            "api.github.com": 5.0,
+            "huggingface.co": 5.0,
+            "hacker-news.firebaseio.com": 20.0,
+        }
+    )
     max_retries: int = 3
     backoff_base: float = 1.0
     # A Retry-After longer than this is not waited for; the fetch is recorded as failed.

@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from newsdesk.config import CONFIG_NAME, DEFAULT_TOML, ConfigError, Settings, load_settings
@@ -124,8 +123,9 @@ class RunReport:
 STAGES = STAGE_NAMES
 
 
-def run(newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None,
-        scope: Scope | None = None) -> RunReport:
+def run(
+    newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None, scope: Scope | None = None
+) -> RunReport:
     """Run the named stages in pipeline order (for everything due, or for ``scope``)."""
     for name in stages:
         spec(name)  # an unknown name is an error before anything runs

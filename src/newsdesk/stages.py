@@ -115,22 +115,64 @@ class StageSpec:
 
 
 REGISTRY: tuple[StageSpec, ...] = (
-    StageSpec("ingest", "ingest", "Fetch every source, extract full text, de-duplicate, store new items.",
-              "newsdesk.sources.ingest:IngestStage", reads=("sources",), writes=("items", "sources")),
-    StageSpec("stories", "cluster", "Group stored items into stories and rank them.",
-              "newsdesk.stories:StoriesStage", reads=("items",), writes=("stories",)),
-    StageSpec("enrich", "enrich", "Figures (downloads, likes, stars, forks, last release, licence) for the Hugging Face "
-              "models and datasets and GitHub repositories that stories mention, stored as citable facts. Tokens are "
-              "optional: set HF_TOKEN / GITHUB_TOKEN (names configurable in the enrich section of newsdesk.toml).",
-              "newsdesk.enrich:EnrichStage", reads=("stories", "items"), writes=("facts", "items")),
-    StageSpec("write", "write", "Write (or update) a cited article for every story at or above write.min_tier.",
-              "newsdesk.write:WriteStage", reads=("stories", "items", "facts"), writes=("articles",)),
-    StageSpec("verify", "verify", "Check every claim of every new article version against the sources it cites.",
-              "newsdesk.verify:VerifyStage", reads=("articles", "items"), writes=("verifications",)),
-    StageSpec("media", "media", "Charts from verified figures, video prompts for major stories, social posts and blurbs.",
-              "newsdesk.media:MediaStage", reads=("verifications",), writes=("media",)),
-    StageSpec("publish", "publish", "Build the static news site from the latest articles.",
-              "newsdesk.publish:PublishStage", reads=("verifications", "media", "items"), writes=("site",)),
+    StageSpec(
+        "ingest",
+        "ingest",
+        "Fetch every source, extract full text, de-duplicate, store new items.",
+        "newsdesk.sources.ingest:IngestStage",
+        reads=("sources",),
+        writes=("items", "sources"),
+    ),
+    StageSpec(
+        "stories",
+        "cluster",
+        "Group stored items into stories and rank them.",
+        "newsdesk.stories:StoriesStage",
+        reads=("items",),
+        writes=("stories",),
+    ),
+    StageSpec(
+        "enrich",
+        "enrich",
+        "Figures (downloads, likes, stars, forks, last release, licence) for the Hugging Face "
+        "models and datasets and GitHub repositories that stories mention, stored as citable facts. Tokens are "
+        "optional: set HF_TOKEN / GITHUB_TOKEN (names configurable in the enrich section of newsdesk.toml).",
+        "newsdesk.enrich:EnrichStage",
+        reads=("stories", "items"),
+        writes=("facts", "items"),
+    ),
+    StageSpec(
+        "write",
+        "write",
+        "Write (or update) a cited article for every story at or above write.min_tier.",
+        "newsdesk.write:WriteStage",
+        reads=("stories", "items", "facts"),
+        writes=("articles",),
+    ),
+    StageSpec(
+        "verify",
+        "verify",
+        "Check every claim of every new article version against the sources it cites.",
+        "newsdesk.verify:VerifyStage",
+        reads=("articles", "items"),
+        writes=("verifications",),
+    ),
+    StageSpec(
+        "media",
+        "media",
+        "Charts from verified figures, video prompts for major stories, social posts and blurbs.",
+        "newsdesk.media:MediaStage",
+        reads=("verifications",),
+        writes=("media",),
+    ),
+    StageSpec(
+        "publish",
+        "publish",
+        "Build the static news site from the latest articles.",
+        "newsdesk.publish:PublishStage",
+        reads=("verifications", "media", "items"),
+        writes=("site",),
+    ),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in REGISTRY)
 

@@ -12,7 +12,7 @@ import json
 import threading
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -40,9 +40,14 @@ class Corpus:
 
 def load_corpus() -> Corpus:
     data = tomllib.loads(resources.files("newsdesk.demo").joinpath("corpus.toml").read_text("utf-8"))
-    return Corpus(outlets={o["slug"]: o for o in data["outlet"]}, articles=data["article"],
-                  reddit_posts=data.get("reddit_post", []), hn_stories=data.get("hn_story", []),
-                  hub_models=data.get("hub_model", []), github_repos=data.get("github_repo", []))
+    return Corpus(
+        outlets={o["slug"]: o for o in data["outlet"]},
+        articles=data["article"],
+        reddit_posts=data.get("reddit_post", []),
+        hn_stories=data.get("hn_story", []),
+        hub_models=data.get("hub_model", []),
+        github_repos=data.get("github_repo", []),
+    )
 
 
 class DemoSite:
@@ -85,10 +90,16 @@ class DemoSite:
         kind = outlet["format"]
         if kind == "broken":
             # Cut off mid-element, as a server that dies mid-response would leave it.
-            return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{outlet["name"]}</title><item><title>Unfinished'.encode(), "application/rss+xml")
+            return (
+                f'<?xml version="1.0"?><rss version="2.0"><channel><title>{outlet["name"]}</title><item><title>Unfinished'.encode(),
+                "application/rss+xml",
+            )
         render = {"rss2": self._rss2, "rss1": self._rss1, "atom": self._atom}[kind]
         return render(outlet, self.outlet_articles(slug)).encode("utf-8"), {
-            "rss2": "application/rss+xml", "rss1": "application/rdf+xml", "atom": "application/atom+xml"}[kind]
+            "rss2": "application/rss+xml",
+            "rss1": "application/rdf+xml",
+            "atom": "application/atom+xml",
+        }[kind]
 
     def _content_html(self, article: dict) -> str:
         return "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs(article))
@@ -101,7 +112,7 @@ class DemoSite:
             comments = int(hashlib.sha1(a["id"].encode()).hexdigest(), 16) % 90 + 3
             items.append(
                 f"<item><title>{e(a['title'])}</title><link>{e(self.entry_link(a))}</link>"
-                f"<guid isPermaLink=\"false\">{e(outlet['slug'])}:{e(a['id'])}</guid>"
+                f'<guid isPermaLink="false">{e(outlet["slug"])}:{e(a["id"])}</guid>'
                 f"<pubDate>{format_datetime(self.published(a))}</pubDate><dc:creator>{e(a['author'])}</dc:creator>"
                 f"<description>{e(a['summary'])}</description>{content}<slash:comments>{comments}</slash:comments></item>"
             )
@@ -136,7 +147,7 @@ class DemoSite:
         for a in articles:
             content = f'<content type="html">{e(self._content_html(a))}</content>' if outlet["full_content"] else ""
             entries.append(
-                f"<entry><title>{e(a['title'])}</title><link rel=\"alternate\" href=\"{e(self.entry_link(a))}\"/>"
+                f'<entry><title>{e(a["title"])}</title><link rel="alternate" href="{e(self.entry_link(a))}"/>'
                 f"<id>tag:{outlet['slug']}.example,2026:{a['id']}</id><published>{self.published(a).isoformat()}</published>"
                 f"<updated>{self.published(a).isoformat()}</updated><author><name>{e(a['author'])}</name></author>"
                 f"<summary>{e(a['summary'])}</summary>{content}</entry>"
@@ -154,12 +165,26 @@ class DemoSite:
 
     def _reddit_post(self, p: dict) -> dict:
         permalink = f"/r/{p['subreddit']}/comments/{p['id']}/{p['title'].lower().replace(' ', '_')[:40]}/"
-        return {"kind": "t3", "data": {
-            "id": p["id"], "name": f"t3_{p['id']}", "subreddit": p["subreddit"], "title": p["title"], "author": p["author"],
-            "link_flair_text": p.get("flair"), "score": p["score"], "num_comments": p["num_comments"], "is_self": True,
-            "selftext": p["selftext"].strip(), "permalink": permalink, "url": f"{self.base}/reddit{permalink}",
-            "created_utc": self._epoch(p["hours_ago"]), "removed_by_category": p.get("removed_by_category"), "over_18": False,
-        }}
+        return {
+            "kind": "t3",
+            "data": {
+                "id": p["id"],
+                "name": f"t3_{p['id']}",
+                "subreddit": p["subreddit"],
+                "title": p["title"],
+                "author": p["author"],
+                "link_flair_text": p.get("flair"),
+                "score": p["score"],
+                "num_comments": p["num_comments"],
+                "is_self": True,
+                "selftext": p["selftext"].strip(),
+                "permalink": permalink,
+                "url": f"{self.base}/reddit{permalink}",
+                "created_utc": self._epoch(p["hours_ago"]),
+                "removed_by_category": p.get("removed_by_category"),
+                "over_18": False,
+            },
+        }
 
     def reddit_listing(self, subreddit: str, after: str | None) -> dict:
         posts = [p for p in self.corpus.reddit_posts if p["subreddit"].lower() == subreddit.lower()]
@@ -168,21 +193,42 @@ class DemoSite:
         start = next((i + 1 for i, p in enumerate(posts) if f"t3_{p['id']}" == after), 0) if after else 0
         page = posts[start : start + 2]
         more = start + 2 < len(posts)
-        return {"kind": "Listing", "data": {"after": f"t3_{page[-1]['id']}" if more and page else None, "dist": len(page),
-                                             "children": [self._reddit_post(p) for p in page], "before": None}}
+        return {
+            "kind": "Listing",
+            "data": {
+                "after": f"t3_{page[-1]['id']}" if more and page else None,
+                "dist": len(page),
+                "children": [self._reddit_post(p) for p in page],
+                "before": None,
+            },
+        }
 
     def reddit_comments(self, post_id: str) -> list | None:
         post = next((p for p in self.corpus.reddit_posts if p["id"] == post_id), None)
         if post is None:
             return None
         permalink = self._reddit_post(post)["data"]["permalink"]
-        children = [{"kind": "t1", "data": {
-            "id": c["id"], "author": c["author"], "body": c["body"], "score": c["score"], "stickied": False,
-            "created_utc": self._epoch(c["hours_ago"]), "permalink": f"{permalink}{c['id']}/", "parent_id": f"t3_{post_id}",
-        }} for c in sorted(post.get("comments", []), key=lambda c: -c["score"])]
+        children = [
+            {
+                "kind": "t1",
+                "data": {
+                    "id": c["id"],
+                    "author": c["author"],
+                    "body": c["body"],
+                    "score": c["score"],
+                    "stickied": False,
+                    "created_utc": self._epoch(c["hours_ago"]),
+                    "permalink": f"{permalink}{c['id']}/",
+                    "parent_id": f"t3_{post_id}",
+                },
+            }
+            for c in sorted(post.get("comments", []), key=lambda c: -c["score"])
+        ]
         children.append({"kind": "more", "data": {"count": 12, "children": ["zz1", "zz2"]}})
-        return [{"kind": "Listing", "data": {"children": [self._reddit_post(post)]}},
-                {"kind": "Listing", "data": {"children": children, "after": None}}]
+        return [
+            {"kind": "Listing", "data": {"children": [self._reddit_post(post)]}},
+            {"kind": "Listing", "data": {"children": children, "after": None}},
+        ]
 
     def hn(self, path: str):
         if path in ("topstories.json", "newstories.json", "beststories.json"):
@@ -191,8 +237,16 @@ class DemoSite:
             story = next((s for s in self.corpus.hn_stories if str(s["id"]) == path[5:-5]), None)
             if story is None:
                 return None
-            item = {"id": story["id"], "type": "story", "by": story["by"], "title": story["title"], "score": story["score"],
-                    "descendants": story["descendants"], "time": int(self._epoch(story["hours_ago"])), "kids": []}
+            item = {
+                "id": story["id"],
+                "type": "story",
+                "by": story["by"],
+                "title": story["title"],
+                "score": story["score"],
+                "descendants": story["descendants"],
+                "time": int(self._epoch(story["hours_ago"])),
+                "kids": [],
+            }
             if "link_to" in story:
                 item["url"] = self.article_url(self.corpus.by_id[story["link_to"]])
             if "text" in story:
@@ -206,31 +260,65 @@ class DemoSite:
         if path == "api/models":
             term = query.get("search", [""])[0].lower()
             found = [m for m in self.corpus.hub_models if term in m["id"].lower()]
-            return [{"id": m["id"], "modelId": m["id"], "downloads": m["downloads"], "likes": m["likes"],
-                     "pipeline_tag": m["pipeline_tag"], "private": False} for m in found]
+            return [
+                {
+                    "id": m["id"],
+                    "modelId": m["id"],
+                    "downloads": m["downloads"],
+                    "likes": m["likes"],
+                    "pipeline_tag": m["pipeline_tag"],
+                    "private": False,
+                }
+                for m in found
+            ]
         for m in self.corpus.hub_models:
             if path.lower() == f"api/models/{m['id']}".lower():
-                return {"_id": hashlib.sha1(m["id"].encode()).hexdigest()[:24], "id": m["id"], "modelId": m["id"],
-                        "author": m["id"].split("/")[0], "private": False, "gated": False, "disabled": False,
-                        "downloads": m["downloads"], "likes": m["likes"], "pipeline_tag": m["pipeline_tag"],
-                        "library_name": "transformers", "tags": ["transformers", "safetensors", f"license:{m['license']}"],
-                        "cardData": {"license": m["license"]}, "lastModified": self.anchor.isoformat(),
-                        "createdAt": (self.anchor - timedelta(days=8)).isoformat()}
+                return {
+                    "_id": hashlib.sha1(m["id"].encode()).hexdigest()[:24],
+                    "id": m["id"],
+                    "modelId": m["id"],
+                    "author": m["id"].split("/")[0],
+                    "private": False,
+                    "gated": False,
+                    "disabled": False,
+                    "downloads": m["downloads"],
+                    "likes": m["likes"],
+                    "pipeline_tag": m["pipeline_tag"],
+                    "library_name": "transformers",
+                    "tags": ["transformers", "safetensors", f"license:{m['license']}"],
+                    "cardData": {"license": m["license"]},
+                    "lastModified": self.anchor.isoformat(),
+                    "createdAt": (self.anchor - timedelta(days=8)).isoformat(),
+                }
         return None
 
     def github(self, path: str):
         for r in self.corpus.github_repos:
             repo_path = f"repos/{r['full_name']}"
             if path.lower() == repo_path.lower():
-                return {"id": 7000001, "name": r["full_name"].split("/")[1], "full_name": r["full_name"], "private": False,
-                        "html_url": f"{self.base}/gh/{r['full_name']}", "stargazers_count": r["stars"], "watchers_count": r["stars"],
-                        "forks_count": r["forks"], "open_issues_count": 12, "archived": False,
-                        "license": {"key": r["license"].lower(), "name": f"{r['license']} License", "spdx_id": r["license"]},
-                        "pushed_at": self.anchor.isoformat()}
+                return {
+                    "id": 7000001,
+                    "name": r["full_name"].split("/")[1],
+                    "full_name": r["full_name"],
+                    "private": False,
+                    "html_url": f"{self.base}/gh/{r['full_name']}",
+                    "stargazers_count": r["stars"],
+                    "watchers_count": r["stars"],
+                    "forks_count": r["forks"],
+                    "open_issues_count": 12,
+                    "archived": False,
+                    "license": {"key": r["license"].lower(), "name": f"{r['license']} License", "spdx_id": r["license"]},
+                    "pushed_at": self.anchor.isoformat(),
+                }
             if path.lower() == f"{repo_path}/releases/latest".lower():
-                return {"tag_name": r["release"], "name": r["release"], "draft": False, "prerelease": False,
-                        "html_url": f"{self.base}/gh/{r['full_name']}/releases/tag/{r['release']}",
-                        "published_at": (self.anchor - timedelta(hours=r["release_hours_ago"])).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                return {
+                    "tag_name": r["release"],
+                    "name": r["release"],
+                    "draft": False,
+                    "prerelease": False,
+                    "html_url": f"{self.base}/gh/{r['full_name']}/releases/tag/{r['release']}",
+                    "published_at": (self.anchor - timedelta(hours=r["release_hours_ago"])).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                }
         return None
 
     def page(self, slug: str, article_id: str) -> bytes | None:
@@ -248,22 +336,22 @@ class DemoSite:
         when = self.published(article).isoformat()
         return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>{e(article['title'])} | {e(outlet['name'])}</title>
+<title>{e(article["title"])} | {e(outlet["name"])}</title>
 <link rel="canonical" href="{e(canonical)}">
-<meta name="author" content="{e(article['author'])}">
+<meta name="author" content="{e(article["author"])}">
 <meta property="article:published_time" content="{when}">
-<meta property="og:title" content="{e(article['title'])}">
+<meta property="og:title" content="{e(article["title"])}">
 </head><body>
-<header><nav><a href="/">{e(outlet['name'])}</a> | <a href="/news">News</a> | <a href="/sport">Sport</a> | <a href="/subscribe">Subscribe</a></nav></header>
+<header><nav><a href="/">{e(outlet["name"])}</a> | <a href="/news">News</a> | <a href="/sport">Sport</a> | <a href="/subscribe">Subscribe</a></nav></header>
 <div class="ad">Advertisement</div>
 <main><article>
-<h1>{e(article['title'])}</h1>
-<p class="byline">By <span class="author">{e(article['author'])}</span> · <time datetime="{when}">{self.published(article):%d %B %Y}</time></p>
+<h1>{e(article["title"])}</h1>
+<p class="byline">By <span class="author">{e(article["author"])}</span> · <time datetime="{when}">{self.published(article):%d %B %Y}</time></p>
 {paragraphs}
 </article>
-<aside><h2>More from {e(outlet['name'])}</h2><ul>{related}</ul></aside></main>
-<footer><p>© 2026 {e(outlet['name'])}. All rights reserved.</p><p><a href="/privacy">Privacy</a> · <a href="/terms">Terms</a></p></footer>
-</body></html>""".encode("utf-8")
+<aside><h2>More from {e(outlet["name"])}</h2><ul>{related}</ul></aside></main>
+<footer><p>© 2026 {e(outlet["name"])}. All rights reserved.</p><p><a href="/privacy">Privacy</a> · <a href="/terms">Terms</a></p></footer>
+</body></html>""".encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -310,7 +398,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif service == "hf":
             data = self.site.hub(rest, query)
         else:
-            extra = {"x-ratelimit-limit": "60", "x-ratelimit-remaining": "59", "x-ratelimit-reset": str(int(self.site.anchor.timestamp()) + 3600)}
+            extra = {
+                "x-ratelimit-limit": "60",
+                "x-ratelimit-remaining": "59",
+                "x-ratelimit-reset": str(int(self.site.anchor.timestamp()) + 3600),
+            }
             data = self.site.github(rest)
         if data is None:
             return self._send(404, json.dumps({"error": "Not Found"}).encode(), "application/json", extra=extra)
@@ -342,7 +434,7 @@ class DemoServer:
     """``with DemoServer(port) as server: server.site.feed_url(...)``; serves on 127.0.0.1."""
 
     def __init__(self, port: int = DEFAULT_PORT, anchor: datetime | None = None, corpus: Corpus | None = None):
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         self.anchor = anchor or now.replace(minute=0, second=0, microsecond=0)
         self.port = port
         self.corpus = corpus or load_corpus()
@@ -351,7 +443,9 @@ class DemoServer:
         try:
             self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
         except OSError as exc:
-            raise OSError(f"cannot serve the demo on 127.0.0.1:{self.port} ({exc.strerror}); pass --port to use another port") from None
+            raise OSError(
+                f"cannot serve the demo on 127.0.0.1:{self.port} ({exc.strerror}); pass --port to use another port"
+            ) from None
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.site = DemoSite(self.corpus, f"http://127.0.0.1:{self.port}", self.anchor)
@@ -383,7 +477,9 @@ class DemoServer:
     def community_sources(self) -> list[tuple[str, str]]:
         """(name, source URL) of the demo's subreddit and Hacker News list."""
         subs = sorted({p["subreddit"] for p in self.corpus.reddit_posts})
-        return [(f"Reddit r/{s}", f"reddit:r/{s}") for s in subs] + ([("Hacker News", "hn:top")] if self.corpus.hn_stories else [])
+        return [(f"Reddit r/{s}", f"reddit:r/{s}") for s in subs] + (
+            [("Hacker News", "hn:top")] if self.corpus.hn_stories else []
+        )
 
     def feed_urls(self) -> list[tuple[str, str]]:
         """(outlet name, feed URL) for every outlet, the broken one included."""

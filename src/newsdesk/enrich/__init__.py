@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.config import Settings
 from newsdesk.enrich.mentions import Mention, find_mentions
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import TIERS, Fact, NewItem, Story
+from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 
 FACT_SOURCES = {"hf": ("facts:huggingface", "Hugging Face Hub"), "github": ("facts:github", "GitHub")}
@@ -41,8 +41,10 @@ class EnrichReport(StageReport):
     requests: int = 0
 
     def lines(self) -> list[str]:
-        out = [f"Enrich: {self.facts_added} facts added, {self.unchanged} subjects unchanged, {self.subjects} models, "
-               f"datasets and repositories found in {self.stories} stories, {self.requests} API requests."]
+        out = [
+            f"Enrich: {self.facts_added} facts added, {self.unchanged} subjects unchanged, {self.subjects} models, "
+            f"datasets and repositories found in {self.stories} stories, {self.requests} API requests."
+        ]
         out += [f"[red]Enrich error:[/] {problem}" for problem in self.errors]
         out += [f"[yellow]Enrich: not found or private:[/] {gone}" for gone in self.not_found]
         return out
@@ -64,21 +66,30 @@ def statements(facts: list[Fact]) -> str:
     out = []
     if kind == "github_repo":
         if "stars" in by and "forks" in by:
-            out.append(f"The GitHub repository {subject} had {by['stars'].value} stars and {by['forks'].value} forks as of {day}.")
+            out.append(
+                f"The GitHub repository {subject} had {by['stars'].value} stars and {by['forks'].value} forks as of {day}."
+            )
         elif "stars" in by:
             out.append(f"The GitHub repository {subject} had {by['stars'].value} stars as of {day}.")
         if "last_release" in by:
             tag, _, when = by["last_release"].value.partition(" (")
-            out.append(f"The latest release of {subject} on GitHub is {tag}" + (f", published on {_day(when.rstrip(')'))}." if when else "."))
+            out.append(
+                f"The latest release of {subject} on GitHub is {tag}"
+                + (f", published on {_day(when.rstrip(')'))}." if when else ".")
+            )
         if "licence" in by:
             out.append(f"The repository {subject} is published under the {by['licence'].value} licence, according to GitHub.")
     else:
         if "downloads" in by:
-            out.append(f"The {noun} {subject} had {by['downloads'].value} downloads on the Hugging Face Hub in the 30 days to {day}.")
+            out.append(
+                f"The {noun} {subject} had {by['downloads'].value} downloads on the Hugging Face Hub in the 30 days to {day}."
+            )
         if "likes" in by:
             out.append(f"The {noun} {subject} had {by['likes'].value} likes on the Hugging Face Hub as of {day}.")
         if "licence" in by:
-            out.append(f"The {noun} {subject} is published under the {by['licence'].value} licence, according to the Hugging Face Hub.")
+            out.append(
+                f"The {noun} {subject} is published under the {by['licence'].value} licence, according to the Hugging Face Hub."
+            )
     return " ".join(out)
 
 
@@ -89,8 +100,14 @@ def _day(iso: str) -> str:
         return iso
 
 
-def enrich_stories(store: Store, settings: Settings, *, cache_path: Path | None = None,
-                   progress: Progress | None = None, scope: Scope | None = None) -> EnrichReport:
+def enrich_stories(
+    store: Store,
+    settings: Settings,
+    *,
+    cache_path: Path | None = None,
+    progress: Progress | None = None,
+    scope: Scope | None = None,
+) -> EnrichReport:
     return asyncio.run(_enrich(store, settings, cache_path, progress or NullProgress(), scope or Scope()))
 
 
@@ -123,8 +140,9 @@ async def _enrich(store: Store, settings: Settings, cache_path: Path | None, pro
             kinds = ["hf_model", "github_repo"] if m.kind == "hub_or_github" else [m.kind]
             for kind in kinds:
                 try:
-                    return await (data.github_facts(m.subject, now) if kind == "github_repo"
-                                  else data.hub_facts(kind, m.subject, now))
+                    return await (
+                        data.github_facts(m.subject, now) if kind == "github_repo" else data.hub_facts(kind, m.subject, now)
+                    )
                 except NotFound:
                     if kind == kinds[-1]:
                         raise
@@ -173,8 +191,9 @@ def _store_facts(store: Store, done: list[tuple[Story, list[list[Fact]]]], repor
                 if store.latest_fact_values(conn, story.id, first.kind, first.subject) == {f.metric: f.value for f in facts}:
                     report.unchanged += 1
                     continue
-                item_id = store.insert_item(_fact_item(facts, source_ids), minhash=None, duplicate_of=None, conn=conn,
-                                            story_id=story.id)
+                item_id = store.insert_item(
+                    _fact_item(facts, source_ids), minhash=None, duplicate_of=None, conn=conn, story_id=story.id
+                )
                 if item_id is None:
                     report.unchanged += 1
                     continue

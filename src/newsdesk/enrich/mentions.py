@@ -18,12 +18,49 @@ from dataclasses import dataclass
 HF_URL = re.compile(r"https?://(?:www\.)?huggingface\.co/(datasets/)?([A-Za-z0-9][\w.-]*)/([A-Za-z0-9][\w.-]*[A-Za-z0-9])")
 GH_URL = re.compile(r"https?://(?:www\.)?github\.com/([A-Za-z0-9][\w-]*)/([A-Za-z0-9][\w.-]*[A-Za-z0-9_])")
 BARE = re.compile(r"(?<![\w/.:@#-])([A-Za-z0-9][\w-]{1,38})/([A-Za-z0-9][\w.-]{0,98}[A-Za-z0-9])(?![\w/])")
-MODEL_NAME = re.compile(r"(?<![\w/.-])([A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-\d+(?:\.\d+)?[BbMm](?:-[A-Za-z0-9]+)*)(?![\w/-])")
+MODEL_NAME = re.compile(
+    r"(?<![\w/.-])([A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*-\d+(?:\.\d+)?[BbMm](?:-[A-Za-z0-9]+)*)(?![\w/-])"
+)
 
-HF_RESERVED = {"spaces", "docs", "blog", "papers", "api", "models", "organizations", "collections", "settings",
-               "login", "join", "pricing", "learn", "tasks", "posts", "chat", "new", "enterprise"}
-GH_RESERVED = {"features", "about", "orgs", "topics", "sponsors", "marketplace", "settings", "login", "pricing",
-               "collections", "apps", "enterprise", "site", "security", "explore", "trending", "notifications"}
+HF_RESERVED = {
+    "spaces",
+    "docs",
+    "blog",
+    "papers",
+    "api",
+    "models",
+    "organizations",
+    "collections",
+    "settings",
+    "login",
+    "join",
+    "pricing",
+    "learn",
+    "tasks",
+    "posts",
+    "chat",
+    "new",
+    "enterprise",
+}
+GH_RESERVED = {
+    "features",
+    "about",
+    "orgs",
+    "topics",
+    "sponsors",
+    "marketplace",
+    "settings",
+    "login",
+    "pricing",
+    "collections",
+    "apps",
+    "enterprise",
+    "site",
+    "security",
+    "explore",
+    "trending",
+    "notifications",
+}
 GH_HINT = re.compile(r"\b(github|repository|repo|stars|forks)\b", re.I)
 HF_HINT = re.compile(r"\b(hugging ?face|hub|model|dataset|weights|checkpoint)s?\b", re.I)
 HINT_WINDOW = 80
@@ -88,9 +125,48 @@ def _clean(name: str) -> str:
     return name[:-4] if name.endswith(".git") else name
 
 
-_COMMON = {"and", "or", "his", "her", "he", "she", "him", "they", "them", "km", "h", "mph", "tcp", "ip", "yes", "no",
-           "on", "off", "in", "out", "input", "output", "read", "write", "either", "per", "day", "week", "year",
-           "month", "client", "server", "true", "false", "win", "loss", "buy", "sell", "open", "close"}
+_COMMON = {
+    "and",
+    "or",
+    "his",
+    "her",
+    "he",
+    "she",
+    "him",
+    "they",
+    "them",
+    "km",
+    "h",
+    "mph",
+    "tcp",
+    "ip",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "in",
+    "out",
+    "input",
+    "output",
+    "read",
+    "write",
+    "either",
+    "per",
+    "day",
+    "week",
+    "year",
+    "month",
+    "client",
+    "server",
+    "true",
+    "false",
+    "win",
+    "loss",
+    "buy",
+    "sell",
+    "open",
+    "close",
+}
 
 
 def _not_an_id(owner: str, name: str) -> bool:

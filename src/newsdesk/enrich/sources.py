@@ -13,8 +13,8 @@ from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from newsdesk.config import EnrichSettings
-from newsdesk.records import Fact
 from newsdesk.infra.http import Fetcher, FetchError
+from newsdesk.records import Fact
 
 
 class NotFound(Exception):
@@ -76,8 +76,11 @@ class DataSources:
     async def hub_facts(self, kind: str, subject: str, now: datetime) -> list[Fact]:
         base = self.settings.hf_base_url.rstrip("/")
         what = "datasets" if kind == "hf_dataset" else "models"
-        info = await self._json(f"{base}/api/{what}/{quote(subject, safe='/')}", self._auth(self.settings.hf_token_env),
-                                f"Hugging Face Hub {what[:-1]} {subject}")
+        info = await self._json(
+            f"{base}/api/{what}/{quote(subject, safe='/')}",
+            self._auth(self.settings.hf_token_env),
+            f"Hugging Face Hub {what[:-1]} {subject}",
+        )
         if not isinstance(info, dict) or not info.get("id"):
             raise LookupFailed(f"Hugging Face Hub {what[:-1]} {subject}: the answer is not a repository record")
         if info.get("private"):
@@ -98,8 +101,9 @@ class DataSources:
         """The id of the most downloaded model whose name (after the owner) is exactly ``name``."""
         base = self.settings.hf_base_url.rstrip("/")
         query = urlencode({"search": name, "limit": 20, "sort": "downloads", "direction": -1})
-        found = await self._json(f"{base}/api/models?{query}", self._auth(self.settings.hf_token_env),
-                                 f"Hugging Face Hub search for {name}")
+        found = await self._json(
+            f"{base}/api/models?{query}", self._auth(self.settings.hf_token_env), f"Hugging Face Hub search for {name}"
+        )
         if not isinstance(found, list):
             raise LookupFailed(f"Hugging Face Hub search for {name}: the answer is not a list")
         matches = [m for m in found if isinstance(m, dict) and str(m.get("id", "")).split("/")[-1].lower() == name.lower()]
@@ -113,8 +117,11 @@ class DataSources:
         if self.github_spent:
             raise RateLimited(self.github_spent)
         base = self.settings.github_api_url.rstrip("/")
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
-                   **self._auth(self.settings.github_token_env)}
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            **self._auth(self.settings.github_token_env),
+        }
         try:
             repo = await self._json(f"{base}/repos/{quote(subject, safe='/')}", headers, f"GitHub repository {subject}")
             if not isinstance(repo, dict) or "stargazers_count" not in repo:
@@ -123,20 +130,33 @@ class DataSources:
                 raise NotFound(f"GitHub repository {subject} is private")
             subject = str(repo.get("full_name") or subject)
             page = str(repo.get("html_url") or f"https://github.com/{subject}")
-            facts = [Fact("github_repo", subject, m, f"{int(repo[k]):,}", float(repo[k]), now, page)
-                     for m, k in (("stars", "stargazers_count"), ("forks", "forks_count")) if isinstance(repo.get(k), int)]
+            facts = [
+                Fact("github_repo", subject, m, f"{int(repo[k]):,}", float(repo[k]), now, page)
+                for m, k in (("stars", "stargazers_count"), ("forks", "forks_count"))
+                if isinstance(repo.get(k), int)
+            ]
             licence = (repo.get("license") or {}).get("spdx_id")
             if licence and licence != "NOASSERTION":
                 facts.append(Fact("github_repo", subject, "licence", str(licence), None, now, page))
             try:
-                release = await self._json(f"{base}/repos/{quote(subject, safe='/')}/releases/latest", headers,
-                                           f"latest release of {subject}")
+                release = await self._json(
+                    f"{base}/repos/{quote(subject, safe='/')}/releases/latest", headers, f"latest release of {subject}"
+                )
             except NotFound:
                 release = None  # no release published: nothing to say
             if isinstance(release, dict) and release.get("tag_name"):
                 when = str(release.get("published_at") or "")[:10]
-                facts.append(Fact("github_repo", subject, "last_release", f"{release['tag_name']} ({when})" if when else
-                                  str(release["tag_name"]), None, now, str(release.get("html_url") or page)))
+                facts.append(
+                    Fact(
+                        "github_repo",
+                        subject,
+                        "last_release",
+                        f"{release['tag_name']} ({when})" if when else str(release["tag_name"]),
+                        None,
+                        now,
+                        str(release.get("html_url") or page),
+                    )
+                )
             return facts
         except RateLimited as exc:
             self.github_spent = f"GitHub: {exc}"

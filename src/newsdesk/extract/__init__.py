@@ -7,7 +7,7 @@ trafilatura extracts it and must be stored unchanged: later stages cite characte
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from newsdesk.records import ExtractedPage
 
@@ -64,7 +64,7 @@ def extract_page(content: bytes | str, url: str) -> ExtractedPage:
     published = None
     if data.get("date"):
         try:
-            published = datetime.fromisoformat(data["date"]).replace(tzinfo=timezone.utc)
+            published = datetime.fromisoformat(data["date"]).replace(tzinfo=UTC)
         except ValueError:
             published = None
     text = (data.get("text") or "").strip()

@@ -7,7 +7,7 @@ import asyncio
 import email.utils
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,8 +25,9 @@ class FetchError(Exception):
     """A fetch that failed for good; the message is meant for the user. ``status`` and
     ``headers`` are the server's answer when there was one (an API client tells 404 from 401)."""
 
-    def __init__(self, message: str, status: int | None = None, headers: dict[str, str] | None = None,
-                 rate_limited: bool = False):
+    def __init__(
+        self, message: str, status: int | None = None, headers: dict[str, str] | None = None, rate_limited: bool = False
+    ):
         super().__init__(message)
         self.status = status
         self.headers = headers or {}
@@ -69,8 +70,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class Fetcher:
@@ -131,8 +132,11 @@ class Fetcher:
             now = asyncio.get_running_loop().time()
             slot = max(now, self._next_slot.get(host, now))
             if slot - now > self.settings.max_retry_after:
-                raise FetchError(f"{host}'s rate limit is spent for {slot - now:.0f} s more (more than http.max_retry_after = "
-                                 f"{self.settings.max_retry_after:.0f} s); set a token or run again later", rate_limited=True)
+                raise FetchError(
+                    f"{host}'s rate limit is spent for {slot - now:.0f} s more (more than http.max_retry_after = "
+                    f"{self.settings.max_retry_after:.0f} s); set a token or run again later",
+                    rate_limited=True,
+                )
             self._next_slot[host] = slot + (1.0 / rate if rate else 0.0)
         if slot > now:
             await asyncio.sleep(slot - now)
@@ -210,7 +214,9 @@ class Fetcher:
                                 f"HTTP {status} from {url}: the API's rate limit is spent for {spent:.0f} s more "
                                 f"(more than http.max_retry_after = {s.max_retry_after:.0f} s); "
                                 "set a token or run again later",
-                                status, {k.lower(): v for k, v in response.headers.items()}, rate_limited=True,
+                                status,
+                                {k.lower(): v for k, v in response.headers.items()},
+                                rate_limited=True,
                             )
                         raise _Retryable(f"HTTP {status} from {url} (rate limit spent)", spent)
                     if status in RETRY_STATUSES:
@@ -232,8 +238,7 @@ class Fetcher:
                             raise FetchError(_too_large(url, s.max_bytes, None))
                         chunks.append(chunk)
                     if status >= 400:
-                        raise FetchError(f"HTTP {status} from {url}", status,
-                                         {k.lower(): v for k, v in response.headers.items()})
+                        raise FetchError(f"HTTP {status} from {url}", status, {k.lower(): v for k, v in response.headers.items()})
                     caching = response.extensions.get("caching")
                     return FetchResult(
                         url=str(response.url),
@@ -292,7 +297,7 @@ def budget_reset_wait(headers) -> float | None:
         reset = float(headers.get("x-ratelimit-reset", "60"))
     except ValueError:
         return None
-    return max(0.0, reset - datetime.now(timezone.utc).timestamp()) if reset > 1e9 else reset
+    return max(0.0, reset - datetime.now(UTC).timestamp()) if reset > 1e9 else reset
 
 
 def _rate_limit_spent(status: int, headers) -> float | None:

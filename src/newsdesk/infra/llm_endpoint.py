@@ -16,8 +16,9 @@ def make_client(settings: LLMSettings, *, max_retries: int):
 
     key = os.environ.get(settings.api_key_env, "") if settings.api_key_env else ""
     # Local servers need no key, but the SDK insists on one: a placeholder, never a real secret.
-    return openai.OpenAI(base_url=settings.base_url, api_key=key or "not-needed", timeout=settings.timeout,
-                         max_retries=max_retries)
+    return openai.OpenAI(
+        base_url=settings.base_url, api_key=key or "not-needed", timeout=settings.timeout, max_retries=max_retries
+    )
 
 
 def response_format(settings: LLMSettings, name: str, model: type[BaseModel]) -> dict:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from newsdesk.config import Settings
-from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import Article, ArticleSentence
+from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -30,8 +29,11 @@ class MediaReport(StageReport):
     skipped_charts: int = 0
 
     def lines(self) -> list[str]:
-        return [f"Media: {self.charts} charts, {self.videos} video prompts for {self.articles} articles"
-                + (f" ({self.skipped_charts} charts not drawn: parts did not add up)" if self.skipped_charts else "") + "."]
+        return [
+            f"Media: {self.charts} charts, {self.videos} video prompts for {self.articles} articles"
+            + (f" ({self.skipped_charts} charts not drawn: parts did not add up)" if self.skipped_charts else "")
+            + "."
+        ]
 
 
 class MediaStage:
@@ -50,8 +52,13 @@ def media_for(article: Article, claims: list[dict], settings: Settings) -> dict:
     passed = {c["text"] for c in claims if c["verdict"] == "PASS"}
     verified = [s for s in article.sentences() if s.text in passed]
     url = article_url(article, settings.publish.base_url)
-    out: dict = {"chart": None, "chart_skipped": None, "video": None, "social": social_post(article, url),
-                 "newsletter": newsletter_blurb(article, url)}
+    out: dict = {
+        "chart": None,
+        "chart_skipped": None,
+        "video": None,
+        "social": social_post(article, url),
+        "newsletter": newsletter_blurb(article, url),
+    }
     for series in sorted(comparable_series(verified, settings.media.min_points), key=lambda s: -len(s.points)):
         points, reason = check_whole(series)
         if reason:
@@ -59,10 +66,17 @@ def media_for(article: Article, claims: list[dict], settings: Settings) -> dict:
             log.info("story %s: no chart: %s", article.story_id, reason)
             continue
         chart = bar_chart(series, points, article.headline)
-        out["chart"] = {"title": chart.title, "caption": chart.caption, "source_line": chart.source_line, "svg": chart.svg,
-                        "unit": chart.unit, "over_time": series.over_time,
-                        "points": [{"label": p.label, "value": p.value, "text": p.text, "refs": list(p.refs), "claim": p.claim}
-                                   for p in points]}
+        out["chart"] = {
+            "title": chart.title,
+            "caption": chart.caption,
+            "source_line": chart.source_line,
+            "svg": chart.svg,
+            "unit": chart.unit,
+            "over_time": series.over_time,
+            "points": [
+                {"label": p.label, "value": p.value, "text": p.text, "refs": list(p.refs), "claim": p.claim} for p in points
+            ],
+        }
         break
     if article.tier == "major" and verified:
         prompt = video_prompt(article, verified, settings.media.extra_negative)

@@ -42,26 +42,37 @@ def bar_chart(series: Series, points: list[Point], headline: str) -> Chart:
     title = f"{series.measure.capitalize()} by {by}" if series.kind != "money" else f"Amounts by {by}"
     refs = sorted({r for p in points for r in p.refs})
     source_line = "Source: " + ", ".join(f"[{r}]" for r in refs) + " — see References"
-    whole = f" Parts of the stated total of {series.total.text}; \"Others\" is the remainder." if series.total else ""
-    caption = (f"{title} as stated in the verified claims of “{headline}”: "
-               + "; ".join(f"{p.label} {_format(p.value, series.kind)}" for p in points) + "." + whole)
-    with matplotlib.rc_context({"svg.hashsalt": "newsdesk", "svg.fonttype": "none", "font.family": "DejaVu Sans",
-                                "font.size": 10}):
+    whole = f' Parts of the stated total of {series.total.text}; "Others" is the remainder.' if series.total else ""
+    caption = (
+        f"{title} as stated in the verified claims of “{headline}”: "
+        + "; ".join(f"{p.label} {_format(p.value, series.kind)}" for p in points)
+        + "."
+        + whole
+    )
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "newsdesk", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 10}
+    ):
         fig, ax = plt.subplots(figsize=(6.4, 3.2 + 0.1 * len(points)))
         labels = [p.label for p in points]
         values = [p.value for p in points]
         if series.over_time:  # values over time: a line, in time order
             ax.plot(labels, values, color="#b3261e", marker="o", linewidth=2)
             for x, value in zip(labels, values):
-                ax.annotate(_format(value, series.kind), (x, value), textcoords="offset points", xytext=(0, 7),
-                            ha="center", fontsize=9)
+                ax.annotate(
+                    _format(value, series.kind), (x, value), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=9
+                )
             ax.set_ylabel(series.unit.capitalize())
             ax.set_ylim(bottom=0)
         else:
             bars = ax.barh(labels[::-1], values[::-1], color="#b3261e")
             for bar, value in zip(bars, values[::-1]):
-                ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + _format(value, series.kind),
-                        va="center", fontsize=9)
+                ax.text(
+                    bar.get_width(),
+                    bar.get_y() + bar.get_height() / 2,
+                    " " + _format(value, series.kind),
+                    va="center",
+                    fontsize=9,
+                )
             ax.set_xlabel(series.unit.capitalize())
         ax.set_title(title, loc="left", fontweight="bold")
         ax.spines[["top", "right"]].set_visible(False)

@@ -14,13 +14,72 @@ _NAME = re.compile(r"[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*")
 _MEASURE_AFTER = re.compile(r"^\s*(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})(?:\s+([a-z][a-z-]{2,}))?")
 # A period just after a figure ("$2.4 billion in 2024", "1,200 in the first quarter") or just
 # before it ("in 2023, 900 jobs").
-_PERIOD = re.compile(r"\b(?:in |during |for )?(?:the )?((?:first|second|third|fourth) quarter(?: of (?:19|20)\d\d)?|Q[1-4](?: (?:19|20)\d\d)?|(?:19|20)\d\d)\b")
+_PERIOD = re.compile(
+    r"\b(?:in |during |for )?(?:the )?((?:first|second|third|fourth) quarter(?: of (?:19|20)\d\d)?|Q[1-4](?: (?:19|20)\d\d)?|(?:19|20)\d\d)\b"
+)
 _WHOLE = re.compile(r"\b(total|in all|altogether|combined|overall)\b", re.I)
-_SKIP_MEASURES = {"percent", "per", "cent", "million", "billion", "thousand", "a", "an", "the", "and", "or", "from", "to",
-                  "in", "on", "at", "by", "of", "last", "this", "next", "year", "years", "month", "months", "day", "days",
-                  "week", "weeks", "hours", "minutes", "seconds", "am", "pm", "according", "said", "says", "were",
-                  "was", "is", "are", "will", "would", "have", "has", "had", "each", "apiece", "respectively", "more",
-                  "less", "fewer", "than", "for", "with", "after", "before", "over", "under", "between", "between"}
+_SKIP_MEASURES = {
+    "percent",
+    "per",
+    "cent",
+    "million",
+    "billion",
+    "thousand",
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "from",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "of",
+    "last",
+    "this",
+    "next",
+    "year",
+    "years",
+    "month",
+    "months",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "hours",
+    "minutes",
+    "seconds",
+    "am",
+    "pm",
+    "according",
+    "said",
+    "says",
+    "were",
+    "was",
+    "is",
+    "are",
+    "will",
+    "would",
+    "have",
+    "has",
+    "had",
+    "each",
+    "apiece",
+    "respectively",
+    "more",
+    "less",
+    "fewer",
+    "than",
+    "for",
+    "with",
+    "after",
+    "before",
+    "over",
+    "under",
+    "between",
+}
 _SKIP_LABELS = {"The", "A", "An", "It", "Its", "This", "That", "They", "He", "She", "We", "In", "On", "At", "About", "Of"}
 
 
@@ -58,7 +117,9 @@ def _label(claim: str, fig: Figure) -> str | None:
     return None
 
 
-_PERIOD_AFTER = re.compile(r"^(?:\s+[a-z-]+){0,2}?\s+(?:in|during|for) (?:the )?((?:first|second|third|fourth) quarter(?: of (?:19|20)\d\d)?|Q[1-4](?: (?:19|20)\d\d)?|(?:19|20)\d\d)\b")
+_PERIOD_AFTER = re.compile(
+    r"^(?:\s+[a-z-]+){0,2}?\s+(?:in|during|for) (?:the )?((?:first|second|third|fourth) quarter(?: of (?:19|20)\d\d)?|Q[1-4](?: (?:19|20)\d\d)?|(?:19|20)\d\d)\b"
+)
 
 
 def _period(claim: str, fig: Figure) -> str | None:

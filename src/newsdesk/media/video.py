@@ -17,11 +17,13 @@ NEGATIVE = [
     "no on-screen text other than the lines given",
 ]
 GENERIC_LABELS = ["Breaking", "By the numbers", "What comes next"]
-CAMERAS = [("slow push-in, wide establishing shot", "cool dawn light"),
-           ("low-angle tracking shot", "hard midday light, long shadows"),
-           ("top-down drone shot", "overcast, soft diffuse light"),
-           ("handheld close-up on hands and documents", "warm practical lamps"),
-           ("slow pull-back to a wide shot", "golden hour")]
+CAMERAS = [
+    ("slow push-in, wide establishing shot", "cool dawn light"),
+    ("low-angle tracking shot", "hard midday light, long shadows"),
+    ("top-down drone shot", "overcast, soft diffuse light"),
+    ("handheld close-up on hands and documents", "warm practical lamps"),
+    ("slow pull-back to a wide shot", "golden hour"),
+]
 
 
 @dataclass
@@ -79,16 +81,27 @@ def video_prompt(article: Article, verified: list[ArticleSentence], extra_negati
     shots = []
     for n in range(count):
         camera, lighting = CAMERAS[n % len(CAMERAS)]
-        scene = ("An empty newsroom desk with a single lamp; papers stir." if n == 0 else
-                 "Abstract bar shapes rise and settle on a dark background." if n < len(on_screen) + 1 else
-                 "A city skyline at dusk, seen from a distance; no faces, no signs.")
-        shots.append(Shot(n + 1, 4 if n < count - 1 else 6, camera, lighting, scene,
-                          labels[n] if n < len(labels) else GENERIC_LABELS[-1],
-                          "hard cut" if n < count - 1 else "fade to black"))
+        scene = (
+            "An empty newsroom desk with a single lamp; papers stir."
+            if n == 0
+            else "Abstract bar shapes rise and settle on a dark background."
+            if n < len(on_screen) + 1
+            else "A city skyline at dusk, seen from a distance; no faces, no signs."
+        )
+        shots.append(
+            Shot(
+                n + 1,
+                4 if n < count - 1 else 6,
+                camera,
+                lighting,
+                scene,
+                labels[n] if n < len(labels) else GENERIC_LABELS[-1],
+                "hard cut" if n < count - 1 else "fade to black",
+            )
+        )
     duration = sum(s.seconds for s in shots)
     music = "low, steady synth pulse building under the cuts; resolves on the last shot"
-    return VideoPrompt(article.headline, duration, "9:16 vertical", shots, spoken, music,
-                       list(NEGATIVE) + list(extra_negative))
+    return VideoPrompt(article.headline, duration, "9:16 vertical", shots, spoken, music, list(NEGATIVE) + list(extra_negative))
 
 
 def social_post(article: Article, url: str, limit: int = 280) -> str:

@@ -11,20 +11,18 @@ in a scratch folder and swapped in whole, so a failed publish leaves the last si
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import Settings
+from newsdesk.records import Article
 from newsdesk.site import article_path, slug
 from newsdesk.site import base as site_base
 from newsdesk.stages import Context, StageReport
-from newsdesk.records import Article
 from newsdesk.store import Store
 
 
@@ -59,7 +57,7 @@ def is_web_url(url: str) -> bool:
 
 
 def _when(value: datetime | None) -> str:
-    return value.astimezone(timezone.utc).strftime("%d %B %Y, %H:%M UTC") if value else ""
+    return value.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC") if value else ""
 
 
 def _json_for_script(data) -> str:
@@ -85,8 +83,15 @@ def _related(articles: list[Article], limit: int = 3) -> dict[int, list[Article]
 class _View:
     """What a template sees of an article: the record plus derived, display-ready fields."""
 
-    def __init__(self, article: Article, base_url: str, related: list[Article], summary: dict | None = None,
-                 claims: list[dict] | None = None, passages: dict | None = None):
+    def __init__(
+        self,
+        article: Article,
+        base_url: str,
+        related: list[Article],
+        summary: dict | None = None,
+        claims: list[dict] | None = None,
+        passages: dict | None = None,
+    ):
         self._a = article
         self.checks = summary or {}
         # Claims as published, in reading order, with their verdicts and evidence.
@@ -106,19 +111,21 @@ class _View:
     @property
     def json_ld(self) -> str:
         a = self._a
-        return _json_for_script({
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": a.headline,
-            "description": a.dek.text,
-            "datePublished": a.first_published.isoformat() if a.first_published else None,
-            "dateModified": a.updated.isoformat() if a.updated else None,
-            "author": {"@type": "Organization", "name": a.byline},
-            "keywords": a.tags,
-            "wordCount": a.word_count,
-            "url": self.url,
-            "citation": [r.url for r in a.references if is_web_url(r.url)],
-        })
+        return _json_for_script(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": a.headline,
+                "description": a.dek.text,
+                "datePublished": a.first_published.isoformat() if a.first_published else None,
+                "dateModified": a.updated.isoformat() if a.updated else None,
+                "author": {"@type": "Organization", "name": a.byline},
+                "keywords": a.tags,
+                "wordCount": a.word_count,
+                "url": self.url,
+                "citation": [r.url for r in a.references if is_web_url(r.url)],
+            }
+        )
 
 
 def _passages(article: Article, items) -> dict[str, str]:
@@ -129,7 +136,7 @@ def _passages(article: Article, items) -> dict[str, str]:
         for c in s.citations:
             item = items.get(c.item_id)
             if item is not None:
-                parts.append(f"[{c.ref}] {item.outlet}: \u201c{item.text[c.start:c.end]}\u201d")
+                parts.append(f"[{c.ref}] {item.outlet}: \u201c{item.text[c.start : c.end]}\u201d")
         out[s.text] = "\n".join(parts)
     return out
 
@@ -138,8 +145,9 @@ def _environment():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     templates = resources.files("newsdesk.publish").joinpath("templates")
-    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
+    )
     env.filters["slug"] = slug
     env.filters["is_web_url"] = is_web_url
     return env, templates
@@ -152,7 +160,7 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     cited = store.items_by_id(c.item_id for a in articles for s in a.sentences() for c in s.citations)
     # Major stories first, then the most recently updated.
     rank = {"major": 0, "standard": 1, "brief": 2}
-    articles.sort(key=lambda a: (rank.get(a.tier, 3), -(a.updated or datetime.min.replace(tzinfo=timezone.utc)).timestamp()))
+    articles.sort(key=lambda a: (rank.get(a.tier, 3), -(a.updated or datetime.min.replace(tzinfo=UTC)).timestamp()))
     base = site_base(settings.publish.base_url)
     related = _related(articles)
     views = [_View(a, base, related[a.story_id], *checks[a.story_id], _passages(a, cited)) for a in articles]
@@ -162,7 +170,9 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
         v.media = store.media_of(v.story_id, v.version) or {}
         # One community post is weaker evidence than several outlets: say so on the page.
         # Enrichment facts are figures, not reports: they neither confirm nor weaken a forum story.
-        cited_kinds = {kinds.get(cited[c.item_id].source_id, "feed") for s in v.sentences() for c in s.citations if c.item_id in cited} - {"facts"}
+        cited_kinds = {
+            kinds.get(cited[c.item_id].source_id, "feed") for s in v.sentences() for c in s.citations if c.item_id in cited
+        } - {"facts"}
         forums = sorted(forum_names[k] for k in cited_kinds if k in forum_names)
         v.forum_only = " and ".join(forums) if forums and cited_kinds <= set(forum_names) else None
     env, templates = _environment()
@@ -205,7 +215,7 @@ def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
     fg.link(href=urljoin(base, "atom.xml"), rel="self")
     fg.description(f"{title}: machine-written, cited news")
     fg.language("en")
-    newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=timezone.utc))
+    newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=UTC))
     for v in newest[-50:]:
         entry = fg.add_entry()
         entry.id(v.url)
@@ -257,4 +267,7 @@ def _write_sitemap(out: Path, views: list[_View], tags: list[str], base: str) ->
         rows.append(f"<url><loc>{escape(urljoin(base, 'tags/' + slug(t) + '.html'))}</loc></url>")
     (out / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        + "\n".join(rows) + "\n</urlset>\n", "utf-8")
+        + "\n".join(rows)
+        + "\n</urlset>\n",
+        "utf-8",
+    )

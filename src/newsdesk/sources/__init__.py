@@ -7,7 +7,6 @@ unchanged sources stores nothing new.
 
 from __future__ import annotations
 
-
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,8 +39,9 @@ def classify(url: str) -> tuple[str, str]:
         if not parts.netloc:
             raise SourceSpecError(f"{url!r} has no host; give a full feed URL such as https://example.com/feed.xml")
     elif parts.scheme not in ("", "file") or (parts.scheme == "" and not Path(url).exists()):
-        raise SourceSpecError(f"{url!r} is neither an http(s) URL nor an existing feed file "
-                              "(nor reddit:r/NAME, hn:top|new|best, web:URL)")
+        raise SourceSpecError(
+            f"{url!r} is neither an http(s) URL nor an existing feed file (nor reddit:r/NAME, hn:top|new|best, web:URL)"
+        )
     return "feed", ""
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from newsdesk.config import Settings
 from newsdesk.extract import html_to_text
-from newsdesk.records import FeedEntry, ParsedFeed
 from newsdesk.infra.http import Fetcher, FetchError
+from newsdesk.records import FeedEntry, ParsedFeed
 
 KINDS = ("reddit", "hn")
 HN_LISTS = {"top": "topstories", "new": "newstories", "best": "beststories"}
@@ -89,15 +89,21 @@ async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher, known: 
             meta = {"permalink": permalink, "subreddit": post.get("subreddit") or spec["subreddit"]}
             if post.get("link_flair_text"):
                 meta["flair"] = str(post["link_flair_text"])
-            entries.append(FeedEntry(
-                guid=f"reddit:{post.get('id')}", url=linked, title=post["title"],
-                # A self post's text is its content: there is no article page to fetch.
-                summary=selftext, content=selftext if post.get("is_self") else "", author=post.get("author"),
-                fetch_page=not post.get("is_self"),
-                published_at=datetime.fromtimestamp(float(post.get("created_utc", 0)), tz=timezone.utc),
-                engagement={"score": float(post.get("score", 0)), "comments": float(post.get("num_comments", 0))},
-                meta=meta,
-            ))
+            entries.append(
+                FeedEntry(
+                    guid=f"reddit:{post.get('id')}",
+                    url=linked,
+                    title=post["title"],
+                    # A self post's text is its content: there is no article page to fetch.
+                    summary=selftext,
+                    content=selftext if post.get("is_self") else "",
+                    author=post.get("author"),
+                    fetch_page=not post.get("is_self"),
+                    published_at=datetime.fromtimestamp(float(post.get("created_utc", 0)), tz=UTC),
+                    engagement={"score": float(post.get("score", 0)), "comments": float(post.get("num_comments", 0))},
+                    meta=meta,
+                )
+            )
         after = listing["data"].get("after")
         if not after or len(entries) >= settings.community.limit:
             break
@@ -105,9 +111,9 @@ async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher, known: 
     if settings.community.reddit_comments:
         # Top comments of the best new posts: one request per post, so only a few posts.
         new_posts = sorted((e for e in entries if e.guid not in known), key=lambda e: -e.engagement.get("score", 0))
-        replies = await asyncio.gather(*(
-            _top_comments(base, post, settings, fetcher) for post in new_posts[: settings.community.reddit_comment_posts]
-        ))
+        replies = await asyncio.gather(
+            *(_top_comments(base, post, settings, fetcher) for post in new_posts[: settings.community.reddit_comment_posts])
+        )
         entries += [reply for found in replies for reply in found]
     return ParsedFeed(title=f"Reddit r/{spec['subreddit']}", entries=entries, format="reddit")
 
@@ -133,13 +139,19 @@ async def _top_comments(base: str, post: FeedEntry, settings: Settings, fetcher:
         body = c.get("body") or ""
         if c.get("author") in (None, "[deleted]") or body in ("", "[deleted]", "[removed]") or c.get("stickied"):
             continue
-        found.append(FeedEntry(
-            guid=f"reddit:comment:{c.get('id')}", url=base + c.get("permalink", ""),
-            title=f"Comment by u/{c['author']} on “{post.title}”", content=body, author=c["author"],
-            fetch_page=False, parent_guid=post.guid,
-            published_at=datetime.fromtimestamp(float(c.get("created_utc", 0)), tz=timezone.utc),
-            engagement={"score": float(c.get("score", 0))},
-        ))
+        found.append(
+            FeedEntry(
+                guid=f"reddit:comment:{c.get('id')}",
+                url=base + c.get("permalink", ""),
+                title=f"Comment by u/{c['author']} on “{post.title}”",
+                content=body,
+                author=c["author"],
+                fetch_page=False,
+                parent_guid=post.guid,
+                published_at=datetime.fromtimestamp(float(c.get("created_utc", 0)), tz=UTC),
+                engagement={"score": float(c.get("score", 0))},
+            )
+        )
         if len(found) >= settings.community.reddit_comments:
             break
     return found
@@ -163,11 +175,15 @@ async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher, known: set[
         discussion = f"https://news.ycombinator.com/item?id={data['id']}"
         text = html_to_text(data.get("text", "") or "")
         return FeedEntry(
-            guid=f"hn:{data['id']}", url=data.get("url") or discussion, title=data.get("title", ""),
+            guid=f"hn:{data['id']}",
+            url=data.get("url") or discussion,
+            title=data.get("title", ""),
             # A text post (Ask HN, Show HN without a link) is its own content.
-            summary=text, content=text if not data.get("url") else "", author=data.get("by"),
+            summary=text,
+            content=text if not data.get("url") else "",
+            author=data.get("by"),
             fetch_page=bool(data.get("url")),
-            published_at=datetime.fromtimestamp(float(data.get("time", 0)), tz=timezone.utc),
+            published_at=datetime.fromtimestamp(float(data.get("time", 0)), tz=UTC),
             engagement={"points": float(data.get("score", 0)), "comments": float(data.get("descendants", 0))},
             meta={"discussion": discussion},
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from newsdesk.extract import html_to_text
 from newsdesk.records import FeedEntry, ParsedFeed
@@ -16,9 +16,7 @@ class FeedError(Exception):
 
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.I | re.S)
-_FEED_LINK = re.compile(
-    r"""<link[^>]+type=["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I
-)
+_FEED_LINK = re.compile(r"""<link[^>]+type=["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I)
 _HREF = re.compile(r"""href=["']([^"']+)["']""", re.I)
 
 
@@ -38,7 +36,9 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> ParsedFeed:
         raise FeedError(f"{url} is an HTML page, not an RSS/Atom feed{hint}")
     # Bytes without the HTTP headers: the document's own encoding declaration (or a sniff)
     # is more often right than a server's default charset.
-    parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=True, response_headers={"content-location": url})
+    parsed = feedparser.parse(
+        content, sanitize_html=False, resolve_relative_uris=True, response_headers={"content-location": url}
+    )
     entries = [e for e in (_entry(raw, url) for raw in parsed.entries) if e is not None]
     if parsed.bozo and not entries:
         # A feed with usable entries is kept despite small faults; one with none is broken.
@@ -63,7 +63,7 @@ def _entry(e, feed_url: str) -> FeedEntry | None:
         if len(text) > len(content):
             content = text
     when = e.get("published_parsed") or e.get("updated_parsed") or e.get("created_parsed")
-    published = datetime.fromtimestamp(calendar.timegm(when), tz=timezone.utc) if when else None
+    published = datetime.fromtimestamp(calendar.timegm(when), tz=UTC) if when else None
     engagement: dict[str, float] = {}
     comments = e.get("slash_comments")
     if comments and str(comments).isdigit():

@@ -15,15 +15,15 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.config import Settings
 from newsdesk.dedup import NearDuplicateIndex
 from newsdesk.extract import extract_page
+from newsdesk.infra.http import Fetcher, FetchError
+from newsdesk.infra.urls import canonicalize
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import FeedEntry, NewItem, Source
 from newsdesk.sources.feeds import FeedError, parse_feed
-from newsdesk.infra.http import Fetcher, FetchError
-from newsdesk.infra.urls import canonicalize
+from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
@@ -65,8 +65,10 @@ class IngestReport(StageReport):
 
     def lines(self) -> list[str]:
         failed = len(self.failed_sources)
-        return [f"Ingest: {self.new} new items, {self.duplicates} duplicates, "
-                f"{len(self.sources) - failed}/{len(self.sources)} sources OK, {self.requests} HTTP requests."]
+        return [
+            f"Ingest: {self.new} new items, {self.duplicates} duplicates, "
+            f"{len(self.sources) - failed}/{len(self.sources)} sources OK, {self.requests} HTTP requests."
+        ]
 
     @property
     def new(self) -> int:
@@ -103,14 +105,22 @@ class IngestStage:
         return ingest(ctx.store, ctx.settings, cache_path=ctx.cache_path, progress=ctx.progress, scope=ctx.scope)
 
 
-def ingest(store: Store, settings: Settings, *, cache_path: Path | None = None, progress: Progress | None = None,
-           scope: Scope | None = None) -> IngestReport:
-    return asyncio.run(ingest_async(store, settings, cache_path=cache_path, progress=progress or NullProgress(),
-                                    scope=scope or Scope()))
+def ingest(
+    store: Store,
+    settings: Settings,
+    *,
+    cache_path: Path | None = None,
+    progress: Progress | None = None,
+    scope: Scope | None = None,
+) -> IngestReport:
+    return asyncio.run(
+        ingest_async(store, settings, cache_path=cache_path, progress=progress or NullProgress(), scope=scope or Scope())
+    )
 
 
-async def ingest_async(store: Store, settings: Settings, *, cache_path: Path | None, progress: Progress,
-                       scope: Scope | None = None) -> IngestReport:
+async def ingest_async(
+    store: Store, settings: Settings, *, cache_path: Path | None, progress: Progress, scope: Scope | None = None
+) -> IngestReport:
     scope = scope or Scope()
     # "facts" sources hold what enrichment found; they are not fetched here.
     sources = [s for s in store.list_sources() if s.kind != "facts" and scope.wants_source(s.id)]
@@ -141,9 +151,7 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
         if local is not None:
             content, content_type = await asyncio.to_thread(_read_local, local), ""
         else:
-            result = await fetcher.get(
-                source.url, accept=FEED_ACCEPT, etag=source.etag, last_modified=source.last_modified
-            )
+            result = await fetcher.get(source.url, accept=FEED_ACCEPT, etag=source.etag, last_modified=source.last_modified)
             if result.not_modified:
                 report.status = "unchanged"
                 return prep
@@ -179,8 +187,9 @@ async def _fetch_other_kind(source: Source, store: Store, settings: Settings, fe
         raise FeedError(str(exc)) from None
 
 
-async def _take_entries(feed, source: Source, report: SourceReport, prep: _Prepared, store: Store, settings: Settings,
-                        fetcher: Fetcher, pages_task) -> _Prepared:
+async def _take_entries(
+    feed, source: Source, report: SourceReport, prep: _Prepared, store: Store, settings: Settings, fetcher: Fetcher, pages_task
+) -> _Prepared:
     prep.feed_title = feed.title
     report.name = source.name or feed.title
     report.fetched = len(feed.entries)
@@ -209,7 +218,9 @@ async def _take_entries(feed, source: Source, report: SourceReport, prep: _Prepa
     return prep
 
 
-async def _complete_entry(entry: FeedEntry, source: Source, report: SourceReport, settings: Settings, fetcher: Fetcher) -> NewItem:
+async def _complete_entry(
+    entry: FeedEntry, source: Source, report: SourceReport, settings: Settings, fetcher: Fetcher
+) -> NewItem:
     text, origin = (entry.content, "feed") if entry.content else (entry.summary, "summary")
     if entry.parent_guid:
         origin = "reply"
@@ -218,8 +229,9 @@ async def _complete_entry(entry: FeedEntry, source: Source, report: SourceReport
     needs_page = entry.fetch_page and settings.extract.fetch_pages and len(text.split()) < settings.extract.min_feed_words
     if needs_page and urlsplit(entry.url).scheme in ("http", "https"):
         try:
-            page = await fetcher.get(entry.url, accept="text/html,application/xhtml+xml", check_robots=True,
-                                     cached=settings.http.cache_pages)
+            page = await fetcher.get(
+                entry.url, accept="text/html,application/xhtml+xml", check_robots=True, cached=settings.http.cache_pages
+            )
             extracted = await asyncio.to_thread(extract_page, page.content, page.url)
             if len(extracted.text) > len(text):
                 text, origin = extracted.text, "page"
@@ -269,7 +281,9 @@ def _store_prepared(store: Store, settings: Settings, prepared: list[_Prepared],
                     continue
                 signature = index.signature(f"{item.title}\n{item.text}")
                 duplicate_of = by_url.get(item.canonical_url) or index.find(signature)
-                item_id = store.insert_item(item, minhash=NearDuplicateIndex.to_bytes(signature), duplicate_of=duplicate_of, conn=conn)
+                item_id = store.insert_item(
+                    item, minhash=NearDuplicateIndex.to_bytes(signature), duplicate_of=duplicate_of, conn=conn
+                )
                 task.advance()
                 if item_id is None:
                     continue

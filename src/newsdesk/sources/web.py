@@ -9,9 +9,9 @@ from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import Settings
 from newsdesk.extract import extract_page, html_to_text
-from newsdesk.records import FeedEntry, ParsedFeed
 from newsdesk.infra.http import Fetcher
 from newsdesk.infra.urls import canonicalize
+from newsdesk.records import FeedEntry, ParsedFeed
 
 _LINK = re.compile(r"""<a\b[^>]*\bhref=["']([^"'#]+)["'][^>]*>(.*?)</a>""", re.I | re.S)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
@@ -44,9 +44,14 @@ async def fetch_web(source_url: str, settings: Settings, fetcher: Fetcher) -> Pa
     title = html_to_text(m.group(1)) if (m := _TITLE.search(html)) else url
     extracted = extract_page(page.content, page.url)
     if _ARTICLE_MARK.search(html[:200_000]) and len(extracted.text.split()) >= settings.extract.min_feed_words // 2:
-        entry = FeedEntry(guid=canonicalize(extracted.canonical_url or page.url), url=page.url,
-                          title=extracted.title or title, content=extracted.text, author=extracted.author,
-                          published_at=extracted.published_at)
+        entry = FeedEntry(
+            guid=canonicalize(extracted.canonical_url or page.url),
+            url=page.url,
+            title=extracted.title or title,
+            content=extracted.text,
+            author=extracted.author,
+            published_at=extracted.published_at,
+        )
         return ParsedFeed(title=urlsplit(url).netloc, entries=[entry], format="web-article")
     entries, seen = [], set()
     for href, text in _LINK.findall(html):

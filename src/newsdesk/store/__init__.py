@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
@@ -20,14 +20,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def resolve_url(url: str, newsroom: Path) -> str:
     """Make a relative ``sqlite:///file.db`` URL relative to the newsroom folder."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != "sqlite:///:memory:":
-        path = Path(url[len(prefix):])
+        path = Path(url[len(prefix) :])
         if not path.is_absolute():
             return prefix + str((newsroom / path).resolve())
     return url
@@ -116,8 +116,15 @@ class Store:
                 found.update({u: i for u, i in conn.execute(q)})
         return found
 
-    def insert_item(self, item: NewItem, *, minhash: bytes | None, duplicate_of: int | None,
-                    conn: Connection | None = None, story_id: int | None = None) -> int | None:
+    def insert_item(
+        self,
+        item: NewItem,
+        *,
+        minhash: bytes | None,
+        duplicate_of: int | None,
+        conn: Connection | None = None,
+        story_id: int | None = None,
+    ) -> int | None:
         """Insert an item; return its id, or None when (source, guid) is already stored, or when it
         is a reply whose parent is not stored. Pass ``conn`` to make it part of a larger transaction."""
         if conn is None:
@@ -159,9 +166,7 @@ class Store:
             return int(result.inserted_primary_key[0])
 
     def item_id_by_guid(self, conn: Connection, source_id: int, guid: str) -> int | None:
-        return conn.execute(
-            select(items.c.id).where(items.c.source_id == source_id, items.c.guid == guid)
-        ).scalar_one_or_none()
+        return conn.execute(select(items.c.id).where(items.c.source_id == source_id, items.c.guid == guid)).scalar_one_or_none()
 
     def minhashes_since(self, since: datetime) -> list[tuple[int, bytes]]:
         """(item id, signature) of originals fetched since a time, for near-duplicate lookups."""
@@ -232,9 +237,7 @@ class Store:
         from dataclasses import asdict
 
         conn.execute(
-            update(stories)
-            .where(stories.c.id == story_id)
-            .values(score=breakdown.total, tier=tier, breakdown=asdict(breakdown))
+            update(stories).where(stories.c.id == story_id).values(score=breakdown.total, tier=tier, breakdown=asdict(breakdown))
         )
 
     def stories(self, *, with_items: bool = True, status: str | None = None) -> list[Story]:
@@ -279,8 +282,12 @@ class Store:
             article.updated = now
             conn.execute(
                 insert(articles).values(
-                    story_id=article.story_id, version=article.version, written_at=now, writer=article.writer,
-                    fingerprint=fingerprint, content=article.to_dict(),
+                    story_id=article.story_id,
+                    version=article.version,
+                    written_at=now,
+                    writer=article.writer,
+                    fingerprint=fingerprint,
+                    content=article.to_dict(),
                 )
             )
             return "written" if latest is None else "updated"
@@ -305,19 +312,28 @@ class Store:
             q = select(articles.c.content).where(~done.exists()).order_by(articles.c.story_id, articles.c.version)
             return [Article.from_dict(row.content) for row in conn.execute(q)]
 
-    def save_verification(self, story_id: int, version: int, when: datetime, status: str, summary: dict,
-                          claims: list[dict], published: dict | None) -> None:
+    def save_verification(
+        self, story_id: int, version: int, when: datetime, status: str, summary: dict, claims: list[dict], published: dict | None
+    ) -> None:
         with self.begin() as conn:
             conn.execute(
-                insert(verifications).values(story_id=story_id, version=version, verified_at=when, status=status,
-                                             summary=summary, claims=claims, published=published)
+                insert(verifications).values(
+                    story_id=story_id,
+                    version=version,
+                    verified_at=when,
+                    status=status,
+                    summary=summary,
+                    claims=claims,
+                    published=published,
+                )
             )
 
     def publishable(self) -> list[tuple[Article, dict, list[dict]]]:
         """Per story, the newest verified version that may be published, with its checks.
         A held newer version leaves the previous one up."""
         q = select(verifications.c.published, verifications.c.summary, verifications.c.claims).join(
-            *_newest(verifications, verifications.c.status == "publish"))
+            *_newest(verifications, verifications.c.status == "publish")
+        )
         with self.begin() as conn:
             return [(Article.from_dict(r.published), r.summary, r.claims) for r in conn.execute(q)]
 
@@ -335,13 +351,19 @@ class Store:
 
     def media_of(self, story_id: int, version: int) -> dict | None:
         with self.begin() as conn:
-            return conn.execute(select(media.c.content).where(media.c.story_id == story_id,
-                                                              media.c.version == version)).scalar_one_or_none()
+            return conn.execute(
+                select(media.c.content).where(media.c.story_id == story_id, media.c.version == version)
+            ).scalar_one_or_none()
 
     def verification_of(self, story_id: int, version: int) -> dict | None:
         with self.begin() as conn:
-            row = conn.execute(select(verifications).where(
-                verifications.c.story_id == story_id, verifications.c.version == version)).mappings().first()
+            row = (
+                conn.execute(
+                    select(verifications).where(verifications.c.story_id == story_id, verifications.c.version == version)
+                )
+                .mappings()
+                .first()
+            )
             return dict(row) if row else None
 
     def items_by_id(self, ids: Iterable[int]) -> dict[int, Item]:
@@ -357,24 +379,42 @@ class Store:
 
     def latest_fact_values(self, conn: Connection, story_id: int, kind: str, subject: str) -> dict[str, str]:
         """metric → value of the newest facts stored for a subject in a story ({} when none)."""
-        newest = select(func.max(facts.c.item_id)).where(
-            facts.c.story_id == story_id, facts.c.kind == kind, facts.c.subject == subject).scalar_subquery()
+        newest = (
+            select(func.max(facts.c.item_id))
+            .where(facts.c.story_id == story_id, facts.c.kind == kind, facts.c.subject == subject)
+            .scalar_subquery()
+        )
         q = select(facts.c.metric, facts.c.value).where(facts.c.item_id == newest)
         return {m: v for m, v in conn.execute(q)}
 
     def save_facts(self, conn: Connection, story_id: int, item_id: int, found: list[Fact]) -> None:
-        conn.execute(insert(facts), [
-            {"story_id": story_id, "item_id": item_id, "kind": f.kind, "subject": f.subject, "metric": f.metric,
-             "value": f.value, "number": f.number, "as_of": f.as_of, "source_url": f.source_url} for f in found])
+        conn.execute(
+            insert(facts),
+            [
+                {
+                    "story_id": story_id,
+                    "item_id": item_id,
+                    "kind": f.kind,
+                    "subject": f.subject,
+                    "metric": f.metric,
+                    "value": f.value,
+                    "number": f.number,
+                    "as_of": f.as_of,
+                    "source_url": f.source_url,
+                }
+                for f in found
+            ],
+        )
 
     def facts_of_story(self, story_id: int) -> list[Fact]:
         """The newest facts of each subject in a story."""
         with self.begin() as conn:
-            newest = (select(func.max(facts.c.item_id)).where(facts.c.story_id == story_id)
-                      .group_by(facts.c.kind, facts.c.subject))
+            newest = select(func.max(facts.c.item_id)).where(facts.c.story_id == story_id).group_by(facts.c.kind, facts.c.subject)
             q = select(facts).where(facts.c.story_id == story_id, facts.c.item_id.in_(newest)).order_by(facts.c.id)
-            return [Fact(r["kind"], r["subject"], r["metric"], r["value"], r["number"], r["as_of"], r["source_url"])
-                    for r in conn.execute(q).mappings()]
+            return [
+                Fact(r["kind"], r["subject"], r["metric"], r["value"], r["number"], r["as_of"], r["source_url"])
+                for r in conn.execute(q).mappings()
+            ]
 
     def mark_story_updated(self, conn: Connection, story_id: int) -> None:
         conn.execute(update(stories).where(stories.c.id == story_id).values(updated_at=utcnow()))
@@ -393,7 +433,9 @@ class Store:
 
 def _newest(table, *where):
     """Join arguments that keep, per story, only the row with the highest version."""
-    newest = select(table.c.story_id, func.max(table.c.version).label("version")).where(*where).group_by(table.c.story_id).subquery()
+    newest = (
+        select(table.c.story_id, func.max(table.c.version).label("version")).where(*where).group_by(table.c.story_id).subquery()
+    )
     return newest, (table.c.story_id == newest.c.story_id) & (table.c.version == newest.c.version)
 
 

@@ -16,8 +16,8 @@ import numpy as np
 from newsdesk.config import Settings
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import Item
-from newsdesk.store import Store, utcnow
 from newsdesk.stages import Context, StageReport
+from newsdesk.store import Store, utcnow
 from newsdesk.stories.cluster import NEW, ClusterParams, incremental
 
 
@@ -30,8 +30,10 @@ class StoriesReport(StageReport):
     ranked: int = 0
 
     def lines(self) -> list[str]:
-        return [f"Stories: {self.created} created, {self.updated} updated, {self.closed} closed, "
-                f"{self.items_assigned} items assigned, {self.ranked} open stories ranked."]
+        return [
+            f"Stories: {self.created} created, {self.updated} updated, {self.closed} closed, "
+            f"{self.items_assigned} items assigned, {self.ranked} open stories ranked."
+        ]
 
 
 class StoriesStage:
@@ -51,7 +53,12 @@ def item_text(item: Item, words: int) -> str:
 def params_from(settings: Settings) -> ClusterParams:
     s = settings.stories
     return ClusterParams(
-        neighbours=s.neighbours, edge_min=s.edge_min, resolution=s.resolution, merge_min=s.merge_min, detach_min=s.detach_min, max_gap_hours=s.quiet_hours
+        neighbours=s.neighbours,
+        edge_min=s.edge_min,
+        resolution=s.resolution,
+        merge_min=s.merge_min,
+        detach_min=s.detach_min,
+        max_gap_hours=s.quiet_hours,
     )
 
 
@@ -100,9 +107,7 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
             store.assign_items(conn, sid, [i.id for i in added])
             everything = window_by_story.get(sid, []) + added
             first = min(everything, key=lambda i: i.when)
-            store.touch_story(
-                conn, sid, first_seen=first.when, last_seen=max(i.when for i in everything), title=first.title
-            )
+            store.touch_story(conn, sid, first_seen=first.when, last_seen=max(i.when for i in everything), title=first.title)
         report.items_assigned = len(new_items)
         report.created = len(created)
         report.updated = len([sid for sid in members if sid in existing])

@@ -75,7 +75,9 @@ def _prune_rows(X: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     order = np.lexsort((-X.data, rows))
     rank = np.arange(len(order)) - X.indptr[rows[order]]
     chosen = np.sort(order[rank < keep])
-    pruned = sp.csr_matrix((X.data[chosen], X.indices[chosen], np.concatenate([[0], np.cumsum(np.minimum(counts, keep))])), shape=X.shape)
+    pruned = sp.csr_matrix(
+        (X.data[chosen], X.indices[chosen], np.concatenate([[0], np.cumsum(np.minimum(counts, keep))])), shape=X.shape
+    )
     return pruned
 
 
@@ -216,7 +218,9 @@ def _split_strong(graph, communities: list[list[int]], params: ClusterParams) ->
 
 def _centroids(X: sp.csr_matrix, labels: np.ndarray):
     ids, inverse = np.unique(labels, return_inverse=True)
-    membership = sp.csr_matrix((np.ones(len(labels), np.float32), (inverse, np.arange(len(labels)))), shape=(len(ids), len(labels)))
+    membership = sp.csr_matrix(
+        (np.ones(len(labels), np.float32), (inverse, np.arange(len(labels)))), shape=(len(ids), len(labels))
+    )
     return ids, inverse, (membership @ X).tocsr()
 
 
@@ -228,7 +232,9 @@ def _time_span(ids, inverse, hours):
     return first, last
 
 
-def _refine(X: sp.csr_matrix, labels: np.ndarray, movable: np.ndarray, ei: np.ndarray, ej: np.ndarray, params: ClusterParams) -> np.ndarray:
+def _refine(
+    X: sp.csr_matrix, labels: np.ndarray, movable: np.ndarray, ei: np.ndarray, ej: np.ndarray, params: ClusterParams
+) -> np.ndarray:
     """k-means steps for the new items: each moves to the story, among its own and its graph
     neighbours' stories, whose centroid it is most similar to."""
     from sklearn.preprocessing import normalize
@@ -266,7 +272,9 @@ def _rows_dot(A: sp.csr_matrix, rows_a: np.ndarray, B: sp.csr_matrix, rows_b: np
     return out
 
 
-def _merge_new_stories(X: sp.csr_matrix, hours: np.ndarray, labels: np.ndarray, fixed: np.ndarray, params: ClusterParams) -> np.ndarray:
+def _merge_new_stories(
+    X: sp.csr_matrix, hours: np.ndarray, labels: np.ndarray, fixed: np.ndarray, params: ClusterParams
+) -> np.ndarray:
     """Modularity splits a graph that holds one small story, and keeps a handful of new
     items apart from the open story they continue. A story made only of new items joins
     the most similar story (centroid cosine ≥ ``merge_min``) within the time window."""
@@ -307,7 +315,7 @@ def _detach_outliers(X: sp.csr_matrix, labels: np.ndarray, movable: np.ndarray, 
     """A new item barely similar to the rest of its story (one weak edge pulled it in) stands alone."""
     from sklearn.preprocessing import normalize
 
-    ids, inverse, sums = _centroids(X, labels)
+    _, inverse, sums = _centroids(X, labels)
     sizes = np.bincount(inverse)
     rows = movable[sizes[inverse[movable]] > 1]
     if len(rows) == 0:
@@ -350,7 +358,9 @@ def incremental(
         Xw, Xn = X[: len(window)], X[len(window) :]
         if len(window):
             ids, inv = np.unique(labels[window], return_inverse=True)
-            membership = sp.csr_matrix((np.ones(len(window), np.float32), (inv, np.arange(len(window)))), shape=(len(ids), len(window)))
+            membership = sp.csr_matrix(
+                (np.ones(len(window), np.float32), (inv, np.arange(len(window)))), shape=(len(ids), len(window))
+            )
             from sklearn.preprocessing import normalize
 
             # A long story's centroid carries thousands of faint terms that make it look like

@@ -19,11 +19,19 @@ _PATTERNS = [
     r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(?:previous|prior|above|earlier|preceding|all|any|your|the|system|original)\b[^.!?\n]{0,30}\b(?:instructions?|prompts?|rules?|directions?|guidelines?|context|messages?)\b",
     r"\b(?:new|updated|real|actual|hidden|secret|additional)\s+(?:system\s+)?instructions?\s*[:\-]",
     r"\bsystem\s+prompt\b",
-    r"\b(?:you\s+are\s+(?:now\s+)?(?:an?\s+)?|as\s+an?\s+)" + _MODEL + r"\b[^.!?\n]{0,60}\b(?:must|should|will|shall|are\s+to|need\s+to)\b",
+    r"\b(?:you\s+are\s+(?:now\s+)?(?:an?\s+)?|as\s+an?\s+)"
+    + _MODEL
+    + r"\b[^.!?\n]{0,60}\b(?:must|should|will|shall|are\s+to|need\s+to)\b",
     r"\b(?:dear|attention|note\s+to|hey|hello)\s+(?:the\s+)?" + _MODEL + r"\b",
-    r"\b(?:if|when|whenever)\s+you\s+(?:are\s+)?(?:an?\s+)?(?:" + _MODEL + r"|summari[sz]ing|summari[sz]e|writing\s+about|reading\s+this|processing\s+this)\b",
-    r"^\s*(?:" + _MODEL + r"|assistant|system)\s*[:,]\s*(?:please\s+)?(?:ignore|state|say|write|report|include|mention|claim|print|output|respond|answer|tell)\b",
-    r"\b" + _MODEL + r"s?\s+(?:reading|summari[sz]ing|processing|writing\s+about)\s+this\b[^.!?\n]{0,60}\b(?:must|should|shall|are\s+to|need\s+to|will)\b",
+    r"\b(?:if|when|whenever)\s+you\s+(?:are\s+)?(?:an?\s+)?(?:"
+    + _MODEL
+    + r"|summari[sz]ing|summari[sz]e|writing\s+about|reading\s+this|processing\s+this)\b",
+    r"^\s*(?:"
+    + _MODEL
+    + r"|assistant|system)\s*[:,]\s*(?:please\s+)?(?:ignore|state|say|write|report|include|mention|claim|print|output|respond|answer|tell)\b",
+    r"\b"
+    + _MODEL
+    + r"s?\s+(?:reading|summari[sz]ing|processing|writing\s+about)\s+this\b[^.!?\n]{0,60}\b(?:must|should|shall|are\s+to|need\s+to|will)\b",
     r"\b(?:do\s+not|don't|never)\s+(?:mention|reveal|tell|disclose|report)\b[^.!?\n]{0,40}\b(?:user|reader|instructions?|prompt)\b",
     r"\b(?:respond|reply|answer)\s+(?:only\s+)?with\b[^.!?\n]{0,40}\b(?:json|the\s+following|exactly)\b",
     r"\b(?:state|say|write|report|claim|assert)\s+(?:that|as\s+(?:a\s+)?fact)\b[^.!?\n]{0,120}\b(?:regardless|no\s+matter|whatever\s+the\s+sources?)\b",

@@ -16,43 +16,69 @@ import re
 from functools import lru_cache
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
-MONTH_ABBREVIATIONS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
-                       "jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
-                       "nov": "november", "dec": "december"}
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+MONTH_ABBREVIATIONS = {
+    "jan": "january",
+    "feb": "february",
+    "mar": "march",
+    "apr": "april",
+    "jun": "june",
+    "jul": "july",
+    "aug": "august",
+    "sep": "september",
+    "sept": "september",
+    "oct": "october",
+    "nov": "november",
+    "dec": "december",
+}
 
 # Same meaning in news copy. Direction words stay within their direction.
-SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
-    "say said says tell told state stated states add added note noted explain explained report reported according "
-    "announce announced announces confirm confirmed",
-    "rise rose risen rising increase increased grow grew grown climb climbed gain gained jump jumped surge surged "
-    "soar soared rally rallied advance advanced up higher",
-    "fall fell fallen falling decrease decreased decline declined drop dropped slide slid slip slipped sink sank "
-    "plunge plunged tumble tumbled shrink shrank lose lost down lower slump slumped",
-    "company firm business group",
-    "buy bought purchase purchased acquire acquired acquisition",
-    "start started begin began begun launch launched",
-    "end ended finish finished conclude concluded",
-    "cut cuts reduce reduced slash slashed",
-    "job jobs position positions post posts role roles",
-    "worker workers employee employees staff staffer staffers",
-    "big bigger biggest large larger largest",
-    "small smaller smallest little",
-    "plan plans planned intend intends intended",
-    "help helped aid aided assist assisted",
-    "show showed shown reveal revealed",
-    "chief head leader",
-    "chief executive ceo",
-    "week weeks",
-    "percent per cent",
-    "official officials authority authorities",
-    "law legislation bill",
-    "government administration",
-    "people residents citizens",
-    "car cars vehicle vehicles",
-    "quickly rapidly",
-))
+SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(
+    frozenset(g.split())
+    for g in (
+        "say said says tell told state stated states add added note noted explain explained report reported according "
+        "announce announced announces confirm confirmed",
+        "rise rose risen rising increase increased grow grew grown climb climbed gain gained jump jumped surge surged "
+        "soar soared rally rallied advance advanced up higher",
+        "fall fell fallen falling decrease decreased decline declined drop dropped slide slid slip slipped sink sank "
+        "plunge plunged tumble tumbled shrink shrank lose lost down lower slump slumped",
+        "company firm business group",
+        "buy bought purchase purchased acquire acquired acquisition",
+        "start started begin began begun launch launched",
+        "end ended finish finished conclude concluded",
+        "cut cuts reduce reduced slash slashed",
+        "job jobs position positions post posts role roles",
+        "worker workers employee employees staff staffer staffers",
+        "big bigger biggest large larger largest",
+        "small smaller smallest little",
+        "plan plans planned intend intends intended",
+        "help helped aid aided assist assisted",
+        "show showed shown reveal revealed",
+        "chief head leader",
+        "chief executive ceo",
+        "week weeks",
+        "percent per cent",
+        "official officials authority authorities",
+        "law legislation bill",
+        "government administration",
+        "people residents citizens",
+        "car cars vehicle vehicles",
+        "quickly rapidly",
+    )
+)
 
 # Words a faithful paraphrase may add without a source: function words, discourse markers,
 # reporting frames and generic references back to something the sentence names.
@@ -68,50 +94,129 @@ other others another more most less least few fewer lot lots
 s t d ll re ve m n't 's
 """.split()
 _FREE = set(_FUNCTION) | {
-    "meanwhile", "however", "moreover", "furthermore", "additionally", "instead", "likewise", "similarly",
-    "thus", "therefore", "currently", "now", "recently", "today", "yesterday", "earlier", "later", "this",
-    "week", "year", "month", "day", "statement", "statements", "spokesperson", "spokesman", "spokeswoman",
-    "told", "reporters", "news", "press", "release", "conference", "interview", "comment", "comments",
-    "move", "decision", "step", "plan", "news", "report", "reports", "according", "per", "company", "firm",
-    "officials", "official", "people", "person", "say", "said", "says", "note", "noted", "add", "added",
-    "called", "describe", "described", "cite", "cited", "outlet", "outlets", "source", "sources", "mr", "ms",
-    "mrs", "dr", "group", "organisation", "organization", "business", "also", "well", "around", "roughly",
-    "approximately", "nearly", "almost", "some", "about", "respectively",
+    "meanwhile",
+    "however",
+    "moreover",
+    "furthermore",
+    "additionally",
+    "instead",
+    "likewise",
+    "similarly",
+    "thus",
+    "therefore",
+    "currently",
+    "now",
+    "recently",
+    "today",
+    "yesterday",
+    "earlier",
+    "later",
+    "this",
+    "week",
+    "year",
+    "month",
+    "day",
+    "statement",
+    "statements",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "told",
+    "reporters",
+    "news",
+    "press",
+    "release",
+    "conference",
+    "interview",
+    "comment",
+    "comments",
+    "move",
+    "decision",
+    "step",
+    "plan",
+    "report",
+    "reports",
+    "according",
+    "per",
+    "company",
+    "firm",
+    "officials",
+    "official",
+    "people",
+    "person",
+    "say",
+    "said",
+    "says",
+    "note",
+    "noted",
+    "add",
+    "added",
+    "called",
+    "describe",
+    "described",
+    "cite",
+    "cited",
+    "outlet",
+    "outlets",
+    "source",
+    "sources",
+    "mr",
+    "ms",
+    "mrs",
+    "dr",
+    "group",
+    "organisation",
+    "organization",
+    "business",
+    "also",
+    "well",
+    "around",
+    "roughly",
+    "approximately",
+    "nearly",
+    "almost",
+    "some",
+    "about",
+    "respectively",
 }
 
 # Words that are never free: they change what a sentence claims. Unaccounted, they fail the claim.
 CATEGORY: dict[str, str] = {}
 for _category, _words in {
     "superlative": "largest biggest smallest highest lowest greatest best worst first last only record unprecedented "
-                   "historic history ever never-before sole single-largest fastest slowest most least top",
+    "historic history ever never-before sole single-largest fastest slowest most least top",
     "quantifier": "all every entire entirely whole wholly none each always never completely fully totally "
-                  "majority minority most all-time solely exclusively",
+    "majority minority most all-time solely exclusively",
     "cause": "because due driven drive caused cause causes owing thanks result resulted resulting consequence led "
-             "trigger triggered prompt prompted blame blamed attributed fuelled fueled spurred",
+    "trigger triggered prompt prompted blame blamed attributed fuelled fueled spurred",
     "comparison": "more less fewer than greater smaller higher lower larger bigger double doubled triple tripled "
-                  "half halved outpaced exceeded surpassed",
+    "half halved outpaced exceeded surpassed",
     "event": "bankruptcy bankrupt insolvency lawsuit sued sue sues indicted charged convicted arrested resign "
-             "resigned resignation fired dismissed ousted fraud accused accusation allegation allegations alleged "
-             "investigation investigated probe scandal killed died dead death injured strike layoffs hack hacked "
-             "breach recall recalled banned ban fined fine merger merged acquired acquisition shut closed collapse "
-             "collapsed default defaulted sanctioned sanctions raid raided seized crash crashed explosion attack "
-             "attacked protest protests ruling ruled verdict guilty settlement settled",
+    "resigned resignation fired dismissed ousted fraud accused accusation allegation allegations alleged "
+    "investigation investigated probe scandal killed died dead death injured strike layoffs hack hacked "
+    "breach recall recalled banned ban fined fine merger merged acquired acquisition shut closed collapse "
+    "collapsed default defaulted sanctioned sanctions raid raided seized crash crashed explosion attack "
+    "attacked protest protests ruling ruled verdict guilty settlement settled",
 }.items():
     for _w in _words.split():
         CATEGORY.setdefault(_w, _category)
 STOPWORDS = frozenset(w for w in _FREE if w not in CATEGORY)
 
 # Words a section heading may use without a source ("What happened", "By the numbers").
-HEADING_WORDS = frozenset("what happened happens numbers number background context reaction reactions details key "
-                          "figures analysis outlook timeline next why matters matter how where who said say they "
-                          "the story latest update updates more about data facts response responses overview summary "
-                          "look ahead behind comes come from views view sources".split())
+HEADING_WORDS = frozenset(
+    "what happened happens numbers number background context reaction reactions details key "
+    "figures analysis outlook timeline next why matters matter how where who said say they "
+    "the story latest update updates more about data facts response responses overview summary "
+    "look ahead behind comes come from views view sources".split()
+)
 
 # Modal strength: a claim may not say "will" where its evidence only says "may".
-HEDGES = frozenset("may might could would can possibly potentially likely unlikely consider considering considers "
-                   "considered weigh weighing weighs mull mulling explore exploring proposed propose proposes "
-                   "plans plan planned planning expect expects expected aims aim hopes hope seek seeks seeking "
-                   "reportedly rumoured rumored".split())
+HEDGES = frozenset(
+    "may might could would can possibly potentially likely unlikely consider considering considers "
+    "considered weigh weighing weighs mull mulling explore exploring proposed propose proposes "
+    "plans plan planned planning expect expects expected aims aim hopes hope seek seeks seeking "
+    "reportedly rumoured rumored".split()
+)
 CERTAIN = frozenset("will shall won't definitely certainly".split())
 
 DIRECTION_UP = SYNONYM_GROUPS[1]

@@ -17,21 +17,131 @@ _MODEL = re.compile(r"\b[A-Z][A-Za-z]*-\d+[A-Za-z0-9.]*\b|\b[A-Z][A-Za-z]+\d+[A-
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
 _CLAUSE_START = re.compile(r"(?:^|[.!?:;]\s+|\n|[\"\u201c\u2018'(]\s*)$")
 
-SAID = re.compile(r"\b(said|says|say|told|tells|added|adds|wrote|writes|warned|warns|called|calls|according to|"
-                  r"stated|states|noted|notes|explained|explains|argued|argues|insisted|insists|claimed|claims|"
-                  r"announced|announces|declared|declares|asked|asks|replied|replies)\b", re.I)
+SAID = re.compile(
+    r"\b(said|says|say|told|tells|added|adds|wrote|writes|warned|warns|called|calls|according to|"
+    r"stated|states|noted|notes|explained|explains|argued|argues|insisted|insists|claimed|claims|"
+    r"announced|announces|declared|declares|asked|asks|replied|replies)\b",
+    re.I,
+)
 
 # Capitalised words that are not names (pronouns, articles, weekdays, months, honorifics).
-NOT_NAMES = {"the", "this", "that", "these", "those", "there", "their", "they", "its", "it", "his", "her", "she", "he",
-             "we", "our", "you", "on", "in", "at", "by", "for", "from", "monday", "tuesday", "wednesday", "thursday",
-             "friday", "saturday", "sunday", "but", "and", "after", "before", "when", "while", "about", "some", "most",
-             "two", "three", "one", "a", "an", "if", "as", "with", "chief", "nobody", "people", "today", "last", "next",
-             "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december", "mr", "mrs", "ms", "dr", "prof", "professor", "i", "ok", "tv", "am", "pm",
-             "ceo", "cfo", "cto", "us", "uk", "eu", "un"}
+NOT_NAMES = {
+    "the",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "their",
+    "they",
+    "its",
+    "it",
+    "his",
+    "her",
+    "she",
+    "he",
+    "we",
+    "our",
+    "you",
+    "on",
+    "in",
+    "at",
+    "by",
+    "for",
+    "from",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "but",
+    "and",
+    "after",
+    "before",
+    "when",
+    "while",
+    "about",
+    "some",
+    "most",
+    "two",
+    "three",
+    "one",
+    "a",
+    "an",
+    "if",
+    "as",
+    "with",
+    "chief",
+    "nobody",
+    "people",
+    "today",
+    "last",
+    "next",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "professor",
+    "i",
+    "ok",
+    "tv",
+    "am",
+    "pm",
+    "ceo",
+    "cfo",
+    "cto",
+    "us",
+    "uk",
+    "eu",
+    "un",
+}
 # Acronyms that are ordinary words in news copy, not names to be sourced.
-_COMMON_ACRONYMS = {"CEO", "CFO", "CTO", "COO", "AI", "PM", "AM", "TV", "OK", "I", "A", "II", "III", "IV", "US", "USD",
-                    "EUR", "GBP", "GDP", "IPO", "Q1", "Q2", "Q3", "Q4", "PDF", "FAQ", "UTC", "GMT", "AP"}
+_COMMON_ACRONYMS = {
+    "CEO",
+    "CFO",
+    "CTO",
+    "COO",
+    "AI",
+    "PM",
+    "AM",
+    "TV",
+    "OK",
+    "I",
+    "A",
+    "II",
+    "III",
+    "IV",
+    "US",
+    "USD",
+    "EUR",
+    "GBP",
+    "GDP",
+    "IPO",
+    "Q1",
+    "Q2",
+    "Q3",
+    "Q4",
+    "PDF",
+    "FAQ",
+    "UTC",
+    "GMT",
+    "AP",
+}
 
 
 def _at_sentence_start(text: str, start: int, pattern: re.Pattern = _SENTENCE_START) -> bool:
@@ -65,8 +175,12 @@ def names_of_every_shape(text: str) -> set[str]:
     found |= {a for a in _ACRONYM.findall(text) if a.rstrip("s") not in _COMMON_ACRONYMS and a not in _COMMON_ACRONYMS}
     for m in _NAME.finditer(text):
         word = m.group().split()[0]
-        if (_at_sentence_start(text, m.start(), _CLAUSE_START) and word.lower() not in NOT_NAMES and len(word) > 2
-                and not is_dictionary_word(word)):
+        if (
+            _at_sentence_start(text, m.start(), _CLAUSE_START)
+            and word.lower() not in NOT_NAMES
+            and len(word) > 2
+            and not is_dictionary_word(word)
+        ):
             found.add(m.group() if " " in m.group() else word)
     # "On Tuesday Novacore" is "Novacore": leading weekdays, months and function words are not the name.
     trimmed = set()
@@ -92,7 +206,9 @@ def name_present(name: str, haystack: str) -> bool:
         return True  # "NGOs" for "NGO"
     parts = name.split()
     capitalised = [p for p in parts if p[0].isupper() and p.lower() not in ("the",)]
-    if len(capitalised) > 1 and all(re.search(r"(?<![a-z0-9])" + re.escape(p.lower()) + r"(?![a-z0-9])", low) for p in capitalised):
+    if len(capitalised) > 1 and all(
+        re.search(r"(?<![a-z0-9])" + re.escape(p.lower()) + r"(?![a-z0-9])", low) for p in capitalised
+    ):
         return True  # each part stands in the source ("Quell, Marta"; "Board … Financial Conduct")
     initials = "".join(p[0] for p in parts if p[0].isupper())
     if len(parts) > 1 and len(initials) >= 2 and re.search(r"\b" + initials + r"\b", haystack):

@@ -7,13 +7,46 @@ import math
 import re
 from dataclasses import dataclass
 
-_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
-           "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "dozen": 12}
-_WORD_NUMBER = r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(k for k in _UNITS if k != "zero") + r"))?|" + "|".join(_UNITS) + r")"
+_SCALES = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "dozen": 12,
+}
+_WORD_NUMBER = (
+    r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(k for k in _UNITS if k != "zero") + r"))?|" + "|".join(_UNITS) + r")"
+)
 _PATTERN = re.compile(
     r"(?P<cur>[$€£]|\b(?:USD|EUR|GBP)\s?)?"
     r"(?P<num>\d+(?:[,\u202f\u00a0]\d{3})*(?:\.\d+)?|\.\d+|\b" + _WORD_NUMBER + r"\b)"
@@ -24,7 +57,10 @@ _PATTERN = re.compile(
 )
 
 
-_APPROXIMATE = re.compile(r"\b(about|around|roughly|nearly|almost|approximately|some|more than|less than|over|under|up to|close to|just over|just under)\s+(?:[$€£])?$", re.I)
+_APPROXIMATE = re.compile(
+    r"\b(about|around|roughly|nearly|almost|approximately|some|more than|less than|over|under|up to|close to|just over|just under)\s+(?:[$€£])?$",
+    re.I,
+)
 
 
 _MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -49,13 +85,11 @@ def _word_value(words: str) -> float:
 
 
 def _part_of_a_name(text: str, m: re.Match) -> bool:
-    """"news4you.com", "GPT-4", "H100": digits after letters are part of a name, not figures."""
+    """ "news4you.com", "GPT-4", "H100": digits after letters are part of a name, not figures."""
     start = m.start("num")
     before = text[max(0, start - 2) : start]
-    if before[-1:].isalpha() or (before[-1:] == "-" and before[:1].isalpha()):
-        return True
     # Digits with letters after them are a figure with its unit: "4am", "41.2C", "100th", "5G".
-    return False
+    return before[-1:].isalpha() or (before[-1:] == "-" and before[:1].isalpha())
 
 
 def figures(text: str) -> list[Figure]:
@@ -67,7 +101,9 @@ def figures(text: str) -> list[Figure]:
         if raw[0].isdigit() or raw[0] == ".":
             digits = raw.replace(",", "").replace("\u202f", "").replace("\u00a0", "")
             value = float(digits)
-            stripped = digits.replace(".", "").lstrip("0").rstrip("0") if "." not in digits else digits.replace(".", "").lstrip("0")
+            stripped = (
+                digits.replace(".", "").lstrip("0").rstrip("0") if "." not in digits else digits.replace(".", "").lstrip("0")
+            )
             significant = max(1, len(stripped))
         else:
             value = _word_value(raw)
@@ -77,8 +113,12 @@ def figures(text: str) -> list[Figure]:
             # "m"/"b" only count as scales right after a number ("5m"), never as words.
             value *= _SCALES[scale]
         kind = "percent" if m.group("pct") else "money" if (m.group("cur") or m.group("cur2")) else "plain"
-        if kind == "plain" and value.is_integer() and 1 <= value <= 31 and (_MONTH_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
-                                or _MONTH_AFTER.match(text, m.end())):
+        if (
+            kind == "plain"
+            and value.is_integer()
+            and 1 <= value <= 31
+            and (_MONTH_BEFORE.search(text[max(0, m.start() - 12) : m.start()]) or _MONTH_AFTER.match(text, m.end()))
+        ):
             kind = "day"  # "April 14", "14 April": a date, not 14 of anything
         approximate = bool(scale) or bool(_APPROXIMATE.search(text[max(0, m.start() - 24) : m.start()]))
         out.append(Figure(value, kind, m.group().strip(), m.start(), m.end(), significant, approximate))
@@ -91,7 +131,7 @@ def _rounds_to(source: float, claim: float, significant: int) -> bool:
         return True
     if source == 0 or claim == 0:
         return False
-    digits = significant - int(math.floor(math.log10(abs(source)))) - 1
+    digits = significant - math.floor(math.log10(abs(source))) - 1
     return round(source, digits) == round(claim, digits) or abs(source - claim) <= 1e-9 * max(abs(source), 1)
 
 
@@ -110,8 +150,11 @@ def matches(claim: Figure, source: Figure, tolerance: float = 0.0, approximation
     if tolerance and abs(claim.value - source.value) <= tolerance * max(abs(source.value), 1e-9):
         return True
     # Rounding is allowed only where the claim says it is approximate.
-    return (claim.approximate and _rounds_to(source.value, claim.value, claim.significant)
-            and abs(claim.value - source.value) <= approximation * abs(source.value))
+    return (
+        claim.approximate
+        and _rounds_to(source.value, claim.value, claim.significant)
+        and abs(claim.value - source.value) <= approximation * abs(source.value)
+    )
 
 
 def is_year(f: Figure) -> bool:

@@ -57,8 +57,12 @@ def _blocks(text: str, start: int, end: int):
         nxt = lines[k + 1] if k + 1 < len(lines) else None
         if nxt is not None:
             following = text[nxt[0] + start : nxt[1] + start]
-            if (_RUNS_ON.search(text[a:b]) and following[:1].islower() and not _BULLET.match(following)
-                    and not _BULLET.match(text[a:b])):
+            if (
+                _RUNS_ON.search(text[a:b])
+                and following[:1].islower()
+                and not _BULLET.match(following)
+                and not _BULLET.match(text[a:b])
+            ):
                 continue  # hard-wrapped prose: the sentence runs on
         yield block_start, b
         block_start = None

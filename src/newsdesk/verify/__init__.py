@@ -19,17 +19,16 @@ without one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from newsdesk.config import Settings
-from newsdesk.stages import Context, Scope, StageReport
-from newsdesk.text.markup import escape
 from newsdesk.progress import NullProgress, Progress
-import re
-
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Reference, Section
+from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
+from newsdesk.text.markup import escape
 from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimCheck, ClaimChecker, Evidence
 
 
@@ -56,9 +55,16 @@ class Verification:
         return {v: sum(1 for c in self.claims if c.verdict == v) for v in (PASS, FAIL, REVIEW)}
 
     def summary(self) -> dict:
-        return {"checked": len(self.claims), **self.counts, "removed": self.removed,
-                "citation_recall": self.citation_recall, "citation_precision": self.citation_precision,
-                "status": self.status, "held_reason": self.held_reason, **self.labels}
+        return {
+            "checked": len(self.claims),
+            **self.counts,
+            "removed": self.removed,
+            "citation_recall": self.citation_recall,
+            "citation_precision": self.citation_precision,
+            "status": self.status,
+            "held_reason": self.held_reason,
+            **self.labels,
+        }
 
 
 @dataclass
@@ -77,11 +83,17 @@ class VerifyReport(StageReport):
     errors: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"Verify: {self.articles} article versions, {self.claims} claims: {self.passed} passed, {self.failed} failed, "
-               f"{self.review} to review; {self.removed} removed, {self.held} articles held"
-               + (f"; {self.judge_calls} entailment judge calls ({self.judge_tokens:,} tokens)" if self.judge_calls else "")
-               + (f"; {self.headlines_replaced} headlines and {self.headings_replaced} headings replaced (unsupported)"
-                  if self.headlines_replaced or self.headings_replaced else "") + "."]
+        out = [
+            f"Verify: {self.articles} article versions, {self.claims} claims: {self.passed} passed, {self.failed} failed, "
+            f"{self.review} to review; {self.removed} removed, {self.held} articles held"
+            + (f"; {self.judge_calls} entailment judge calls ({self.judge_tokens:,} tokens)" if self.judge_calls else "")
+            + (
+                f"; {self.headlines_replaced} headlines and {self.headings_replaced} headings replaced (unsupported)"
+                if self.headlines_replaced or self.headings_replaced
+                else ""
+            )
+            + "."
+        ]
         return out + [f"[yellow]Verify:[/] {escape(problem)}" for problem in self.errors]
 
 
@@ -103,7 +115,9 @@ def review_policy(settings: Settings) -> str:
     return policy
 
 
-def verify_article(article: Article, items, checker: ClaimChecker, settings: Settings, judge: Judge | None = None) -> Verification:
+def verify_article(
+    article: Article, items, checker: ClaimChecker, settings: Settings, judge: Judge | None = None
+) -> Verification:
     claims = article.sentences()
     checks = checker.check_all(claims, items)
     if judge is not None:
@@ -122,10 +136,11 @@ def verify_article(article: Article, items, checker: ClaimChecker, settings: Set
     precision = precise / citations if citations else 1.0
     policy = settings.verify
     drop = {c.index for c in checks if c.verdict == FAIL or (c.verdict == REVIEW and review_policy(settings) == "queue")}
-    verification = Verification(article.story_id, article.version, "publish", checks, None, round(recall, 4),
-                                round(precision, 4), removed=len(drop))
+    verification = Verification(
+        article.story_id, article.version, "publish", checks, None, round(recall, 4), round(precision, 4), removed=len(drop)
+    )
     if any(c.verdict == FAIL for c in checks) and policy.on_fail == "hold":
-        verification.status, verification.held_reason = "held", "a claim failed and verify.on_fail = \"hold\""
+        verification.status, verification.held_reason = "held", 'a claim failed and verify.on_fail = "hold"'
         return verification
     cleaned = _without(article, drop)
     if cleaned is None or len(cleaned.sentences()) < policy.min_sentences:
@@ -176,8 +191,20 @@ def _checked_labels(article: Article, items: dict[int, Item], checker: ClaimChec
         labels["headings_replaced"] = replaced
     if not labels:
         return article, labels
-    return Article(article.story_id, headline, article.dek, sections, article.references, article.tags, article.tier,
-                   article.byline, article.writer, article.version, article.first_published, article.updated), labels
+    return Article(
+        article.story_id,
+        headline,
+        article.dek,
+        sections,
+        article.references,
+        article.tags,
+        article.tier,
+        article.byline,
+        article.writer,
+        article.version,
+        article.first_published,
+        article.updated,
+    ), labels
 
 
 def _without(article: Article, drop: set[int]) -> Article | None:
@@ -219,14 +246,35 @@ def _without(article: Article, drop: set[int]) -> Article | None:
 
     dek = renumber(dek)
     sections = [Section(sec.heading, [[renumber(s) for s in p] for p in sec.paragraphs]) for sec in sections]
-    references = [Reference(n, iid, by_item[iid].outlet, by_item[iid].title, by_item[iid].url, by_item[iid].published)
-                  for iid, n in sorted(numbering.items(), key=lambda kv: kv[1]) if iid in by_item]
-    return Article(article.story_id, article.headline, dek, sections, references, article.tags, article.tier,
-                   article.byline, article.writer, article.version, article.first_published, article.updated)
+    references = [
+        Reference(n, iid, by_item[iid].outlet, by_item[iid].title, by_item[iid].url, by_item[iid].published)
+        for iid, n in sorted(numbering.items(), key=lambda kv: kv[1])
+        if iid in by_item
+    ]
+    return Article(
+        article.story_id,
+        article.headline,
+        dek,
+        sections,
+        references,
+        article.tags,
+        article.tier,
+        article.byline,
+        article.writer,
+        article.version,
+        article.first_published,
+        article.updated,
+    )
 
 
-def verify_articles(store: Store, settings: Settings, progress: Progress | None = None, judge: Judge | None = None,
-                    tokens_spent: int = 0, scope: Scope | None = None) -> VerifyReport:
+def verify_articles(
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+    judge: Judge | None = None,
+    tokens_spent: int = 0,
+    scope: Scope | None = None,
+) -> VerifyReport:
     """``tokens_spent``: LLM tokens this run has already used (the writer's), so the judge keeps
     within ``llm.max_tokens_per_run`` too."""
     progress = progress or NullProgress()
@@ -242,8 +290,15 @@ def verify_articles(store: Store, settings: Settings, progress: Progress | None 
     for article in pending:
         items = store.items_by_id(c.item_id for s in article.sentences() for c in s.citations)
         v = verify_article(article, items, checker, settings, judge)
-        store.save_verification(v.story_id, v.version, utcnow(), v.status, v.summary(),
-                                [asdict(c) for c in v.claims], v.published.to_dict() if v.published else None)
+        store.save_verification(
+            v.story_id,
+            v.version,
+            utcnow(),
+            v.status,
+            v.summary(),
+            [asdict(c) for c in v.claims],
+            v.published.to_dict() if v.published else None,
+        )
         counts = v.counts
         report.claims += len(v.claims)
         report.passed += counts[PASS]

@@ -32,30 +32,83 @@ from newsdesk.records import ArticleSentence, Item
 from newsdesk.text import lexicon
 from newsdesk.text.injection import mask, screen
 from newsdesk.text.names import NOT_NAMES, SAID, is_dictionary_word, name_present, names, names_of_every_shape
-from newsdesk.text.sentences import raw_sentence_spans, sentence_spans
 from newsdesk.text.numbers import APPROXIMATION, derivation, figures, matches
+from newsdesk.text.sentences import raw_sentence_spans, sentence_spans
 
 PASS, FAIL, REVIEW = "PASS", "FAIL", "REVIEW"
 
-_QUOTE_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-                              "\u2039": '"', "\u203a": '"', "\u2019": "'", "\u02bc": "'"})
+_QUOTE_MARKS = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2039": '"',
+        "\u203a": '"',
+        "\u2019": "'",
+        "\u02bc": "'",
+    }
+)
 # Double quotes (straight, curly, low, guillemets, all made straight by ``normalise``) and single
 # quotes (curly ‘…’ or straight '…' that open after a space and close before one: not apostrophes).
-_QUOTED = re.compile(r'"([^"]{3,}?)"|(?:(?<=^)|(?<=[\s(\[\u2014:]))[\u2018\']([^\u2018\'\n]*?[^\s\u2018\'])[\u2019\'](?=[\s.,;:!?)\]\u2014]|$)')
+_QUOTED = re.compile(
+    r'"([^"]{3,}?)"|(?:(?<=^)|(?<=[\s(\[\u2014:]))[\u2018\']([^\u2018\'\n]*?[^\s\u2018\'])[\u2019\'](?=[\s.,;:!?)\]\u2014]|$)'
+)
 _SPACES = re.compile(r"\s+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\s*")
 
 _OPPOSITES = [
-    ("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("rising", "falling"), ("risen", "fallen"),
-    ("increase", "decrease"), ("increased", "decreased"), ("increases", "decreases"), ("more", "fewer"), ("more", "less"),
-    ("higher", "lower"), ("up", "down"), ("grew", "shrank"), ("gained", "lost"), ("climbed", "dropped"),
-    ("raised", "cut"), ("above", "below"), ("before", "after"), ("most", "least"), ("improved", "worsened"),
-    ("largest", "smallest"), ("won", "lost"), ("accepted", "rejected"), ("approved", "rejected"), ("open", "close"),
-    ("open", "closed"), ("opened", "closed"), ("opens", "closes"), ("reopened", "closed"), ("allowed", "banned"),
-    ("start", "end"), ("started", "ended"), ("first", "last"), ("earlier", "later"), ("hired", "fired"),
-    ("soared", "fell"), ("jumped", "fell"), ("surged", "fell"), ("soared", "dropped"), ("jumped", "dropped"),
-    ("surged", "slid"), ("rose", "slid"), ("jumped", "slid"), ("soared", "plunged"), ("rallied", "tumbled"),
-    ("gained", "declined"), ("rose", "declined"), ("climbed", "fell"), ("increased", "dropped"),
+    ("rose", "fell"),
+    ("rise", "fall"),
+    ("rises", "falls"),
+    ("rising", "falling"),
+    ("risen", "fallen"),
+    ("increase", "decrease"),
+    ("increased", "decreased"),
+    ("increases", "decreases"),
+    ("more", "fewer"),
+    ("more", "less"),
+    ("higher", "lower"),
+    ("up", "down"),
+    ("grew", "shrank"),
+    ("gained", "lost"),
+    ("climbed", "dropped"),
+    ("raised", "cut"),
+    ("above", "below"),
+    ("before", "after"),
+    ("most", "least"),
+    ("improved", "worsened"),
+    ("largest", "smallest"),
+    ("won", "lost"),
+    ("accepted", "rejected"),
+    ("approved", "rejected"),
+    ("open", "close"),
+    ("open", "closed"),
+    ("opened", "closed"),
+    ("opens", "closes"),
+    ("reopened", "closed"),
+    ("allowed", "banned"),
+    ("start", "end"),
+    ("started", "ended"),
+    ("first", "last"),
+    ("earlier", "later"),
+    ("hired", "fired"),
+    ("soared", "fell"),
+    ("jumped", "fell"),
+    ("surged", "fell"),
+    ("soared", "dropped"),
+    ("jumped", "dropped"),
+    ("surged", "slid"),
+    ("rose", "slid"),
+    ("jumped", "slid"),
+    ("soared", "plunged"),
+    ("rallied", "tumbled"),
+    ("gained", "declined"),
+    ("rose", "declined"),
+    ("climbed", "fell"),
+    ("increased", "dropped"),
 ]
 ANTONYMS: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITES:
@@ -63,13 +116,22 @@ for _a, _b in _OPPOSITES:
     ANTONYMS.setdefault(_b, set()).add(_a)
 _NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "nobody", "nothing"}
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-_NUMBER_WORDS = set(re.findall(r"[a-z]+", "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-                                            "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
-                                            "sixty seventy eighty ninety hundred thousand million billion trillion dozen "
-                                            "percent cent bn mn tn k m b dollars euros pounds usd eur gbp"))
-_DATE = re.compile(r"\b(?:(?P<m1>[A-Z][a-z]{2,8})\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{4}))?"
-                   r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>[A-Z][a-z]{2,8})\.?(?:,?\s+(?P<y2>\d{4}))?)\b")
-_MONTH_WORD = re.compile(r"\b(" + "|".join(m.capitalize() for m in lexicon.MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)")
+_NUMBER_WORDS = set(
+    re.findall(
+        r"[a-z]+",
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
+        "sixty seventy eighty ninety hundred thousand million billion trillion dozen "
+        "percent cent bn mn tn k m b dollars euros pounds usd eur gbp",
+    )
+)
+_DATE = re.compile(
+    r"\b(?:(?P<m1>[A-Z][a-z]{2,8})\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{4}))?"
+    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>[A-Z][a-z]{2,8})\.?(?:,?\s+(?P<y2>\d{4}))?)\b"
+)
+_MONTH_WORD = re.compile(
+    r"\b(" + "|".join(m.capitalize() for m in lexicon.MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"
+)
 _WEEKDAY_WORD = re.compile(r"\b(" + "|".join(d.capitalize() for d in lexicon.WEEKDAYS) + r")\b")
 
 
@@ -144,14 +206,24 @@ def _masked(item: Item) -> tuple[str, str, str]:
 
 def _sources(items: list[Item], masked: dict[int, tuple[str, str, str]]) -> _Sources:
     parts = [masked[i.id] for i in items]
-    return _Sources(items, [t for t, _, _ in parts],
-                    normalise("\n".join(f"{i.outlet}\n{t}\n{x}" for i, (t, x, _) in zip(items, parts))),
-                    normalise(" ".join(j for _, _, j in parts)))
+    return _Sources(
+        items,
+        [t for t, _, _ in parts],
+        normalise("\n".join(f"{i.outlet}\n{t}\n{x}" for i, (t, x, _) in zip(items, parts))),
+        normalise(" ".join(j for _, _, j in parts)),
+    )
 
 
 class ClaimChecker:
-    def __init__(self, review_support: float = 0.35, number_tolerance: float = 0.0, quote_window: int = 300,
-                 approximation: float = APPROXIMATION, near: int = 5, allow_derived: bool = False):
+    def __init__(
+        self,
+        review_support: float = 0.35,
+        number_tolerance: float = 0.0,
+        quote_window: int = 300,
+        approximation: float = APPROXIMATION,
+        near: int = 5,
+        allow_derived: bool = False,
+    ):
         self.review_support = review_support
         self.number_tolerance = number_tolerance
         self.quote_window = quote_window  # kept for callers; speakers are now checked by sentence
@@ -162,8 +234,9 @@ class ClaimChecker:
     @classmethod
     def from_settings(cls, verify) -> ClaimChecker:
         """The checker ``[verify]`` describes (``newsdesk.config.VerifySettings``)."""
-        return cls(verify.review_support, verify.number_tolerance, approximation=verify.approximation,
-                   allow_derived=verify.allow_derived)
+        return cls(
+            verify.review_support, verify.number_tolerance, approximation=verify.approximation, allow_derived=verify.allow_derived
+        )
 
     def check_all(self, claims: list[ArticleSentence], items: dict[int, Item], label: bool = False) -> list[ClaimCheck]:
         """Check every claim; ``items`` holds (at least) every cited item that exists."""
@@ -224,8 +297,12 @@ class ClaimChecker:
             return check
         mask_ = np.isin(pool_items, present)
         order = [j for j in np.argsort(-sims) if mask_[j]]
-        check.evidence = [Evidence(pool[j][0], pool[j][1], pool[j][2], items[pool[j][0]].text[pool[j][1] : pool[j][2]],
-                                   round(float(sims[j]), 3)) for j in order[:3]]
+        check.evidence = [
+            Evidence(
+                pool[j][0], pool[j][1], pool[j][2], items[pool[j][0]].text[pool[j][1] : pool[j][2]], round(float(sims[j]), 3)
+            )
+            for j in order[:3]
+        ]
         check.support = check.evidence[0].score if check.evidence else 0.0
         near = [items[pool[j][0]].text[pool[j][1] : pool[j][2]] for j in order[: self.near]]
         # Figures must stand in sentences about the same thing: at least half as like the claim as the best.
@@ -235,21 +312,29 @@ class ClaimChecker:
         spans = [items[c.item_id].text[c.start : c.end] for c in claim.citations if c.item_id in items and c.end > c.start]
         verbatim = self._verbatim(text, present, masked)
         if not verbatim:
-            findings = self._findings(text, _sources([items[i] for i in present], masked), near, [mask(s) for s in spans],
-                                      label, close)
+            findings = self._findings(
+                text, _sources([items[i] for i in present], masked), near, [mask(s) for s in spans], label, close
+            )
             self._settle(check, findings)
         if not verbatim and check.verdict != FAIL and not check.unaccounted and check.support < self.review_support and not label:
             check.verdict = REVIEW
-            check.reasons.append(f"weak support: best evidence scores {check.support:.2f} "
-                                 f"(verify.review_support = {self.review_support})")
+            check.reasons.append(
+                f"weak support: best evidence scores {check.support:.2f} (verify.review_support = {self.review_support})"
+            )
         for c in claim.citations:
             if c.item_id in items:
                 alone = [k for k in order if pool_items[k] == c.item_id]
-                f = self._findings(text, _sources([items[c.item_id]], masked),
-                                   [items[c.item_id].text[pool[j][1] : pool[j][2]] for j in alone[: self.near]], [], label)
+                f = self._findings(
+                    text,
+                    _sources([items[c.item_id]], masked),
+                    [items[c.item_id].text[pool[j][1] : pool[j][2]] for j in alone[: self.near]],
+                    [],
+                    label,
+                )
                 best = float(sims[alone[0]]) if alone else 0.0
-                check.citation_support[c.ref] = (self._verbatim(text, [c.item_id], masked)
-                                                 or (not f.hard and best >= self.review_support))
+                check.citation_support[c.ref] = self._verbatim(text, [c.item_id], masked) or (
+                    not f.hard and best >= self.review_support
+                )
         return check
 
     @staticmethod
@@ -284,8 +369,9 @@ class ClaimChecker:
                 start = source.find(text, start + 1)
         return False
 
-    def _findings(self, text: str, src: _Sources, near: list[str], spans: list[str], label: bool = False,
-                  close: list[str] | None = None) -> _Findings:
+    def _findings(
+        self, text: str, src: _Sources, near: list[str], spans: list[str], label: bool = False, close: list[str] | None = None
+    ) -> _Findings:
         f = _Findings()
         evidence_text = normalise("\n".join(dict.fromkeys(near + spans)))
         titles = normalise("\n".join(f"{i.outlet}. {src.titles[n]}" for n, i in enumerate(src.items)))
@@ -301,9 +387,15 @@ class ClaimChecker:
         evidence_words = _words(near[0]) if near else []
         self._direction_and_negation(text, evidence_words, near, f)
         self._modality(outside, normalise(near[0]) if near else evidence_text, f)
-        self._content_words(outside, evidence_text + "\n" + titles, src, claim_names_found, f,
-                            lexicon.HEADING_WORDS if label else frozenset(),
-                            normalise("\n".join(dict.fromkeys((close if close is not None else near) + spans))) + "\n" + titles)
+        self._content_words(
+            outside,
+            evidence_text + "\n" + titles,
+            src,
+            claim_names_found,
+            f,
+            lexicon.HEADING_WORDS if label else frozenset(),
+            normalise("\n".join(dict.fromkeys((close if close is not None else near) + spans))) + "\n" + titles,
+        )
         return f
 
     def _figures(self, text: str, evidence: str, f: _Findings) -> None:
@@ -317,8 +409,11 @@ class ClaimChecker:
             how = derivation(fig, source_figures)
             if how:
                 # Arithmetic is allowed only when the claim shows its operands, each sourced.
-                shown = [o for o in claim_figures if o is not fig
-                         and any(matches(o, s, self.number_tolerance, self.approximation) for s in source_figures)]
+                shown = [
+                    o
+                    for o in claim_figures
+                    if o is not fig and any(matches(o, s, self.number_tolerance, self.approximation) for s in source_figures)
+                ]
                 if self.allow_derived and len(shown) >= 2 and derivation(fig, shown):
                     f.derived.append(derivation(fig, shown) or how)
                     continue
@@ -344,7 +439,9 @@ class ClaimChecker:
                     said_by = self._attribution(src.text, at, at + len(parts[0]))
                     if said_by is None:
                         unattributed = True
-                    elif any(name_present(speaker, n) or name_present(n, speaker) for n in said_by) or name_present(speaker, " ".join(said_by)):
+                    elif any(name_present(speaker, n) or name_present(n, speaker) for n in said_by) or name_present(
+                        speaker, " ".join(said_by)
+                    ):
                         break
                     else:
                         others |= said_by
@@ -365,8 +462,12 @@ class ClaimChecker:
             return None
         last = next((n for n in range(k, len(spans)) if spans[n].end >= end), k)
         window = [source[spans[n].start : spans[n].end] for n in range(k, last + 1)]
-        found = {n for w in window for n in names(outside_quotes(w)) | names_of_every_shape(outside_quotes(w))
-                 if n.lower() not in NOT_NAMES}
+        found = {
+            n
+            for w in window
+            for n in names(outside_quotes(w)) | names_of_every_shape(outside_quotes(w))
+            if n.lower() not in NOT_NAMES
+        }
         if found:
             return found
         for n in (k - 1, last + 1):
@@ -391,23 +492,36 @@ class ClaimChecker:
             said = f"the source says {', '.join(d.capitalize() for d in other)}" if other else "no cited sentence names it"
             f.hard.append((f"weekday {m.group(1)}: {said}", m.group(1)))
         # As for weekdays: the best evidence sentence's months when it names any.
-        evidence_months = ({self._month(m.group(1)) for m in _MONTH_WORD.finditer(best)}
-                           or {self._month(m.group(1)) for m in _MONTH_WORD.finditer(evidence)})
+        evidence_months = {self._month(m.group(1)) for m in _MONTH_WORD.finditer(best)} or {
+            self._month(m.group(1)) for m in _MONTH_WORD.finditer(evidence)
+        }
         counted = Counter(self._month(m.group(1)) for m in _MONTH_WORD.finditer(best or evidence))
         claimed = Counter(self._month(m.group(1)) for m in _MONTH_WORD.finditer(outside) if m.group(1) != "May")
         for month, n in claimed.items():
             if evidence_months and n > counted[month] >= 1:
-                f.hard.append((f"month {month.capitalize()} stated {n} times, where the source has it {counted[month]} time(s)", month))
+                f.hard.append(
+                    (f"month {month.capitalize()} stated {n} times, where the source has it {counted[month]} time(s)", month)
+                )
         for m in _MONTH_WORD.finditer(outside):
-            if m.group(1) == "May" and not re.search(r"(?:\bin|\bon|\bof|\bsince|\buntil|\bby|\blast|\bnext|\bthis|\bearly|\blate|\bmid-?)\s*$|\d\s*$", outside[: m.start()]) \
-                    and not re.match(r"\s*\d", outside[m.end() :]):
+            if (
+                m.group(1) == "May"
+                and not re.search(
+                    r"(?:\bin|\bon|\bof|\bsince|\buntil|\bby|\blast|\bnext|\bthis|\bearly|\blate|\bmid-?)\s*$|\d\s*$",
+                    outside[: m.start()],
+                )
+                and not re.match(r"\s*\d", outside[m.end() :])
+            ):
                 continue  # the modal verb at a sentence start
             month = self._month(m.group(1))
             if month in evidence_months:
                 continue
             if not evidence_months and re.search(rf"\b{month}\b", whole_low):
                 continue
-            said = f"the source says {', '.join(sorted(x.capitalize() for x in evidence_months))}" if evidence_months else "no cited sentence names it"
+            said = (
+                f"the source says {', '.join(sorted(x.capitalize() for x in evidence_months))}"
+                if evidence_months
+                else "no cited sentence names it"
+            )
             f.hard.append((f"month {m.group(1)}: {said}", m.group(1)))
 
     @staticmethod
@@ -427,7 +541,7 @@ class ClaimChecker:
             if month not in lexicon.MONTHS:
                 continue
             year_text = m.group("y1") or m.group("y2")
-            for year in ({int(year_text)} if year_text else years):
+            for year in {int(year_text)} if year_text else years:
                 try:
                     out.add(lexicon.WEEKDAYS[calendar.weekday(year, lexicon.MONTHS.index(month) + 1, int(day))])
                 except ValueError:
@@ -443,8 +557,9 @@ class ClaimChecker:
         best_words = set(evidence_words)
         mine, theirs = Counter(claim_tokens), Counter(evidence_words)
         # Counted, not just present: "eight months before …, shortly after" against "after …, after".
-        flipped = [(w, o) for w in sorted(claim_words) if mine[w] > theirs[w] for o in sorted(ANTONYMS.get(w, ()))
-                   if theirs[o] > mine[o]]
+        flipped = [
+            (w, o) for w in sorted(claim_words) if mine[w] > theirs[w] for o in sorted(ANTONYMS.get(w, ())) if theirs[o] > mine[o]
+        ]
         up, down = lexicon.DIRECTION_UP, lexicon.DIRECTION_DOWN
         if not flipped:
             for mine, theirs in ((up, down), (down, up)):
@@ -468,12 +583,19 @@ class ClaimChecker:
                 f.hard.append((f"negation: the claim says {before} {t} {after}".strip() + ", its evidence does not", t))
                 return
         if len(claim_neg) > len(best_neg):
-            f.hard.append((f"negation differs from the best evidence (the claim says {claim_neg[0]!r}, its evidence does not)", claim_neg[0]))
+            f.hard.append(
+                (
+                    f"negation differs from the best evidence (the claim says {claim_neg[0]!r}, its evidence does not)",
+                    claim_neg[0],
+                )
+            )
         elif len(claim_neg) < len(best_neg):
             content = {w for w in claim_words if w not in lexicon.STOPWORDS}
             shared = content & best_words
             if content and len(shared) >= 0.6 * len(content):
-                f.hard.append((f"negation differs from the best evidence (it says {best_neg[0]!r}, the claim does not)", best_neg[0]))
+                f.hard.append(
+                    (f"negation differs from the best evidence (it says {best_neg[0]!r}, the claim does not)", best_neg[0])
+                )
 
     @staticmethod
     def _modality(outside: str, evidence: str, f: _Findings) -> None:
@@ -487,11 +609,23 @@ class ClaimChecker:
         said = sum(t in lexicon.CERTAIN for t in _words(outside))
         has = sum(t in lexicon.CERTAIN for t in evidence_tokens)
         if hedges and said > has:
-            f.hard.append((f"modality: the claim says {sorted(certain)[0]!r} where the evidence says {sorted(hedges)[0]!r}",
-                           sorted(certain)[0]))
+            f.hard.append(
+                (
+                    f"modality: the claim says {sorted(certain)[0]!r} where the evidence says {sorted(hedges)[0]!r}",
+                    sorted(certain)[0],
+                )
+            )
 
-    def _content_words(self, outside: str, evidence: str, src: _Sources, claim_names_found: set[str], f: _Findings,
-                       free: frozenset[str] = frozenset(), close: str | None = None) -> None:
+    def _content_words(
+        self,
+        outside: str,
+        evidence: str,
+        src: _Sources,
+        claim_names_found: set[str],
+        f: _Findings,
+        free: frozenset[str] = frozenset(),
+        close: str | None = None,
+    ) -> None:
         """Every content word accounted for by the nearby evidence; a never-free word (superlative,
         quantifier, cause, comparison, event) by the sentences about the same thing (``close``)."""
         forms = lexicon.evidence_forms(evidence)
@@ -520,10 +654,9 @@ class ClaimChecker:
                 if lexicon.category(low) and evidence_counts[low] and claim_counts[low] > evidence_counts[low]:
                     category_missing.append((token, lexicon.category(low) or ""))
                 continue
-            if token[0].isupper():
-                # A name may stand anywhere in its source; a name no source has is reported as a name.
-                if name_present(token, src.text) or any(token in n.split() for n in claim_names_found):
-                    continue
+            # A name may stand anywhere in its source; a name no source has is reported as a name.
+            if token[0].isupper() and (name_present(token, src.text) or any(token in n.split() for n in claim_names_found)):
+                continue
             category = lexicon.category(low)
             if category:
                 category_missing.append((token, category))
@@ -535,14 +668,22 @@ class ClaimChecker:
                 whole_forms = lexicon.evidence_forms(src.injected)
             obeyed = [t for t in missing if lexicon.accounted(t.lower(), whole_forms)]
             if obeyed and len(obeyed) >= max(1, len(missing) // 2):
-                f.hard.append(("its only support is text addressed to a model in the source (a prompt injection): "
-                               + ", ".join(obeyed), obeyed[0]))
+                f.hard.append(
+                    (
+                        "its only support is text addressed to a model in the source (a prompt injection): " + ", ".join(obeyed),
+                        obeyed[0],
+                    )
+                )
                 return
         for token, category in category_missing:
             f.hard.append((f"{category} {token!r} is not in the cited sentences", token))
         if plain_missing and content and len(plain_missing) >= 3 and len(plain_missing) >= 0.5 * content:
-            f.hard.append(("the cited passage does not carry this claim: " + ", ".join(plain_missing)
-                           + " unaccounted (wrong passage?)", plain_missing[0]))
+            f.hard.append(
+                (
+                    "the cited passage does not carry this claim: " + ", ".join(plain_missing) + " unaccounted (wrong passage?)",
+                    plain_missing[0],
+                )
+            )
         elif plain_missing:
             f.unaccounted = plain_missing
 

@@ -61,8 +61,12 @@ class LLMJudge:
         self.calls += 1
         try:
             response = self._client.chat.completions.create(
-                model=s.model, messages=[{"role": "user", "content": PROMPT.format(claim=claim, evidence=text)}],
-                response_format=fmt, temperature=0, max_tokens=50)
+                model=s.model,
+                messages=[{"role": "user", "content": PROMPT.format(claim=claim, evidence=text)}],
+                response_format=fmt,
+                temperature=0,
+                max_tokens=50,
+            )
             usage = getattr(response, "usage", None)
             self.tokens += int(getattr(usage, "prompt_tokens", 0) or 0) + int(getattr(usage, "completion_tokens", 0) or 0)
             answer = JudgeAnswer.model_validate_json((response.choices[0].message.content or "").strip())

@@ -10,14 +10,33 @@ import re
 from dataclasses import dataclass
 
 from newsdesk.records import ArticleSentence, Citation, Item
-from newsdesk.verify.checks import claim_names as _claim_names, normalise
 from newsdesk.text.numbers import figures
 from newsdesk.text.sentences import sentence_spans
+from newsdesk.verify.checks import (
+    ANTONYMS,
+    normalise,
+)
+from newsdesk.verify.checks import claim_names as _claim_names
 
-from newsdesk.verify.checks import ANTONYMS  # noqa: E402  (one list for perturbing and checking)
 _AUX = re.compile(r"\b(will|is|was|are|were|has|have|had|would|could|can)\b(?! not)")
-_SMALL = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten",
-          11: "eleven", 12: "twelve", 20: "twenty", 30: "thirty", 40: "forty", 50: "fifty"}
+_SMALL = {
+    1: "one",
+    2: "two",
+    3: "three",
+    4: "four",
+    5: "five",
+    6: "six",
+    7: "seven",
+    8: "eight",
+    9: "nine",
+    10: "ten",
+    11: "eleven",
+    12: "twelve",
+    20: "twenty",
+    30: "thirty",
+    40: "forty",
+    50: "fifty",
+}
 KINDS = ("number", "entity", "direction", "negation", "quote", "wrong_source", "uncited_figure")
 
 
@@ -35,7 +54,12 @@ def _cite(item: Item, start: int, end: int) -> list[Citation]:
 
 def build(items: list[Item], seed: int = 0) -> list[LabelledClaim]:
     rng = random.Random(seed)
-    pool = [(item, s.start, s.end) for item in items for s in sentence_spans(item.text) if len(item.text[s.start : s.end].split()) >= 6]
+    pool = [
+        (item, s.start, s.end)
+        for item in items
+        for s in sentence_spans(item.text)
+        if len(item.text[s.start : s.end].split()) >= 6
+    ]
     all_names = sorted({n for item in items for n in _claim_names(item.text) if " " in n})
     out: list[LabelledClaim] = []
     for item, start, end in pool:
@@ -67,38 +91,56 @@ def build(items: list[Item], seed: int = 0) -> list[LabelledClaim]:
             flipped = re.sub(rf"\b{re.escape(w)}\b", sorted(ANTONYMS[w.lower()])[0], text, count=1)
             out.append(LabelledClaim("direction", ArticleSentence(flipped, cite), text))
         if _AUX.search(text):
-            out.append(LabelledClaim("negation", ArticleSentence(_AUX.sub(lambda m: m.group() + " not", text, count=1), cite), text))
+            out.append(
+                LabelledClaim("negation", ArticleSentence(_AUX.sub(lambda m: m.group() + " not", text, count=1), cite), text)
+            )
         elif " not " in text:
             out.append(LabelledClaim("negation", ArticleSentence(text.replace(" not ", " ", 1), cite), text))
         quoted = re.search(r"[\"\u201c]([^\"\u201c\u201d]{3,})[\"\u201d]", text)
-        fabricated = rng.choice(["we will double our investment next year", "nobody here saw this coming",
-                                 "the numbers speak for themselves", "this is only the beginning"])
+        fabricated = rng.choice(
+            [
+                "we will double our investment next year",
+                "nobody here saw this coming",
+                "the numbers speak for themselves",
+                "this is only the beginning",
+            ]
+        )
         if quoted:
-            out.append(LabelledClaim("quote", ArticleSentence(text.replace(quoted.group(1), fabricated.capitalize() + ",", 1), cite), text))
+            out.append(
+                LabelledClaim(
+                    "quote", ArticleSentence(text.replace(quoted.group(1), fabricated.capitalize() + ",", 1), cite), text
+                )
+            )
         elif names:
             out.append(LabelledClaim("quote", ArticleSentence(f'{names[0]} said: "{fabricated.capitalize()}."', cite), text))
         # Another story's item: a same-story item may well support the sentence.
         wrong = [other for other in items if other.story_id != item.story_id]
         if wrong:
             other = rng.choice(wrong)
-            out.append(LabelledClaim("wrong_source", ArticleSentence(text, [Citation(1, other.id, 0, min(len(other.text), 80))]), text))
+            out.append(
+                LabelledClaim("wrong_source", ArticleSentence(text, [Citation(1, other.id, 0, min(len(other.text), 80))]), text)
+            )
         # --- faithful claims ---
         out.append(LabelledClaim("faithful", ArticleSentence(text, cite), text, "verbatim"))
-        for variant, rewrite in (("figures reformatted", _reformat(text)), ("clauses reordered", _reorder(text)),
-                                 ("attribution trimmed", _trim_attribution(text)), ("date dropped", _drop_day(text))):
+        for variant, rewrite in (
+            ("figures reformatted", _reformat(text)),
+            ("clauses reordered", _reorder(text)),
+            ("attribution trimmed", _trim_attribution(text)),
+            ("date dropped", _drop_day(text)),
+        ):
             if rewrite and rewrite != text:
                 out.append(LabelledClaim("faithful", ArticleSentence(rewrite, cite), text, variant))
     return out
 
 
 def _trim_attribution(text: str) -> str | None:
-    """"X happened, the company said." → "X happened." (no quote involved)."""
+    """ "X happened, the company said." → "X happened." (no quote involved)."""
     m = re.match(r"^(?P<claim>[^\"\u201c]{20,}?), (?:the |a )?(?:[A-Za-z'-]+ ){0,4}(?:said|says|officials said)\.$", text)
     return m.group("claim") + "." if m else None
 
 
 def _drop_day(text: str) -> str | None:
-    """" on Tuesday" removed: less said, nothing changed."""
+    """ " on Tuesday" removed: less said, nothing changed."""
     out = re.sub(r" on (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", "", text, count=1)
     return out if out != text else None
 
@@ -117,7 +159,10 @@ def _reformat(text: str) -> str | None:
         out, changed = out.replace(m.group(), f"{m.group(1)} {m.group(2)} dollars", 1), True
     m = re.search(r"\b(\d{1,3}),(\d{3})\b(?! (?:million|billion))", out)
     if m and m.group(2).endswith("00") and not changed:
-        out, changed = out.replace(m.group(), f"{int(m.group(1))}.{m.group(2)[0]} thousand" if m.group(2)[1:] == "00" else m.group(), 1), True
+        out, changed = (
+            out.replace(m.group(), f"{int(m.group(1))}.{m.group(2)[0]} thousand" if m.group(2)[1:] == "00" else m.group(), 1),
+            True,
+        )
     return out if changed else None
 
 
@@ -127,7 +172,7 @@ def _reorder(text: str) -> str | None:
     if m:
         who = m.group("who")
         claim = m.group("claim")
-        return f"{who[0].upper()}{who[1:]} that {claim[0].lower() if not claim.split()[0][1:].islower() is False else claim[0]}{claim[1:]}."
+        return f"{who[0].upper()}{who[1:]} that {claim[0].lower() if claim.split()[0][1:].islower() is not False else claim[0]}{claim[1:]}."
     m = re.match(r"^(?P<a>[A-Z][^,]+?) after (?P<b>[^,]+)\.$", text)
     if m:
         return f"After {m.group('b')}, {m.group('a')[0].lower()}{m.group('a')[1:]}."

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Protocol
 
 from newsdesk.config import ConfigError, Settings
-from newsdesk.stages import Context, Scope, StageReport
-from newsdesk.text.markup import escape
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import TIERS, Article, Story
+from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
+from newsdesk.text.markup import escape
 
 
 class Writer(Protocol):
@@ -52,19 +52,25 @@ class WriteReport(StageReport):
         return not self.failed and not self.stopped
 
     def lines(self) -> list[str]:
-        out = [f"Write: {self.written} new articles, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
-               + (f", [red]{self.failed} failed[/]" if self.failed else "")
-               + (f", {self.fallback} by the extractive fallback" if self.fallback else "")
-               + f" ({self.considered} stories at or above the configured tier)."]
+        out = [
+            f"Write: {self.written} new articles, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+            + (f", [red]{self.failed} failed[/]" if self.failed else "")
+            + (f", {self.fallback} by the extractive fallback" if self.fallback else "")
+            + f" ({self.considered} stories at or above the configured tier)."
+        ]
         if self.usage and self.usage["calls"]:
             u, done = self.usage, max(1, self.written + self.updated)
             cost = f", cost {u['cost']:.4f}" if u["cost"] is not None else ""
-            out.append(f"LLM: {u['calls']} calls ({u['calls'] / done:.1f} per article written; {u['attempts']} HTTP attempts), "
-                       f"{u['prompt_tokens']:,} prompt + {u['completion_tokens']:,} completion tokens, "
-                       f"{u['seconds']:.1f} s{cost}.")
+            out.append(
+                f"LLM: {u['calls']} calls ({u['calls'] / done:.1f} per article written; {u['attempts']} HTTP attempts), "
+                f"{u['prompt_tokens']:,} prompt + {u['completion_tokens']:,} completion tokens, "
+                f"{u['seconds']:.1f} s{cost}."
+            )
         if self.screened:
-            out.append(f"[yellow]Screened:[/] {len(self.screened)} passages addressed to a model were removed from the "
-                       "sources before writing (never sent, never evidence):")
+            out.append(
+                f"[yellow]Screened:[/] {len(self.screened)} passages addressed to a model were removed from the "
+                "sources before writing (never sent, never evidence):"
+            )
             out += ["  " + escape(text) for text in self.screened[:5]]
         out += [f"[red]Write error:[/] {escape(problem)}" for problem in self.errors]
         if self.stopped:
@@ -100,13 +106,15 @@ def make_writer(settings: Settings, newsroom: Path | None = None) -> Writer:
     try:
         factory = getattr(importlib.import_module(module_name), factory_name or "make_writer")
     except (ImportError, AttributeError) as exc:
-        raise WriterConfigError(f"write.backend = {backend!r}: cannot load it ({exc}); use \"extractive\" "
-                                "or \"package.module:factory\"") from None
+        raise WriterConfigError(
+            f'write.backend = {backend!r}: cannot load it ({exc}); use "extractive" or "package.module:factory"'
+        ) from None
     return factory(settings)
 
 
-def write_articles(store: Store, settings: Settings, progress: Progress | None = None,
-                   newsroom: Path | None = None, scope: Scope | None = None) -> WriteReport:
+def write_articles(
+    store: Store, settings: Settings, progress: Progress | None = None, newsroom: Path | None = None, scope: Scope | None = None
+) -> WriteReport:
     from newsdesk.write.llm import BudgetExceeded, EndpointUnreachable, StoryFailed
 
     progress = progress or NullProgress()
@@ -121,8 +129,12 @@ def write_articles(store: Store, settings: Settings, progress: Progress | None =
     for story in stories:
         last = written.get(story.id)
         # No item joined since the last version, and the tier and the writer hold: nothing to rewrite.
-        if (last is not None and story.updated_at is not None and last[0] >= story.updated_at
-                and last[1:] == (story.tier, writer.name)):
+        if (
+            last is not None
+            and story.updated_at is not None
+            and last[0] >= story.updated_at
+            and last[1:] == (story.tier, writer.name)
+        ):
             report.unchanged += 1
             task.advance()
         else:

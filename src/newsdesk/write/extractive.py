@@ -14,9 +14,9 @@ import numpy as np
 
 from newsdesk.config import VerifySettings, WriteSettings
 from newsdesk.records import Article, ArticleSentence, Citation, Section, Story
-from newsdesk.write.references import central_title, latest_fact_items, references_for
 from newsdesk.text.names import NOT_NAMES, SAID, names
 from newsdesk.text.sentences import sentence_spans
+from newsdesk.write.references import central_title, latest_fact_items, references_for
 
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|bn|m|k)\b)?", re.I)
 _QUOTE = re.compile(r"[\"\u201c\u201d]")
@@ -245,15 +245,16 @@ class ExtractiveWriter:
             writer=self.name,
         )
 
-
     def _keep_supporting_corroboration(self, chosen: list[Candidate], items) -> None:
         """Claim corroboration only where verification would accept it: the other outlet's
         item alone carries the sentence's figures, names and quotes, and says the same."""
         from newsdesk.verify.checks import ClaimChecker
 
         checker = ClaimChecker.from_settings(self.verify)
-        drafts = [ArticleSentence(c.text, [Citation(k, s.doc.key, s.start, s.end) for k, s in enumerate([c, *c.corroborating])])
-                  for c in chosen]
+        drafts = [
+            ArticleSentence(c.text, [Citation(k, s.doc.key, s.start, s.end) for k, s in enumerate([c, *c.corroborating])])
+            for c in chosen
+        ]
         for c, check in zip(chosen, checker.check_all(drafts, items)):
             c.corroborating = [o for k, o in enumerate(c.corroborating, start=1) if check.citation_support.get(k)]
 

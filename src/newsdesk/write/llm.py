@@ -28,9 +28,9 @@ from pydantic import BaseModel, Field, ValidationError
 from newsdesk.config import ConfigError, Settings
 from newsdesk.infra.llm_endpoint import response_format
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
+from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.extractive import tags_for
 from newsdesk.write.references import central_title, latest_fact_items, references_for
-from newsdesk.text.sentences import sentence_spans
 
 PERSONAS = ("editorial", "columnist")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
@@ -86,9 +86,14 @@ class Usage:
     cost: float | None = None
 
     def as_dict(self) -> dict:
-        return {"calls": self.calls, "attempts": self.attempts, "prompt_tokens": self.prompt_tokens,
-                "completion_tokens": self.completion_tokens, "seconds": round(self.seconds, 3),
-                "cost": None if self.cost is None else round(self.cost, 6)}
+        return {
+            "calls": self.calls,
+            "attempts": self.attempts,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "seconds": round(self.seconds, 3),
+            "cost": None if self.cost is None else round(self.cost, 6),
+        }
 
 
 @dataclass
@@ -109,13 +114,17 @@ def load_persona(settings: Settings, newsroom: Path | None = None) -> str:
         if not path.is_absolute() and newsroom is not None:
             path = newsroom / path
         if not path.is_file():
-            raise ConfigError(f"llm.persona = {name!r}: not a bundled persona ({', '.join(PERSONAS)}) and no file {path}; "
-                              "start one with `newsdesk persona editorial > persona.txt`")
+            raise ConfigError(
+                f"llm.persona = {name!r}: not a bundled persona ({', '.join(PERSONAS)}) and no file {path}; "
+                "start one with `newsdesk persona editorial > persona.txt`"
+            )
         template = path.read_text("utf-8")
     try:
         return template.format(site_title=settings.publish.site_title, budget_words=settings.write.budget_words)
     except (KeyError, IndexError, ValueError) as exc:
-        raise ConfigError(f"llm.persona {name!r}: the template may use only {{site_title}} and {{budget_words}} ({exc})") from None
+        raise ConfigError(
+            f"llm.persona {name!r}: the template may use only {{site_title}} and {{budget_words}} ({exc})"
+        ) from None
 
 
 def passages_for(story: Story, settings: Settings) -> list[Passage]:
@@ -221,7 +230,9 @@ def to_article(story: Story, answer: LLMArticle, passages: list[Passage], settin
         for number in dict.fromkeys(s.sources):
             item = by_number[number]
             start, end = best_span(item, text)
-            citations.append(Citation(ref=numbering.setdefault(item.id, len(numbering) + 1), item_id=item.id, start=start, end=end))
+            citations.append(
+                Citation(ref=numbering.setdefault(item.id, len(numbering) + 1), item_id=item.id, start=start, end=end)
+            )
         return ArticleSentence(text=text, citations=citations)
 
     dek = sentence(answer.dek)
@@ -251,7 +262,9 @@ def to_article(story: Story, answer: LLMArticle, passages: list[Passage], settin
         references=references_for(numbering, items),
         tags=tags_for(reports),
         tier=story.tier,
-        byline=settings.write.byline if settings.write.byline != "newsdesk extractive desk" else f"newsdesk · {settings.llm.model}",
+        byline=settings.write.byline
+        if settings.write.byline != "newsdesk extractive desk"
+        else f"newsdesk · {settings.llm.model}",
         writer=writer,
     )
 
@@ -265,7 +278,8 @@ def _safe_headline(headline: str, reports: list[Item], settings: Settings) -> st
         return headline
     check = ClaimChecker.from_settings(settings.verify).check_all(
         [ArticleSentence(headline, [Citation(n, i.id, 0, len(i.text)) for n, i in enumerate(reports, start=1)])],
-        {i.id: i for i in reports})[0]
+        {i.id: i for i in reports},
+    )[0]
     return central_title(reports) if check.verdict == FAIL else headline
 
 
@@ -339,8 +353,12 @@ class LLMWriter:
             started = time.perf_counter()
             try:
                 response = self._client.chat.completions.create(
-                    model=s.model, messages=messages, response_format=fmt, temperature=s.temperature,
-                    max_tokens=s.max_completion_tokens)
+                    model=s.model,
+                    messages=messages,
+                    response_format=fmt,
+                    temperature=s.temperature,
+                    max_tokens=s.max_completion_tokens,
+                )
             except openai.APITimeoutError:
                 last_error = f"no answer within llm.timeout = {s.timeout:.0f} s"
                 wait = 1.0
@@ -356,13 +374,17 @@ class LLMWriter:
                     raise StoryFailed(last_error + " — longer than http.max_retry_after") from None
             except openai.APIStatusError as exc:
                 if exc.status_code in (401, 403):
-                    reason = (f"the LLM endpoint refused the key (HTTP {exc.status_code}); set the environment "
-                              f"variable {s.api_key_env} (llm.api_key_env)")
+                    reason = (
+                        f"the LLM endpoint refused the key (HTTP {exc.status_code}); set the environment "
+                        f"variable {s.api_key_env} (llm.api_key_env)"
+                    )
                     with self._lock:
                         self._unreachable = reason
                     raise EndpointUnreachable(reason) from None
                 if exc.status_code == 404:
-                    raise StoryFailed(f"the endpoint does not know model {s.model!r} or the path (HTTP 404): {_message(exc)}") from None
+                    raise StoryFailed(
+                        f"the endpoint does not know model {s.model!r} or the path (HTTP 404): {_message(exc)}"
+                    ) from None
                 if exc.status_code < 500:
                     raise StoryFailed(f"the endpoint rejected the request (HTTP {exc.status_code}): {_message(exc)}") from None
                 last_error = f"server error from the endpoint (HTTP {exc.status_code})"
@@ -394,16 +416,22 @@ class LLMWriter:
         if not any(p.item.origin != "fact" for p in passages):
             return None
         usage = Usage()
-        messages = [{"role": "system", "content": self.persona},
-                    {"role": "user", "content": prompt_for(story, passages, self.settings)}]
+        messages = [
+            {"role": "system", "content": self.persona},
+            {"role": "user", "content": prompt_for(story, passages, self.settings)},
+        ]
         content = self._complete(messages, usage)
         try:
             answer = parse_answer(content, passages)
         except ValueError as first_problem:
             # One repair round: the model sees its answer and what was wrong with it.
-            messages += [{"role": "assistant", "content": content or ""},
-                         {"role": "user", "content": f"That answer cannot be used: {first_problem}. "
-                                                     "Answer again with the corrected JSON article only."}]
+            messages += [
+                {"role": "assistant", "content": content or ""},
+                {
+                    "role": "user",
+                    "content": f"That answer cannot be used: {first_problem}. Answer again with the corrected JSON article only.",
+                },
+            ]
             content = self._complete(messages, usage)
             try:
                 answer = parse_answer(content, passages)
@@ -432,5 +460,15 @@ def make_writer(settings: Settings, newsroom: Path | None = None) -> LLMWriter:
     return LLMWriter(settings, newsroom)
 
 
-__all__ = ["BudgetExceeded", "EndpointUnreachable", "LLMArticle", "LLMWriter", "StoryFailed", "Usage", "parse_answer",
-           "passages_for", "prompt_for", "to_article"]
+__all__ = [
+    "BudgetExceeded",
+    "EndpointUnreachable",
+    "LLMArticle",
+    "LLMWriter",
+    "StoryFailed",
+    "Usage",
+    "parse_answer",
+    "passages_for",
+    "prompt_for",
+    "to_article",
+]

@@ -11,8 +11,14 @@ from newsdesk.records import Item, Reference
 def references_for(numbering: dict[int, int], items: dict[int, Item]) -> list[Reference]:
     """The reference list, in the order of the numbers given (item id → reference number)."""
     return [
-        Reference(number=n, item_id=key, outlet=items[key].outlet, title=items[key].title, url=items[key].canonical_url,
-                  published=items[key].published_at)
+        Reference(
+            number=n,
+            item_id=key,
+            outlet=items[key].outlet,
+            title=items[key].title,
+            url=items[key].canonical_url,
+            published=items[key].published_at,
+        )
         for key, n in sorted(numbering.items(), key=lambda kv: kv[1])
     ]
 
