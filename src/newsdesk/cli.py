@@ -385,7 +385,7 @@ def print_story_table(rows) -> None:
         ("title", {"overflow": "fold"}),
         ("latest", {}),
     ):
-        table.add_column(col, **kw)
+        table.add_column(col, **kw)  # type: ignore[arg-type]  # justify/overflow literals, written as plain strings
     for s in rows:
         style = {"major": "bold magenta", "standard": "cyan", "brief": "dim"}[s.tier]
         outlets = s.breakdown.independent_outlets if s.breakdown else len({i.outlet for i in s.items})
@@ -454,6 +454,7 @@ def demo(
         server.__exit__(None, None, None)
     print_summary(report)
     print_story_table(newsroom.store.stories(with_items=True)[:show])
+    assert report.publish is not None
     index = report.publish.index
     console.print(
         f"\n[bold]The site is ready:[/] {index}\n"

@@ -8,6 +8,7 @@ is stored with ``duplicate_of`` set and never counts as an independent source.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -26,7 +27,7 @@ def shingles(text: str, size: int) -> set[bytes]:
 
 
 class NearDuplicateIndex:
-    def __init__(self, settings: DedupSettings, existing: list[tuple[int, bytes]] = ()):
+    def __init__(self, settings: DedupSettings, existing: Sequence[tuple[int, bytes]] = ()):
         from datasketch import MinHashLSH
 
         self.settings = settings

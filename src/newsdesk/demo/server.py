@@ -385,6 +385,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(urlsplit(self.path).query)
         service, rest = parts[0], "/".join(parts[1:])
         extra: dict[str, str] = {}
+        data: dict | list | None
         if service == "reddit":
             extra = {"x-ratelimit-remaining": "95.0", "x-ratelimit-used": "5", "x-ratelimit-reset": "300"}
             if len(parts) == 4 and parts[1] == "r" and parts[3] in ("hot.json", "new.json", "top.json"):

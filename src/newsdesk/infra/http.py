@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
@@ -91,7 +92,7 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         s = self.settings
         timeout = httpx2.Timeout(s.read_timeout, connect=s.connect_timeout)
-        options = dict(
+        options: dict[str, Any] = dict(
             timeout=timeout,
             follow_redirects=True,
             max_redirects=5,

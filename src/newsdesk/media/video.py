@@ -4,6 +4,7 @@ verified sentences, and the negative constraints are always attached."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from newsdesk.records import Article, ArticleSentence
@@ -68,7 +69,7 @@ def _short(sentence: str, words: int = 22) -> bool:
     return len(sentence.split()) <= words
 
 
-def video_prompt(article: Article, verified: list[ArticleSentence], extra_negative: list[str] = ()) -> VideoPrompt:
+def video_prompt(article: Article, verified: list[ArticleSentence], extra_negative: Sequence[str] = ()) -> VideoPrompt:
     """3–5 shots for a major story; every fact in it is a verified claim of the article."""
     facts = [s for s in verified if figures(s.text)]
     spoken = [s.text for s in verified if _short(s.text)][:2] or [verified[0].text]

@@ -93,6 +93,8 @@ class _View:
         passages: dict | None = None,
     ):
         self._a = article
+        self.media: dict = {}  # filled by build_site
+        self.forum_only: str | None = None  # "Reddit" when a story rests on forum posts only
         self.checks = summary or {}
         # Claims as published, in reading order, with their verdicts and evidence.
         published = {c["text"]: c for c in (claims or []) if c["verdict"] != "FAIL"}

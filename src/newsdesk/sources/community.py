@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Set
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -61,7 +62,7 @@ def _json(content: bytes, what: str):
         raise CommunityError(f"{what} returned malformed JSON ({exc})") from None
 
 
-async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher, known: set[str] = frozenset()) -> ParsedFeed:
+async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher, known: Set[str] = frozenset()) -> ParsedFeed:
     base = settings.community.reddit_base_url.rstrip("/")
     entries: list[FeedEntry] = []
     after = None
@@ -157,7 +158,7 @@ async def _top_comments(base: str, post: FeedEntry, settings: Settings, fetcher:
     return found
 
 
-async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher, known: set[str] = frozenset()) -> ParsedFeed:
+async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher, known: Set[str] = frozenset()) -> ParsedFeed:
     base = settings.community.hn_base_url.rstrip("/")
     url = f"{base}/{HN_LISTS[spec['list']]}.json"
     ids = _json((await fetcher.get(url, accept="application/json", cached=True)).content, url)
@@ -192,7 +193,7 @@ async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher, known: set[
     return ParsedFeed(title="Hacker News", entries=[e for e in found if e is not None and e.title], format="hn")
 
 
-async def fetch_community(url: str, settings: Settings, fetcher: Fetcher, known: set[str] = frozenset()) -> ParsedFeed:
+async def fetch_community(url: str, settings: Settings, fetcher: Fetcher, known: Set[str] = frozenset()) -> ParsedFeed:
     """Entries of a community source; ``known`` are guids already stored (their comments are not re-read)."""
     kind, spec = parse_source(url)
     return await (fetch_reddit if kind == "reddit" else fetch_hn)(spec, settings, fetcher, known)

@@ -163,7 +163,7 @@ class Store:
                     story_id=story_id,
                 )
             )
-            return int(result.inserted_primary_key[0])
+            return _new_id(result)
 
     def item_id_by_guid(self, conn: Connection, source_id: int, guid: str) -> int | None:
         return conn.execute(select(items.c.id).where(items.c.source_id == source_id, items.c.guid == guid)).scalar_one_or_none()
@@ -209,7 +209,7 @@ class Store:
                 status="open", title=title, created_at=now, updated_at=now, first_seen=first_seen, last_seen=last_seen
             )
         )
-        return int(result.inserted_primary_key[0])
+        return _new_id(result)
 
     def story_of_item(self, conn: Connection, item_id: int) -> int | None:
         return conn.execute(select(items.c.story_id).where(items.c.id == item_id)).scalar_one_or_none()
@@ -249,7 +249,8 @@ class Store:
         members: dict[int, list[Item]] = {}
         if with_items:
             for it in self.items_of_stories([r["id"] for r in rows]):
-                members.setdefault(it.story_id, []).append(it)
+                if it.story_id is not None:
+                    members.setdefault(it.story_id, []).append(it)
         return [_story(r, members.get(r["id"], [])) for r in rows]
 
     def source_weights(self) -> dict[int, float]:
@@ -424,11 +425,18 @@ class Store:
     def start_run(self, command: str) -> int:
         with self.begin() as conn:
             result = conn.execute(insert(runs).values(command=command, started_at=utcnow()))
-            return int(result.inserted_primary_key[0])
+            return _new_id(result)
 
     def finish_run(self, run_id: int, summary: dict) -> None:
         with self.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), summary=summary))
+
+
+def _new_id(result) -> int:
+    """The primary key an INSERT just made."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _newest(table, *where):

@@ -82,7 +82,7 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
         labels = incremental(texts, hours, fixed, params_from(settings), on_chunk=task.advance)
     else:
         labels = np.array([], dtype=np.int64)
-    story_of: dict[int, int] = {i.id: i.story_id for i in window}
+    story_of: dict[int, int] = {i.id: i.story_id for i in window if i.story_id is not None}
     with store.begin() as conn:
         existing = {i.story_id for i in window}
         created: dict[int, int] = {}
@@ -95,14 +95,17 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
             story_of[item.id] = sid
         for follower in followers:
             leader = follower.duplicate_of or follower.parent_id
-            sid = story_of.get(leader) or (store.story_of_item(conn, leader) if leader else None)
+            sid = (story_of.get(leader) if leader is not None else None) or (
+                store.story_of_item(conn, leader) if leader else None
+            )
             if sid is None:  # the original predates stories (should not happen): stand alone
                 sid = store.create_story(conn, follower.when, follower.when, follower.title)
                 created[-follower.id] = sid
             members.setdefault(sid, []).append(follower)
         window_by_story: dict[int, list[Item]] = {}
         for i in window:
-            window_by_story.setdefault(i.story_id, []).append(i)
+            if i.story_id is not None:
+                window_by_story.setdefault(i.story_id, []).append(i)
         for sid, added in members.items():
             store.assign_items(conn, sid, [i.id for i in added])
             everything = window_by_story.get(sid, []) + added

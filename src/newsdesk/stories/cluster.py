@@ -164,8 +164,8 @@ def cluster(X: sp.csr_matrix, hours: np.ndarray, fixed: np.ndarray, params: Clus
     communities = _split_strong(graph, _louvain(graph, params.resolution, params.seed), params)
     from sklearn.preprocessing import normalize
 
-    for members in sorted(communities, key=min):
-        members = np.asarray(members, dtype=np.int64)
+    for community in sorted(communities, key=min):
+        members = np.asarray(community, dtype=np.int64)
         stored = fixed[members]
         fresh = members[stored == NEW]
         if len(fresh) == 0:

@@ -562,10 +562,10 @@ class ClaimChecker:
         ]
         up, down = lexicon.DIRECTION_UP, lexicon.DIRECTION_DOWN
         if not flipped:
-            for mine, theirs in ((up, down), (down, up)):
-                said = sorted(w for w in claim_words if w in mine)
-                against = sorted(w for w in best_words if w in theirs)
-                if said and against and not (best_words & mine) and not (claim_words & theirs):
+            for one_way, other_way in ((up, down), (down, up)):
+                said = sorted(w for w in claim_words if w in one_way)
+                against = sorted(w for w in best_words if w in other_way)
+                if said and against and not (best_words & one_way) and not (claim_words & other_way):
                     flipped = [(said[0], against[0])]
         if flipped:
             f.hard.append((f"direction differs from the best evidence ({flipped[0][0]} / {flipped[0][1]})", flipped[0][0]))

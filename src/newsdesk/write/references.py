@@ -40,7 +40,7 @@ def central_title(items) -> str:
 
 def latest_fact_items(items) -> list:
     """The newest enrichment item per subject (each run that sees new figures adds one)."""
-    newest: dict[str, object] = {}
+    newest: dict[str, Item] = {}
     for item in items:
         if item.origin == "fact":
             subject = item.meta.get("subject", item.guid)
