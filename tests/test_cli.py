@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -187,6 +188,12 @@ def test_demo_then_stories_json(tmp_path):
                 for sentence in paragraph:
                     assert sentence["citations"][0]["source_text"] == sentence["text"]
     assert json.loads(nd("review", "--format", "json", "--dir", str(room)).stdout) == []
+    # The export formats are a public interface: they hold to the committed schemas.
+    import jsonschema
+
+    schemas = Path(__file__).resolve().parent.parent / "docs" / "schemas"
+    jsonschema.validate(articles, json.loads((schemas / "articles.schema.json").read_text()))
+    jsonschema.validate(stories, json.loads((schemas / "stories.schema.json").read_text()))
     serve_and_fetch(room)
 
 

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from newsdesk.render import console as _console
+from newsdesk.render import print_story_table, print_summary
 from newsdesk.stages import REGISTRY, STAGE_NAMES
 
 app = typer.Typer(
@@ -32,12 +34,6 @@ DirOption = Annotated[
 class Format(str, Enum):
     table = "table"
     json = "json"
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -117,7 +113,9 @@ def sources_list(
     newsroom = _open(directory)
     rows = newsroom.store.list_sources()
     if fmt is Format.json:
-        print(json.dumps([_source_json(s) for s in rows], indent=2))
+        from newsdesk.exports import source_json
+
+        print(json.dumps([source_json(s) for s in rows], indent=2))
         return
     from rich.table import Table
 
@@ -137,20 +135,6 @@ def sources_list(
             s.last_error or "",
         )
     _console().print(table)
-
-
-def _source_json(s) -> dict:
-    return {
-        "id": s.id,
-        "url": s.url,
-        "kind": s.kind,
-        "name": s.name,
-        "weight": s.weight,
-        "last_fetched_at": s.last_fetched_at.isoformat() if s.last_fetched_at else None,
-        "last_status": s.last_status,
-        "last_error": s.last_error,
-        "last_new_items": s.last_new_items,
-    }
 
 
 def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
@@ -240,12 +224,9 @@ def review(
     """The review queue: claims of the latest article versions that verification could not
     confirm (REVIEW) or found unsupported (FAIL), with reasons and evidence."""
     newsroom = _open(directory)
-    rows = []
-    for a in sorted(newsroom.store.latest_articles(), key=lambda a: a.story_id):
-        checked = newsroom.store.verification_of(a.story_id, a.version)
-        for c in (checked or {}).get("claims", []):
-            if c["verdict"] != "PASS":
-                rows.append({"story_id": a.story_id, "version": a.version, "headline": a.headline, **c})
+    from newsdesk.exports import review_export
+
+    rows = review_export(newsroom.store)
     if fmt is Format.json:
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -270,29 +251,9 @@ def articles(
     newsroom = _open(directory)
     rows = sorted(newsroom.store.latest_articles(), key=lambda a: a.story_id)
     if fmt is Format.json:
-        items = newsroom.store.items_by_id(c.item_id for a in rows for s in a.sentences() for c in s.citations)
-        out = []
-        for a in rows:
-            d = a.to_dict()
-            for s in [d["dek"]] + [s for sec in d["sections"] for p in sec["paragraphs"] for s in p]:
-                for c in s["citations"]:
-                    item = items.get(c["item_id"])
-                    c["source_text"] = item.text[c["start"] : c["end"]] if item else None
-            checked = newsroom.store.verification_of(a.story_id, a.version)
-            d["media"] = newsroom.store.media_of(a.story_id, a.version)
-            d["verification"] = (
-                None
-                if checked is None
-                else {
-                    "status": checked["status"],
-                    **checked["summary"],
-                    "claims": [
-                        {k: c[k] for k in ("index", "text", "verdict", "reasons", "support", "derived", "evidence")}
-                        for c in checked["claims"]
-                    ],
-                }
-            )
-            out.append(d)
+        from newsdesk.exports import articles_export
+
+        out = articles_export(newsroom.store, rows)
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return
@@ -333,92 +294,12 @@ def stories(
     newsroom = _open(directory)
     rows = [s for s in newsroom.store.stories() if tier is None or s.tier == tier]
     if fmt is Format.json:
+        from newsdesk.exports import story_json
+
         json.dump([story_json(s) for s in rows], sys.stdout, indent=2, ensure_ascii=False)
         print()
         return
     print_story_table(rows[:limit] if limit else rows)
-
-
-def story_json(s) -> dict:
-    from dataclasses import asdict
-
-    return {
-        "id": s.id,
-        "title": s.title,
-        "status": s.status,
-        "tier": s.tier,
-        "score": s.score,
-        "breakdown": asdict(s.breakdown) if s.breakdown else None,
-        "explanation": s.breakdown.explain() if s.breakdown else None,
-        "first_seen": s.first_seen.isoformat(),
-        "last_seen": s.last_seen.isoformat(),
-        "items": [
-            {
-                "id": i.id,
-                "url": i.url,
-                "canonical_url": i.canonical_url,
-                "outlet": i.outlet,
-                "title": i.title,
-                "published": i.published_at.isoformat() if i.published_at else None,
-                "text": i.text,
-                "duplicate_of": i.duplicate_of,
-                "origin": i.origin,
-                "parent_id": i.parent_id,
-                "engagement": i.engagement,
-                "meta": i.meta,
-            }
-            for i in s.items
-        ],
-    }
-
-
-def print_story_table(rows) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{len(rows)} stories")
-    for col, kw in (
-        ("id", {}),
-        ("tier", {}),
-        ("score", {"justify": "right"}),
-        ("outlets", {"justify": "right"}),
-        ("items", {"justify": "right"}),
-        ("title", {"overflow": "fold"}),
-        ("latest", {}),
-    ):
-        table.add_column(col, **kw)  # type: ignore[arg-type]  # justify/overflow literals, written as plain strings
-    for s in rows:
-        style = {"major": "bold magenta", "standard": "cyan", "brief": "dim"}[s.tier]
-        outlets = s.breakdown.independent_outlets if s.breakdown else len({i.outlet for i in s.items})
-        table.add_row(
-            str(s.id),
-            f"[{style}]{s.tier}[/]",
-            f"{s.score:.2f}",
-            str(outlets),
-            str(len(s.items)),
-            s.title,
-            s.last_seen.strftime("%Y-%m-%d %H:%M"),
-        )
-    _console().print(table)
-
-
-def print_summary(report) -> None:
-    """Each stage's table and lines, in pipeline order, then the times."""
-    from rich.table import Table
-
-    console = _console()
-    for stage_report in report.reports.values():
-        shown = stage_report.table()
-        if shown is not None:
-            title, columns, rows = shown
-            table = Table(title=title)
-            for col in columns:
-                table.add_column(col, overflow="fold")
-            for row in rows:
-                table.add_row(*row)
-            console.print(table)
-        for line in stage_report.lines():
-            console.print(line)
-    console.print("Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()))
 
 
 @app.command()

@@ -1,0 +1,97 @@
+"""The export views: what `newsdesk articles|stories|review|sources --format json` print.
+
+These shapes are a public interface (programs read them): they are kept stable and checked
+against the JSON Schemas in ``docs/schemas/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from newsdesk.records import Article, Source, Story
+from newsdesk.store import Store
+
+
+def source_json(s: Source) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "url": s.url,
+        "kind": s.kind,
+        "name": s.name,
+        "weight": s.weight,
+        "last_fetched_at": s.last_fetched_at.isoformat() if s.last_fetched_at else None,
+        "last_status": s.last_status,
+        "last_error": s.last_error,
+        "last_new_items": s.last_new_items,
+    }
+
+
+def story_json(s: Story) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "title": s.title,
+        "status": s.status,
+        "tier": s.tier,
+        "score": s.score,
+        "breakdown": asdict(s.breakdown) if s.breakdown else None,
+        "explanation": s.breakdown.explain() if s.breakdown else None,
+        "first_seen": s.first_seen.isoformat(),
+        "last_seen": s.last_seen.isoformat(),
+        "items": [
+            {
+                "id": i.id,
+                "url": i.url,
+                "canonical_url": i.canonical_url,
+                "outlet": i.outlet,
+                "title": i.title,
+                "published": i.published_at.isoformat() if i.published_at else None,
+                "text": i.text,
+                "duplicate_of": i.duplicate_of,
+                "origin": i.origin,
+                "parent_id": i.parent_id,
+                "engagement": i.engagement,
+                "meta": i.meta,
+            }
+            for i in s.items
+        ],
+    }
+
+
+def articles_export(store: Store, rows: list[Article]) -> list[dict[str, Any]]:
+    """Each article with its citations' source text, its media and its verification."""
+    items = store.items_by_id(c.item_id for a in rows for s in a.sentences() for c in s.citations)
+    out = []
+    for a in rows:
+        d = a.to_dict()
+        for s in [d["dek"]] + [s for sec in d["sections"] for p in sec["paragraphs"] for s in p]:
+            for c in s["citations"]:
+                item = items.get(c["item_id"])
+                c["source_text"] = item.text[c["start"] : c["end"]] if item else None
+        checked = store.verification_of(a.story_id, a.version)
+        d["media"] = store.media_of(a.story_id, a.version)
+        d["verification"] = (
+            None
+            if checked is None
+            else {
+                "status": checked["status"],
+                **checked["summary"],
+                "claims": [
+                    {k: c[k] for k in ("index", "text", "verdict", "reasons", "support", "derived", "evidence")}
+                    for c in checked["claims"]
+                ],
+            }
+        )
+        out.append(d)
+    return out
+
+
+def review_export(store: Store) -> list[dict[str, Any]]:
+    """The claims of the latest article versions that did not pass, with reasons and evidence."""
+    rows = []
+    for a in sorted(store.latest_articles(), key=lambda a: a.story_id):
+        checked = store.verification_of(a.story_id, a.version)
+        for c in (checked or {}).get("claims", []):
+            if c["verdict"] != "PASS":
+                rows.append({"story_id": a.story_id, "version": a.version, "headline": a.headline, **c})
+    return rows
