@@ -1,0 +1,104 @@
+"""Articles and their verifications: every version, and what may be published."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from newsdesk.records import Article
+from newsdesk.store.base import StoreBase
+from newsdesk.store.rows import newest
+from newsdesk.store.schema import articles, verifications
+
+
+class ArticlesQueries(StoreBase):
+    def save_article(self, article: Article, now: datetime) -> str:
+        """Store the article as its story's next version unless it equals the latest one.
+        Returns "written" (first version), "updated" (new version) or "unchanged"."""
+        import hashlib
+
+        body = article.to_dict()
+        for volatile in ("version", "first_published", "updated", "usage"):
+            body.pop(volatile)
+        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        with self.begin() as conn:
+            latest = conn.execute(
+                select(articles.c.version, articles.c.fingerprint, articles.c.content)
+                .where(articles.c.story_id == article.story_id)
+                .order_by(articles.c.version.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and latest.fingerprint == fingerprint:
+                return "unchanged"
+            article.version = 1 if latest is None else latest.version + 1
+            article.first_published = now if latest is None else datetime.fromisoformat(latest.content["first_published"])
+            article.updated = now
+            conn.execute(
+                insert(articles).values(
+                    story_id=article.story_id,
+                    version=article.version,
+                    written_at=now,
+                    writer=article.writer,
+                    fingerprint=fingerprint,
+                    content=article.to_dict(),
+                )
+            )
+            return "written" if latest is None else "updated"
+
+    def article_state(self) -> dict[int, tuple[datetime, str, str]]:
+        """Per story: when its latest article version was written, at which tier, by which writer."""
+        q = select(articles.c.story_id, articles.c.written_at, articles.c.content).join(*newest(articles))
+        with self.begin() as conn:
+            return {r.story_id: (r.written_at, r.content["tier"], r.content["writer"]) for r in conn.execute(q)}
+
+    def latest_articles(self) -> list[Article]:
+        """The newest version of every story's article."""
+        with self.begin() as conn:
+            return [Article.from_dict(row.content) for row in conn.execute(select(articles.c.content).join(*newest(articles)))]
+
+    def articles_without_verification(self) -> list[Article]:
+        """Every article version not verified yet, oldest first."""
+        with self.begin() as conn:
+            done = select(verifications.c.id).where(
+                verifications.c.story_id == articles.c.story_id, verifications.c.version == articles.c.version
+            )
+            q = select(articles.c.content).where(~done.exists()).order_by(articles.c.story_id, articles.c.version)
+            return [Article.from_dict(row.content) for row in conn.execute(q)]
+
+    def save_verification(
+        self, story_id: int, version: int, when: datetime, status: str, summary: dict, claims: list[dict], published: dict | None
+    ) -> None:
+        with self.begin() as conn:
+            conn.execute(
+                insert(verifications).values(
+                    story_id=story_id,
+                    version=version,
+                    verified_at=when,
+                    status=status,
+                    summary=summary,
+                    claims=claims,
+                    published=published,
+                )
+            )
+
+    def publishable(self) -> list[tuple[Article, dict, list[dict]]]:
+        """Per story, the newest verified version that may be published, with its checks.
+        A held newer version leaves the previous one up."""
+        q = select(verifications.c.published, verifications.c.summary, verifications.c.claims).join(
+            *newest(verifications, verifications.c.status == "publish")
+        )
+        with self.begin() as conn:
+            return [(Article.from_dict(r.published), r.summary, r.claims) for r in conn.execute(q)]
+
+    def verification_of(self, story_id: int, version: int) -> dict | None:
+        with self.begin() as conn:
+            row = (
+                conn.execute(
+                    select(verifications).where(verifications.c.story_id == story_id, verifications.c.version == version)
+                )
+                .mappings()
+                .first()
+            )
+            return dict(row) if row else None

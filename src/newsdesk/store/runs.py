@@ -1,0 +1,20 @@
+"""Runs: one record per pipeline run, with its summary."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, update
+
+from newsdesk.store.base import StoreBase
+from newsdesk.store.rows import new_id, utcnow
+from newsdesk.store.schema import runs
+
+
+class RunsQueries(StoreBase):
+    def start_run(self, command: str) -> int:
+        with self.begin() as conn:
+            result = conn.execute(insert(runs).values(command=command, started_at=utcnow()))
+            return new_id(result)
+
+    def finish_run(self, run_id: int, summary: dict) -> None:
+        with self.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), summary=summary))

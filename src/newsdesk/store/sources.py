@@ -1,0 +1,54 @@
+"""Sources: what a newsroom reads, and how each fetch went."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+
+from newsdesk.records import Source
+from newsdesk.store.base import StoreBase
+from newsdesk.store.rows import source_row, utcnow
+from newsdesk.store.schema import items, sources
+
+
+class SourcesQueries(StoreBase):
+    def add_source(self, url: str, kind: str = "feed", name: str = "", weight: float = 1.0) -> tuple[Source, bool]:
+        """Add a source; return it and whether it was new (adding twice is harmless)."""
+        with self.begin() as conn:
+            row = conn.execute(select(sources).where(sources.c.url == url)).mappings().first()
+            if row is not None:
+                return source_row(row), False
+            conn.execute(insert(sources).values(url=url, kind=kind, name=name, weight=weight, added_at=utcnow()))
+            row = conn.execute(select(sources).where(sources.c.url == url)).mappings().one()
+            return source_row(row), True
+
+    def list_sources(self) -> list[Source]:
+        with self.begin() as conn:
+            return [source_row(r) for r in conn.execute(select(sources).order_by(sources.c.id)).mappings()]
+
+    def record_fetch(
+        self,
+        source_id: int,
+        *,
+        status: str,
+        error: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        new_items: int = 0,
+        name: str | None = None,
+    ) -> None:
+        values: dict = {"last_status": status, "last_error": error, "last_fetched_at": utcnow(), "last_new_items": new_items}
+        # Validators are only replaced by a successful fetch: an error must not cost the next 304.
+        if status == "ok":
+            values.update(etag=etag, last_modified=last_modified)
+        if name:
+            values["name"] = name
+        with self.begin() as conn:
+            conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
+
+    def known_guids(self, source_id: int) -> set[str]:
+        with self.begin() as conn:
+            return set(conn.execute(select(items.c.guid).where(items.c.source_id == source_id)).scalars())
+
+    def source_weights(self) -> dict[int, float]:
+        with self.begin() as conn:
+            return dict(conn.execute(select(sources.c.id, sources.c.weight)).all())

@@ -1,0 +1,74 @@
+"""Stories: clusters of items, their scores and tiers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from newsdesk.records import Item, ScoreBreakdown, Story
+from newsdesk.store.items import ItemsQueries
+from newsdesk.store.rows import chunks, new_id, story_row, utcnow
+from newsdesk.store.schema import items, stories
+
+
+class StoriesQueries(ItemsQueries):
+    """Stories come with their items: this group builds on the items group."""
+
+    def open_story_ids(self) -> list[int]:
+        with self.begin() as conn:
+            return list(conn.execute(select(stories.c.id).where(stories.c.status == "open")).scalars())
+
+    def create_story(self, conn: Connection, first_seen: datetime, last_seen: datetime, title: str) -> int:
+        now = utcnow()
+        result = conn.execute(
+            insert(stories).values(
+                status="open", title=title, created_at=now, updated_at=now, first_seen=first_seen, last_seen=last_seen
+            )
+        )
+        return new_id(result)
+
+    def story_of_item(self, conn: Connection, item_id: int) -> int | None:
+        return conn.execute(select(items.c.story_id).where(items.c.id == item_id)).scalar_one_or_none()
+
+    def assign_items(self, conn: Connection, story_id: int, item_ids: Iterable[int]) -> None:
+        for chunk in chunks(item_ids):
+            conn.execute(update(items).where(items.c.id.in_(chunk)).values(story_id=story_id))
+
+    def touch_story(self, conn: Connection, story_id: int, *, first_seen: datetime, last_seen: datetime, title: str) -> None:
+        conn.execute(
+            update(stories)
+            .where(stories.c.id == story_id)
+            .values(first_seen=first_seen, last_seen=last_seen, title=title, updated_at=utcnow())
+        )
+
+    def close_stories_quiet_since(self, cutoff: datetime) -> int:
+        with self.begin() as conn:
+            result = conn.execute(
+                update(stories).where(stories.c.status == "open", stories.c.last_seen < cutoff).values(status="closed")
+            )
+            return result.rowcount or 0
+
+    def set_score(self, conn: Connection, story_id: int, breakdown: ScoreBreakdown, tier: str) -> None:
+        from dataclasses import asdict
+
+        conn.execute(
+            update(stories).where(stories.c.id == story_id).values(score=breakdown.total, tier=tier, breakdown=asdict(breakdown))
+        )
+
+    def stories(self, *, with_items: bool = True, status: str | None = None) -> list[Story]:
+        with self.begin() as conn:
+            q = select(stories).order_by(stories.c.score.desc(), stories.c.last_seen.desc(), stories.c.id)
+            if status:
+                q = q.where(stories.c.status == status)
+            rows = list(conn.execute(q).mappings())
+        members: dict[int, list[Item]] = {}
+        if with_items:
+            for it in self.items_of_stories([r["id"] for r in rows]):
+                if it.story_id is not None:
+                    members.setdefault(it.story_id, []).append(it)
+        return [story_row(r, members.get(r["id"], [])) for r in rows]
+
+    def mark_story_updated(self, conn: Connection, story_id: int) -> None:
+        conn.execute(update(stories).where(stories.c.id == story_id).values(updated_at=utcnow()))
