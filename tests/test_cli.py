@@ -1,4 +1,6 @@
-"""The newsdesk command as a user runs it (in a subprocess, so imports and exit codes are real)."""
+"""The newsdesk command as a user runs it: in a subprocess where imports, exit codes or the
+process itself are the point (``nd``), in-process with typer's CliRunner where only the output
+is (``cli``)."""
 
 import json
 import os
@@ -44,9 +46,27 @@ def nd(*args, cwd=None, check=True):
     return result
 
 
+class Result:
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def cli(*args, check=True):
+    """The command in-process (CliRunner): same output and exit code, no interpreter start."""
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200", "NO_COLOR": "1"}, catch_exceptions=False)
+    out = Result(result.exit_code, result.stdout, result.stderr)
+    if check and out.returncode != 0:
+        raise AssertionError(f"newsdesk {' '.join(map(str, args))} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
+    return out
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "newsdesk")
 def test_every_command_has_help(command):
-    out = nd(*command, "--help").stdout
+    out = cli(*command, "--help").stdout
     assert "Usage" in out
 
 
@@ -64,16 +84,16 @@ def test_help_is_fast_and_imports_nothing_heavy():
 
 def test_init_add_list_and_errors(tmp_path):
     room = tmp_path / "room"
-    assert "Created" in nd("init", str(room)).stdout
+    assert "Created" in cli("init", str(room)).stdout
     assert (room / "newsdesk.toml").exists() and (room / "newsdesk.db").exists()
-    assert "Kept existing" in nd("init", str(room)).stdout
-    assert "Added source 1" in nd("sources", "add", "https://news.example/feed.xml", "--dir", str(room)).stdout
-    assert "Already present" in nd("sources", "add", "https://news.example/feed.xml", "--dir", str(room)).stdout
-    bad = nd("sources", "add", "not a url", "--dir", str(room), check=False)
+    assert "Kept existing" in cli("init", str(room)).stdout
+    assert "Added source 1" in cli("sources", "add", "https://news.example/feed.xml", "--dir", str(room)).stdout
+    assert "Already present" in cli("sources", "add", "https://news.example/feed.xml", "--dir", str(room)).stdout
+    bad = cli("sources", "add", "not a url", "--dir", str(room), check=False)
     assert bad.returncode == 2 and "neither an http(s) URL nor an existing feed file" in bad.stderr
-    listed = json.loads(nd("sources", "list", "--format", "json", "--dir", str(room)).stdout)
+    listed = json.loads(cli("sources", "list", "--format", "json", "--dir", str(room)).stdout)
     assert [s["url"] for s in listed] == ["https://news.example/feed.xml"] and listed[0]["last_status"] is None
-    table = nd("sources", "list", "--dir", str(room)).stdout
+    table = cli("sources", "list", "--dir", str(room)).stdout
     assert "never fetched" in table
 
 
@@ -85,18 +105,18 @@ def test_missing_newsroom_is_a_clear_error(tmp_path):
 
 def test_bad_config_names_the_key(tmp_path):
     room = tmp_path / "room"
-    nd("init", str(room))
+    cli("init", str(room))
     (room / "newsdesk.toml").write_text("[stories]\nquiet_hours = 'soon'\n", encoding="utf-8")
-    result = nd("stories", "--dir", str(room), check=False)
+    result = cli("stories", "--dir", str(room), check=False)
     assert result.returncode == 2 and "stories.quiet_hours" in result.stderr
 
 
 def test_unloadable_writer_backend_is_a_clear_error(tmp_path):
     room = tmp_path / "room"
-    nd("init", str(room))
+    cli("init", str(room))
     config = room / "newsdesk.toml"
     config.write_text(config.read_text().replace('backend = "extractive"', 'backend = "nosuch.module:make"'), encoding="utf-8")
-    result = nd("write", "--dir", str(room), check=False)
+    result = cli("write", "--dir", str(room), check=False)
     assert result.returncode == 2 and "write.backend = 'nosuch.module:make'" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -110,15 +130,15 @@ def test_run_without_sources_says_what_to_do(tmp_path):
 
 def test_opml_import(tmp_path):
     room = tmp_path / "room"
-    nd("init", str(room))
+    cli("init", str(room))
     opml = tmp_path / "feeds.opml"
     opml.write_text(
         '<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/rss"/>'
         '<outline text="B" xmlUrl="https://b.example/atom"/></body></opml>',
         encoding="utf-8",
     )
-    assert "2 new" in nd("sources", "import", str(opml), "--dir", str(room)).stdout
-    assert "0 new, 2 already present" in nd("sources", "import", str(opml), "--dir", str(room)).stdout
+    assert "2 new" in cli("sources", "import", str(opml), "--dir", str(room)).stdout
+    assert "0 new, 2 already present" in cli("sources", "import", str(opml), "--dir", str(room)).stdout
 
 
 def test_demo_then_stories_json(tmp_path):
@@ -136,7 +156,7 @@ def test_demo_then_stories_json(tmp_path):
     # 59 outlet items + 2 Reddit posts + 2 live Reddit comments + 1 Ask HN; copies: 5 syndicated + 1 HN link to an outlet page.
     assert "64 new items, 6 duplicates" in result.stdout
     assert "Enrich: 10 facts added" in result.stdout
-    stories = json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)
+    stories = json.loads(cli("stories", "--format", "json", "--dir", str(room)).stdout)
     assert len(stories) == 24
     for story in stories:
         assert story["tier"] in ("major", "standard", "brief")
@@ -163,14 +183,14 @@ def test_demo_then_stories_json(tmp_path):
     again = nd("demo", "--dir", str(room), "--port", str(port), cwd=tmp_path, check=False)
     assert "0 new items, 0 duplicates" in again.stdout
     assert "0 facts added, 3 subjects unchanged" in again.stdout
-    assert len(json.loads(nd("stories", "--format", "json", "--dir", str(room)).stdout)) == 24
-    table = nd("stories", "--tier", "brief", "--dir", str(room)).stdout
+    assert len(json.loads(cli("stories", "--format", "json", "--dir", str(room)).stdout)) == 24
+    table = cli("stories", "--tier", "brief", "--dir", str(room)).stdout
     assert "brief" in table and "major" not in table
-    wrong = nd("stories", "--tier", "huge", "--dir", str(room), check=False)
+    wrong = cli("stories", "--tier", "huge", "--dir", str(room), check=False)
     assert wrong.returncode == 2 and "--tier must be one of" in wrong.stderr
     # The site is there, and the demo said where.
     assert "The site is ready" in result.stdout and (room / "site" / "index.html").exists()
-    articles = json.loads(nd("articles", "--format", "json", "--dir", str(room)).stdout)
+    articles = json.loads(cli("articles", "--format", "json", "--dir", str(room)).stdout)
     assert articles
     # The model story cites a community post and enrichment facts alongside the outlets.
     cited = {a["headline"]: {r["outlet"] for r in a["references"]} for a in articles}
@@ -187,7 +207,7 @@ def test_demo_then_stories_json(tmp_path):
             for paragraph in section["paragraphs"]:
                 for sentence in paragraph:
                     assert sentence["citations"][0]["source_text"] == sentence["text"]
-    assert json.loads(nd("review", "--format", "json", "--dir", str(room)).stdout) == []
+    assert json.loads(cli("review", "--format", "json", "--dir", str(room)).stdout) == []
     # The export formats are a public interface: they hold to the committed schemas.
     import jsonschema
 

@@ -204,11 +204,20 @@ def test_hosts_with_a_rate_limit_are_paced(httpserver):
 
     async def many():
         async with Fetcher(settings) as fetcher:
-            await asyncio.gather(*(fetcher.get(httpserver.url_for("/api")) for _ in range(6)))
+            fetcher.clock = lambda: 1000.0  # a fake clock that stands still: pacing is checked exactly, under any load
+            waits: list[float] = []
 
-    asyncio.run(many())
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert len(times) == 6 and min(gaps) >= 0.08  # 10 requests per second: 0.1 s apart
+            async def sleep(seconds: float) -> None:
+                waits.append(round(seconds, 6))
+                await asyncio.sleep(0)
+
+            fetcher.sleep = sleep
+            await asyncio.gather(*(fetcher.get(httpserver.url_for("/api")) for _ in range(6)))
+            return waits
+
+    waits = asyncio.run(many())
+    # 10 requests per second: the second waits 0.1 s for its slot, the sixth 0.5 s (the clock stood still).
+    assert len(times) == 6 and sorted(waits) == [0.1, 0.2, 0.3, 0.4, 0.5]
     times.clear()
     asyncio.run(_unpaced(httpserver))  # a host not listed is not paced
     assert len(times) == 6 and times[-1] - times[0] < 0.3

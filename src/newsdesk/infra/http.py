@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +89,9 @@ class Fetcher:
         self._pace_locks: dict[str, asyncio.Lock] = {}
         self._next_slot: dict[str, float] = {}
         self.requests_sent = 0
+        # Pacing reads the time and waits through these two: a test can give the fetcher a fake clock.
+        self.clock: Callable[[], float] = lambda: asyncio.get_running_loop().time()
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
@@ -130,7 +134,7 @@ class Fetcher:
         if not rate and host not in self._next_slot:
             return
         async with self._pace_locks.setdefault(host, asyncio.Lock()):
-            now = asyncio.get_running_loop().time()
+            now = self.clock()
             slot = max(now, self._next_slot.get(host, now))
             if slot - now > self.settings.max_retry_after:
                 raise FetchError(
@@ -140,7 +144,7 @@ class Fetcher:
                 )
             self._next_slot[host] = slot + (1.0 / rate if rate else 0.0)
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self.sleep(slot - now)
 
     def _note_budget(self, url: str, headers: dict[str, str]) -> None:
         """An answer saying no requests are left (x-ratelimit-remaining < 1) holds the host's
