@@ -105,6 +105,15 @@ class Item:
         return self.published_at or self.fetched_at
 
     @property
+    def forum(self) -> str | None:
+        """ "Reddit" or "Hacker News" for a community post or comment (their guids say so), else None."""
+        if self.guid.startswith("reddit:"):
+            return "Reddit"
+        if self.guid.startswith("hn:"):
+            return "Hacker News"
+        return None
+
+    @property
     def is_outlet_report(self) -> bool:
         """An outlet's own report of the event: not a copy, not a reply, not an enrichment fact.
         Only these count as independent outlets and shape a story's wording."""
@@ -147,6 +156,11 @@ class Story:
 
 
 TIERS = ("major", "standard", "brief")
+
+
+def tiers_from(min_tier: str) -> set[str]:
+    """The tiers at or above ``min_tier`` ("standard" → major and standard)."""
+    return set(TIERS[: TIERS.index(min_tier) + 1])
 
 
 @dataclass(frozen=True)

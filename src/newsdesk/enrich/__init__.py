@@ -22,7 +22,7 @@ from pathlib import Path
 from newsdesk.config import Settings
 from newsdesk.enrich.mentions import Mention, find_mentions
 from newsdesk.progress import NullProgress, Progress
-from newsdesk.records import TIERS, Fact, NewItem, Story
+from newsdesk.records import Fact, NewItem, Story, tiers_from
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 
@@ -123,7 +123,7 @@ async def _enrich(store: Store, settings: Settings, cache_path: Path | None, pro
     report = EnrichReport()
     if not settings.enrich.enabled:
         return report
-    wanted = set(TIERS[: TIERS.index(settings.write.min_tier) + 1])
+    wanted = tiers_from(settings.write.min_tier)
     stories = [s for s in store.stories(status="open") if s.tier in wanted and scope.wants_story(s.id)]
     report.stories = len(stories)
     task = progress.task("Enriching with Hub and GitHub figures", total=len(stories))

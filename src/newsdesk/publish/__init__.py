@@ -166,17 +166,18 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     base = site_base(settings.publish.base_url)
     related = _related(articles)
     views = [_View(a, base, related[a.story_id], *checks[a.story_id], _passages(a, cited)) for a in articles]
-    kinds = {s.id: s.kind for s in store.list_sources()}
-    forum_names = {"reddit": "Reddit", "hn": "Hacker News"}
     for v in views:
         v.media = store.media_of(v.story_id, v.version) or {}
         # One community post is weaker evidence than several outlets: say so on the page.
         # Enrichment facts are figures, not reports: they neither confirm nor weaken a forum story.
-        cited_kinds = {
-            kinds.get(cited[c.item_id].source_id, "feed") for s in v.sentences() for c in s.citations if c.item_id in cited
-        } - {"facts"}
-        forums = sorted(forum_names[k] for k in cited_kinds if k in forum_names)
-        v.forum_only = " and ".join(forums) if forums and cited_kinds <= set(forum_names) else None
+        kinds = {
+            cited[c.item_id].forum or "outlet"
+            for s in v.sentences()
+            for c in s.citations
+            if c.item_id in cited and cited[c.item_id].origin != "fact"
+        }
+        forums = sorted(kinds - {"outlet"})
+        v.forum_only = " and ".join(forums) if forums and "outlet" not in kinds else None
     env, templates = _environment()
     common = {"site_title": settings.publish.site_title}
     scratch = out_dir.with_name(out_dir.name + ".building")

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from newsdesk.config import ConfigError, Settings
 from newsdesk.progress import NullProgress, Progress
-from newsdesk.records import TIERS, Article, Story
+from newsdesk.records import Article, Story, tiers_from
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 from newsdesk.text.markup import escape
@@ -119,7 +119,7 @@ def write_articles(
 
     progress = progress or NullProgress()
     writer = make_writer(settings, newsroom)
-    wanted = set(TIERS[: TIERS.index(settings.write.min_tier) + 1])
+    wanted = tiers_from(settings.write.min_tier)
     scope = scope or Scope()
     stories = [s for s in store.stories() if s.tier in wanted and scope.wants_story(s.id)]
     report = WriteReport(considered=len(stories))

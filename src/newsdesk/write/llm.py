@@ -166,14 +166,10 @@ Rules:
 def prompt_for(story: Story, passages: list[Passage], settings: Settings) -> str:
     lines = [FORMAT_RULES.format(budget_words=settings.write.budget_words, first=1, last=len(passages)), "", "Sources:"]
     for p in passages:
-        kind = "data" if p.item.origin == "fact" else "forum post" if _is_forum(p.item) else "news report"
+        kind = "data" if p.item.origin == "fact" else "forum post" if p.item.forum else "news report"
         when = f"{p.item.when:%-d %B %Y}"
         lines.append(f"\n[{p.number}] {p.item.outlet} ({kind}, {when}): {_URL.sub('(link)', p.title or p.item.title)}\n{p.text}")
     return "\n".join(lines)
-
-
-def _is_forum(item: Item) -> bool:
-    return item.guid.startswith(("reddit:", "hn:"))
 
 
 def parse_answer(content: str | None, passages: list[Passage]) -> LLMArticle:
