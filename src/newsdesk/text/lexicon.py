@@ -262,7 +262,8 @@ def forms(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def evidence_forms(text: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def evidence_forms(text: str) -> frozenset[str]:
     """The evidence as a set of word forms (each word and its lemmas), hyphenated parts included."""
     out: set[str] = set()
     for t in tokens(text):
@@ -272,7 +273,7 @@ def evidence_forms(text: str) -> set[str]:
             for part in low.split("-"):
                 if part:
                     out |= lemmas(part)
-    return out
+    return frozenset(out)
 
 
 def category(word: str) -> str | None:
@@ -287,7 +288,7 @@ def category(word: str) -> str | None:
     return None
 
 
-def accounted(word: str, evidence: set[str]) -> bool:
+def accounted(word: str, evidence: frozenset[str] | set[str]) -> bool:
     low = word.lower()
     if forms(low) & evidence:
         return True

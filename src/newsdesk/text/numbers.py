@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _UNITS = {
     "zero": 0,
@@ -93,6 +94,12 @@ def _part_of_a_name(text: str, m: re.Match) -> bool:
 
 
 def figures(text: str) -> list[Figure]:
+    """Every figure in ``text`` (cached: verification asks for the same evidence sentences often)."""
+    return list(_figures(text))
+
+
+@lru_cache(maxsize=32768)
+def _figures(text: str) -> tuple[Figure, ...]:
     out = []
     for m in _PATTERN.finditer(text):
         if _part_of_a_name(text, m):
@@ -123,7 +130,7 @@ def figures(text: str) -> list[Figure]:
         approximate = bool(scale) or bool(_APPROXIMATE.search(text[max(0, m.start() - 24) : m.start()]))
         out.append(Figure(value, kind, m.group().strip(), m.start(), m.end(), significant, approximate))
     # "a dozen" style words without digits are rare in news; plain years are kept as plain numbers.
-    return out
+    return tuple(out)
 
 
 def _rounds_to(source: float, claim: float, significant: int) -> bool:

@@ -630,7 +630,6 @@ class ClaimChecker:
         quantifier, cause, comparison, event) by the sentences about the same thing (``close``)."""
         forms = lexicon.evidence_forms(evidence)
         close_forms = lexicon.evidence_forms(close) if close is not None else forms
-        whole_forms: set[str] | None = None
         seen: set[str] = set()
         category_missing: list[tuple[str, str]] = []
         plain_missing: list[str] = []
@@ -664,8 +663,7 @@ class ClaimChecker:
                 plain_missing.append(token)
         missing = [t for t, _ in category_missing] + plain_missing
         if missing and src.injected:
-            if whole_forms is None:
-                whole_forms = lexicon.evidence_forms(src.injected)
+            whole_forms = lexicon.evidence_forms(src.injected)
             obeyed = [t for t in missing if lexicon.accounted(t.lower(), whole_forms)]
             if obeyed and len(obeyed) >= max(1, len(missing) // 2):
                 f.hard.append(
