@@ -226,7 +226,7 @@ def test_failure_keeps_the_previous_version(tmp_path, llm):
     run(room, ("write", "verify", "publish"))
     (first,) = room.store.latest_articles()
     with room.store.begin() as conn:  # the story changes, so it is written again: the model now answers nothing
-        room.store.mark_story_updated(conn, first.story_id)
+        room.store.mark_story_updated(first.story_id, conn=conn)
     llm.script = [lambda r: {"content": ""}, lambda r: {"content": ""}]
     report = run(room, ("write", "verify", "publish"))
     assert report.write.failed == 1 and "the answer was empty" in report.write.errors[0]
@@ -252,7 +252,7 @@ def test_timeout_and_refusal_are_reported(tmp_path, llm):
     report = run(room, ("write",))
     assert report.write.failed == 1 and "no answer within llm.timeout" in report.write.errors[0]
     with room.store.begin() as conn:
-        room.store.mark_story_updated(conn, room.store.stories()[0].id)
+        room.store.mark_story_updated(room.store.stories()[0].id, conn=conn)
     llm.script = [{"refusal": "I can't help with that."}]
     report = run(room, ("write",))
     assert report.write.failed == 1 and "the model refused" in report.write.errors[0]

@@ -188,7 +188,7 @@ def _store_facts(store: Store, done: list[tuple[Story, list[list[Fact]]]], repor
             touched = False
             for facts in found:
                 first = facts[0]
-                if store.latest_fact_values(conn, story.id, first.kind, first.subject) == {f.metric: f.value for f in facts}:
+                if store.latest_fact_values(story.id, first.kind, first.subject, conn=conn) == {f.metric: f.value for f in facts}:
                     report.unchanged += 1
                     continue
                 item_id = store.insert_item(
@@ -197,11 +197,11 @@ def _store_facts(store: Store, done: list[tuple[Story, list[list[Fact]]]], repor
                 if item_id is None:
                     report.unchanged += 1
                     continue
-                store.save_facts(conn, story.id, item_id, facts)
+                store.save_facts(story.id, item_id, facts, conn=conn)
                 report.facts_added += len(facts)
                 touched = True
             if touched:  # the writer rewrites stories that changed since their last article
-                store.mark_story_updated(conn, story.id)
+                store.mark_story_updated(story.id, conn=conn)
 
 
 def _fact_item(facts: list[Fact], source_ids: dict[str, int]) -> NewItem:

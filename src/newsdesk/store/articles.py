@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from newsdesk.records import Article
 from newsdesk.store.base import StoreBase
@@ -14,7 +14,7 @@ from newsdesk.store.schema import articles, verifications
 
 
 class ArticlesQueries(StoreBase):
-    def save_article(self, article: Article, now: datetime) -> str:
+    def save_article(self, article: Article, now: datetime, *, conn: Connection | None = None) -> str:
         """Store the article as its story's next version unless it equals the latest one.
         Returns "written" (first version), "updated" (new version) or "unchanged"."""
         import hashlib
@@ -23,7 +23,7 @@ class ArticlesQueries(StoreBase):
         for volatile in ("version", "first_published", "updated", "usage"):
             body.pop(volatile)
         fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             latest = conn.execute(
                 select(articles.c.version, articles.c.fingerprint, articles.c.content)
                 .where(articles.c.story_id == article.story_id)
@@ -47,20 +47,20 @@ class ArticlesQueries(StoreBase):
             )
             return "written" if latest is None else "updated"
 
-    def article_state(self) -> dict[int, tuple[datetime, str, str]]:
+    def article_state(self, *, conn: Connection | None = None) -> dict[int, tuple[datetime, str, str]]:
         """Per story: when its latest article version was written, at which tier, by which writer."""
         q = select(articles.c.story_id, articles.c.written_at, articles.c.content).join(*newest(articles))
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             return {r.story_id: (r.written_at, r.content["tier"], r.content["writer"]) for r in conn.execute(q)}
 
-    def latest_articles(self) -> list[Article]:
+    def latest_articles(self, *, conn: Connection | None = None) -> list[Article]:
         """The newest version of every story's article."""
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             return [Article.from_dict(row.content) for row in conn.execute(select(articles.c.content).join(*newest(articles)))]
 
-    def articles_without_verification(self) -> list[Article]:
+    def articles_without_verification(self, *, conn: Connection | None = None) -> list[Article]:
         """Every article version not verified yet, oldest first."""
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             done = select(verifications.c.id).where(
                 verifications.c.story_id == articles.c.story_id, verifications.c.version == articles.c.version
             )
@@ -68,9 +68,18 @@ class ArticlesQueries(StoreBase):
             return [Article.from_dict(row.content) for row in conn.execute(q)]
 
     def save_verification(
-        self, story_id: int, version: int, when: datetime, status: str, summary: dict, claims: list[dict], published: dict | None
+        self,
+        story_id: int,
+        version: int,
+        when: datetime,
+        status: str,
+        summary: dict,
+        claims: list[dict],
+        published: dict | None,
+        *,
+        conn: Connection | None = None,
     ) -> None:
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             conn.execute(
                 insert(verifications).values(
                     story_id=story_id,
@@ -83,17 +92,17 @@ class ArticlesQueries(StoreBase):
                 )
             )
 
-    def publishable(self) -> list[tuple[Article, dict, list[dict]]]:
+    def publishable(self, *, conn: Connection | None = None) -> list[tuple[Article, dict, list[dict]]]:
         """Per story, the newest verified version that may be published, with its checks.
         A held newer version leaves the previous one up."""
         q = select(verifications.c.published, verifications.c.summary, verifications.c.claims).join(
             *newest(verifications, verifications.c.status == "publish")
         )
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             return [(Article.from_dict(r.published), r.summary, r.claims) for r in conn.execute(q)]
 
-    def verification_of(self, story_id: int, version: int) -> dict | None:
-        with self.begin() as conn:
+    def verification_of(self, story_id: int, version: int, *, conn: Connection | None = None) -> dict | None:
+        with self.begin(conn) as conn:
             row = (
                 conn.execute(
                     select(verifications).where(verifications.c.story_id == story_id, verifications.c.version == version)

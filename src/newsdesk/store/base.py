@@ -35,6 +35,13 @@ class StoreBase:
         self.engine.dispose()
 
     @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+    def begin(self, conn: Connection | None = None) -> Iterator[Connection]:
+        """A transaction: the caller's (``conn``), or a new one committed on leaving.
+
+        Every store method takes ``conn=`` the same way, so a stage can make several calls one
+        transaction (clustering assigns items and updates stories together) or let each commit."""
+        if conn is not None:
             yield conn
+            return
+        with self.engine.begin() as new:
+            yield new

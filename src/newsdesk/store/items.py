@@ -14,10 +14,10 @@ from newsdesk.store.schema import items
 
 
 class ItemsQueries(StoreBase):
-    def item_ids_by_canonical_url(self, urls: Iterable[str]) -> dict[str, int]:
+    def item_ids_by_canonical_url(self, urls: Iterable[str], *, conn: Connection | None = None) -> dict[str, int]:
         """Earliest stored item for each canonical URL given."""
         found: dict[str, int] = {}
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             for chunk in chunks(urls):
                 q = (
                     select(items.c.canonical_url, func.min(items.c.id))
@@ -39,7 +39,7 @@ class ItemsQueries(StoreBase):
         """Insert an item; return its id, or None when (source, guid) is already stored, or when it
         is a reply whose parent is not stored. Pass ``conn`` to make it part of a larger transaction."""
         if conn is None:
-            with self.begin() as own:
+            with self.begin(conn) as own:
                 return self.insert_item(item, minhash=minhash, duplicate_of=duplicate_of, conn=own, story_id=story_id)
         if True:
             exists = conn.execute(
@@ -49,7 +49,7 @@ class ItemsQueries(StoreBase):
                 return None
             parent_id = None
             if item.parent_guid:
-                parent_id = self.item_id_by_guid(conn, item.source_id, item.parent_guid)
+                parent_id = self.item_id_by_guid(item.source_id, item.parent_guid, conn=conn)
                 if parent_id is None:
                     return None
             result = conn.execute(
@@ -76,12 +76,15 @@ class ItemsQueries(StoreBase):
             )
             return new_id(result)
 
-    def item_id_by_guid(self, conn: Connection, source_id: int, guid: str) -> int | None:
-        return conn.execute(select(items.c.id).where(items.c.source_id == source_id, items.c.guid == guid)).scalar_one_or_none()
+    def item_id_by_guid(self, source_id: int, guid: str, *, conn: Connection | None = None) -> int | None:
+        with self.begin(conn) as conn:
+            return conn.execute(
+                select(items.c.id).where(items.c.source_id == source_id, items.c.guid == guid)
+            ).scalar_one_or_none()
 
-    def minhashes_since(self, since: datetime) -> list[tuple[int, bytes]]:
+    def minhashes_since(self, since: datetime, *, conn: Connection | None = None) -> list[tuple[int, bytes]]:
         """(item id, signature) of originals fetched since a time, for near-duplicate lookups."""
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             q = (
                 select(items.c.id, items.c.minhash)
                 .where(items.c.fetched_at >= since, items.c.minhash.is_not(None), items.c.duplicate_of.is_(None))
@@ -89,26 +92,26 @@ class ItemsQueries(StoreBase):
             )
             return [(i, bytes(m)) for i, m in conn.execute(q)]
 
-    def items_without_story(self) -> list[Item]:
-        with self.begin() as conn:
+    def items_without_story(self, *, conn: Connection | None = None) -> list[Item]:
+        with self.begin(conn) as conn:
             q = select(items).where(items.c.story_id.is_(None)).order_by(items.c.id)
             return [item_row(r) for r in conn.execute(q).mappings()]
 
-    def items_of_stories(self, story_ids: Iterable[int]) -> list[Item]:
+    def items_of_stories(self, story_ids: Iterable[int], *, conn: Connection | None = None) -> list[Item]:
         out: list[Item] = []
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             for chunk in chunks(story_ids):
                 q = select(items).where(items.c.story_id.in_(chunk)).order_by(items.c.id)
                 out.extend(item_row(r) for r in conn.execute(q).mappings())
         return sorted(out, key=lambda i: i.id)
 
-    def count_items(self) -> int:
-        with self.begin() as conn:
+    def count_items(self, *, conn: Connection | None = None) -> int:
+        with self.begin(conn) as conn:
             return conn.execute(select(func.count()).select_from(items)).scalar_one()
 
-    def items_by_id(self, ids: Iterable[int]) -> dict[int, Item]:
+    def items_by_id(self, ids: Iterable[int], *, conn: Connection | None = None) -> dict[int, Item]:
         out: dict[int, Item] = {}
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             for chunk in chunks(ids):
                 q = select(items).where(items.c.id.in_(chunk))
                 out.update({r["id"]: item_row(r) for r in conn.execute(q).mappings()})

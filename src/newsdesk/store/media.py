@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from newsdesk.records import Article
 from newsdesk.store.articles import ArticlesQueries
@@ -14,17 +14,17 @@ from newsdesk.store.schema import media
 class MediaQueries(ArticlesQueries):
     """Media is made for publishable article versions: this group builds on the articles group."""
 
-    def publishable_without_media(self) -> list[tuple[Article, list[dict]]]:
-        with self.begin() as conn:
+    def publishable_without_media(self, *, conn: Connection | None = None) -> list[tuple[Article, list[dict]]]:
+        with self.begin(conn) as conn:
             have = {(s, v) for s, v in conn.execute(select(media.c.story_id, media.c.version))}
         return [(a, claims) for a, _, claims in self.publishable() if (a.story_id, a.version) not in have]
 
-    def save_media(self, story_id: int, version: int, when: datetime, content: dict) -> None:
-        with self.begin() as conn:
+    def save_media(self, story_id: int, version: int, when: datetime, content: dict, *, conn: Connection | None = None) -> None:
+        with self.begin(conn) as conn:
             conn.execute(insert(media).values(story_id=story_id, version=version, made_at=when, content=content))
 
-    def media_of(self, story_id: int, version: int) -> dict | None:
-        with self.begin() as conn:
+    def media_of(self, story_id: int, version: int, *, conn: Connection | None = None) -> dict | None:
+        with self.begin(conn) as conn:
             return conn.execute(
                 select(media.c.content).where(media.c.story_id == story_id, media.c.version == version)
             ).scalar_one_or_none()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from sqlalchemy import Connection, insert, update
 
 from newsdesk.store.base import StoreBase
 from newsdesk.store.rows import new_id, utcnow
@@ -10,11 +10,11 @@ from newsdesk.store.schema import runs
 
 
 class RunsQueries(StoreBase):
-    def start_run(self, command: str) -> int:
-        with self.begin() as conn:
+    def start_run(self, command: str, *, conn: Connection | None = None) -> int:
+        with self.begin(conn) as conn:
             result = conn.execute(insert(runs).values(command=command, started_at=utcnow()))
             return new_id(result)
 
-    def finish_run(self, run_id: int, summary: dict) -> None:
-        with self.begin() as conn:
+    def finish_run(self, run_id: int, summary: dict, *, conn: Connection | None = None) -> None:
+        with self.begin(conn) as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), summary=summary))

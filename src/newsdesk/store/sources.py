@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from newsdesk.records import Source
 from newsdesk.store.base import StoreBase
@@ -11,9 +11,11 @@ from newsdesk.store.schema import items, sources
 
 
 class SourcesQueries(StoreBase):
-    def add_source(self, url: str, kind: str = "feed", name: str = "", weight: float = 1.0) -> tuple[Source, bool]:
+    def add_source(
+        self, url: str, kind: str = "feed", name: str = "", weight: float = 1.0, *, conn: Connection | None = None
+    ) -> tuple[Source, bool]:
         """Add a source; return it and whether it was new (adding twice is harmless)."""
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             row = conn.execute(select(sources).where(sources.c.url == url)).mappings().first()
             if row is not None:
                 return source_row(row), False
@@ -21,8 +23,8 @@ class SourcesQueries(StoreBase):
             row = conn.execute(select(sources).where(sources.c.url == url)).mappings().one()
             return source_row(row), True
 
-    def list_sources(self) -> list[Source]:
-        with self.begin() as conn:
+    def list_sources(self, *, conn: Connection | None = None) -> list[Source]:
+        with self.begin(conn) as conn:
             return [source_row(r) for r in conn.execute(select(sources).order_by(sources.c.id)).mappings()]
 
     def record_fetch(
@@ -35,6 +37,7 @@ class SourcesQueries(StoreBase):
         last_modified: str | None = None,
         new_items: int = 0,
         name: str | None = None,
+        conn: Connection | None = None,
     ) -> None:
         values: dict = {"last_status": status, "last_error": error, "last_fetched_at": utcnow(), "last_new_items": new_items}
         # Validators are only replaced by a successful fetch: an error must not cost the next 304.
@@ -42,13 +45,13 @@ class SourcesQueries(StoreBase):
             values.update(etag=etag, last_modified=last_modified)
         if name:
             values["name"] = name
-        with self.begin() as conn:
+        with self.begin(conn) as conn:
             conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
 
-    def known_guids(self, source_id: int) -> set[str]:
-        with self.begin() as conn:
+    def known_guids(self, source_id: int, *, conn: Connection | None = None) -> set[str]:
+        with self.begin(conn) as conn:
             return set(conn.execute(select(items.c.guid).where(items.c.source_id == source_id)).scalars())
 
-    def source_weights(self) -> dict[int, float]:
-        with self.begin() as conn:
+    def source_weights(self, *, conn: Connection | None = None) -> dict[int, float]:
+        with self.begin(conn) as conn:
             return dict(conn.execute(select(sources.c.id, sources.c.weight)).all())

@@ -16,49 +16,58 @@ from newsdesk.store.schema import items, stories
 class StoriesQueries(ItemsQueries):
     """Stories come with their items: this group builds on the items group."""
 
-    def open_story_ids(self) -> list[int]:
-        with self.begin() as conn:
+    def open_story_ids(self, *, conn: Connection | None = None) -> list[int]:
+        with self.begin(conn) as conn:
             return list(conn.execute(select(stories.c.id).where(stories.c.status == "open")).scalars())
 
-    def create_story(self, conn: Connection, first_seen: datetime, last_seen: datetime, title: str) -> int:
-        now = utcnow()
-        result = conn.execute(
-            insert(stories).values(
-                status="open", title=title, created_at=now, updated_at=now, first_seen=first_seen, last_seen=last_seen
+    def create_story(self, first_seen: datetime, last_seen: datetime, title: str, *, conn: Connection | None = None) -> int:
+        with self.begin(conn) as conn:
+            now = utcnow()
+            result = conn.execute(
+                insert(stories).values(
+                    status="open", title=title, created_at=now, updated_at=now, first_seen=first_seen, last_seen=last_seen
+                )
             )
-        )
-        return new_id(result)
+            return new_id(result)
 
-    def story_of_item(self, conn: Connection, item_id: int) -> int | None:
-        return conn.execute(select(items.c.story_id).where(items.c.id == item_id)).scalar_one_or_none()
+    def story_of_item(self, item_id: int, *, conn: Connection | None = None) -> int | None:
+        with self.begin(conn) as conn:
+            return conn.execute(select(items.c.story_id).where(items.c.id == item_id)).scalar_one_or_none()
 
-    def assign_items(self, conn: Connection, story_id: int, item_ids: Iterable[int]) -> None:
-        for chunk in chunks(item_ids):
-            conn.execute(update(items).where(items.c.id.in_(chunk)).values(story_id=story_id))
+    def assign_items(self, story_id: int, item_ids: Iterable[int], *, conn: Connection | None = None) -> None:
+        with self.begin(conn) as conn:
+            for chunk in chunks(item_ids):
+                conn.execute(update(items).where(items.c.id.in_(chunk)).values(story_id=story_id))
 
-    def touch_story(self, conn: Connection, story_id: int, *, first_seen: datetime, last_seen: datetime, title: str) -> None:
-        conn.execute(
-            update(stories)
-            .where(stories.c.id == story_id)
-            .values(first_seen=first_seen, last_seen=last_seen, title=title, updated_at=utcnow())
-        )
+    def touch_story(
+        self, story_id: int, *, first_seen: datetime, last_seen: datetime, title: str, conn: Connection | None = None
+    ) -> None:
+        with self.begin(conn) as conn:
+            conn.execute(
+                update(stories)
+                .where(stories.c.id == story_id)
+                .values(first_seen=first_seen, last_seen=last_seen, title=title, updated_at=utcnow())
+            )
 
-    def close_stories_quiet_since(self, cutoff: datetime) -> int:
-        with self.begin() as conn:
+    def close_stories_quiet_since(self, cutoff: datetime, *, conn: Connection | None = None) -> int:
+        with self.begin(conn) as conn:
             result = conn.execute(
                 update(stories).where(stories.c.status == "open", stories.c.last_seen < cutoff).values(status="closed")
             )
             return result.rowcount or 0
 
-    def set_score(self, conn: Connection, story_id: int, breakdown: ScoreBreakdown, tier: str) -> None:
-        from dataclasses import asdict
+    def set_score(self, story_id: int, breakdown: ScoreBreakdown, tier: str, *, conn: Connection | None = None) -> None:
+        with self.begin(conn) as conn:
+            from dataclasses import asdict
 
-        conn.execute(
-            update(stories).where(stories.c.id == story_id).values(score=breakdown.total, tier=tier, breakdown=asdict(breakdown))
-        )
+            conn.execute(
+                update(stories)
+                .where(stories.c.id == story_id)
+                .values(score=breakdown.total, tier=tier, breakdown=asdict(breakdown))
+            )
 
-    def stories(self, *, with_items: bool = True, status: str | None = None) -> list[Story]:
-        with self.begin() as conn:
+    def stories(self, *, with_items: bool = True, status: str | None = None, conn: Connection | None = None) -> list[Story]:
+        with self.begin(conn) as conn:
             q = select(stories).order_by(stories.c.score.desc(), stories.c.last_seen.desc(), stories.c.id)
             if status:
                 q = q.where(stories.c.status == status)
@@ -70,5 +79,6 @@ class StoriesQueries(ItemsQueries):
                     members.setdefault(it.story_id, []).append(it)
         return [story_row(r, members.get(r["id"], [])) for r in rows]
 
-    def mark_story_updated(self, conn: Connection, story_id: int) -> None:
-        conn.execute(update(stories).where(stories.c.id == story_id).values(updated_at=utcnow()))
+    def mark_story_updated(self, story_id: int, *, conn: Connection | None = None) -> None:
+        with self.begin(conn) as conn:
+            conn.execute(update(stories).where(stories.c.id == story_id).values(updated_at=utcnow()))

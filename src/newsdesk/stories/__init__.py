@@ -89,17 +89,17 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
         members: dict[int, list[Item]] = {}
         for item, label in zip(originals, labels[len(window) :].tolist()):
             if label not in existing and label not in created:
-                created[label] = store.create_story(conn, item.when, item.when, item.title)
+                created[label] = store.create_story(item.when, item.when, item.title, conn=conn)
             sid = label if label in existing else created[label]
             members.setdefault(sid, []).append(item)
             story_of[item.id] = sid
         for follower in followers:
             leader = follower.duplicate_of or follower.parent_id
             sid = (story_of.get(leader) if leader is not None else None) or (
-                store.story_of_item(conn, leader) if leader else None
+                store.story_of_item(leader, conn=conn) if leader else None
             )
             if sid is None:  # the original predates stories (should not happen): stand alone
-                sid = store.create_story(conn, follower.when, follower.when, follower.title)
+                sid = store.create_story(follower.when, follower.when, follower.title, conn=conn)
                 created[-follower.id] = sid
             members.setdefault(sid, []).append(follower)
         window_by_story: dict[int, list[Item]] = {}
@@ -107,10 +107,10 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
             if i.story_id is not None:
                 window_by_story.setdefault(i.story_id, []).append(i)
         for sid, added in members.items():
-            store.assign_items(conn, sid, [i.id for i in added])
+            store.assign_items(sid, [i.id for i in added], conn=conn)
             everything = window_by_story.get(sid, []) + added
             first = min(everything, key=lambda i: i.when)
-            store.touch_story(conn, sid, first_seen=first.when, last_seen=max(i.when for i in everything), title=first.title)
+            store.touch_story(sid, first_seen=first.when, last_seen=max(i.when for i in everything), title=first.title, conn=conn)
         report.items_assigned = len(new_items)
         report.created = len(created)
         report.updated = len([sid for sid in members if sid in existing])

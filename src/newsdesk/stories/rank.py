@@ -57,5 +57,5 @@ def rank_open_stories(store: Store, settings: Settings, now: datetime) -> int:
     with store.begin() as conn:
         for story in open_stories:
             breakdown = score_story(story, weights, settings.rank, now)
-            store.set_score(conn, story.id, breakdown, tier_for(breakdown.total, settings.rank))
+            store.set_score(story.id, breakdown, tier_for(breakdown.total, settings.rank), conn=conn)
     return len(open_stories)
