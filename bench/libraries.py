@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+
 def url_cases() -> list[tuple[str, str]]:
     """The (url, expected) cases of tests/test_urls.py, read from its parametrize list."""
     import ast
@@ -31,9 +32,23 @@ def url_cases() -> list[tuple[str, str]]:
 
 
 URL_CASES = url_cases()
-SLUG_CASES = [("Marta Quell", "marta-quell"), ("Café Müller & Co.", "cafe-muller-co"), ("  ", "tag"), ("AI/ML — 2026", "ai-ml-2026")]
-FIGURE_CASES = [("1,200", 1200), ("1.2k", 1200), ("twelve hundred", 1200), ("fifty-four", 54), ("$45m", 45e6),
-                ("45 million dollars", 45e6), ("five percent", 5), ("2.4 billion", 2.4e9), ("a dozen", 12)]
+SLUG_CASES = [
+    ("Marta Quell", "marta-quell"),
+    ("Café Müller & Co.", "cafe-muller-co"),
+    ("  ", "tag"),
+    ("AI/ML — 2026", "ai-ml-2026"),
+]
+FIGURE_CASES = [
+    ("1,200", 1200),
+    ("1.2k", 1200),
+    ("twelve hundred", 1200),
+    ("fifty-four", 54),
+    ("$45m", 45e6),
+    ("45 million dollars", 45e6),
+    ("five percent", 5),
+    ("2.4 billion", 2.4e9),
+    ("a dozen", 12),
+]
 
 
 def main() -> None:
