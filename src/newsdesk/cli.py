@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from newsdesk.render import console as _console
 from newsdesk.render import print_story_table, print_summary
 from newsdesk.stages import REGISTRY, STAGE_NAMES
+
+if TYPE_CHECKING:
+    from newsdesk.pipeline import Newsroom
 
 app = typer.Typer(
     help="newsdesk: an automated newsroom. Sources in, verified and cited stories out.",
@@ -36,12 +40,12 @@ class Format(str, Enum):
     json = "json"
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     _console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
 
 
-def _open(path: Path):
+def _open(path: Path) -> Newsroom:
     from newsdesk.config import ConfigError
     from newsdesk.pipeline import open_newsroom
 
@@ -156,7 +160,7 @@ def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
         raise typer.Exit(1)
 
 
-def _stage_command(stage_name: str, summary: str):
+def _stage_command(stage_name: str, summary: str) -> Callable[..., None]:
     def command(directory: DirOption = Path(".")) -> None:
         _run_stages(directory, (stage_name,))
 

@@ -7,7 +7,7 @@ Every knob has a default, so an empty file is a valid newsroom. Environment vari
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -287,7 +287,7 @@ def load_settings(newsroom: Path) -> Settings:
         raise ConfigError(f"{path} not found: create a newsroom with `newsdesk init {newsroom}` or pass --dir.")
     bound = type("NewsroomSettings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
     try:
-        return bound()
+        return cast(Settings, bound())
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe(exc)}") from None
     except Exception as exc:  # tomllib.TOMLDecodeError and friends

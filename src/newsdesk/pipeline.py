@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsdesk.config import CONFIG_NAME, DEFAULT_TOML, ConfigError, Settings, load_settings
 from newsdesk.progress import NullProgress, Progress
@@ -86,7 +86,7 @@ class RunReport:
         """False when a source failed or a writer could not write (the summary says which)."""
         return all(r.ok for r in self.reports.values())
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """What the run record stores."""
         return {"seconds": self.seconds, **{name: r.as_dict() for name, r in self.reports.items()}}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Task(Protocol):
@@ -28,7 +28,7 @@ class NullProgress:
 
 
 class _RichTask:
-    def __init__(self, progress, task_id):
+    def __init__(self, progress: Any, task_id: Any) -> None:
         self._progress, self._id = progress, task_id
 
     def advance(self, n: int = 1) -> None:
@@ -42,7 +42,7 @@ class _RichTask:
 class RichProgress:
     """Bars on stderr; they vanish when not a terminal (CI logs stay readable)."""
 
-    def __init__(self, console=None):
+    def __init__(self, console: Any = None) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
@@ -58,7 +58,7 @@ class RichProgress:
         self._progress.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._progress.stop()
 
     def task(self, description: str, total: int | None = None) -> Task:

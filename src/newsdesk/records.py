@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ class Article:
     first_published: datetime | None = None
     updated: datetime | None = None
     # Model calls, tokens, seconds and cost that writing this version took (LLM writers).
-    usage: dict | None = None
+    usage: dict[str, Any] | None = None
 
     def sentences(self) -> list[ArticleSentence]:
         return [self.dek] + [s for sec in self.sections for para in sec.paragraphs for s in para]
@@ -241,8 +242,8 @@ class Article:
     def reading_minutes(self) -> int:
         return max(1, round(self.word_count / 230))
 
-    def to_dict(self) -> dict:
-        def sentence(s: ArticleSentence) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        def sentence(s: ArticleSentence) -> dict[str, Any]:
             return {"text": s.text, "citations": [c.__dict__ for c in s.citations]}
 
         return {
@@ -269,11 +270,11 @@ class Article:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> Article:
-        def sentence(s: dict) -> ArticleSentence:
+    def from_dict(cls, d: dict[str, Any]) -> Article:
+        def sentence(s: dict[str, Any]) -> ArticleSentence:
             return ArticleSentence(text=s["text"], citations=[Citation(**c) for c in s["citations"]])
 
-        def when(v):
+        def when(v: str | None) -> datetime | None:
             return datetime.fromisoformat(v) if v else None
 
         return cls(

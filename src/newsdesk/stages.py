@@ -80,7 +80,8 @@ class StageReport:
         return True
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)  # type: ignore[call-overload]  # every subclass is a dataclass
+        data: dict[str, Any] = asdict(self)  # type: ignore[call-overload]  # every subclass is a dataclass
+        return data
 
     def lines(self) -> list[str]:
         return []

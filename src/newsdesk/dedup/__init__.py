@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ class NearDuplicateIndex:
         for item_id, blob in existing:
             self.add(item_id, self.from_bytes(blob))
 
-    def signature(self, text: str):
+    def signature(self, text: str) -> Any:
         from datasketch import MinHash
 
         if self._permutations is None:
@@ -46,16 +47,16 @@ class NearDuplicateIndex:
         mh.update_batch(list(shingles(text, self.settings.shingle_words)))
         return mh
 
-    def from_bytes(self, blob: bytes):
+    def from_bytes(self, blob: bytes) -> Any:
         from datasketch import MinHash
 
         return MinHash(hashvalues=np.frombuffer(blob, dtype=np.uint64).copy(), scheme=SCHEME)
 
     @staticmethod
-    def to_bytes(signature) -> bytes:
+    def to_bytes(signature: Any) -> bytes:
         return np.asarray(signature.hashvalues, dtype=np.uint64).tobytes()
 
-    def find(self, signature) -> int | None:
+    def find(self, signature: Any) -> int | None:
         """Earliest indexed item whose estimated Jaccard similarity reaches the threshold."""
         best: int | None = None
         for item_id in self._lsh.query(signature):
@@ -63,7 +64,7 @@ class NearDuplicateIndex:
                 best = item_id if best is None else min(best, item_id)
         return best
 
-    def add(self, item_id: int, signature) -> None:
+    def add(self, item_id: int, signature: Any) -> None:
         if item_id in self._signatures:
             return
         self._signatures[item_id] = signature

@@ -24,7 +24,7 @@ class DemoApis:
     def _epoch(self, hours_ago: float) -> float:
         return (self.anchor - timedelta(hours=hours_ago)).timestamp()
 
-    def _reddit_post(self, p: dict) -> dict:
+    def _reddit_post(self, p: dict[str, Any]) -> dict[str, Any]:
         permalink = f"/r/{p['subreddit']}/comments/{p['id']}/{p['title'].lower().replace(' ', '_')[:40]}/"
         return {
             "kind": "t3",
@@ -47,7 +47,7 @@ class DemoApis:
             },
         }
 
-    def reddit_listing(self, subreddit: str, after: str | None) -> dict:
+    def reddit_listing(self, subreddit: str, after: str | None) -> dict[str, Any]:
         posts = [p for p in self.corpus.reddit_posts if p["subreddit"].lower() == subreddit.lower()]
         posts.sort(key=lambda p: -p["score"])
         # Two posts a page, so following "after" is exercised.
@@ -64,7 +64,7 @@ class DemoApis:
             },
         }
 
-    def reddit_comments(self, post_id: str) -> list | None:
+    def reddit_comments(self, post_id: str) -> list[Any] | None:
         post = next((p for p in self.corpus.reddit_posts if p["id"] == post_id), None)
         if post is None:
             return None
@@ -91,7 +91,7 @@ class DemoApis:
             {"kind": "Listing", "data": {"children": children, "after": None}},
         ]
 
-    def hn(self, path: str):
+    def hn(self, path: str) -> Any:
         if path in ("topstories.json", "newstories.json", "beststories.json"):
             return [s["id"] for s in sorted(self.corpus.hn_stories, key=lambda s: -s["score"])]
         if path.startswith("item/") and path.endswith(".json"):
@@ -117,7 +117,7 @@ class DemoApis:
             return item
         return None
 
-    def hub(self, path: str, query: dict[str, list[str]]):
+    def hub(self, path: str, query: dict[str, list[str]]) -> Any:
         if path == "api/models":
             term = query.get("search", [""])[0].lower()
             found = [m for m in self.corpus.hub_models if term in m["id"].lower()]
@@ -153,7 +153,7 @@ class DemoApis:
                 }
         return None
 
-    def github(self, path: str):
+    def github(self, path: str) -> Any:
         for r in self.corpus.github_repos:
             repo_path = f"repos/{r['full_name']}"
             if path.lower() == repo_path.lower():

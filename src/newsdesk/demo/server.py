@@ -12,10 +12,15 @@ import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from newsdesk.demo.corpus import Corpus, load_corpus
 from newsdesk.demo.site import DemoSite
+
+if TYPE_CHECKING:
+    from newsdesk.config import Settings
+    from newsdesk.pipeline import Newsroom
 
 DEFAULT_PORT = 8765
 
@@ -25,7 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "newsdesk-demo/1"
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
 
-    def log_message(self, *args) -> None:  # keep the terminal for the user's progress bars
+    def log_message(self, *args: Any) -> None:  # keep the terminal for the user's progress bars
         pass
 
     def do_GET(self) -> None:
@@ -44,14 +49,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(200, page, "text/html; charset=utf-8", conditional=True)
         self._send(404, b"not found", "text/plain")
 
-    def log_request(self, *args) -> None:
+    def log_request(self, *args: Any) -> None:
         pass
 
     def _api(self, parts: list[str]) -> None:
         query = parse_qs(urlsplit(self.path).query)
         service, rest = parts[0], "/".join(parts[1:])
         extra: dict[str, str] = {}
-        data: dict | list | None
+        data: dict[str, Any] | list[Any] | None
         if service == "reddit":
             extra = {"x-ratelimit-remaining": "95.0", "x-ratelimit-used": "5", "x-ratelimit-reset": "300"}
             if len(parts) == 4 and parts[1] == "r" and parts[3] in ("hot.json", "new.json", "top.json"):
@@ -75,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(404, json.dumps({"error": "Not Found"}).encode(), "application/json", extra=extra)
         self._send(200, json.dumps(data).encode(), "application/json", conditional=True, extra=extra)
 
-    def _send(self, status: int, body: bytes, ctype: str, conditional: bool = False, extra: dict | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, conditional: bool = False, extra: dict[str, Any] | None = None) -> None:
         if conditional:
             etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
             modified = format_datetime(self.site.anchor, usegmt=True)
@@ -121,11 +126,11 @@ class DemoServer:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
 
-    def attach(self, newsroom) -> None:
+    def attach(self, newsroom: Newsroom) -> None:
         """Give a newsroom every demo source (feeds, the subreddit, Hacker News) and point its
         community and data-source base URLs at this server (in memory; the config file is untouched)."""
         for name, url in self.feed_urls():
@@ -134,7 +139,7 @@ class DemoServer:
             newsroom.store.add_source(url, kind=url.split(":", 1)[0], name=name)
         self.configure(newsroom.settings)
 
-    def configure(self, settings) -> None:
+    def configure(self, settings: Settings) -> None:
         """Point a newsroom's community and data-source base URLs at this server."""
         settings.community.reddit_base_url = f"{self.site.base}/reddit"
         settings.community.hn_base_url = f"{self.site.base}/hn/v0"

@@ -8,6 +8,7 @@ import hashlib
 import html
 from datetime import datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 from newsdesk.demo.apis import DemoApis
 from newsdesk.demo.corpus import Corpus
@@ -19,33 +20,35 @@ class DemoSite(DemoApis):
     def __init__(self, corpus: Corpus, base_url: str, anchor: datetime):
         self.corpus, self.base, self.anchor = corpus, base_url.rstrip("/"), anchor
 
-    def article_url(self, article: dict) -> str:
+    def article_url(self, article: dict[str, Any]) -> str:
         return f"{self.base}/{article['outlet']}/articles/{article['id']}.html"
 
     def feed_url(self, slug: str) -> str:
         return f"{self.base}/{slug}/feed.xml"
 
-    def published(self, article: dict) -> datetime:
+    def published(self, article: dict[str, Any]) -> datetime:
         return self.anchor - timedelta(hours=article["hours_ago"])
 
-    def body(self, article: dict) -> str:
+    def body(self, article: dict[str, Any]) -> str:
         if "copy_of" in article:
             original = self.corpus.by_id[article["copy_of"]]
             source = self.corpus.outlets[original["outlet"]]["name"]
-            return original["body"].strip() + f"\n\nThis article first appeared in {source} and is republished with permission."
+            return (
+                str(original["body"]).strip() + f"\n\nThis article first appeared in {source} and is republished with permission."
+            )
         if "link_to" in article:
             return self.body(self.corpus.by_id[article["link_to"]])
-        return article["body"].strip()
+        return str(article["body"]).strip()
 
-    def paragraphs(self, article: dict) -> list[str]:
+    def paragraphs(self, article: dict[str, Any]) -> list[str]:
         return [p.strip() for p in self.body(article).split("\n\n") if p.strip()]
 
-    def entry_link(self, article: dict) -> str:
+    def entry_link(self, article: dict[str, Any]) -> str:
         target = self.corpus.by_id[article["link_to"]] if "link_to" in article else article
         # Feeds add tracking parameters, as real ones do; canonicalisation must strip them.
         return self.article_url(target) + f"?utm_source=rss&utm_medium=feed&utm_campaign={article['outlet']}"
 
-    def outlet_articles(self, slug: str) -> list[dict]:
+    def outlet_articles(self, slug: str) -> list[dict[str, Any]]:
         return self.corpus.by_outlet.get(slug, [])
 
     def feed(self, slug: str) -> tuple[bytes, str]:
@@ -64,10 +67,10 @@ class DemoSite(DemoApis):
             "atom": "application/atom+xml",
         }[kind]
 
-    def _content_html(self, article: dict) -> str:
+    def _content_html(self, article: dict[str, Any]) -> str:
         return "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs(article))
 
-    def _rss2(self, outlet: dict, articles: list[dict]) -> str:
+    def _rss2(self, outlet: dict[str, Any], articles: list[dict[str, Any]]) -> str:
         e = html.escape
         items = []
         for a in articles:
@@ -86,7 +89,7 @@ class DemoSite(DemoApis):
             f"<description>News from {e(outlet['name'])}</description>{''.join(items)}</channel></rss>\n"
         )
 
-    def _rss1(self, outlet: dict, articles: list[dict]) -> str:
+    def _rss1(self, outlet: dict[str, Any], articles: list[dict[str, Any]]) -> str:
         e = html.escape
         seq = "".join(f'<rdf:li rdf:resource="{e(self.entry_link(a))}"/>' for a in articles)
         items = "".join(
@@ -103,7 +106,7 @@ class DemoSite(DemoApis):
             f"<items><rdf:Seq>{seq}</rdf:Seq></items></channel>{items}</rdf:RDF>\n"
         )
 
-    def _atom(self, outlet: dict, articles: list[dict]) -> str:
+    def _atom(self, outlet: dict[str, Any], articles: list[dict[str, Any]]) -> str:
         e = html.escape
         updated = max((self.published(a) for a in articles), default=self.anchor).isoformat()
         entries = []

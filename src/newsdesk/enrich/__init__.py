@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from newsdesk.config import Settings
 from newsdesk.enrich.mentions import Mention, find_mentions
@@ -130,7 +131,7 @@ async def _enrich(store: Store, settings: Settings, cache_path: Path | None, pro
     now = utcnow().replace(microsecond=0)
     async with Fetcher(settings.http, cache_path) as fetcher:
         data = DataSources(settings.enrich, fetcher)
-        lookups: dict[tuple[str, str], asyncio.Task] = {}  # one lookup per subject per run, shared by stories
+        lookups: dict[tuple[str, str], asyncio.Task[Any]] = {}  # one lookup per subject per run, shared by stories
 
         async def facts_of(m: Mention) -> list[Fact]:
             """Figures for one mention; a bare form is tried on the Hub first, then on GitHub."""
@@ -148,7 +149,7 @@ async def _enrich(store: Store, settings: Settings, cache_path: Path | None, pro
                         raise
             return []
 
-        def lookup(m: Mention) -> asyncio.Task:
+        def lookup(m: Mention) -> asyncio.Task[Any]:
             key = (m.kind, m.subject.lower())
             if key not in lookups:
                 lookups[key] = asyncio.ensure_future(facts_of(m))

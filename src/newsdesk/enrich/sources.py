@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from newsdesk.config import EnrichSettings
@@ -29,7 +30,7 @@ class RateLimited(LookupFailed):
     """The API's rate limit is spent; no more lookups there in this run."""
 
 
-def _license_of(info: dict) -> str | None:
+def _license_of(info: dict[str, Any]) -> str | None:
     card = info.get("cardData") or {}
     lic = card.get("license") if isinstance(card, dict) else None
     if isinstance(lic, list):
@@ -52,7 +53,7 @@ class DataSources:
         token = os.environ.get(env_name, "").strip() if env_name else ""
         return {"Authorization": f"Bearer {token}"} if token else {}
 
-    async def _json(self, url: str, headers: dict[str, str], what: str):
+    async def _json(self, url: str, headers: dict[str, str], what: str) -> Any:
         self.requests += 1
         try:
             result = await self.fetcher.get(url, accept="application/json", cached=True, headers=headers)

@@ -46,7 +46,7 @@ def canonical_link(html: str, base_url: str) -> str | None:
     for tag in _CANONICAL.findall(html[:300_000]):
         m = _HREF.search(tag)
         if m:
-            return urljoin(base_url, m.group(1).strip())
+            return str(urljoin(base_url, m.group(1).strip()))
     return None
 
 

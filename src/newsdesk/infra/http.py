@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,7 +115,7 @@ class Fetcher:
             self._cached = httpx2.AsyncClient(transport=cache, **options)
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self._plain.aclose()
         if self._cached is not self._plain:
             await self._cached.aclose()
@@ -181,8 +181,8 @@ class Fetcher:
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, _Retryable) and exc.retry_after is not None:
-                return exc.retry_after
-            return s.backoff_base * (2 ** (state.attempt_number - 1)) * (0.5 + random.random())
+                return float(exc.retry_after)
+            return float(s.backoff_base * (2 ** (state.attempt_number - 1)) * (0.5 + random.random()))
 
         attempts = 0
         try:
@@ -293,7 +293,7 @@ class Fetcher:
         return Protego.parse(response.text[:500_000])
 
 
-def budget_reset_wait(headers) -> float | None:
+def budget_reset_wait(headers: Mapping[str, str]) -> float | None:
     """Seconds until a spent rate-limit window resets, when ``x-ratelimit-remaining`` says no
     request is left; ``x-ratelimit-reset`` is an epoch time (GitHub) or seconds from now (Reddit)."""
     try:
@@ -305,7 +305,7 @@ def budget_reset_wait(headers) -> float | None:
     return max(0.0, reset - datetime.now(UTC).timestamp()) if reset > 1e9 else reset
 
 
-def _rate_limit_spent(status: int, headers) -> float | None:
+def _rate_limit_spent(status: int, headers: Mapping[str, str]) -> float | None:
     """Seconds to wait when a 403/429 answer says the API's rate limit is spent (Retry-After
     first, then the rate-limit headers)."""
     if status not in (403, 429):

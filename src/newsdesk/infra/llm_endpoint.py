@@ -5,13 +5,14 @@ Used by the LLM writer (write/llm.py) and the entailment judge (verify/judge.py)
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pydantic import BaseModel
 
 from newsdesk.config import LLMSettings
 
 
-def make_client(settings: LLMSettings, *, max_retries: int):
+def make_client(settings: LLMSettings, *, max_retries: int) -> Any:
     import openai
 
     key = os.environ.get(settings.api_key_env, "") if settings.api_key_env else ""
@@ -21,7 +22,7 @@ def make_client(settings: LLMSettings, *, max_retries: int):
     )
 
 
-def response_format(settings: LLMSettings, name: str, model: type[BaseModel]) -> dict:
+def response_format(settings: LLMSettings, name: str, model: type[BaseModel]) -> dict[str, Any]:
     """Ask for JSON shaped like ``model`` in the dialect the server speaks (llm.response_format)."""
     if settings.response_format == "json_schema":
         return {"type": "json_schema", "json_schema": {"name": name, "schema": model.model_json_schema(), "strict": False}}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from newsdesk.config import Settings
 from newsdesk.progress import NullProgress, Progress
@@ -43,7 +44,7 @@ class MediaStage:
         return build_media(ctx.store, ctx.settings, progress=ctx.progress, scope=ctx.scope)
 
 
-def media_for(article: Article, claims: list[dict], settings: Settings) -> dict:
+def media_for(article: Article, claims: list[dict[str, Any]], settings: Settings) -> dict[str, Any]:
     from newsdesk.media.charts import bar_chart
     from newsdesk.media.figures import check_whole, comparable_series
     from newsdesk.media.video import newsletter_blurb, social_post, video_prompt
@@ -52,7 +53,7 @@ def media_for(article: Article, claims: list[dict], settings: Settings) -> dict:
     passed = {c["text"] for c in claims if c["verdict"] == "PASS"}
     verified = [s for s in article.sentences() if s.text in passed]
     url = article_url(article, settings.publish.base_url)
-    out: dict = {
+    out: dict[str, Any] = {
         "chart": None,
         "chart_skipped": None,
         "video": None,

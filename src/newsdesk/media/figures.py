@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from newsdesk.records import ArticleSentence
 from newsdesk.text.numbers import Figure, figures
@@ -131,7 +132,7 @@ def _period(claim: str, fig: Figure) -> str | None:
     return before[-1].group(1) if before else None
 
 
-def _period_key(label: str) -> tuple:
+def _period_key(label: str) -> tuple[Any, ...]:
     year = re.search(r"(?:19|20)\d\d", label)
     quarter = re.search(r"Q([1-4])|(first|second|third|fourth) quarter", label)
     q = 0

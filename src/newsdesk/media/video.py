@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from newsdesk.records import Article, ArticleSentence
 from newsdesk.text.numbers import figures
@@ -48,7 +49,7 @@ class VideoPrompt:
     music: str
     negative: list[str] = field(default_factory=lambda: list(NEGATIVE))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def text(self) -> str:

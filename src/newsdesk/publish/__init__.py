@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import Settings
-from newsdesk.records import Article
+from newsdesk.records import Article, Item
 from newsdesk.site import article_path, slug
 from newsdesk.site import base as site_base
 from newsdesk.stages import Context, StageReport
@@ -36,7 +37,7 @@ class PublishReport(StageReport):
     def index(self) -> Path:
         return self.out_dir / "index.html"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"out_dir": str(self.out_dir), "articles": self.articles, "tags": self.tags}
 
     def lines(self) -> list[str]:
@@ -60,7 +61,7 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC") if value else ""
 
 
-def _json_for_script(data) -> str:
+def _json_for_script(data: Any) -> str:
     # "</script>" or "<!--" inside a title must not end the script element.
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -88,12 +89,12 @@ class _View:
         article: Article,
         base_url: str,
         related: list[Article],
-        summary: dict | None = None,
-        claims: list[dict] | None = None,
-        passages: dict | None = None,
+        summary: dict[str, Any] | None = None,
+        claims: list[dict[str, Any]] | None = None,
+        passages: dict[str, Any] | None = None,
     ):
         self._a = article
-        self.media: dict = {}  # filled by build_site
+        self.media: dict[str, Any] = {}  # filled by build_site
         self.forum_only: str | None = None  # "Reddit" when a story rests on forum posts only
         self.checks = summary or {}
         # Claims as published, in reading order, with their verdicts and evidence.
@@ -107,7 +108,7 @@ class _View:
         self.published_text = _when(article.first_published)
         self.updated_text = _when(article.updated)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._a, name)
 
     @property
@@ -130,7 +131,7 @@ class _View:
         )
 
 
-def _passages(article: Article, items) -> dict[str, str]:
+def _passages(article: Article, items: dict[int, Item]) -> dict[str, str]:
     """For each sentence, the cited passages, shown when a reader hovers or opens it."""
     out = {}
     for s in article.sentences():
@@ -143,7 +144,7 @@ def _passages(article: Article, items) -> dict[str, str]:
     return out
 
 
-def _environment():
+def _environment() -> tuple[Any, Any]:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     templates = resources.files("newsdesk.publish").joinpath("templates")

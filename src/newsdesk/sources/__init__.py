@@ -7,6 +7,12 @@ unchanged sources stores nothing new.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsdesk.config import Settings
+    from newsdesk.store import Store
+
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,7 +51,7 @@ def classify(url: str) -> tuple[str, str]:
     return "feed", ""
 
 
-def add_configured_sources(store, settings) -> int:
+def add_configured_sources(store: Store, settings: Settings) -> int:
     """Add the sources listed under ``[sources]`` in newsdesk.toml that the store lacks; return how many.
     Raises ConfigError naming a bad entry."""
     from newsdesk.config import ConfigError

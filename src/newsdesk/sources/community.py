@@ -12,6 +12,7 @@ import asyncio
 import json
 from collections.abc import Set
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from newsdesk.config import Settings
@@ -33,7 +34,7 @@ def kind_of(url: str) -> str:
     return scheme if scheme in KINDS and not url.startswith(("http:", "https:")) else "feed"
 
 
-def parse_source(url: str) -> tuple[str, dict]:
+def parse_source(url: str) -> tuple[str, dict[str, Any]]:
     """Validate a community source URL; raise CommunityError with what to write instead."""
     kind, _, rest = url.partition(":")
     if kind == "hn":
@@ -55,14 +56,14 @@ def default_name(url: str) -> str:
     return "Hacker News" if kind == "hn" else f"Reddit r/{spec['subreddit']}"
 
 
-def _json(content: bytes, what: str):
+def _json(content: bytes, what: str) -> Any:
     try:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CommunityError(f"{what} returned malformed JSON ({exc})") from None
 
 
-async def fetch_reddit(spec: dict, settings: Settings, fetcher: Fetcher, known: Set[str] = frozenset()) -> ParsedFeed:
+async def fetch_reddit(spec: dict[str, Any], settings: Settings, fetcher: Fetcher, known: Set[str] = frozenset()) -> ParsedFeed:
     base = settings.community.reddit_base_url.rstrip("/")
     entries: list[FeedEntry] = []
     after = None
@@ -158,14 +159,14 @@ async def _top_comments(base: str, post: FeedEntry, settings: Settings, fetcher:
     return found
 
 
-async def fetch_hn(spec: dict, settings: Settings, fetcher: Fetcher, known: Set[str] = frozenset()) -> ParsedFeed:
+async def fetch_hn(spec: dict[str, Any], settings: Settings, fetcher: Fetcher, known: Set[str] = frozenset()) -> ParsedFeed:
     base = settings.community.hn_base_url.rstrip("/")
     url = f"{base}/{HN_LISTS[spec['list']]}.json"
     ids = _json((await fetcher.get(url, accept="application/json", cached=True)).content, url)
     if not isinstance(ids, list):
         raise CommunityError(f"{url} is not a list of story ids")
 
-    async def item(story_id) -> FeedEntry | None:
+    async def item(story_id: int) -> FeedEntry | None:
         item_url = f"{base}/item/{int(story_id)}.json"
         try:
             data = _json((await fetcher.get(item_url, accept="application/json", cached=True)).content, item_url)

@@ -6,6 +6,7 @@ import calendar
 import hashlib
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from newsdesk.extract import html_to_text
 from newsdesk.records import FeedEntry, ParsedFeed
@@ -50,7 +51,7 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> ParsedFeed:
     return ParsedFeed(title=title, entries=entries, format=parsed.version or "unknown")
 
 
-def _entry(e, feed_url: str) -> FeedEntry | None:
+def _entry(e: Any, feed_url: str) -> FeedEntry | None:
     link = e.get("link") or ""
     title = html_to_text(e.get("title", ""))
     if not link and not title:

@@ -20,8 +20,8 @@ from newsdesk.dedup import NearDuplicateIndex
 from newsdesk.extract import extract_page
 from newsdesk.infra.http import Fetcher, FetchError
 from newsdesk.infra.urls import canonicalize
-from newsdesk.progress import NullProgress, Progress
-from newsdesk.records import FeedEntry, NewItem, Source
+from newsdesk.progress import NullProgress, Progress, Task
+from newsdesk.records import FeedEntry, NewItem, ParsedFeed, Source
 from newsdesk.sources.feeds import FeedError, parse_feed
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
@@ -140,7 +140,7 @@ async def ingest_async(
     return IngestReport(sources=[p.report for p in prepared], requests=requests)
 
 
-async def _prepare_source(source: Source, store: Store, settings: Settings, fetcher: Fetcher, pages_task) -> _Prepared:
+async def _prepare_source(source: Source, store: Store, settings: Settings, fetcher: Fetcher, pages_task: Task) -> _Prepared:
     report = SourceReport(source_id=source.id, name=source.name or source.url, url=source.url)
     prep = _Prepared(source=source, report=report)
     try:
@@ -166,7 +166,7 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
     return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
 
 
-async def _fetch_other_kind(source: Source, store: Store, settings: Settings, fetcher: Fetcher):
+async def _fetch_other_kind(source: Source, store: Store, settings: Settings, fetcher: Fetcher) -> ParsedFeed:
     """Entries of a source that is not a feed (Reddit, Hacker News, a web page)."""
     if source.kind in ("reddit", "hn"):
         from newsdesk.sources.community import CommunityError, fetch_community
@@ -188,7 +188,14 @@ async def _fetch_other_kind(source: Source, store: Store, settings: Settings, fe
 
 
 async def _take_entries(
-    feed, source: Source, report: SourceReport, prep: _Prepared, store: Store, settings: Settings, fetcher: Fetcher, pages_task
+    feed: ParsedFeed,
+    source: Source,
+    report: SourceReport,
+    prep: _Prepared,
+    store: Store,
+    settings: Settings,
+    fetcher: Fetcher,
+    pages_task: Task,
 ) -> _Prepared:
     prep.feed_title = feed.title
     report.name = source.name or feed.title

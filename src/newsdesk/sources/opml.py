@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 
@@ -33,7 +34,7 @@ def read_opml(path: Path) -> list[OpmlFeed]:
         raise OpmlError(f"{path} has no <body>")
     feeds: list[OpmlFeed] = []
 
-    def walk(node, category: str) -> None:
+    def walk(node: Any, category: str) -> None:
         for outline in node.findall("outline"):
             url = outline.get("xmlUrl") or outline.get("xmlurl")
             title = outline.get("title") or outline.get("text") or ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -73,9 +74,9 @@ class ArticlesQueries(StoreBase):
         version: int,
         when: datetime,
         status: str,
-        summary: dict,
-        claims: list[dict],
-        published: dict | None,
+        summary: dict[str, Any],
+        claims: list[dict[str, Any]],
+        published: dict[str, Any] | None,
         *,
         conn: Connection | None = None,
     ) -> None:
@@ -92,7 +93,7 @@ class ArticlesQueries(StoreBase):
                 )
             )
 
-    def publishable(self, *, conn: Connection | None = None) -> list[tuple[Article, dict, list[dict]]]:
+    def publishable(self, *, conn: Connection | None = None) -> list[tuple[Article, dict[str, Any], list[dict[str, Any]]]]:
         """Per story, the newest verified version that may be published, with its checks.
         A held newer version leaves the previous one up."""
         q = select(verifications.c.published, verifications.c.summary, verifications.c.claims).join(
@@ -101,7 +102,7 @@ class ArticlesQueries(StoreBase):
         with self.begin(conn) as conn:
             return [(Article.from_dict(r.published), r.summary, r.claims) for r in conn.execute(q)]
 
-    def verification_of(self, story_id: int, version: int, *, conn: Connection | None = None) -> dict | None:
+    def verification_of(self, story_id: int, version: int, *, conn: Connection | None = None) -> dict[str, Any] | None:
         with self.begin(conn) as conn:
             row = (
                 conn.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -25,14 +25,14 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield wanted[start : start + size]
 
 
-def new_id(result) -> int:
+def new_id(result: Any) -> int:
     """The primary key an INSERT just made."""
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
 
 
-def newest(table, *where):
+def newest(table: Any, *where: Any) -> tuple[Any, Any]:
     """Join arguments that keep, per story, only the row with the highest version."""
     newest = (
         select(table.c.story_id, func.max(table.c.version).label("version")).where(*where).group_by(table.c.story_id).subquery()
@@ -40,7 +40,7 @@ def newest(table, *where):
     return newest, (table.c.story_id == newest.c.story_id) & (table.c.version == newest.c.version)
 
 
-def sqlite_pragmas(dbapi_conn, _record) -> None:
+def sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets `newsdesk serve` read while a run writes; foreign keys are off by default in SQLite.
     cur.execute("PRAGMA journal_mode=WAL")
@@ -49,7 +49,7 @@ def sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def source_row(r) -> Source:
+def source_row(r: Any) -> Source:
     return Source(
         id=r["id"],
         url=r["url"],
@@ -65,7 +65,7 @@ def source_row(r) -> Source:
     )
 
 
-def item_row(r) -> Item:
+def item_row(r: Any) -> Item:
     return Item(
         id=r["id"],
         source_id=r["source_id"],
@@ -87,7 +87,7 @@ def item_row(r) -> Item:
     )
 
 
-def story_row(r, members: list[Item]) -> Story:
+def story_row(r: Any, members: list[Item]) -> Story:
     b = r["breakdown"]
     return Story(
         id=r["id"],

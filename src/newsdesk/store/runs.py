@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, insert, update
 
 from newsdesk.store.base import StoreBase
@@ -15,6 +17,6 @@ class RunsQueries(StoreBase):
             result = conn.execute(insert(runs).values(command=command, started_at=utcnow()))
             return new_id(result)
 
-    def finish_run(self, run_id: int, summary: dict, *, conn: Connection | None = None) -> None:
+    def finish_run(self, run_id: int, summary: dict[str, Any], *, conn: Connection | None = None) -> None:
         with self.begin(conn) as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), summary=summary))

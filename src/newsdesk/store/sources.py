@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, insert, select, update
 
 from newsdesk.records import Source
@@ -39,7 +41,12 @@ class SourcesQueries(StoreBase):
         name: str | None = None,
         conn: Connection | None = None,
     ) -> None:
-        values: dict = {"last_status": status, "last_error": error, "last_fetched_at": utcnow(), "last_new_items": new_items}
+        values: dict[str, Any] = {
+            "last_status": status,
+            "last_error": error,
+            "last_fetched_at": utcnow(),
+            "last_new_items": new_items,
+        }
         # Validators are only replaced by a successful fetch: an error must not cost the next 304.
         if status == "ok":
             values.update(etag=etag, last_modified=last_modified)

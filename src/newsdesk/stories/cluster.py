@@ -12,7 +12,9 @@ to the story most of its stored items belong to.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -81,7 +83,7 @@ def _prune_rows(X: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     return pruned
 
 
-def knn_edges(X: sp.csr_matrix, hours: np.ndarray, params: ClusterParams):
+def knn_edges(X: sp.csr_matrix, hours: np.ndarray, params: ClusterParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, cosine) for each row's nearest neighbours among rows within the time window.
 
     Rows are visited in time order and each block is compared only with the slice of rows
@@ -123,7 +125,7 @@ def knn_edges(X: sp.csr_matrix, hours: np.ndarray, params: ClusterParams):
     return ci[keep], cj[keep], weights[keep]
 
 
-def _graph(n: int, ei: np.ndarray, ej: np.ndarray, ew: np.ndarray):
+def _graph(n: int, ei: np.ndarray, ej: np.ndarray, ew: np.ndarray) -> Any:
     """Undirected weighted igraph; a pair found from both ends keeps one edge."""
     import igraph
 
@@ -135,7 +137,7 @@ def _graph(n: int, ei: np.ndarray, ej: np.ndarray, ew: np.ndarray):
     return graph
 
 
-def _louvain(graph, resolution: float, seed: int) -> list[list[int]]:
+def _louvain(graph: Any, resolution: float, seed: int) -> list[list[int]]:
     import random
 
     import igraph
@@ -189,7 +191,7 @@ def cluster(X: sp.csr_matrix, hours: np.ndarray, fixed: np.ndarray, params: Clus
     return _detach_outliers(X, labels, new_rows, params)
 
 
-def _split_strong(graph, communities: list[list[int]], params: ClusterParams) -> list[list[int]]:
+def _split_strong(graph: Any, communities: list[list[int]], params: ClusterParams) -> list[list[int]]:
     """Modularity cannot see communities smaller than about the square root of the graph's
     weight (its resolution limit), so on a large graph it lumps small stories together.
     Re-split each community whose own subgraph has strong community structure."""
@@ -216,7 +218,7 @@ def _split_strong(graph, communities: list[list[int]], params: ClusterParams) ->
     return done
 
 
-def _centroids(X: sp.csr_matrix, labels: np.ndarray):
+def _centroids(X: sp.csr_matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
     ids, inverse = np.unique(labels, return_inverse=True)
     membership = sp.csr_matrix(
         (np.ones(len(labels), np.float32), (inverse, np.arange(len(labels)))), shape=(len(ids), len(labels))
@@ -224,7 +226,7 @@ def _centroids(X: sp.csr_matrix, labels: np.ndarray):
     return ids, inverse, (membership @ X).tocsr()
 
 
-def _time_span(ids, inverse, hours):
+def _time_span(ids: np.ndarray, inverse: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.full(len(ids), np.inf)
     last = np.full(len(ids), -np.inf)
     np.minimum.at(first, inverse, hours)
@@ -308,7 +310,8 @@ def _merge_new_stories(
         while target[root] != root:
             root = target[root]
         target[c] = root
-    return ids[target[inverse]]
+    merged: np.ndarray = ids[target[inverse]]
+    return merged
 
 
 def _detach_outliers(X: sp.csr_matrix, labels: np.ndarray, movable: np.ndarray, params: ClusterParams) -> np.ndarray:
@@ -335,7 +338,7 @@ def incremental(
     fixed: np.ndarray,
     params: ClusterParams,
     chunk_size: int = 25_000,
-    on_chunk=None,
+    on_chunk: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """Cluster the NEW rows in time order, ``chunk_size`` at a time, against the stories that
     are still open at each chunk's start. A stored story enters the graph as one centroid

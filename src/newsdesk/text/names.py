@@ -144,7 +144,7 @@ _COMMON_ACRONYMS = {
 }
 
 
-def _at_sentence_start(text: str, start: int, pattern: re.Pattern = _SENTENCE_START) -> bool:
+def _at_sentence_start(text: str, start: int, pattern: re.Pattern[str] = _SENTENCE_START) -> bool:
     return start == 0 or bool(pattern.search(text[max(0, start - 4) : start]))
 
 

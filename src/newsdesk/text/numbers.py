@@ -85,7 +85,7 @@ def _word_value(words: str) -> float:
     return float(sum(_TENS.get(p, 0) + _UNITS.get(p, 0) for p in parts))
 
 
-def _part_of_a_name(text: str, m: re.Match) -> bool:
+def _part_of_a_name(text: str, m: re.Match[str]) -> bool:
     """ "news4you.com", "GPT-4", "H100": digits after letters are part of a name, not figures."""
     start = m.start("num")
     before = text[max(0, start - 2) : start]

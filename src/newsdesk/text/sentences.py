@@ -10,6 +10,7 @@ Sentences that address a language model (``newsdesk.text.injection``) are never 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
@@ -41,12 +42,12 @@ def _segment(paragraph: str) -> list[str]:
         try:
             import pysbd
 
-            return pysbd.Segmenter(language="en", clean=False).segment(paragraph)
+            return [str(p) for p in pysbd.Segmenter(language="en", clean=False).segment(paragraph)]
         except Exception:
             return re.split(r"(?<=[.!?])\s+(?=[A-Z\"\u201c])", paragraph)
 
 
-def _blocks(text: str, start: int, end: int):
+def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """(start, end) of the runs of lines inside one paragraph that belong together."""
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
     block_start = None

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from newsdesk.config import Settings
 from newsdesk.progress import NullProgress, Progress
@@ -48,13 +48,13 @@ class Verification:
     citation_precision: float
     removed: int
     held_reason: str | None = None
-    labels: dict = field(default_factory=dict)  # headline and heading checks: what was replaced, and why
+    labels: dict[str, Any] = field(default_factory=dict[str, Any])  # headline and heading checks: what was replaced, and why
 
     @property
     def counts(self) -> dict[str, int]:
         return {v: sum(1 for c in self.claims if c.verdict == v) for v in (PASS, FAIL, REVIEW)}
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {
             "checked": len(self.claims),
             **self.counts,
@@ -116,7 +116,7 @@ def review_policy(settings: Settings) -> str:
 
 
 def verify_article(
-    article: Article, items, checker: ClaimChecker, settings: Settings, judge: Judge | None = None
+    article: Article, items: dict[int, Item], checker: ClaimChecker, settings: Settings, judge: Judge | None = None
 ) -> Verification:
     claims = article.sentences()
     checks = checker.check_all(claims, items)
@@ -155,10 +155,10 @@ def verify_article(
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
 
 
-def _checked_labels(article: Article, items: dict[int, Item], checker: ClaimChecker) -> tuple[Article, dict]:
+def _checked_labels(article: Article, items: dict[int, Item], checker: ClaimChecker) -> tuple[Article, dict[str, Any]]:
     """The headline and section headings checked as claims; what fails is replaced."""
     cited = [items[r.item_id] for r in article.references if r.item_id in items]
-    labels: dict = {}
+    labels: dict[str, Any] = {}
     headline = article.headline
     check = checker.check_label(headline, cited)
     if check.verdict != PASS:

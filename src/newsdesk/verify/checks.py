@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +35,9 @@ from newsdesk.text.injection import mask, screen
 from newsdesk.text.names import NOT_NAMES, SAID, is_dictionary_word, name_present, names, names_of_every_shape
 from newsdesk.text.numbers import APPROXIMATION, derivation, figures, matches
 from newsdesk.text.sentences import raw_sentence_spans, sentence_spans
+
+if TYPE_CHECKING:
+    from newsdesk.config import VerifySettings
 
 PASS, FAIL, REVIEW = "PASS", "FAIL", "REVIEW"
 
@@ -232,7 +236,7 @@ class ClaimChecker:
         self.allow_derived = allow_derived
 
     @classmethod
-    def from_settings(cls, verify) -> ClaimChecker:
+    def from_settings(cls, verify: VerifySettings) -> ClaimChecker:
         """The checker ``[verify]`` describes (``newsdesk.config.VerifySettings``)."""
         return cls(
             verify.review_support, verify.number_tolerance, approximation=verify.approximation, allow_derived=verify.allow_derived
@@ -265,7 +269,7 @@ class ClaimChecker:
         return self.check_all([claim], {i.id: i for i in items}, label=True)[0]
 
     @staticmethod
-    def _vectorise(texts: list[str]):
+    def _vectorise(texts: list[str]) -> Any:
         """Lexical (words) and fuzzy (character n-grams) similarity in one vector."""
         import scipy.sparse as sp
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -278,7 +282,17 @@ class ClaimChecker:
         chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5)).fit_transform(texts)
         return normalize(sp.hstack([words, chars]).tocsr())
 
-    def _check(self, index, claim, items, masked, pool, pool_items, sims, label=False) -> ClaimCheck:
+    def _check(
+        self,
+        index: int,
+        claim: ArticleSentence,
+        items: dict[int, Item],
+        masked: dict[int, tuple[str, str, str]],
+        pool: list[tuple[int, int, int]],
+        pool_items: np.ndarray,
+        sims: np.ndarray,
+        label: bool = False,
+    ) -> ClaimCheck:
         text = normalise(claim.text)
         check = ClaimCheck(index=index, text=claim.text, verdict=PASS)
         cited_ids = [c.item_id for c in claim.citations]
@@ -354,7 +368,7 @@ class ClaimChecker:
     # -- the findings --
 
     @staticmethod
-    def _verbatim(text: str, present: list[int], masked) -> bool:
+    def _verbatim(text: str, present: list[int], masked: dict[int, tuple[str, str, str]]) -> bool:
         """The claim is one or more whole sentences of a cited source, word for word (injected
         text masked): it says what the source says."""
         if len(text.split()) < 6:

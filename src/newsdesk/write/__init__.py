@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from newsdesk.config import ConfigError, Settings
 from newsdesk.progress import NullProgress, Progress
@@ -44,7 +44,7 @@ class WriteReport(StageReport):
     errors: list[str] = field(default_factory=list)
     stopped: str | None = None  # why writing stopped early (unreachable endpoint, budget)
     fallback: int = 0  # stories written by the extractive writer because the endpoint was unreachable
-    usage: dict | None = None  # LLM totals: calls, attempts, tokens, seconds, cost
+    usage: dict[str, Any] | None = None  # LLM totals: calls, attempts, tokens, seconds, cost
     screened: list[str] = field(default_factory=list)  # text addressed to a model, removed before writing
 
     @property
@@ -109,7 +109,8 @@ def make_writer(settings: Settings, newsroom: Path | None = None) -> Writer:
         raise WriterConfigError(
             f'write.backend = {backend!r}: cannot load it ({exc}); use "extractive" or "package.module:factory"'
         ) from None
-    return factory(settings)
+    writer: Writer = factory(settings)
+    return writer
 
 
 def write_articles(
@@ -142,7 +143,7 @@ def write_articles(
     fallback: Writer | None = None
     fallback_lock = threading.Lock()
 
-    def attempt(story):
+    def attempt(story: Story) -> tuple[Article | None, str | None]:
         """(article or None, error); raises what stops the whole stage."""
         nonlocal fallback
         if fallback is not None:
@@ -164,7 +165,7 @@ def write_articles(
                 return fallback.write(story), None
             raise
 
-    def save(story, outcome) -> None:
+    def save(story: Story, outcome: tuple[Article | None, str | None]) -> None:
         article, error = outcome
         task.advance()
         if error:

@@ -8,12 +8,13 @@ orders them as news: what happened, the figures, what people said, background.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from newsdesk.config import VerifySettings, WriteSettings
-from newsdesk.records import Article, ArticleSentence, Citation, Section, Story
+from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
 from newsdesk.text.names import NOT_NAMES, SAID, names
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.references import central_title, latest_fact_items, references_for
@@ -167,7 +168,7 @@ def kind_of(c: Candidate) -> str:
 MAX_FACT_SENTENCES = 4
 
 
-def _fact_sentences(fact_items) -> list[Candidate]:
+def _fact_sentences(fact_items: list[Item]) -> list[Candidate]:
     """Up to MAX_FACT_SENTENCES, taking each subject's sentences in turn so every subject is heard."""
     per_subject = [candidates([Doc(item.id, item.outlet, item.text)], min_words=3) for item in fact_items]
     out: list[Candidate] = []
@@ -245,7 +246,7 @@ class ExtractiveWriter:
             writer=self.name,
         )
 
-    def _keep_supporting_corroboration(self, chosen: list[Candidate], items) -> None:
+    def _keep_supporting_corroboration(self, chosen: list[Candidate], items: dict[int, Item]) -> None:
         """Claim corroboration only where verification would accept it: the other outlet's
         item alone carries the sentence's figures, names and quotes, and says the same."""
         from newsdesk.verify.checks import ClaimChecker
@@ -259,7 +260,7 @@ class ExtractiveWriter:
             c.corroborating = [o for k, o in enumerate(c.corroborating, start=1) if check.citation_support.get(k)]
 
 
-def tags_for(items, limit: int = 5) -> list[str]:
+def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:
     """Names that several of the story's items mention (people, places, organisations)."""
     from collections import Counter
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -85,7 +87,7 @@ class Usage:
     seconds: float = 0.0
     cost: float | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "calls": self.calls,
             "attempts": self.attempts,
@@ -195,7 +197,7 @@ def parse_answer(content: str | None, passages: list[Passage]) -> LLMArticle:
     return article
 
 
-def _sentences_with_place(article: LLMArticle):
+def _sentences_with_place(article: LLMArticle) -> Iterator[tuple[str, LLMSentence]]:
     yield "the dek", article.dek
     for s, section in enumerate(article.sections, start=1):
         for p, para in enumerate(section.paragraphs, start=1):
@@ -318,7 +320,7 @@ class LLMWriter:
             return None
         return (prompt * price[0] + completion * price[1]) / 1_000_000
 
-    def _record(self, usage: Usage, response) -> None:
+    def _record(self, usage: Usage, response: Any) -> None:
         u = getattr(response, "usage", None)
         prompt = int(getattr(u, "prompt_tokens", 0) or 0)
         completion = int(getattr(u, "completion_tokens", 0) or 0)
@@ -331,7 +333,7 @@ class LLMWriter:
 
     # -- one chat completion, with transport retries --
 
-    def _complete(self, messages: list[dict], usage: Usage) -> str | None:
+    def _complete(self, messages: list[dict[str, Any]], usage: Usage) -> str | None:
         if self._unreachable:
             raise EndpointUnreachable(self._unreachable)
         self._check_budget()
@@ -397,7 +399,8 @@ class LLMWriter:
                 refusal = getattr(choice.message, "refusal", None)
                 if refusal:
                     raise StoryFailed(f"the model refused: {refusal[:200]}")
-                return choice.message.content
+                content: str | None = choice.message.content
+                return content
             usage.seconds += time.perf_counter() - started
             if attempt < s.max_retries:
                 time.sleep(wait)
@@ -438,14 +441,14 @@ class LLMWriter:
         return article
 
 
-def _retry_after(response, default: float) -> float:
+def _retry_after(response: Any, default: float) -> float:
     from newsdesk.infra.http import parse_retry_after
 
     value = parse_retry_after(response.headers.get("retry-after")) if response is not None else None
     return default if value is None else value
 
 
-def _message(exc) -> str:
+def _message(exc: Exception) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
         return str(body.get("message") or body.get("error") or body)[:200]

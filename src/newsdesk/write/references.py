@@ -3,6 +3,8 @@ sources' titles, and the enrichment facts to cite."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 from newsdesk.records import Item, Reference
@@ -23,7 +25,7 @@ def references_for(numbering: dict[int, int], items: dict[int, Item]) -> list[Re
     ]
 
 
-def central_title(items) -> str:
+def central_title(items: Sequence[Item]) -> str:
     """The title closest to all the others: the one that best names the shared event."""
     if len(items) == 1:
         return items[0].title
@@ -38,7 +40,7 @@ def central_title(items) -> str:
     return titles[int(np.argmax(sims))]
 
 
-def latest_fact_items(items) -> list:
+def latest_fact_items(items: Iterable[Item]) -> list[Item]:
     """The newest enrichment item per subject (each run that sees new figures adds one)."""
     newest: dict[str, Item] = {}
     for item in items:
