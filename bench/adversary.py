@@ -264,15 +264,27 @@ from pathlib import Path
 from newsdesk.pipeline import open_newsroom
 room = open_newsroom(Path(sys.argv[1]))
 out = {"plain": [], "marked": [], "headlines": [], "headings": [], "reasons": {}}
+
+
+def as_dict(v):  # a stored verification as this checkout returns it: a record, or (older code) a dict
+    if v is None or isinstance(v, dict):
+        return v or {}
+    return {"status": v.status, "summary": v.summary, "claims": [c.to_dict() for c in v.claims]}
+
+
 for article in room.store.latest_articles():
-    checked = room.store.verification_of(article.story_id, article.version) or {}
+    checked = as_dict(room.store.verification_of(article.story_id, article.version))
     for c in checked.get("claims", []):
         out["reasons"][c["text"]] = [c["verdict"]] + c["reasons"]
     if checked.get("status") == "held":
         for s in article.sentences():
             out["reasons"].setdefault(s.text, ["HELD"])
             out["reasons"][s.text] = out["reasons"][s.text] + ["article held: " + str((checked.get("summary") or {}).get("held_reason"))]
-for article, summary, claims in room.store.publishable():
+for entry in room.store.publishable():
+    if isinstance(entry, tuple):
+        article, _, claims = entry
+    else:
+        article, claims = entry.published, [c.to_dict() for c in entry.claims]
     verdicts = {c["text"]: c["verdict"] for c in claims}
     out["headlines"].append(article.headline)
     out["headings"] += [s.heading for s in article.sections]

@@ -79,7 +79,7 @@ def measure(label: str, room, configure) -> None:
     # Independent re-check of what is on the pages: every published sentence against its citations.
     checker = ClaimChecker.from_settings(room.settings.verify)
     left, published_claims = 0, 0
-    for article, _summary, _claims in room.store.publishable():
+    for article in [v.published for v in room.store.publishable() if v.published]:
         if article.writer != room.settings.write.backend:
             continue
         items = room.store.items_by_id(c.item_id for s in article.sentences() for c in s.citations)

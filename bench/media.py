@@ -19,11 +19,12 @@ from newsdesk.records import ArticleSentence, Citation
 
 def main() -> None:
     with demo_newsroom() as (room, report):
-        published = room.store.publishable()
-        media = [room.store.media_of(a.story_id, a.version) or {} for a, _, _ in published]
+        published = [v.published for v in room.store.publishable() if v.published]
+        made = [room.store.media_of(a.story_id, a.version) for a in published]
+        media = [m.to_dict() if m else {} for m in made]
         stories = len(room.store.stories())
     charts = sum(1 for m in media if m.get("chart"))
-    majors = sum(1 for a, _, _ in published if a.tier == "major")
+    majors = sum(1 for a in published if a.tier == "major")
     videos = sum(1 for m in media if m.get("video"))
     print(f"Demo: {stories} stories, {len(published)} published articles ({majors} major)")
     print(

@@ -30,7 +30,7 @@ TARGETS = {"number": 99.0, "wrong_source": 99.0, "entity": 95.0, "quote": 95.0}
 def main() -> None:
     with demo_newsroom() as (room, report):
         items = [i for s in room.store.stories() for i in s.items if i.duplicate_of is None]
-        published = room.store.publishable()
+        published = [v.summary for v in room.store.publishable()]
     claims = build(items)
     by_id = {i.id: i for i in items}
     checker = ClaimChecker()
@@ -62,9 +62,9 @@ def main() -> None:
     started = time.perf_counter()
     checker.check_all(sample, by_id)
     print(f"A {len(sample)}-claim article: {time.perf_counter() - started:.3f} s (target ≤ 5 s)")
-    recall = [summary["citation_recall"] for _, summary, _ in published]
-    precision = [summary["citation_precision"] for _, summary, _ in published]
-    claims_checked = sum(summary["checked"] for _, summary, _ in published)
+    recall = [summary["citation_recall"] for summary in published]
+    precision = [summary["citation_precision"] for summary in published]
+    claims_checked = sum(summary["checked"] for summary in published)
     print(
         f"\nDemo extractive articles: {len(published)} articles, {claims_checked} claims, "
         f"citation recall {100 * sum(recall) / len(recall):.1f}% (min {100 * min(recall):.1f}%), "

@@ -154,7 +154,7 @@ def test_facts_are_fetched_stored_cited_and_verified(tmp_path, httpserver, monke
     fact_sentences = [s for s in article.sentences() if "as of" in s.text or "in the 30 days to" in s.text]
     assert fact_sentences
     checked = room.store.verification_of(story.id, article.version)
-    verdicts = {c["text"]: c["verdict"] for c in checked["claims"]}
+    verdicts = {c.text: c.verdict for c in checked.claims}
     assert all(verdicts[s.text] == "PASS" for s in fact_sentences)
     # Re-running with unchanged figures adds nothing and rewrites nothing.
     again = run(room, ("enrich", "write"))

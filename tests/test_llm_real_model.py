@@ -79,7 +79,7 @@ def test_small_model_never_gets_an_unsupported_claim_published(tmp_path, demo_se
     assert all(e.startswith("story ") for e in w.errors)
     assert w.usage["calls"] <= 2 * max(1, w.considered)
     checker = ClaimChecker()
-    for article, _, _ in room.store.publishable():
+    for article in [v.published for v in room.store.publishable() if v.published]:
         items = room.store.items_by_id(c.item_id for s in article.sentences() for c in s.citations)
         assert not [c for c in checker.check_all(article.sentences(), items) if c.verdict == FAIL]
     room.close()

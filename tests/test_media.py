@@ -11,7 +11,7 @@ from newsdesk.media import media_for
 from newsdesk.media.charts import bar_chart
 from newsdesk.media.figures import check_whole, comparable_series
 from newsdesk.media.video import NEGATIVE, video_prompt
-from newsdesk.records import Article, ArticleSentence, Citation, Reference, Section
+from newsdesk.records import Article, ArticleSentence, Citation, ClaimCheck, Reference, Section
 from newsdesk.text.numbers import figures
 
 
@@ -41,7 +41,7 @@ def article(sentences, tier="major"):
 
 
 def claims(sentences, verdict="PASS"):
-    return [{"text": x.text, "verdict": verdict} for x in sentences]
+    return [ClaimCheck(index=k, text=x.text, verdict=verdict) for k, x in enumerate(sentences)]
 
 
 def test_points_trace_to_verified_claims_and_others_is_explicit():
@@ -62,18 +62,18 @@ def test_points_trace_to_verified_claims_and_others_is_explicit():
 def test_parts_that_exceed_the_total_are_not_drawn(caplog):
     bad = [s("In total, 2,000 factory jobs were lost in the region.", 1), PARTS[1], PARTS[2]]
     media = media_for(article(bad), claims(bad), Settings())
-    assert media["chart"] is None and "more than the stated total" in media["chart_skipped"]
+    assert media.chart is None and "more than the stated total" in media.chart_skipped
 
 
 def test_unverified_figures_never_reach_a_chart():
     verdicts = claims(PARTS)
-    verdicts[1]["verdict"] = "REVIEW"
-    assert media_for(article(PARTS), verdicts, Settings())["chart"] is None
+    verdicts[1].verdict = "REVIEW"
+    assert media_for(article(PARTS), verdicts, Settings()).chart is None
 
 
 def test_fewer_than_three_points_no_chart():
     two = [s("Halden Robotics cut 1,600 jobs and Marisco Foods 1,100.", 1), s("The office said so.", 2), s("Nothing else.", 3)]
-    assert media_for(article(two), claims(two), Settings())["chart"] is None
+    assert media_for(article(two), claims(two), Settings()).chart is None
 
 
 def test_svg_is_deterministic_accessible_and_text_stays_text():
@@ -105,9 +105,9 @@ def test_video_prompt_uses_only_the_article_and_keeps_constraints():
 
 def test_social_post_fits():
     media = media_for(article(PARTS), claims(PARTS), Settings())
-    assert len(media["social"]) <= 280 and media["social"].endswith("articles/story-7.html")
-    assert media["video"] is not None  # a major story
-    assert media_for(article(PARTS, "standard"), claims(PARTS), Settings())["video"] is None
+    assert len(media.social) <= 280 and media.social.endswith("articles/story-7.html")
+    assert media.video is not None  # a major story
+    assert media_for(article(PARTS, "standard"), claims(PARTS), Settings()).video is None
 
 
 def test_demo_chart_on_the_page_and_in_a_browser(tmp_path, demo_server):

@@ -312,7 +312,7 @@ def test_a_lying_writer_gets_nothing_published(tmp_path, demo_server):
         report = run(room)
     assert adversary.articles >= 8 and report.verify.judge_calls == adversary.judge_calls
     shown = set()
-    for article, _, _ in room.store.publishable():
+    for article in [v.published for v in room.store.publishable() if v.published]:
         shown |= {s.text for s in article.sentences()} | {article.headline} | {sec.heading for sec in article.sections}
     lies = [w for w in adversary.log if w.lie]
     faithful = [w for w in adversary.log if not w.lie]
@@ -335,7 +335,7 @@ def test_json_feed_keeps_the_unconfirmed_marker(tmp_path, demo_server):
     for name, url in demo_server.feed_urls():
         room.store.add_source(url, name=name)
     run(room)
-    marked = [(a, c) for a, _, claims in room.store.publishable() for c in claims if c["verdict"] == REVIEW]
+    marked = [(v.published, c.to_dict()) for v in room.store.publishable() for c in v.claims if c.verdict == REVIEW]
     feed = json.loads((room.site_dir / "feed.json").read_text())
     text = "\n".join(i["content_text"] for i in feed["items"])
     assert marked and any(c["text"] in text for _, c in marked)

@@ -69,16 +69,21 @@ def articles_export(store: Store, rows: list[Article]) -> list[dict[str, Any]]:
                 item = items.get(c["item_id"])
                 c["source_text"] = item.text[c["start"] : c["end"]] if item else None
         checked = store.verification_of(a.story_id, a.version)
-        d["media"] = store.media_of(a.story_id, a.version)
+        made = store.media_of(a.story_id, a.version)
+        d["media"] = made.to_dict() if made else None
         d["verification"] = (
             None
             if checked is None
             else {
-                "status": checked["status"],
-                **checked["summary"],
+                "status": checked.status,
+                **checked.summary,
                 "claims": [
-                    {k: c[k] for k in ("index", "text", "verdict", "reasons", "support", "derived", "evidence")}
-                    for c in checked["claims"]
+                    {
+                        k: v
+                        for k, v in c.to_dict().items()
+                        if k in ("index", "text", "verdict", "reasons", "support", "derived", "evidence")
+                    }
+                    for c in checked.claims
                 ],
             }
         )
@@ -91,7 +96,7 @@ def review_export(store: Store) -> list[dict[str, Any]]:
     rows = []
     for a in sorted(store.latest_articles(), key=lambda a: a.story_id):
         checked = store.verification_of(a.story_id, a.version)
-        for c in (checked or {}).get("claims", []):
-            if c["verdict"] != "PASS":
-                rows.append({"story_id": a.story_id, "version": a.version, "headline": a.headline, **c})
+        for c in checked.claims if checked else []:
+            if c.verdict != "PASS":
+                rows.append({"story_id": a.story_id, "version": a.version, "headline": a.headline, **c.to_dict()})
     return rows

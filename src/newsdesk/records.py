@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -292,3 +292,80 @@ class Article:
             updated=when(d["updated"]),
             usage=d.get("usage"),
         )
+
+
+# --- verification and media, as stored -------------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    """A cited item's sentence that backs (or fails to back) a claim, with its similarity."""
+
+    item_id: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass
+class ClaimCheck:
+    """One claim's verdict, with why, and the evidence a reader or an editor can check."""
+
+    index: int
+    text: str
+    verdict: str  # "PASS", "FAIL" or "REVIEW"
+    reasons: list[str] = field(default_factory=list)
+    offending: list[str] = field(default_factory=list)  # the spans of the claim that failed
+    evidence: list[Evidence] = field(default_factory=list)
+    support: float = 0.0
+    derived: list[str] = field(default_factory=list)
+    citation_support: dict[int, bool] = field(default_factory=dict)  # reference number → supports alone
+    unaccounted: list[str] = field(default_factory=list)  # content words no evidence accounts for
+    locked: bool = False  # a finding stands that no judge may overrule (only FAIL it)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ClaimCheck:
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        known["evidence"] = [Evidence(**e) for e in d.get("evidence", [])]
+        # JSON turns the reference numbers into strings.
+        known["citation_support"] = {int(k): bool(v) for k, v in (d.get("citation_support") or {}).items()}
+        return cls(**known)
+
+
+@dataclass
+class VerificationRecord:
+    """An article version's verification: its status, the summary counts, every claim's check,
+    and the article as it may be published (failed claims removed), or None when held."""
+
+    story_id: int
+    version: int
+    status: str  # "publish" or "held"
+    summary: dict[str, Any]
+    claims: list[ClaimCheck]
+    published: Article | None
+    verified_at: datetime | None = None
+
+    def texts(self, verdict: str) -> set[str]:
+        return {c.text for c in self.claims if c.verdict == verdict}
+
+
+@dataclass
+class MediaRecord:
+    """What the media stage made for a published article version."""
+
+    social: str
+    newsletter: str
+    chart: dict[str, Any] | None = None  # title, caption, svg, points, …
+    chart_skipped: str | None = None  # why no chart, when a series did not add up
+    video: dict[str, Any] | None = None  # the short-video prompt (shots, constraints, text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MediaRecord:
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})

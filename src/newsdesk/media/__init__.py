@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from newsdesk.config import Settings
 from newsdesk.progress import NullProgress, Progress
-from newsdesk.records import Article, ArticleSentence
+from newsdesk.records import Article, ArticleSentence, ClaimCheck, MediaRecord
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 
@@ -44,30 +43,24 @@ class MediaStage:
         return build_media(ctx.store, ctx.settings, progress=ctx.progress, scope=ctx.scope)
 
 
-def media_for(article: Article, claims: list[dict[str, Any]], settings: Settings) -> dict[str, Any]:
+def media_for(article: Article, claims: list[ClaimCheck], settings: Settings) -> MediaRecord:
     from newsdesk.media.charts import bar_chart
     from newsdesk.media.figures import check_whole, comparable_series
     from newsdesk.media.video import newsletter_blurb, social_post, video_prompt
     from newsdesk.site import article_url
 
-    passed = {c["text"] for c in claims if c["verdict"] == "PASS"}
+    passed = {c.text for c in claims if c.verdict == "PASS"}
     verified = [s for s in article.sentences() if s.text in passed]
     url = article_url(article, settings.publish.base_url)
-    out: dict[str, Any] = {
-        "chart": None,
-        "chart_skipped": None,
-        "video": None,
-        "social": social_post(article, url),
-        "newsletter": newsletter_blurb(article, url),
-    }
+    out = MediaRecord(social=social_post(article, url), newsletter=newsletter_blurb(article, url))
     for series in sorted(comparable_series(verified, settings.media.min_points), key=lambda s: -len(s.points)):
         points, reason = check_whole(series)
         if reason:
-            out["chart_skipped"] = reason
+            out.chart_skipped = reason
             log.info("story %s: no chart: %s", article.story_id, reason)
             continue
         chart = bar_chart(series, points, article.headline)
-        out["chart"] = {
+        out.chart = {
             "title": chart.title,
             "caption": chart.caption,
             "source_line": chart.source_line,
@@ -81,22 +74,24 @@ def media_for(article: Article, claims: list[dict[str, Any]], settings: Settings
         break
     if article.tier == "major" and verified:
         prompt = video_prompt(article, verified, settings.media.extra_negative)
-        out["video"] = {**prompt.to_dict(), "text": prompt.text()}
+        out.video = {**prompt.to_dict(), "text": prompt.text()}
     return out
 
 
 def build_media(store: Store, settings: Settings, progress: Progress | None = None, scope: Scope | None = None) -> MediaReport:
     progress = progress or NullProgress()
     scope = scope or Scope()
-    pending = [(a, c) for a, c in store.publishable_without_media() if scope.wants_story(a.story_id)]
+    pending = [
+        (v.published, v.claims) for v in store.publishable_without_media() if v.published and scope.wants_story(v.story_id)
+    ]
     report = MediaReport(articles=len(pending))
     task = progress.task("Charts and video prompts", total=len(pending))
     for article, claims in pending:
         media = media_for(article, claims, settings)
         store.save_media(article.story_id, article.version, utcnow(), media)
-        report.charts += media["chart"] is not None
-        report.videos += media["video"] is not None
-        report.skipped_charts += media["chart_skipped"] is not None and media["chart"] is None
+        report.charts += media.chart is not None
+        report.videos += media.video is not None
+        report.skipped_charts += media.chart_skipped is not None and media.chart is None
         task.advance()
     return report
 

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import Settings
-from newsdesk.records import Article, Item
+from newsdesk.records import Article, ClaimCheck, Item, MediaRecord
 from newsdesk.site import article_path, slug
 from newsdesk.site import base as site_base
 from newsdesk.stages import Context, StageReport
@@ -90,17 +90,17 @@ class _View:
         base_url: str,
         related: list[Article],
         summary: dict[str, Any] | None = None,
-        claims: list[dict[str, Any]] | None = None,
+        claims: list[ClaimCheck] | None = None,
         passages: dict[str, Any] | None = None,
     ):
         self._a = article
-        self.media: dict[str, Any] = {}  # filled by build_site
+        self.media: MediaRecord | None = None  # filled by build_site
         self.forum_only: str | None = None  # "Reddit" when a story rests on forum posts only
         self.checks = summary or {}
         # Claims as published, in reading order, with their verdicts and evidence.
-        published = {c["text"]: c for c in (claims or []) if c["verdict"] != "FAIL"}
+        published = {c.text: c for c in (claims or []) if c.verdict != "FAIL"}
         self.claims = [published.get(s.text) for s in article.sentences()]
-        self.review = {s.text for s in article.sentences() if (published.get(s.text) or {}).get("verdict") == "REVIEW"}
+        self.review = {s.text for s, c in zip(article.sentences(), self.claims) if c is not None and c.verdict == "REVIEW"}
         self.passages = passages or {}
         self.path = article_path(article)
         self.url = urljoin(base_url, self.path)
@@ -157,9 +157,9 @@ def _environment() -> tuple[Any, Any]:
 
 
 def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport:
-    verified = store.publishable()
-    articles = [a for a, _, _ in verified]
-    checks = {a.story_id: (summary, claims) for a, summary, claims in verified}
+    verified = [v for v in store.publishable() if v.published is not None]
+    articles = [v.published for v in verified if v.published is not None]
+    checks = {v.story_id: (v.summary, v.claims) for v in verified}
     cited = store.items_by_id(c.item_id for a in articles for s in a.sentences() for c in s.citations)
     # Major stories first, then the most recently updated.
     rank = {"major": 0, "standard": 1, "brief": 2}
@@ -168,7 +168,7 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     related = _related(articles)
     views = [_View(a, base, related[a.story_id], *checks[a.story_id], _passages(a, cited)) for a in articles]
     for v in views:
-        v.media = store.media_of(v.story_id, v.version) or {}
+        v.media = store.media_of(v.story_id, v.version)
         # One community post is weaker evidence than several outlets: say so on the page.
         # Enrichment facts are figures, not reports: they neither confirm nor weaken a forum story.
         kinds = {

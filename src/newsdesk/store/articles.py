@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from newsdesk.records import Article
+from newsdesk.records import Article, VerificationRecord
 from newsdesk.store.base import StoreBase
-from newsdesk.store.rows import newest
+from newsdesk.store.rows import newest, utcnow, verification_row
 from newsdesk.store.schema import articles, verifications
 
 
@@ -68,41 +67,28 @@ class ArticlesQueries(StoreBase):
             q = select(articles.c.content).where(~done.exists()).order_by(articles.c.story_id, articles.c.version)
             return [Article.from_dict(row.content) for row in conn.execute(q)]
 
-    def save_verification(
-        self,
-        story_id: int,
-        version: int,
-        when: datetime,
-        status: str,
-        summary: dict[str, Any],
-        claims: list[dict[str, Any]],
-        published: dict[str, Any] | None,
-        *,
-        conn: Connection | None = None,
-    ) -> None:
+    def save_verification(self, v: VerificationRecord, *, conn: Connection | None = None) -> None:
         with self.begin(conn) as conn:
             conn.execute(
                 insert(verifications).values(
-                    story_id=story_id,
-                    version=version,
-                    verified_at=when,
-                    status=status,
-                    summary=summary,
-                    claims=claims,
-                    published=published,
+                    story_id=v.story_id,
+                    version=v.version,
+                    verified_at=v.verified_at or utcnow(),
+                    status=v.status,
+                    summary=v.summary,
+                    claims=[c.to_dict() for c in v.claims],
+                    published=v.published.to_dict() if v.published else None,
                 )
             )
 
-    def publishable(self, *, conn: Connection | None = None) -> list[tuple[Article, dict[str, Any], list[dict[str, Any]]]]:
-        """Per story, the newest verified version that may be published, with its checks.
-        A held newer version leaves the previous one up."""
-        q = select(verifications.c.published, verifications.c.summary, verifications.c.claims).join(
-            *newest(verifications, verifications.c.status == "publish")
-        )
+    def publishable(self, *, conn: Connection | None = None) -> list[VerificationRecord]:
+        """Per story, the newest verification that lets a version be published (its ``published``
+        article is set). A held newer version leaves the previous one up."""
+        q = select(verifications).join(*newest(verifications, verifications.c.status == "publish"))
         with self.begin(conn) as conn:
-            return [(Article.from_dict(r.published), r.summary, r.claims) for r in conn.execute(q)]
+            return [verification_row(r) for r in conn.execute(q).mappings()]
 
-    def verification_of(self, story_id: int, version: int, *, conn: Connection | None = None) -> dict[str, Any] | None:
+    def verification_of(self, story_id: int, version: int, *, conn: Connection | None = None) -> VerificationRecord | None:
         with self.begin(conn) as conn:
             row = (
                 conn.execute(
@@ -111,4 +97,4 @@ class ArticlesQueries(StoreBase):
                 .mappings()
                 .first()
             )
-            return dict(row) if row else None
+            return verification_row(row) if row else None

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from newsdesk.records import Item, ScoreBreakdown, Source, Story
+from newsdesk.records import Article, ClaimCheck, Item, ScoreBreakdown, Source, Story, VerificationRecord
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
@@ -100,4 +100,16 @@ def story_row(r: Any, members: list[Item]) -> Story:
         breakdown=ScoreBreakdown(**b) if b else None,
         items=members,
         updated_at=r["updated_at"],
+    )
+
+
+def verification_row(r: Any) -> VerificationRecord:
+    return VerificationRecord(
+        story_id=r["story_id"],
+        version=r["version"],
+        status=r["status"],
+        summary=dict(r["summary"] or {}),
+        claims=[ClaimCheck.from_dict(c) for c in r["claims"] or []],
+        published=Article.from_dict(r["published"]) if r["published"] else None,
+        verified_at=r["verified_at"],
     )

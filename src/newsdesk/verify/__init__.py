@@ -20,16 +20,26 @@ without one.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from newsdesk.config import Settings
 from newsdesk.progress import NullProgress, Progress
-from newsdesk.records import Article, ArticleSentence, Citation, Item, Reference, Section
+from newsdesk.records import (
+    Article,
+    ArticleSentence,
+    Citation,
+    ClaimCheck,
+    Evidence,
+    Item,
+    Reference,
+    Section,
+    VerificationRecord,
+)
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 from newsdesk.text.markup import escape
-from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimCheck, ClaimChecker, Evidence
+from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimChecker
 
 
 class Judge(Protocol):
@@ -290,15 +300,7 @@ def verify_articles(
     for article in pending:
         items = store.items_by_id(c.item_id for s in article.sentences() for c in s.citations)
         v = verify_article(article, items, checker, settings, judge)
-        store.save_verification(
-            v.story_id,
-            v.version,
-            utcnow(),
-            v.status,
-            v.summary(),
-            [asdict(c) for c in v.claims],
-            v.published.to_dict() if v.published else None,
-        )
+        store.save_verification(VerificationRecord(v.story_id, v.version, v.status, v.summary(), v.claims, v.published, utcnow()))
         counts = v.counts
         report.claims += len(v.claims)
         report.passed += counts[PASS]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from newsdesk.records import ArticleSentence, Item
+from newsdesk.records import ArticleSentence, ClaimCheck, Evidence, Item
 from newsdesk.text import lexicon
 from newsdesk.text.injection import mask, screen
 from newsdesk.text.names import NOT_NAMES, SAID, is_dictionary_word, name_present, names, names_of_every_shape
@@ -150,30 +150,6 @@ def quotes_in(text: str) -> list[str]:
 
 def outside_quotes(text: str, filler: str = " ") -> str:
     return _QUOTED.sub(filler, text)
-
-
-@dataclass
-class Evidence:
-    item_id: int
-    start: int
-    end: int
-    text: str
-    score: float
-
-
-@dataclass
-class ClaimCheck:
-    index: int
-    text: str
-    verdict: str
-    reasons: list[str] = field(default_factory=list)
-    offending: list[str] = field(default_factory=list)  # the spans of the claim that failed
-    evidence: list[Evidence] = field(default_factory=list)
-    support: float = 0.0
-    derived: list[str] = field(default_factory=list)
-    citation_support: dict[int, bool] = field(default_factory=dict)  # reference number → supports alone
-    unaccounted: list[str] = field(default_factory=list)  # content words no evidence accounts for
-    locked: bool = False  # a finding stands that no judge may overrule (only FAIL it)
 
 
 def _words(text: str) -> list[str]:

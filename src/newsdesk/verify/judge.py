@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from newsdesk.config import Settings
 from newsdesk.infra.llm_endpoint import response_format
-from newsdesk.verify.checks import FAIL, PASS, Evidence
+from newsdesk.records import Evidence
+from newsdesk.verify.checks import FAIL, PASS
 
 
 class JudgeAnswer(BaseModel):
