@@ -343,3 +343,14 @@ def test_json_feed_keeps_the_unconfirmed_marker(tmp_path, demo_server):
         if c["text"] in text:
             assert f"{c['text']} [unconfirmed]" in text
     room.close()
+
+
+def test_an_approximation_may_not_borrow_another_figure():
+    items = {1: item(1, "Radiocarbon dating put its origin between 1260 and 1390, the museum said.")}
+
+    def verdict(text):
+        return ClaimChecker().check_all([ArticleSentence(text, [Citation(1, 1, 0, 0)])], items)[0].verdict
+
+    assert verdict("Radiocarbon dating put its origin between about 1,400 and 1390, the museum said.") == FAIL
+    assert verdict("Radiocarbon dating put its origin between 1260 and 1390, the museum said.") == PASS
+    assert verdict("Radiocarbon dating put its origin between about 1,300 and 1390, the museum said.") == PASS

@@ -393,8 +393,17 @@ class ClaimChecker:
         # ("8:14" is not supported by "eight months" three paragraphs away).
         source_figures = figures(evidence)
         claim_figures = figures(text)
+        # Figures the claim states exactly are taken first; an approximate one ("about 1,400") may
+        # then only round a source figure no other figure of the claim already stands for
+        # ("between 1260 and 1390" does not support "between about 1,400 and 1390").
+        taken = {id(s) for c in claim_figures for s in source_figures if matches(c, s, self.number_tolerance, 0.0)}
         for fig in claim_figures:
-            if any(matches(fig, s, self.number_tolerance, self.approximation) for s in source_figures):
+            if any(matches(fig, s, self.number_tolerance, 0.0) for s in source_figures):
+                continue
+            free = [s for s in source_figures if id(s) not in taken]
+            close = [s for s in free if matches(fig, s, self.number_tolerance, self.approximation)]
+            if close:
+                taken.add(id(close[0]))
                 continue
             how = derivation(fig, source_figures)
             if how:
