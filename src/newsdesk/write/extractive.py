@@ -16,10 +16,10 @@ import numpy as np
 from newsdesk.config import VerifySettings, WriteSettings
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
 from newsdesk.text.names import NOT_NAMES, SAID, names
+from newsdesk.text.numbers import figures
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.references import central_title, latest_fact_items, references_for
 
-_NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|bn|m|k)\b)?", re.I)
 _QUOTE = re.compile(r"[\"\u201c\u201d]")
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
 
@@ -54,7 +54,8 @@ class Candidate:
 
 
 def numbers_in(text: str) -> frozenset[str]:
-    return frozenset(m.group().rstrip(".,").replace(",", "").lower() for m in _NUMBER.finditer(text))
+    """The sentence's figures as comparable keys ("1,800" and "1.8 thousand" are one figure)."""
+    return frozenset(f"{f.kind}:{f.value:g}" for f in figures(text))
 
 
 def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60) -> list[Candidate]:
