@@ -20,7 +20,7 @@ without one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from newsdesk.config import Settings
@@ -201,20 +201,7 @@ def _checked_labels(article: Article, items: dict[int, Item], checker: ClaimChec
         labels["headings_replaced"] = replaced
     if not labels:
         return article, labels
-    return Article(
-        article.story_id,
-        headline,
-        article.dek,
-        sections,
-        article.references,
-        article.tags,
-        article.tier,
-        article.byline,
-        article.writer,
-        article.version,
-        article.first_published,
-        article.updated,
-    ), labels
+    return replace(article, headline=headline, sections=sections), labels
 
 
 def _without(article: Article, drop: set[int]) -> Article | None:
@@ -261,20 +248,7 @@ def _without(article: Article, drop: set[int]) -> Article | None:
         for iid, n in sorted(numbering.items(), key=lambda kv: kv[1])
         if iid in by_item
     ]
-    return Article(
-        article.story_id,
-        article.headline,
-        dek,
-        sections,
-        references,
-        article.tags,
-        article.tier,
-        article.byline,
-        article.writer,
-        article.version,
-        article.first_published,
-        article.updated,
-    )
+    return replace(article, dek=dek, sections=sections, references=references)
 
 
 def verify_articles(
