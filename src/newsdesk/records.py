@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -157,6 +157,27 @@ class Story:
 
 
 TIERS = ("major", "standard", "brief")
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # older "publication dates" in feeds are junk, not news
+MAX_TITLE = 500  # characters of a title kept (a feed once sent 2.6 MB of title)
+
+
+def sane_date(value: datetime | None, now: datetime | None = None) -> datetime | None:
+    """``value`` when it is a plausible publication time (1990 to two days ahead), else None:
+    a year-0 or year-9999 date is treated as missing, not trusted, and never raises."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return value if EARLIEST <= value <= now + timedelta(days=2) else None
+
+
+def date_from_timestamp(seconds: float | int | str | None) -> datetime | None:
+    """A Unix time as a sane date, or None (bad, missing or out of range)."""
+    try:
+        return sane_date(datetime.fromtimestamp(float(seconds), tz=UTC)) if seconds not in (None, "") else None
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None
 
 
 def tiers_from(min_tier: str) -> set[str]:

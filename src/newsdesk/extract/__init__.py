@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from newsdesk.records import ExtractedPage
+from newsdesk.records import ExtractedPage, sane_date
 
 _CANONICAL = re.compile(r"""<link\b[^>]*\brel=["']?canonical["']?[^>]*>""", re.I)
 _HREF = re.compile(r"""\bhref=["']([^"']+)["']""", re.I)
@@ -64,7 +64,7 @@ def extract_page(content: bytes | str, url: str) -> ExtractedPage:
     published = None
     if data.get("date"):
         try:
-            published = datetime.fromisoformat(data["date"]).replace(tzinfo=UTC)
+            published = sane_date(datetime.fromisoformat(data["date"]).replace(tzinfo=UTC))
         except ValueError:
             published = None
     text = (data.get("text") or "").strip()

@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Set
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from newsdesk.config import Settings
 from newsdesk.extract import html_to_text
 from newsdesk.infra.http import Fetcher, FetchError
-from newsdesk.records import FeedEntry, ParsedFeed
+from newsdesk.records import FeedEntry, ParsedFeed, date_from_timestamp
 
 KINDS = ("reddit", "hn")
 HN_LISTS = {"top": "topstories", "new": "newstories", "best": "beststories"}
@@ -101,7 +100,7 @@ async def fetch_reddit(spec: dict[str, Any], settings: Settings, fetcher: Fetche
                     content=selftext if post.get("is_self") else "",
                     author=post.get("author"),
                     fetch_page=not post.get("is_self"),
-                    published_at=datetime.fromtimestamp(float(post.get("created_utc", 0)), tz=UTC),
+                    published_at=date_from_timestamp(post.get("created_utc")),
                     engagement={"score": float(post.get("score", 0)), "comments": float(post.get("num_comments", 0))},
                     meta=meta,
                 )
@@ -150,7 +149,7 @@ async def _top_comments(base: str, post: FeedEntry, settings: Settings, fetcher:
                 author=c["author"],
                 fetch_page=False,
                 parent_guid=post.guid,
-                published_at=datetime.fromtimestamp(float(c.get("created_utc", 0)), tz=UTC),
+                published_at=date_from_timestamp(c.get("created_utc")),
                 engagement={"score": float(c.get("score", 0))},
             )
         )
@@ -185,7 +184,7 @@ async def fetch_hn(spec: dict[str, Any], settings: Settings, fetcher: Fetcher, k
             content=text if not data.get("url") else "",
             author=data.get("by"),
             fetch_page=bool(data.get("url")),
-            published_at=datetime.fromtimestamp(float(data.get("time", 0)), tz=UTC),
+            published_at=date_from_timestamp(data.get("time")),
             engagement={"points": float(data.get("score", 0)), "comments": float(data.get("descendants", 0))},
             meta={"discussion": discussion},
         )

@@ -5,11 +5,10 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from newsdesk.extract import html_to_text
-from newsdesk.records import FeedEntry, ParsedFeed
+from newsdesk.records import MAX_TITLE, FeedEntry, ParsedFeed, date_from_timestamp
 
 
 class FeedError(Exception):
@@ -53,7 +52,7 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> ParsedFeed:
 
 def _entry(e: Any, feed_url: str) -> FeedEntry | None:
     link = e.get("link") or ""
-    title = html_to_text(e.get("title", ""))
+    title = html_to_text(e.get("title", ""))[:MAX_TITLE]
     if not link and not title:
         return None
     guid = e.get("id") or link or "sha1:" + hashlib.sha1(title.encode()).hexdigest()
@@ -64,7 +63,10 @@ def _entry(e: Any, feed_url: str) -> FeedEntry | None:
         if len(text) > len(content):
             content = text
     when = e.get("published_parsed") or e.get("updated_parsed") or e.get("created_parsed")
-    published = datetime.fromtimestamp(calendar.timegm(when), tz=UTC) if when else None
+    try:
+        published = date_from_timestamp(calendar.timegm(when)) if when else None
+    except (ValueError, OverflowError, TypeError):  # a struct_time feedparser could not make sense of
+        published = None
     engagement: dict[str, float] = {}
     comments = e.get("slash_comments")
     if comments and str(comments).isdigit():

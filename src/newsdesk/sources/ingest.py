@@ -131,6 +131,11 @@ async def ingest_async(
         async def one(source: Source) -> _Prepared:
             try:
                 return await _prepare_source(source, store, settings, fetcher, pages_task)
+            except Exception as exc:  # one source's surprise is that source's recorded error, never the run's
+                prep = _Prepared(source=source, report=SourceReport(source.id, source.name or source.url, source.url))
+                prep.report.status = "error"
+                prep.report.errors.append(f"could not read this source ({type(exc).__name__}: {str(exc)[:200]})")
+                return prep
             finally:
                 feeds_task.advance()
 

@@ -1,0 +1,79 @@
+"""Hostile sources beside a good control feed: the control's items are stored, the hostile
+source's problem is recorded as its error, nothing raises."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsdesk.pipeline import run
+
+BODY = " ".join(["The harbour council approved the new ferry timetable after a long public consultation."] * 20)
+
+
+def rss(title: str, pub: str = "Mon, 02 Mar 2026 10:00:00 GMT") -> str:
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Control</title><link>https://c.example/</link>'
+        f"<item><title>{title}</title><link>https://c.example/a</link><guid isPermaLink='false'>c-1</guid><pubDate>{pub}</pubDate>"
+        f"<description>{BODY}</description></item></channel></rss>"
+    )
+
+
+def atom(entries: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Hostile</title>'
+        f"<id>urn:h</id><updated>2026-03-02T10:00:00Z</updated>{entries}</feed>"
+    )
+
+
+def entry(n: int, updated: str, title: str = "Ferry timetable approved") -> str:
+    return (
+        f"<entry><id>urn:h:{n}</id><title>{title}</title><link href='https://h.example/{n}'/><updated>{updated}</updated>"
+        f"<content type='text'>Entry {n}. {BODY}</content></entry>"
+    )
+
+
+def test_impossible_dates_are_missing_dates_and_never_abort_the_ingest(newsroom, httpserver):
+    httpserver.expect_request("/control.xml").respond_with_data(
+        rss("Ferry timetable approved"), content_type="application/rss+xml"
+    )
+    hostile = atom(
+        entry(1, "0000-00-00T00:00:00Z")
+        + entry(2, "9999-12-31T23:59:59-14:00")
+        + entry(3, "1870-01-01T00:00:00Z")
+        + entry(4, "2026-03-01T09:00:00Z", "X" * 5000)
+    )
+    httpserver.expect_request("/hostile.xml").respond_with_data(hostile, content_type="application/atom+xml")
+    newsroom.store.add_source(httpserver.url_for("/control.xml"), name="Control")
+    newsroom.store.add_source(httpserver.url_for("/hostile.xml"), name="Hostile")
+    report = run(newsroom, ("ingest", "stories")).ingest
+    assert report is not None and all(s.status == "ok" for s in report.sources), [s.error for s in report.sources]
+    stored = {i.guid: i for i in newsroom.store.items_by_id(range(1, 100)).values()}
+    assert "c-1" in stored, sorted(stored)
+    assert stored["c-1"].published_at == datetime(2026, 3, 2, 10, tzinfo=UTC)
+    assert stored["urn:h:1"].published_at is None and stored["urn:h:2"].published_at is None
+    assert stored["urn:h:3"].published_at is None  # before 1990: junk, not news
+    assert len(stored["urn:h:4"].title) == 500
+
+
+def test_one_source_failing_unexpectedly_is_that_source_s_error(newsroom, httpserver, monkeypatch):
+    from newsdesk.sources import ingest as ingest_module
+
+    httpserver.expect_request("/control.xml").respond_with_data(
+        rss("Ferry timetable approved"), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/odd.xml").respond_with_data(rss("Odd"), content_type="application/rss+xml")
+    real = ingest_module.parse_feed
+
+    def parse(content, url, content_type=""):
+        if url.endswith("/odd.xml"):
+            raise RecursionError("maximum recursion depth exceeded while parsing")
+        return real(content, url, content_type)
+
+    monkeypatch.setattr(ingest_module, "parse_feed", parse)
+    newsroom.store.add_source(httpserver.url_for("/control.xml"), name="Control")
+    newsroom.store.add_source(httpserver.url_for("/odd.xml"), name="Odd")
+    report = run(newsroom, ("ingest",)).ingest
+    by_name = {s.name: s for s in report.sources}
+    assert by_name["Control"].status == "ok" and by_name["Control"].new == 1
+    assert by_name["Odd"].status == "error" and "RecursionError" in (by_name["Odd"].error or "")
+    assert {s.name: s.last_status for s in newsroom.store.list_sources()} == {"Control": "ok", "Odd": "error"}
