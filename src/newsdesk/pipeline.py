@@ -11,6 +11,7 @@ can be re-run alone (``newsdesk ingest``, ``newsdesk cluster``) and re-running i
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,8 @@ class Newsroom:
 
     @property
     def site_dir(self) -> Path:
-        return (self.path / self.settings.publish.out_dir).resolve()
+        # Not resolved: the site folder is a symbolic link that each publish replaces.
+        return Path(os.path.abspath(self.path / self.settings.publish.out_dir))
 
     def close(self) -> None:
         self.store.close()

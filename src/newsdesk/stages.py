@@ -17,6 +17,7 @@ Adding a stage: a package ``newsdesk/<name>/`` with a class implementing ``Stage
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -67,7 +68,8 @@ class Context:
 
     @property
     def site_dir(self) -> Path:
-        return (self.path / self.settings.publish.out_dir).resolve()
+        # Not resolved: the site folder is a symbolic link that each publish replaces.
+        return Path(os.path.abspath(self.path / self.settings.publish.out_dir))
 
 
 class StageReport:

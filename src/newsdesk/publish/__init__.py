@@ -11,7 +11,9 @@ in a scratch folder and swapped in whole, so a failed publish leaves the last si
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from newsdesk.config import Settings
+from newsdesk.config import CONFIG_NAME, ConfigError, Settings
 from newsdesk.records import Article, ClaimCheck, Item, MediaRecord
 from newsdesk.site import article_path, slug
 from newsdesk.site import base as site_base
@@ -50,7 +52,13 @@ class PublishStage:
     name = "publish"
 
     def run(self, ctx: Context) -> PublishReport:
+        check_out_dir(ctx.site_dir, ctx.path, [ctx.path / CONFIG_NAME, *_database_files(ctx)])
         return build_site(ctx.store, ctx.settings, ctx.site_dir)
+
+
+def _database_files(ctx: Context) -> list[Path]:
+    url = ctx.store.url
+    return [Path(url[len("sqlite:///") :])] if url.startswith("sqlite:///") and url != "sqlite:///:memory:" else []
 
 
 def is_web_url(url: str) -> bool:
@@ -181,9 +189,11 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
         v.forum_only = " and ".join(forums) if forums and "outlet" not in kinds else None
     env, templates = _environment()
     common = {"site_title": settings.publish.site_title}
-    scratch = out_dir.with_name(out_dir.name + ".building")
-    shutil.rmtree(scratch, ignore_errors=True)
+    builds = out_dir.parent / f".{out_dir.name}.builds"
+    stamp = str(time.time_ns())
+    scratch = builds / f"{stamp}.building"
     (scratch / "articles").mkdir(parents=True)
+    (scratch / SITE_MARKER).write_text("A site built by newsdesk publish; newsdesk replaces this folder whole.\n", "utf-8")
     (scratch / "tags").mkdir()
     shutil.copyfile(str(templates.joinpath("style.css")), scratch / "style.css")
     (scratch / "index.html").write_text(env.get_template("index.html").render(articles=views, root="", **common), "utf-8")
@@ -199,14 +209,66 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
         (scratch / "tags" / f"{slug(t)}.html").write_text(tag_page.render(tag=t, articles=members, root="../", **common), "utf-8")
     _write_feeds(scratch, views, base, settings.publish.site_title)
     _write_sitemap(scratch, views, list(by_tag), base)
-    # Swap in whole: readers never see a half-built site.
-    old = out_dir.with_name(out_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        out_dir.rename(old)
-    scratch.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    _swap_in(scratch, out_dir, builds, stamp)
     return PublishReport(out_dir=out_dir, articles=len(views), tags=len(by_tag))
+
+
+SITE_MARKER = ".newsdesk-site"
+
+
+def check_out_dir(out_dir: Path, newsroom: Path, protected: list[Path]) -> None:
+    """Refuse an ``out_dir`` whose replacement would destroy something: the newsroom folder or a
+    folder above it, the database or config, any file, or a folder newsdesk did not build."""
+    real = Path(os.path.realpath(out_dir))
+    room = newsroom.resolve()
+    setting = f"publish.out_dir ({out_dir})"
+    if real == room or room.is_relative_to(real):
+        raise ConfigError(
+            f"{setting} is the newsroom folder or a folder above it: publishing replaces its "
+            'out_dir whole. Use a folder of its own, such as "site".'
+        )
+    if any(real == p.resolve() for p in protected) or (real.exists() and not real.is_dir()):
+        raise ConfigError(f"{setting} is a file (the database, the config or another file), not a folder for the site.")
+    if real.is_dir() and any(real.iterdir()) and not (real / SITE_MARKER).exists() and not _legacy_site(real):
+        raise ConfigError(
+            f"{setting} is an existing folder newsdesk did not build (it has no {SITE_MARKER} file); "
+            "publishing would replace it. Choose another publish.out_dir, or empty that folder."
+        )
+
+
+def _legacy_site(folder: Path) -> bool:
+    """A site built before sites carried a marker: newsdesk's own files and nothing else."""
+    names = {p.name for p in folder.iterdir()}
+    return {"index.html", "style.css", "feed.xml", "sitemap.xml"} <= names and names <= {
+        "index.html",
+        "style.css",
+        "feed.xml",
+        "atom.xml",
+        "feed.json",
+        "sitemap.xml",
+        "articles",
+        "tags",
+        SITE_MARKER,
+    }
+
+
+def _swap_in(scratch: Path, out_dir: Path, builds: Path, stamp: str) -> None:
+    """Make the finished build the site in one atomic step: ``out_dir`` is a symbolic link that is
+    replaced (rename is atomic), so a reader, or a kill at any instant, sees a complete site."""
+    final = builds / stamp
+    scratch.rename(final)
+    link = out_dir.parent / f".{out_dir.name}.link-{stamp}"
+    os.symlink(os.path.join(builds.name, stamp), link, target_is_directory=True)
+    if out_dir.is_dir() and not out_dir.is_symlink():  # a site from before links: moved aside once
+        legacy = builds / "legacy"
+        shutil.rmtree(legacy, ignore_errors=True)
+        out_dir.rename(legacy)
+    os.replace(link, out_dir)
+    for old in builds.iterdir():
+        if old.name != stamp:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in (out_dir.with_name(out_dir.name + ".building"), out_dir.with_name(out_dir.name + ".old")):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
