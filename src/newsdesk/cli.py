@@ -142,12 +142,12 @@ def sources_list(
 
 
 def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
-    from newsdesk.pipeline import run
+    from newsdesk.pipeline import NewsroomBusy, run
     from newsdesk.progress import RichProgress
 
     newsroom = _open(directory)
     if "ingest" in stages and not newsroom.store.list_sources() and not newsroom.settings.sources.urls:
-        _fail(f"the newsroom in {directory} has no sources: add one with `newsdesk sources add URL`")
+        _fail(f"the newsroom in {directory} has no sources: add one with `newsdesk sources add URL --dir {directory}`")
     from newsdesk.config import ConfigError
 
     try:
@@ -155,6 +155,8 @@ def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
             report = run(newsroom, stages, progress)
     except ConfigError as exc:  # a setting only a stage can check (a writer plugin, say)
         _fail(str(exc))
+    except NewsroomBusy as exc:  # another run holds the newsroom: this run did nothing
+        _fail(str(exc), code=1)
     print_summary(report)
     if not report.ok:
         raise typer.Exit(1)
@@ -315,7 +317,7 @@ def demo(
     """Run the whole pipeline on the bundled demo outlets, served from a loopback HTTP server."""
     from newsdesk.config import ConfigError
     from newsdesk.demo.server import DemoServer
-    from newsdesk.pipeline import STAGES, init_newsroom, run
+    from newsdesk.pipeline import STAGES, NewsroomBusy, init_newsroom, run
     from newsdesk.progress import RichProgress
 
     init_newsroom(directory)
@@ -335,6 +337,8 @@ def demo(
             report = run(newsroom, STAGES, progress)
     except ConfigError as exc:
         _fail(str(exc))
+    except NewsroomBusy as exc:
+        _fail(str(exc), code=1)
     finally:
         server.__exit__(None, None, None)
     print_summary(report)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,10 +127,69 @@ class RunReport:
 STAGES = STAGE_NAMES
 
 
+class NewsroomBusy(Exception):
+    """Another run holds this newsroom; the message says which and what to do."""
+
+
+LOCK_NAME = ".newsdesk.lock"
+
+
+@contextmanager
+def newsroom_lock(newsroom: Newsroom) -> Iterator[None]:
+    """One run at a time per newsroom: an exclusive lock on a file in the folder (released by the
+    kernel if the holder dies, even by kill -9), and on PostgreSQL an advisory lock too, for
+    runs on other machines sharing the database."""
+    import fcntl
+
+    path = newsroom.path / LOCK_NAME
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115  (held for the whole run)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise NewsroomBusy(
+                f"another newsdesk run is using the newsroom {newsroom.path} ({holder}); run again when it has finished"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        with _database_lock(newsroom):
+            yield
+    finally:
+        handle.close()
+
+
+@contextmanager
+def _database_lock(newsroom: Newsroom) -> Iterator[None]:
+    engine = newsroom.store.engine
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    from sqlalchemy import text
+
+    key = 0x6E657773  # "news": one advisory lock per database
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+            raise NewsroomBusy(f"another newsdesk run holds the database of {newsroom.path}; run again when it has finished")
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+
 def run(
     newsroom: Newsroom, stages: tuple[str, ...] = STAGES, progress: Progress | None = None, scope: Scope | None = None
 ) -> RunReport:
-    """Run the named stages in pipeline order (for everything due, or for ``scope``)."""
+    """Run the named stages in pipeline order (for everything due, or for ``scope``), holding the
+    newsroom's lock (``NewsroomBusy`` when another run holds it)."""
+    with newsroom_lock(newsroom):
+        return _run(newsroom, stages, progress, scope)
+
+
+def _run(newsroom: Newsroom, stages: tuple[str, ...], progress: Progress | None, scope: Scope | None) -> RunReport:
     for name in stages:
         spec(name)  # an unknown name is an error before anything runs
     ctx = Context(newsroom.store, newsroom.settings, newsroom.path, progress or NullProgress(), scope or Scope())
