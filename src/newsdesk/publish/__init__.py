@@ -10,6 +10,7 @@ in a scratch folder and swapped in whole, so a failed publish leaves the last si
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -271,14 +272,24 @@ def _swap_in(scratch: Path, out_dir: Path, builds: Path, stamp: str) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
+def _rss_title(text: str) -> str:
+    """RSS readers render titles as HTML: no character of a title may open a tag."""
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
+def _rss_description(text: str) -> str:
+    """RSS readers render descriptions as HTML: the plain text, HTML-escaped, so it shows as written."""
+    return html.escape(text, quote=False)
+
+
+def _feed(views: list[_View], base: str, title: str, name: str, rss: bool) -> Any:
     from feedgen.feed import FeedGenerator
 
     fg = FeedGenerator()
     fg.id(base)
     fg.title(title)
     fg.link(href=base, rel="alternate")
-    fg.link(href=urljoin(base, "atom.xml"), rel="self")
+    fg.link(href=urljoin(base, name), rel="self")
     fg.description(f"{title}: machine-written, cited news")
     fg.language("en")
     newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=UTC))
@@ -286,15 +297,22 @@ def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
         entry = fg.add_entry()
         entry.id(v.url)
         entry.guid(v.url, permalink=True)
-        entry.title(v.headline)
+        entry.title(_rss_title(v.headline) if rss else v.headline)
         entry.link(href=v.url)
-        entry.description(_marked(v, v.dek.text))
+        summary = _marked(v, v.dek.text)
+        entry.description(_rss_description(summary) if rss else summary)
         entry.published(v.first_published)
         entry.updated(v.updated)
         for t in v.tags:
             entry.category(term=t)
-    fg.rss_file(str(out / "feed.xml"), pretty=True)
-    fg.atom_file(str(out / "atom.xml"), pretty=True)
+    return fg
+
+
+def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
+    # RSS carries text its readers will render as HTML; Atom says its text is text (type="text").
+    _feed(views, base, title, "feed.xml", rss=True).rss_file(str(out / "feed.xml"), pretty=True)
+    _feed(views, base, title, "atom.xml", rss=False).atom_file(str(out / "atom.xml"), pretty=True)
+    newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=UTC))
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": title,
