@@ -64,7 +64,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to create the ne
     newsroom = _open(directory)
     newsroom.close()
     verb = "Created" if created else "Kept existing"
-    _console().print(f"{verb} {config}. Next: [bold]newsdesk --dir {directory} sources add FEED_URL[/]")
+    _console().print(f"{verb} {config}. Next: [bold]newsdesk sources add FEED_URL --dir {directory}[/]")
 
 
 @sources_app.command("add")
@@ -84,8 +84,10 @@ def sources_add(
         kind, default = classify(url)
     except SourceSpecError as exc:
         _fail(str(exc))
-    if weight <= 0:
-        _fail(f"--weight must be positive, got {weight}")
+    import math
+
+    if not math.isfinite(weight) or weight <= 0:
+        _fail(f"--weight must be a positive number, got {weight}")
     newsroom = _open(directory)
     source, created = newsroom.store.add_source(url, kind=kind, name=name or default, weight=weight)
     _console().print(("Added" if created else "Already present:") + f" source {source.id} {url}")
@@ -182,7 +184,7 @@ def run_command(directory: DirOption = Path(".")) -> None:
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="Loopback port.")] = 8000,
+    port: Annotated[int, typer.Option(help="Loopback port (0 picks a free one).", min=0, max=65535)] = 8000,
     directory: DirOption = Path("."),
 ) -> None:
     """Serve the published site on http://127.0.0.1:PORT/ until Ctrl-C."""
@@ -311,7 +313,9 @@ def stories(
 @app.command()
 def demo(
     directory: Annotated[Path, typer.Option("--dir", "-d", help="Newsroom folder for the demo.")] = Path("demo-newsroom"),
-    port: Annotated[int, typer.Option(help="Loopback port for the demo's outlets.")] = 8765,
+    port: Annotated[
+        int, typer.Option(help="Loopback port for the demo's outlets (0 picks a free one).", min=0, max=65535)
+    ] = 8765,
     show: Annotated[int, typer.Option(help="Stories to show at the end.")] = 15,
 ) -> None:
     """Run the whole pipeline on the bundled demo outlets, served from a loopback HTTP server."""

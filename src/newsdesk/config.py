@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from newsdesk import USER_AGENT
@@ -27,15 +27,31 @@ class StoreSettings(Section):
     # A relative SQLite path is taken relative to the newsroom folder.
     url: str = "sqlite:///newsdesk.db"
 
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, url: str) -> str:
+        if not url.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError(
+                f"{redact(url)!r} is not a store newsdesk can use: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB"
+            )
+        return url
+
+
+def redact(url: str) -> str:
+    """A URL with any password replaced by ***, for messages."""
+    import re
+
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
 
 class HttpSettings(Section):
     user_agent: str = USER_AGENT
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
     # Whole-request deadline: catches servers that trickle bytes forever.
-    total_timeout: float = 60.0
-    max_concurrency: int = 16
-    per_host_concurrency: int = 2
+    total_timeout: float = Field(default=60.0, gt=0)
+    max_concurrency: int = Field(default=16, ge=1, le=256)
+    per_host_concurrency: int = Field(default=2, ge=1, le=64)
     # Requests per second allowed per host (APIs that publish limits); hosts not listed: no pacing.
     host_rate_limits: dict[str, float] = Field(
         default_factory=lambda: {
@@ -46,11 +62,11 @@ class HttpSettings(Section):
             "hacker-news.firebaseio.com": 20.0,
         }
     )
-    max_retries: int = 3
-    backoff_base: float = 1.0
+    max_retries: int = Field(default=3, ge=0, le=10)
+    backoff_base: float = Field(default=1.0, ge=0)
     # A Retry-After longer than this is not waited for; the fetch is recorded as failed.
-    max_retry_after: float = 120.0
-    max_bytes: int = 5_000_000
+    max_retry_after: float = Field(default=120.0, ge=0)
+    max_bytes: int = Field(default=5_000_000, ge=1_000)
     respect_robots: bool = True
     # Keep article pages in the RFC 9111 cache too (robots.txt always is). A stored item's page is
     # never fetched again, so this mostly helps a run that crashed between fetching and storing.
@@ -59,37 +75,37 @@ class HttpSettings(Section):
 
 class ExtractSettings(Section):
     # Fetch the article page when the feed carries fewer words than this.
-    min_feed_words: int = 150
+    min_feed_words: int = Field(default=150, ge=0)
     fetch_pages: bool = True
 
 
 class DedupSettings(Section):
-    shingle_words: int = 4
-    num_perm: int = 128
+    shingle_words: int = Field(default=4, ge=1, le=20)
+    num_perm: int = Field(default=128, ge=16, le=1024)
     # Estimated Jaccard similarity above which an item is a copy of an earlier one.
-    threshold: float = 0.6
+    threshold: float = Field(default=0.6, gt=0, le=1)
 
 
 class StorySettings(Section):
     # Neighbours looked at per item when building the similarity graph.
-    neighbours: int = 15
+    neighbours: int = Field(default=15, ge=1, le=200)
     # Weakest TF-IDF cosine similarity kept as an edge of that graph.
-    edge_min: float = 0.10
+    edge_min: float = Field(default=0.10, ge=0, le=1)
     # Louvain resolution: higher splits stories finer.
-    resolution: float = 1.5
+    resolution: float = Field(default=1.5, gt=0)
     # Centroid similarity at which a story of new items joins another (an open one, or a
     # fragment of the same event that the graph split off).
-    merge_min: float = 0.40
+    merge_min: float = Field(default=0.40, ge=0, le=1)
     # An item less similar than this to the rest of its story is split off to stand alone.
-    detach_min: float = 0.15
+    detach_min: float = Field(default=0.15, ge=0, le=1)
     # A story with no new item for this long is closed; later items start a new story.
-    quiet_hours: float = 72.0
+    quiet_hours: float = Field(default=72.0, gt=0)
     # Words of item text (after the title) that go into its vector.
-    text_words: int = 120
+    text_words: int = Field(default=120, ge=1)
 
 
 class RankSettings(Section):
-    recency_half_life_hours: float = 24.0
+    recency_half_life_hours: float = Field(default=24.0, gt=0)
     outlet_weight: float = 1.0
     recency_weight: float = 1.0
     source_weight: float = 0.5
@@ -101,7 +117,7 @@ class RankSettings(Section):
 class SourceEntry(Section):
     url: str
     name: str = ""
-    weight: float = Field(default=1.0, gt=0)
+    weight: float = Field(default=1.0, gt=0, allow_inf_nan=False)
 
 
 class SourcesSettings(Section):

@@ -74,7 +74,10 @@ def open_newsroom(path: Path) -> Newsroom:
         return Newsroom(path=path.resolve(), settings=settings)
     except Exception as exc:  # a bad store URL or an unreachable database server
         if type(exc).__module__.startswith("sqlalchemy"):
-            raise ConfigError(f"cannot open the store {settings.store.url!r} of {path}: {exc}") from None
+            from newsdesk.config import redact
+
+            reason = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            raise ConfigError(f"cannot open the store {redact(settings.store.url)!r} of {path}: {reason}") from None
         raise
 
 

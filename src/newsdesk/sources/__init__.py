@@ -24,6 +24,8 @@ class SourceSpecError(ValueError):
 def classify(url: str) -> tuple[str, str]:
     """(kind, default name) of a source URL: ``feed`` (http(s) URL or a feed file), ``reddit``,
     ``hn`` or ``web``. Raises SourceSpecError naming the bad URL and the forms that work."""
+    if not url.strip():
+        raise SourceSpecError("the source is empty: give a feed URL, a feed file, reddit:r/NAME, hn:top|new|best or web:URL")
     if url.startswith("web:"):
         from newsdesk.sources.web import WebSourceError, page_url
 
@@ -44,7 +46,7 @@ def classify(url: str) -> tuple[str, str]:
     if parts.scheme in ("http", "https"):
         if not parts.netloc:
             raise SourceSpecError(f"{url!r} has no host; give a full feed URL such as https://example.com/feed.xml")
-    elif parts.scheme not in ("", "file") or (parts.scheme == "" and not Path(url).exists()):
+    elif parts.scheme not in ("", "file") or (parts.scheme == "" and not Path(url).is_file()):
         raise SourceSpecError(
             f"{url!r} is neither an http(s) URL nor an existing feed file (nor reddit:r/NAME, hn:top|new|best, web:URL)"
         )

@@ -25,6 +25,10 @@ def read_opml(path: Path) -> list[OpmlFeed]:
         root = ElementTree.parse(path).getroot()
     except FileNotFoundError:
         raise OpmlError(f"{path} not found") from None
+    except IsADirectoryError:
+        raise OpmlError(f"{path} is a folder: give the OPML file your feed reader exported") from None
+    except OSError as exc:
+        raise OpmlError(f"{path} cannot be read ({exc.strerror})") from None
     except ElementTree.ParseError as exc:
         raise OpmlError(f"{path} is not valid OPML/XML: {exc}") from None
     if root.tag.lower() != "opml":
