@@ -214,6 +214,7 @@ def run_once(corpus: str, judge: str, on_review: str | None, clusters: int, pyth
             f'api_key_env = "NEWSDESK_BENCH_KEY"\nmax_retries = 0\nmax_concurrency = 2\n[verify]\njudge = "{judge}"\n'
             + (f'on_review = "{on_review}"\n' if on_review else "")
             + "[extract]\nmin_feed_words = 50\n[enrich]\nenabled = false\n"
+            + '[http]\nallow_private = ["127.0.0.0/8"]\n'  # the bench's servers are on loopback
         )
         (room / "newsdesk.toml").write_text(config, encoding="utf-8")
         if corpus == "demo":

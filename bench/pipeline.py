@@ -153,7 +153,11 @@ def main() -> None:
             # All generated outlets share one loopback host; real outlets are separate hosts, each
             # allowed 2 concurrent requests. Allow this one host 8.
             config = room_dir / "newsdesk.toml"
-            config.write_text(config.read_text().replace("per_host_concurrency = 2", "per_host_concurrency = 8"))
+            config.write_text(
+                config.read_text()
+                .replace("per_host_concurrency = 2", "per_host_concurrency = 8")
+                .replace("allow_private = []", 'allow_private = ["127.0.0.0/8"]')  # the generated outlets are on loopback
+            )
             room = open_newsroom(room_dir)
             for outlet_name, url in feeds:
                 room.store.add_source(url, name=outlet_name)

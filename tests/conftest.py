@@ -15,6 +15,7 @@ total_timeout = 4.0
 backoff_base = 0.01
 max_retry_after = 5.0
 max_bytes = 1000000
+allow_private = ["127.0.0.0/8", "::1"]
 """
 
 

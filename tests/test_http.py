@@ -11,7 +11,13 @@ from newsdesk.config import HttpSettings
 from newsdesk.infra.http import Fetcher, FetchError, parse_retry_after
 
 FAST = HttpSettings(
-    connect_timeout=2, read_timeout=1.5, total_timeout=3, backoff_base=0.01, max_retry_after=5, max_bytes=1_000_000
+    connect_timeout=2,
+    read_timeout=1.5,
+    total_timeout=3,
+    backoff_base=0.01,
+    max_retry_after=5,
+    max_bytes=1_000_000,
+    allow_private=["127.0.0.0/8"],  # the loopback test servers
 )
 
 

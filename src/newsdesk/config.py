@@ -68,6 +68,9 @@ class HttpSettings(Section):
     max_retry_after: float = Field(default=120.0, ge=0)
     max_bytes: int = Field(default=5_000_000, ge=1_000)
     respect_robots: bool = True
+    # Private, loopback and link-local addresses a source may lead to anyway (the egress guard
+    # refuses them otherwise): host names, "host:port" or CIDR ranges, e.g. ["127.0.0.0/8"].
+    allow_private: list[str] = Field(default_factory=list)
     # Keep article pages in the RFC 9111 cache too (robots.txt always is). A stored item's page is
     # never fetched again, so this mostly helps a run that crashed between fetching and storing.
     cache_pages: bool = False
@@ -328,6 +331,9 @@ max_retries = 3
 max_retry_after = 120.0
 max_bytes = 5000000
 respect_robots = true
+# Sources never reach private networks (loopback, 10.x, 169.254.x, …) unless listed here:
+# host names, "host:port" or CIDR ranges, e.g. ["127.0.0.0/8", "intranet.example:8080"].
+allow_private = []
 
 [extract]
 # Fetch an item's page when its feed entry carries fewer words than this.

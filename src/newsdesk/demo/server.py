@@ -140,7 +140,10 @@ class DemoServer:
         self.configure(newsroom.settings)
 
     def configure(self, settings: Settings) -> None:
-        """Point a newsroom's community and data-source base URLs at this server."""
+        """Point a newsroom's community and data-source base URLs at this server, and let its
+        fetcher reach this loopback server (the egress guard refuses private addresses otherwise)."""
+        if "127.0.0.1" not in settings.http.allow_private:
+            settings.http.allow_private = [*settings.http.allow_private, "127.0.0.1"]
         settings.community.reddit_base_url = f"{self.site.base}/reddit"
         settings.community.hn_base_url = f"{self.site.base}/hn/v0"
         settings.enrich.hf_base_url = f"{self.site.base}/hf"

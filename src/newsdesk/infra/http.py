@@ -18,6 +18,7 @@ from protego import Protego
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from newsdesk.config import HttpSettings
+from newsdesk.infra.egress import EgressGuard, EgressRefused
 from newsdesk.infra.urls import host_of
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -96,11 +97,22 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         s = self.settings
         timeout = httpx2.Timeout(s.read_timeout, connect=s.connect_timeout)
+        guard = EgressGuard(s.allow_private)
+
+        async def egress(request: httpx2.Request) -> None:  # every request and every redirect hop
+            try:
+                await guard.check(
+                    request.url.host, request.url.port or (443 if request.url.scheme == "https" else 80), str(request.url)
+                )
+            except EgressRefused as exc:
+                raise FetchError(str(exc)) from None
+
         options: dict[str, Any] = dict(
             timeout=timeout,
             follow_redirects=True,
             max_redirects=5,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            event_hooks={"request": [egress]},
         )
         # Feeds go through a plain client: newsdesk keeps their validators in the store itself,
         # so a 304 is seen as "unchanged". Pages and robots.txt go through the RFC 9111 cache.
