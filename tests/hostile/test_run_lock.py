@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from newsdesk.pipeline import LOCK_NAME, run
 
 
@@ -25,6 +27,7 @@ def test_a_second_run_is_refused_with_a_clear_message(newsroom):
     assert "Traceback" not in said
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_publish_each_story_once(newsroom, demo_server):
     for name, url in demo_server.feed_urls():
         newsroom.store.add_source(url, name=name)

@@ -154,7 +154,7 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
             return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
         local = _local_path(source.url)
         if local is not None:
-            content, content_type = await asyncio.to_thread(_read_local, local), ""
+            content, content_type = await asyncio.to_thread(_read_local, local, settings.http.max_bytes), ""
         else:
             result = await fetcher.get(source.url, accept=FEED_ACCEPT, etag=source.etag, last_modified=source.last_modified)
             if result.not_modified:
@@ -331,7 +331,9 @@ def _local_path(url: str) -> Path | None:
     return Path(url)
 
 
-def _read_local(path: Path) -> bytes:
+def _read_local(path: Path, max_bytes: int) -> bytes:
     if not path.is_file():
         raise OSError(f"{path} not found (a source that is a local path must be a feed file)")
+    if path.stat().st_size > max_bytes:
+        raise OSError(f"{path} is larger than http.max_bytes ({max_bytes:,} bytes); it was not read")
     return path.read_bytes()
