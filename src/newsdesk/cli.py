@@ -77,7 +77,7 @@ def sources_add(
     """Add a feed (URL or file), a subreddit (reddit:r/NAME, or reddit:r/NAME/top?t=week; listings
     hot, new, top), a Hacker News list (hn:top, hn:new, hn:best) or a web page (web:URL: an article,
     or a section page whose article links become items). Adding twice is harmless. Sources can
-    also be listed under [sources] in newsdesk.toml."""
+    also be listed under \\[sources] in newsdesk.toml."""
     from newsdesk.sources import SourceSpecError, classify
 
     try:

@@ -75,3 +75,8 @@ def test_init_suggests_a_command_that_works(tmp_path):
     said = nd("init", room).stdout
     suggested = said.split("Next: ", 1)[1].split()[:6]
     assert suggested[:3] == ["newsdesk", "sources", "add"] and "--dir" in suggested
+
+
+def test_help_keeps_its_bracketed_section_names():
+    said = nd("sources", "add", "--help").stdout
+    assert "[sources]" in " ".join(said.split())
