@@ -129,6 +129,9 @@ def test_local_feed_file_source(newsroom, tmp_path):
         encoding="utf-8",
     )
     newsroom.store.add_source(str(feed))
+    refused = run(newsroom, ("ingest",)).ingest
+    assert refused.sources[0].status == "error" and "allow_files" in (refused.sources[0].error or "")
+    newsroom.settings.sources.allow_files = True
     report = run(newsroom, ("ingest",)).ingest
     assert report.new == 1 and report.sources[0].name == "Local File News"
     (row,) = all_items(newsroom)

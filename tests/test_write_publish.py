@@ -195,7 +195,7 @@ Officials said ships could dock again &lt;img src=x onerror=window.__pwned=5&gt;
 def test_payloads_from_sources_never_run(tmp_path):
     feed = tmp_path / "evil.xml"
     feed.write_text(XSS_FEED, encoding="utf-8")
-    room = make_newsroom(tmp_path / "room", '\n[write]\nmin_tier = "brief"\n')
+    room = make_newsroom(tmp_path / "room", '\n[write]\nmin_tier = "brief"\n[sources]\nallow_files = true\n')
     room.store.add_source(str(feed))
     report = run(room)
     assert report.publish.articles >= 1

@@ -129,6 +129,9 @@ class SourcesSettings(Section):
 
     Entry: ClassVar[type[SourceEntry]] = SourceEntry
     urls: list[str | SourceEntry] = Field(default_factory=list)
+    # Local feed files (a path or file:// source) are read only when this is true: a source list
+    # from elsewhere must not make newsdesk read files on this machine.
+    allow_files: bool = False
 
 
 class CommunitySettings(Section):
@@ -362,6 +365,8 @@ standard_score = 3.75
 # files, reddit:r/NAME (reddit:r/NAME/top?t=week), hn:top|new|best, web:https://site/section, or
 # tables such as { url = "https://example.org/feed.xml", name = "Example", weight = 1.5 }.
 urls = []
+# Read local feed files (path or file:// sources) only when true.
+allow_files = false
 
 [community]
 # Posts or stories taken per Reddit / Hacker News source per run.

@@ -32,5 +32,6 @@ def test_a_local_feed_file_over_the_cap_is_that_source_s_error(newsroom, tmp_pat
     huge = tmp_path / "huge.xml"
     huge.write_bytes(b"<rss>" + b" " * 2_000_000 + b"</rss>")  # over the tests' 1 MB http.max_bytes
     newsroom.store.add_source(str(huge), name="Huge")
+    newsroom.settings.sources.allow_files = True
     report = run(newsroom, ("ingest",)).ingest
     assert report.sources[0].status == "error" and "larger than http.max_bytes" in (report.sources[0].error or "")

@@ -153,6 +153,11 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
             feed = await _fetch_other_kind(source, store, settings, fetcher)
             return await _take_entries(feed, source, report, prep, store, settings, fetcher, pages_task)
         local = _local_path(source.url)
+        if local is not None and not settings.sources.allow_files:
+            raise OSError(
+                f"{local} is a local file, and local feed files are off: set [sources] allow_files = true "
+                "in newsdesk.toml to read them"
+            )
         if local is not None:
             content, content_type = await asyncio.to_thread(_read_local, local, settings.http.max_bytes), ""
         else:
