@@ -17,12 +17,23 @@ _BLOCKS = re.compile(r"</?(p|div|br|li|h[1-6]|blockquote|tr|section|article)\b[^
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
+def clean_text(text: str) -> str:
+    """Text that can be stored and shown: no NUL characters, no lone surrogates."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def html_to_text(fragment: str) -> str:
     """Plain text of a feed's HTML fragment: paragraphs separated by blank lines, entities decoded."""
     if not fragment:
         return ""
     if "<" not in fragment and "&" not in fragment:
-        return _SPACES.sub(" ", fragment).strip()
+        return clean_text(_SPACES.sub(" ", fragment).strip())
     import lxml.html
 
     marked = _BLOCKS.sub("\n\n", fragment)
@@ -37,7 +48,7 @@ def html_to_text(fragment: str) -> str:
 
         text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", marked)))
     paragraphs = [_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text)]
-    return "\n\n".join(p for p in paragraphs if p)
+    return clean_text("\n\n".join(p for p in paragraphs if p))
 
 
 def canonical_link(html: str, base_url: str) -> str | None:
@@ -54,10 +65,13 @@ def extract_page(content: bytes | str, url: str) -> ExtractedPage:
     """Main text and metadata of an article page; text is empty when nothing was found."""
     import trafilatura
 
-    html = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
-    )
+    html = clean_text(content.decode("utf-8", "replace") if isinstance(content, bytes) else content)
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        )
+    except (ValueError, TypeError, UnicodeError, RecursionError, AttributeError, IndexError):  # a page too broken to read
+        doc = None
     if doc is None:
         return ExtractedPage(text="", canonical_url=canonical_link(html, url))
     data = doc if isinstance(doc, dict) else doc.as_dict()
@@ -67,8 +81,8 @@ def extract_page(content: bytes | str, url: str) -> ExtractedPage:
             published = sane_date(datetime.fromisoformat(data["date"]).replace(tzinfo=UTC))
         except ValueError:
             published = None
-    text = (data.get("text") or "").strip()
-    title = (data.get("title") or "").strip()
+    text = clean_text((data.get("text") or "").strip())
+    title = clean_text((data.get("title") or "").strip())
     first, _, rest = text.partition("\n")
     if title and first.strip() == title:  # the headline repeated as the body's first line
         text = rest.strip()

@@ -7,7 +7,7 @@ import hashlib
 import re
 from typing import Any
 
-from newsdesk.extract import html_to_text
+from newsdesk.extract import clean_text, html_to_text
 from newsdesk.records import MAX_TITLE, FeedEntry, ParsedFeed, date_from_timestamp
 
 
@@ -36,10 +36,15 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> ParsedFeed:
         raise FeedError(f"{url} is an HTML page, not an RSS/Atom feed{hint}")
     # Bytes without the HTTP headers: the document's own encoding declaration (or a sniff)
     # is more often right than a server's default charset.
-    parsed = feedparser.parse(
-        content, sanitize_html=False, resolve_relative_uris=True, response_headers={"content-location": url}
-    )
-    entries = [e for e in (_entry(raw, url) for raw in parsed.entries) if e is not None]
+    try:
+        parsed = feedparser.parse(
+            content, sanitize_html=False, resolve_relative_uris=True, response_headers={"content-location": url}
+        )
+        entries = [e for e in (_entry(raw, url) for raw in parsed.entries) if e is not None]
+    except (UnicodeError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        # feedparser and its XML parsers raise these on some malformed bytes (a lone surrogate
+        # character reference, say): the document is broken, not the run.
+        raise FeedError(f"{url} could not be parsed as a feed ({type(exc).__name__}: {str(exc)[:120]})") from None
     if parsed.bozo and not entries:
         # A feed with usable entries is kept despite small faults; one with none is broken.
         reason = getattr(parsed, "bozo_exception", None)
@@ -55,7 +60,8 @@ def _entry(e: Any, feed_url: str) -> FeedEntry | None:
     title = html_to_text(e.get("title", ""))[:MAX_TITLE]
     if not link and not title:
         return None
-    guid = e.get("id") or link or "sha1:" + hashlib.sha1(title.encode()).hexdigest()
+    link = clean_text(link)
+    guid = clean_text(e.get("id") or "") or link or "sha1:" + hashlib.sha1(title.encode()).hexdigest()
     summary = html_to_text(e.get("summary", ""))
     content = ""
     for part in e.get("content", []) or []:
@@ -77,7 +83,7 @@ def _entry(e: Any, feed_url: str) -> FeedEntry | None:
         title=title,
         summary=summary,
         content=content,
-        author=e.get("author") or None,
+        author=clean_text(e.get("author") or "") or None,
         published_at=published,
         engagement=engagement,
     )
