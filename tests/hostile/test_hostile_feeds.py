@@ -77,3 +77,17 @@ def test_one_source_failing_unexpectedly_is_that_source_s_error(newsroom, httpse
     assert by_name["Control"].status == "ok" and by_name["Control"].new == 1
     assert by_name["Odd"].status == "error" and "RecursionError" in (by_name["Odd"].error or "")
     assert {s.name: s.last_status for s in newsroom.store.list_sources()} == {"Control": "ok", "Odd": "error"}
+
+
+def test_what_the_fuzzer_found_is_handled():
+    """Cases bench/fuzz.py found: each was an uncaught exception before."""
+    import pytest
+
+    from newsdesk.extract import canonical_link, extract_page, html_to_text
+    from newsdesk.sources.feeds import FeedError, parse_feed
+
+    with pytest.raises(FeedError):  # a lone surrogate character reference made feedparser raise UnicodeEncodeError
+        parse_feed(b"&#xD800;<rss version='2.0'><channel><title>x</title></channel></rss>", "https://x.example/feed")
+    assert canonical_link('<link rel="canonical" href="http://[::1/broken">', "https://x.example/") is None
+    assert "\x00" not in html_to_text("<p>a\x00b</p>")
+    assert "\x00" not in extract_page(b"<html><body><p>\x00\xff\xfe</p></body></html>", "https://x.example/a").text

@@ -57,7 +57,10 @@ def canonical_link(html: str, base_url: str) -> str | None:
     for tag in _CANONICAL.findall(html[:300_000]):
         m = _HREF.search(tag)
         if m:
-            return str(urljoin(base_url, m.group(1).strip()))
+            try:
+                return str(urljoin(base_url, m.group(1).strip()))
+            except ValueError:  # "Invalid IPv6 URL" and kin: a broken canonical link is no link
+                continue
     return None
 
 
