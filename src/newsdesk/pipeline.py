@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.config import CONFIG_NAME, DEFAULT_TOML, ConfigError, Settings, load_settings
 from newsdesk.progress import NullProgress, Progress
-from newsdesk.stages import REGISTRY, STAGE_NAMES, Context, Scope, StageReport, spec
+from newsdesk.stages import CACHE_NAME, REGISTRY, STAGE_NAMES, Context, Scope, StageReport, site_dir_of, spec
 
 if TYPE_CHECKING:
     from newsdesk.enrich import EnrichReport
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from newsdesk.stories import StoriesReport
     from newsdesk.verify import VerifyReport
     from newsdesk.write import WriteReport
-
-CACHE_NAME = "http-cache.db"
 
 
 @dataclass
@@ -51,8 +49,7 @@ class Newsroom:
 
     @property
     def site_dir(self) -> Path:
-        # Not resolved: the site folder is a symbolic link that each publish replaces.
-        return Path(os.path.abspath(self.path / self.settings.publish.out_dir))
+        return site_dir_of(self.path, self.settings)
 
     def close(self) -> None:
         self.store.close()

@@ -50,6 +50,15 @@ class Scope:
         return self.story_ids is None or story_id in self.story_ids
 
 
+CACHE_NAME = "http-cache.db"  # the HTTP cache, in the newsroom folder
+
+
+def site_dir_of(newsroom: Path, settings: Settings) -> Path:
+    """Where a newsroom's site is published. Not resolved: the site folder is a symbolic link
+    that each publish replaces."""
+    return Path(os.path.abspath(newsroom / settings.publish.out_dir))
+
+
 @dataclass
 class Context:
     """What a stage is given: the newsroom's store and settings, where its files live, a
@@ -64,12 +73,11 @@ class Context:
 
     @property
     def cache_path(self) -> Path:
-        return self.path / "http-cache.db"
+        return self.path / CACHE_NAME
 
     @property
     def site_dir(self) -> Path:
-        # Not resolved: the site folder is a symbolic link that each publish replaces.
-        return Path(os.path.abspath(self.path / self.settings.publish.out_dir))
+        return site_dir_of(self.path, self.settings)
 
 
 class StageReport:

@@ -206,3 +206,15 @@ def name_present(name: str, haystack: str) -> bool:
             if name in {capitals[k:] for k in range(len(capitals) - 1)}:  # "The Financial Conduct Board" → FCB
                 return True
     return False
+
+
+_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
+
+
+def without_outlet_suffix(title: str, outlets: set[str] | None = None) -> str:
+    """A title without an outlet's name tacked on ("… | Outlet", "… - Outlet"). Given ``outlets``,
+    only a suffix naming one of them, or of at most four words, is taken off."""
+    m = _TITLE_SUFFIX.search(title)
+    if m and (outlets is None or m.group().strip(" |\u2013\u2014-") in outlets or len(m.group().split()) <= 4):
+        return title[: m.start()].strip()
+    return title.strip()

@@ -19,7 +19,6 @@ without one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -39,6 +38,7 @@ from newsdesk.records import (
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 from newsdesk.text.markup import escape
+from newsdesk.text.names import without_outlet_suffix
 from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimChecker
 
 
@@ -162,9 +162,6 @@ def verify_article(
     return verification
 
 
-_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
-
-
 def _checked_labels(article: Article, items: dict[int, Item], checker: ClaimChecker) -> tuple[Article, dict[str, Any]]:
     """The headline and section headings checked as claims; what fails is replaced."""
     cited = [items[r.item_id] for r in article.references if r.item_id in items]
@@ -176,7 +173,7 @@ def _checked_labels(article: Article, items: dict[int, Item], checker: ClaimChec
         first = [c.item_id for c in article.dek.citations]
         ordered = sorted(cited, key=lambda i: (i.id not in first, first.index(i.id) if i.id in first else 0))
         for item in ordered:
-            title = _TITLE_SUFFIX.sub("", item.title).strip()
+            title = without_outlet_suffix(item.title)
             if title and checker.check_label(title, cited).verdict == PASS:
                 headline = title
                 break

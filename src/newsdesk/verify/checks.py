@@ -199,14 +199,12 @@ class ClaimChecker:
         self,
         review_support: float = 0.35,
         number_tolerance: float = 0.0,
-        quote_window: int = 300,
         approximation: float = APPROXIMATION,
         near: int = 5,
         allow_derived: bool = False,
     ):
         self.review_support = review_support
         self.number_tolerance = number_tolerance
-        self.quote_window = quote_window  # kept for callers; speakers are now checked by sentence
         self.approximation = approximation
         self.near = near
         self.allow_derived = allow_derived

@@ -15,13 +15,12 @@ import numpy as np
 
 from newsdesk.config import VerifySettings, WriteSettings
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
-from newsdesk.text.names import NOT_NAMES, SAID, names
+from newsdesk.text.names import NOT_NAMES, SAID, names, without_outlet_suffix
 from newsdesk.text.numbers import figures
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.references import central_title, latest_fact_items, references_for
 
 _QUOTE = re.compile(r"[\"\u201c\u201d]")
-_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
 
 
 @dataclass
@@ -152,10 +151,7 @@ def _corroborating(c: Candidate, pool: list[Candidate], S: np.ndarray, threshold
 
 def clean_title(title: str, outlets: set[str]) -> str:
     """A headline without the outlet's name tacked on ("… | Outlet", "… - Outlet")."""
-    m = _TITLE_SUFFIX.search(title)
-    if m and (m.group().strip(" |\u2013\u2014-") in outlets or len(m.group().split()) <= 4):
-        return title[: m.start()].strip()
-    return title.strip()
+    return without_outlet_suffix(title, outlets)
 
 
 def kind_of(c: Candidate) -> str:
