@@ -51,13 +51,14 @@ class Result:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def cli(*args, check=True):
+def cli(*args, check=True, columns=200):
     """The command in-process (CliRunner): same output and exit code, no interpreter start."""
     from typer.testing import CliRunner
 
     from newsdesk.cli import app
 
-    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200", "NO_COLOR": "1"}, catch_exceptions=False)
+    env = {"COLUMNS": str(columns), "NO_COLOR": "1"}
+    result = CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
     out = Result(result.exit_code, result.stdout, result.stderr)
     if check and out.returncode != 0:
         raise AssertionError(f"newsdesk {' '.join(map(str, args))} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
@@ -192,6 +193,10 @@ def test_demo_then_stories_json(tmp_path):
     assert "The site is ready" in result.stdout and (room / "site" / "index.html").exists()
     articles = json.loads(cli("articles", "--format", "json", "--dir", str(room)).stdout)
     assert articles
+    # Readable in an 80-column terminal: no line wider, every word count whole on its line.
+    narrow = cli("articles", "--dir", str(room), columns=80).stdout.splitlines()
+    assert max(len(line) for line in narrow) <= 80
+    assert all(any(f" {a['word_count']} " in line for line in narrow) for a in articles)
     # The model story cites a community post and enrichment facts alongside the outlets.
     cited = {a["headline"]: {r["outlet"] for r in a["references"]} for a in articles}
     assert any(

@@ -110,8 +110,11 @@ def test_crash_while_storing_then_rerun_stores_each_item_once(newsroom, demo_ser
     monkeypatch.setattr(newsroom.store, "insert_item", crashing_insert)
     with pytest.raises(KeyboardInterrupt):
         run(newsroom, ("ingest",))
-    assert len(all_items(newsroom)) == 20  # two batches committed; the one in flight rolled back
-    assert all(s.last_status is None for s in newsroom.store.list_sources())  # no validator saved
+    stored = all_items(newsroom)
+    # Whole batches committed (sources are stored as each finishes); the batch in flight rolled back.
+    assert 0 < len(stored) < calls["n"] - 1
+    statuses = [s.last_status for s in newsroom.store.list_sources()]
+    assert None in statuses  # the source being stored saved no validators, so it is fetched again
     monkeypatch.setattr(newsroom.store, "insert_item", real_insert)
     run(newsroom, ("ingest",))
     rows = all_items(newsroom)

@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import feedparser
 import lxml.html
@@ -105,6 +106,7 @@ def test_page_layout_and_label(published):
         'property="og:title"',
         "Related articles",
         "mailto:",
+        'rel="icon"',
     ):
         assert needle in html, needle
     doc = lxml.html.fromstring(html)
@@ -116,6 +118,7 @@ def test_page_layout_and_label(published):
     assert tiers == sorted(tiers, key=["major", "standard", "brief"].index)
     tag_pages = list((room.site_dir / "tags").glob("*.html"))
     assert tag_pages and "Tag:" in tag_pages[0].read_text()
+    assert (room.site_dir / "favicon.svg").read_text().startswith("<svg")
 
 
 def test_feeds_and_sitemap_parse_back(published):
@@ -231,6 +234,15 @@ def test_payloads_from_sources_never_run(tmp_path):
             dialogs = []
             page = browser.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            # Each feed entry the way a feed reader shows it: its text fields put into a page as HTML.
+            readers = tmp_path / "reader"
+            readers.mkdir()
+            entries = feed_entries_as_a_reader_sees_them(room.site_dir)
+            assert len(entries) == 3 * report.publish.articles  # RSS, Atom and JSON Feed
+            for n, fragment in enumerate(entries):
+                shown = readers / f"entry-{n}.html"
+                shown.write_text(f"<!doctype html><html><head><title>entry</title></head><body>{fragment}</body></html>")
+                pages.append(shown)
             for path in pages:
                 page.goto(path.as_uri())
                 page.mouse.move(200, 300)
@@ -270,3 +282,19 @@ def test_sentence_spans_are_exact():
 )
 def test_clean_title(title, expected):
     assert clean_title(title, {"The Northwire", "Harbor Ledger", "Meridian Daily"}) == expected
+
+
+def feed_entries_as_a_reader_sees_them(site: Path) -> list[str]:
+    """The raw text of every entry field a reader renders as HTML, in RSS, Atom and JSON Feed."""
+    from xml.etree import ElementTree
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    shown = []
+    for item in ElementTree.parse(site / "feed.xml").getroot().iter("item"):
+        shown.append("<h1>" + (item.findtext("title") or "") + "</h1>" + (item.findtext("description") or ""))
+    for entry in ElementTree.parse(site / "atom.xml").getroot().iter(f"{atom}entry"):
+        fields = [entry.findtext(f"{atom}{name}") or "" for name in ("title", "summary", "content")]
+        shown.append("<h1>" + fields[0] + "</h1>" + fields[1] + fields[2])
+    for item in json.loads((site / "feed.json").read_text())["items"]:
+        shown.append("<h1>" + item.get("title", "") + "</h1>" + item.get("summary", "") + item.get("content_html", ""))
+    return shown

@@ -23,14 +23,21 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: rich's would eat "[sources]" as markup and print every option's type as "<bool>".
+    rich_markup_mode=None,
 )
-sources_app = typer.Typer(help="Manage the sources a newsroom reads.", no_args_is_help=True)
+sources_app = typer.Typer(help="Manage the sources a newsroom reads.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(sources_app, name="sources")
 
 DirOption = Annotated[
     Path,
     typer.Option(
-        "--dir", "-d", envvar="NEWSDESK_DIR", help="Newsroom folder (holds newsdesk.toml and the database).", show_default=True
+        "--dir",
+        "-d",
+        envvar="NEWSDESK_DIR",
+        help="Newsroom folder (holds newsdesk.toml and the database).",
+        show_default=True,
+        metavar="FOLDER",
     ),
 ]
 
@@ -56,7 +63,9 @@ def _open(path: Path) -> Newsroom:
 
 
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(help="Folder to create the newsroom in.")] = Path(".")) -> None:
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the newsroom in.", metavar="FOLDER")] = Path("."),
+) -> None:
     """Create a newsroom folder with a commented newsdesk.toml and an empty database."""
     from newsdesk.pipeline import init_newsroom
 
@@ -69,15 +78,17 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to create the ne
 
 @sources_app.command("add")
 def sources_add(
-    url: Annotated[str, typer.Argument(help="Feed URL (RSS or Atom), a local feed file, reddit:r/NAME or hn:top.")],
-    name: Annotated[str, typer.Option(help="Outlet name; defaults to the feed's title.")] = "",
-    weight: Annotated[float, typer.Option(help="Source weight used in ranking (1.0 = normal).")] = 1.0,
+    url: Annotated[
+        str, typer.Argument(help="Feed URL (RSS or Atom), a local feed file, reddit:r/NAME or hn:top.", metavar="URL")
+    ],
+    name: Annotated[str, typer.Option(help="Outlet name; defaults to the feed's title.", metavar="NAME")] = "",
+    weight: Annotated[float, typer.Option(help="Source weight used in ranking (1.0 = normal).", metavar="WEIGHT")] = 1.0,
     directory: DirOption = Path("."),
 ) -> None:
     """Add a feed (URL or file), a subreddit (reddit:r/NAME, or reddit:r/NAME/top?t=week; listings
     hot, new, top), a Hacker News list (hn:top, hn:new, hn:best) or a web page (web:URL: an article,
     or a section page whose article links become items). Adding twice is harmless. Sources can
-    also be listed under \\[sources] in newsdesk.toml."""
+    also be listed under [sources] in newsdesk.toml."""
     from newsdesk.sources import SourceSpecError, classify
 
     try:
@@ -95,7 +106,7 @@ def sources_add(
 
 @sources_app.command("import")
 def sources_import(
-    opml: Annotated[Path, typer.Argument(help="OPML file exported from a feed reader.")],
+    opml: Annotated[Path, typer.Argument(help="OPML file exported from a feed reader.", metavar="OPML_FILE")],
     directory: DirOption = Path("."),
 ) -> None:
     """Add every feed listed in an OPML file."""
@@ -112,7 +123,7 @@ def sources_import(
 
 @sources_app.command("list")
 def sources_list(
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json", metavar="table|json")] = Format.table,
     directory: DirOption = Path("."),
 ) -> None:
     """Each source with its last fetch status and error."""
@@ -159,6 +170,13 @@ def _run_stages(directory: Path, stages: tuple[str, ...]) -> None:
         _fail(str(exc))
     except NewsroomBusy as exc:  # another run holds the newsroom: this run did nothing
         _fail(str(exc), code=1)
+    except Exception as exc:  # a full disk or a folder gone read-only mid-run: say so, keep the rest
+        from newsdesk.pipeline import storage_problem
+
+        problem = storage_problem(exc, directory)
+        if problem is None:
+            raise
+        _fail(f"the run stopped: {problem}", code=1)
     print_summary(report)
     if not report.ok:
         raise typer.Exit(1)
@@ -184,7 +202,7 @@ def run_command(directory: DirOption = Path(".")) -> None:
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="Loopback port (0 picks a free one).", min=0, max=65535)] = 8000,
+    port: Annotated[int, typer.Option(help="Loopback port (0 picks a free one).", min=0, max=65535, metavar="PORT")] = 8000,
     directory: DirOption = Path("."),
 ) -> None:
     """Serve the published site on http://127.0.0.1:PORT/ until Ctrl-C."""
@@ -211,7 +229,7 @@ def serve(
 
 @app.command()
 def persona(
-    name: Annotated[str, typer.Argument(help="editorial or columnist")] = "editorial",
+    name: Annotated[str, typer.Argument(help="editorial or columnist", metavar="NAME")] = "editorial",
 ) -> None:
     """Print a bundled LLM persona template, to copy and edit: `newsdesk persona columnist > mine.txt`,
     then set [llm] persona = "mine.txt"."""
@@ -226,7 +244,9 @@ def persona(
 
 @app.command()
 def review(
-    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table for people, json for programs", metavar="table|json")
+    ] = Format.table,
     directory: DirOption = Path("."),
 ) -> None:
     """The review queue: claims of the latest article versions that verification could not
@@ -252,7 +272,9 @@ def review(
 
 @app.command()
 def articles(
-    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table for people, json for programs", metavar="table|json")
+    ] = Format.table,
     directory: DirOption = Path("."),
 ) -> None:
     """The latest version of every article, with sentences, citations and provenance spans."""
@@ -265,33 +287,41 @@ def articles(
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} articles")
-    for col in ("story", "version", "tier", "writer", "words", "sources", "calls", "tokens", "seconds", "headline"):
-        table.add_column(col, overflow="fold")
+    # Narrow terminals first: short numeric columns never wrap, the headline takes what is left,
+    # and the LLM's usage columns only appear when some article has them.
+    with_usage = any(a.usage for a in rows)
+    table = Table(title=f"{len(rows)} articles", box=box.SIMPLE_HEAD, pad_edge=False)
+    short = ["story", "v", "tier", "writer", "words", "refs"] + (["calls", "tokens", "s"] if with_usage else [])
+    for col in short:
+        table.add_column(col, no_wrap=True, justify="right" if col not in ("tier", "writer") else "left")
+    table.add_column("headline", ratio=1, overflow="fold")
     for a in rows:
         u = a.usage or {}
+        usage = (
+            [
+                str(u.get("calls", "—")),
+                f"{u['prompt_tokens'] + u['completion_tokens']:,}" if u else "—",
+                f"{u['seconds']:.1f}" if u else "—",
+            ]
+            if with_usage
+            else []
+        )
         table.add_row(
-            str(a.story_id),
-            str(a.version),
-            a.tier,
-            a.writer,
-            str(a.word_count),
-            str(len(a.references)),
-            str(u.get("calls", "—")),
-            f"{u['prompt_tokens'] + u['completion_tokens']:,}" if u else "—",
-            f"{u['seconds']:.1f}" if u else "—",
-            a.headline,
+            str(a.story_id), str(a.version), a.tier, a.writer, str(a.word_count), str(len(a.references)), *usage, a.headline
         )
     _console().print(table)
 
 
 @app.command()
 def stories(
-    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for programs")] = Format.table,
-    tier: Annotated[str | None, typer.Option(help="Only stories of this tier: major, standard or brief.")] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many stories (table only; 0 = all).")] = 0,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table for people, json for programs", metavar="table|json")
+    ] = Format.table,
+    tier: Annotated[str | None, typer.Option(help="Only stories of this tier: major, standard or brief.", metavar="TIER")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many stories (table only; 0 = all).", metavar="N")] = 0,
     directory: DirOption = Path("."),
 ) -> None:
     """Every story with its score breakdown, tier and items."""
@@ -312,11 +342,13 @@ def stories(
 
 @app.command()
 def demo(
-    directory: Annotated[Path, typer.Option("--dir", "-d", help="Newsroom folder for the demo.")] = Path("demo-newsroom"),
+    directory: Annotated[Path, typer.Option("--dir", "-d", help="Newsroom folder for the demo.", metavar="FOLDER")] = Path(
+        "demo-newsroom"
+    ),
     port: Annotated[
-        int, typer.Option(help="Loopback port for the demo's outlets (0 picks a free one).", min=0, max=65535)
+        int, typer.Option(help="Loopback port for the demo's outlets (0 picks a free one).", min=0, max=65535, metavar="PORT")
     ] = 8765,
-    show: Annotated[int, typer.Option(help="Stories to show at the end.")] = 15,
+    show: Annotated[int, typer.Option(help="Stories to show at the end.", metavar="N")] = 15,
 ) -> None:
     """Run the whole pipeline on the bundled demo outlets, served from a loopback HTTP server."""
     from newsdesk.config import ConfigError

@@ -80,6 +80,11 @@ class ExtractSettings(Section):
     # Fetch the article page when the feed carries fewer words than this.
     min_feed_words: int = Field(default=150, ge=0)
     fetch_pages: bool = True
+    # One article page may take this long (fetch and extraction); a slower one is skipped and the
+    # entry keeps its feed text. All of one source's pages share sources_pages_deadline, so one
+    # slow host cannot hold a run.
+    page_timeout: float = Field(default=20.0, gt=0)
+    source_pages_deadline: float = Field(default=120.0, gt=0)
 
 
 class DedupSettings(Section):
@@ -341,6 +346,9 @@ allow_private = []
 [extract]
 # Fetch an item's page when its feed entry carries fewer words than this.
 min_feed_words = 150
+# Seconds for one article page, and for all of one source's pages; past them the feed's text is kept.
+page_timeout = 20.0
+source_pages_deadline = 120.0
 
 [dedup]
 # Estimated Jaccard similarity (word shingles) above which an item is a copy.

@@ -74,8 +74,27 @@ def open_newsroom(path: Path) -> Newsroom:
             from newsdesk.config import redact
 
             reason = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            raise ConfigError(f"cannot open the store {redact(settings.store.url)!r} of {path}: {reason}") from None
+            hint = storage_problem(exc, path)
+            raise ConfigError(
+                f"cannot open the store {redact(settings.store.url)!r} of {path}: {reason}" + (f" ({hint})" if hint else "")
+            ) from None
         raise
+
+
+def storage_problem(exc: BaseException, path: Path) -> str | None:
+    """What to do, in words, when the disk or the folder refused a write; None for anything else."""
+    import errno
+
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    folder = path.resolve()
+    if code == errno.ENOSPC or "disk is full" in text or "no space left" in text:
+        return f"the disk holding {folder} is full: free some space and run again; what earlier stages stored is kept"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly database" in text or "read-only" in text:
+        return f"{folder} or its database cannot be written: check the folder's permissions (or use another --dir)"
+    if "unable to open database file" in text:
+        return f"check that {folder} exists and can be written"
+    return None
 
 
 @dataclass

@@ -79,4 +79,6 @@ def test_init_suggests_a_command_that_works(tmp_path):
 
 def test_help_keeps_its_bracketed_section_names():
     said = nd("sources", "add", "--help").stdout
-    assert "[sources]" in " ".join(said.split())
+    assert "[sources]" in " ".join(said.split()) and "\\[" not in said
+    for command in (("run",), ("stories",), ("sources", "add"), ("demo",)):
+        assert "<bool>" not in nd(*command, "--help").stdout  # options name what they take, not a type

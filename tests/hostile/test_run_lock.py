@@ -46,3 +46,65 @@ def test_two_concurrent_runs_publish_each_story_once(newsroom, demo_server):
     assert len(titles) == len(set(titles))
     again = run(newsroom)  # and a later run is free to go
     assert again.write is not None
+
+
+def _duplicate_a_story(room) -> int:  # type: ignore[no-untyped-def]
+    """What two runs without the lock left: a second story for the same items (the items ended in
+    the other one), with its own article."""
+    from sqlalchemy import insert, select
+
+    from newsdesk.store.schema import articles, stories
+
+    with room.store.begin() as conn:
+        story = conn.execute(select(stories).limit(1)).mappings().one()
+        article = conn.execute(select(articles).where(articles.c.story_id == story["id"])).mappings().first()
+        copy = dict(story)
+        copy.pop("id")
+        new_story = conn.execute(insert(stories).values(**copy)).inserted_primary_key[0]
+        if article is not None:
+            row = dict(article)
+            row.pop("id")
+            conn.execute(insert(articles).values(**{**row, "story_id": new_story}))
+    return int(new_story)
+
+
+def _story_ids(room) -> set[int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from newsdesk.store.schema import articles, stories
+
+    with room.store.begin() as conn:
+        with_articles = set(conn.execute(select(articles.c.story_id)).scalars())
+        return set(conn.execute(select(stories.c.id)).scalars()) | with_articles
+
+
+def test_duplicates_an_earlier_concurrent_run_left_are_removed_by_the_next_run(newsroom, demo_server):
+    for name, url in demo_server.feed_urls():
+        newsroom.store.add_source(url, name=name)
+    run(newsroom, ("ingest", "stories", "enrich", "write"))
+    clean = _story_ids(newsroom)
+    extra = _duplicate_a_story(newsroom)
+    assert extra in _story_ids(newsroom)
+    report = run(newsroom, ("stories",)).reports["stories"]
+    assert report.removed_empty == 1
+    assert _story_ids(newsroom) == clean
+
+
+def test_the_migration_repairs_a_newsroom_from_before_the_lock(newsroom, demo_server):
+    from sqlalchemy import text
+
+    from newsdesk.pipeline import open_newsroom
+
+    for name, url in demo_server.feed_urls():
+        newsroom.store.add_source(url, name=name)
+    run(newsroom, ("ingest", "stories", "enrich", "write"))
+    clean = _story_ids(newsroom)
+    _duplicate_a_story(newsroom)
+    with newsroom.store.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    newsroom.close()
+    reopened = open_newsroom(newsroom.path)  # runs migration 0006
+    try:
+        assert _story_ids(reopened) == clean
+    finally:
+        reopened.close()

@@ -95,3 +95,58 @@ def test_redirects_and_item_links_to_private_addresses_are_refused(tmp_path):
     finally:
         trap.stop()
         outlet.stop()
+
+
+def _fetch(settings_allow: list[str], url: str, resolve):  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from newsdesk.config import HttpSettings
+    from newsdesk.infra.http import Fetcher
+
+    async def go():  # type: ignore[no-untyped-def]
+        async with Fetcher(HttpSettings(allow_private=settings_allow, max_retries=0, total_timeout=4.0)) as fetcher:
+            fetcher.guard.resolve = resolve
+            return await fetcher.get(url)
+
+    return asyncio.run(go())
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(tmp_path):
+    """DNS rebinding: the name is looked up once, checked, and connected to at that address.
+    'rebind.invalid' has no address outside the guard's resolver, so a fetch that succeeds went
+    to the pinned address; a second lookup would have failed."""
+    trap = canary()
+    lookups: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    try:
+        result = _fetch(["127.0.0.0/8"], f"http://rebind.invalid:{trap.port}/", resolve)
+        assert b"secret admin page" in result.content
+        assert lookups == ["rebind.invalid"]
+    finally:
+        trap.stop()
+
+
+def test_a_rebinding_answer_after_the_check_is_never_used(tmp_path):
+    """The resolver answers a public address to the check, then loopback: the connection must
+    not reach the loopback canary."""
+    import pytest
+
+    from newsdesk.infra.http import FetchError
+
+    trap = canary()
+    answers = iter([["192.0.2.10"], ["127.0.0.1"], ["127.0.0.1"]])
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    try:
+        # 192.0.2.0/24 (TEST-NET-1) is reserved, so it is allowed here to play "a public address".
+        with pytest.raises(FetchError):
+            _fetch(["192.0.2.0/24"], f"http://rebind.invalid:{trap.port}/", resolve)
+        assert trap.log == []
+    finally:
+        trap.stop()

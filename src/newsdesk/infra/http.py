@@ -18,7 +18,7 @@ from protego import Protego
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from newsdesk.config import HttpSettings
-from newsdesk.infra.egress import EgressGuard, EgressRefused
+from newsdesk.infra.egress import EgressGuard, EgressRefused, PinnedBackend
 from newsdesk.infra.urls import host_of
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -90,6 +90,7 @@ class Fetcher:
         self._pace_locks: dict[str, asyncio.Lock] = {}
         self._next_slot: dict[str, float] = {}
         self.requests_sent = 0
+        self.guard = EgressGuard(settings.allow_private)
         # Pacing reads the time and waits through these two: a test can give the fetcher a fake clock.
         self.clock: Callable[[], float] = lambda: asyncio.get_running_loop().time()
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -97,7 +98,7 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         s = self.settings
         timeout = httpx2.Timeout(s.read_timeout, connect=s.connect_timeout)
-        guard = EgressGuard(s.allow_private)
+        guard = self.guard
 
         async def egress(request: httpx2.Request) -> None:  # every request and every redirect hop
             try:
@@ -116,14 +117,14 @@ class Fetcher:
         )
         # Feeds go through a plain client: newsdesk keeps their validators in the store itself,
         # so a 304 is seen as "unchanged". Pages and robots.txt go through the RFC 9111 cache.
-        self._plain = httpx2.AsyncClient(transport=httpx2.AsyncHTTPTransport(retries=0), **options)
+        self._plain = httpx2.AsyncClient(transport=_pinned_transport(guard), **options)
         self._cached = self._plain
         if self.cache_path is not None:
             from hishel import AsyncSqliteStorage
             from hishel.httpx2 import AsyncCacheTransport
 
             storage = AsyncSqliteStorage(database_path=str(self.cache_path))
-            cache = AsyncCacheTransport(next_transport=httpx2.AsyncHTTPTransport(retries=0), storage=storage, rfc=True)
+            cache = AsyncCacheTransport(next_transport=_pinned_transport(guard), storage=storage, rfc=True)
             self._cached = httpx2.AsyncClient(transport=cache, **options)
         return self
 
@@ -270,6 +271,8 @@ class Fetcher:
             raise FetchError(f"{url} timed out (no data for {s.read_timeout:.0f} s, http.read_timeout)") from None
         except httpx2.ConnectError as exc:
             raise _Retryable(f"cannot connect to {host_of(url)}: {exc or 'connection refused'}") from None
+        except EgressRefused as exc:
+            raise FetchError(str(exc)) from None
         except httpx2.TooManyRedirects:
             raise FetchError(f"{url} redirects too many times") from None
         except httpx2.HTTPError as exc:
@@ -305,13 +308,21 @@ class Fetcher:
                                 body += chunk
                                 if len(body) >= ROBOTS_BYTES:
                                     break
-        except (TimeoutError, httpx2.HTTPError, FetchError):
+        except (TimeoutError, httpx2.HTTPError, FetchError, EgressRefused):
             return None
         if 400 <= status < 500:
             return Protego.parse("")
         if status >= 500:
             return None
         return Protego.parse(bytes(body[:ROBOTS_BYTES]).decode("utf-8", "replace"))
+
+
+def _pinned_transport(guard: EgressGuard) -> httpx2.AsyncHTTPTransport:
+    """A transport whose connections go to the address the egress guard checked."""
+    transport = httpx2.AsyncHTTPTransport(retries=0)
+    # httpx takes no network backend as an argument; its pool does (httpcore's documented hook).
+    transport._pool._network_backend = PinnedBackend(guard)
+    return transport
 
 
 ROBOTS_BYTES = 500_000  # Google reads 500 KiB of a robots.txt; so do we

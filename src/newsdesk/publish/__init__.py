@@ -196,7 +196,8 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     (scratch / "articles").mkdir(parents=True)
     (scratch / SITE_MARKER).write_text("A site built by newsdesk publish; newsdesk replaces this folder whole.\n", "utf-8")
     (scratch / "tags").mkdir()
-    shutil.copyfile(str(templates.joinpath("style.css")), scratch / "style.css")
+    for asset in ("style.css", "favicon.svg"):
+        shutil.copyfile(str(templates.joinpath(asset)), scratch / asset)
     (scratch / "index.html").write_text(env.get_template("index.html").render(articles=views, root="", **common), "utf-8")
     page = env.get_template("article.html")
     for v in views:
@@ -243,6 +244,7 @@ def _legacy_site(folder: Path) -> bool:
     return {"index.html", "style.css", "feed.xml", "sitemap.xml"} <= names and names <= {
         "index.html",
         "style.css",
+        "favicon.svg",
         "feed.xml",
         "atom.xml",
         "feed.json",

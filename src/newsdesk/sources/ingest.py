@@ -3,8 +3,8 @@ text from the article page when the feed carries only a summary, link copies to 
 originals, and store them.
 
 Reads: ``sources``. Writes: ``items``, and each source's status and HTTP validators.
-Nothing is written until a source's entries are prepared, and a source's validators are
-only updated once its items are stored, so a crash mid-run costs a re-fetch, never an item.
+Each source's items are stored as soon as that source is done, and its validators are only
+updated once its items are stored, so a crash mid-run costs a re-fetch, never an item.
 """
 
 from __future__ import annotations
@@ -126,23 +126,27 @@ async def ingest_async(
     sources = [s for s in store.list_sources() if s.kind != "facts" and scope.wants_source(s.id)]
     feeds_task = progress.task("Fetching sources", total=len(sources))
     pages_task = progress.task("Fetching article pages", total=0)
+    storer = _Storer(store, settings, progress)
     async with Fetcher(settings.http, cache_path) as fetcher:
 
-        async def one(source: Source) -> _Prepared:
+        async def one(source: Source) -> SourceReport:
             try:
-                return await _prepare_source(source, store, settings, fetcher, pages_task)
+                prep = await _prepare_source(source, store, settings, fetcher, pages_task)
             except Exception as exc:  # one source's surprise is that source's recorded error, never the run's
                 prep = _Prepared(source=source, report=SourceReport(source.id, source.name or source.url, source.url))
                 prep.report.status = "error"
                 prep.report.errors.append(f"could not read this source ({type(exc).__name__}: {str(exc)[:200]})")
-                return prep
             finally:
                 feeds_task.advance()
+            # Stored as soon as this source is done (no await in between: one source at a time),
+            # so a slow or crashing source never costs the others' items.
+            storer.save(prep)
+            return prep.report
 
-        prepared = await asyncio.gather(*(one(s) for s in sources))
+        reports = await asyncio.gather(*(one(s) for s in sources))
         requests = fetcher.requests_sent
-    _store_prepared(store, settings, prepared, progress)
-    return IngestReport(sources=[p.report for p in prepared], requests=requests)
+    storer.finish()
+    return IngestReport(sources=list(reports), requests=requests)
 
 
 async def _prepare_source(source: Source, store: Store, settings: Settings, fetcher: Fetcher, pages_task: Task) -> _Prepared:
@@ -219,9 +223,11 @@ async def _take_entries(
             fresh.append(entry)
     pages_task.add_total(len(fresh))
 
+    deadline = asyncio.get_running_loop().time() + settings.extract.source_pages_deadline
+
     async def complete(entry: FeedEntry) -> NewItem:
         try:
-            return await _complete_entry(entry, source, report, settings, fetcher)
+            return await _complete_entry(entry, source, report, settings, fetcher, deadline)
         finally:
             pages_task.advance()
 
@@ -236,7 +242,7 @@ async def _take_entries(
 
 
 async def _complete_entry(
-    entry: FeedEntry, source: Source, report: SourceReport, settings: Settings, fetcher: Fetcher
+    entry: FeedEntry, source: Source, report: SourceReport, settings: Settings, fetcher: Fetcher, deadline: float
 ) -> NewItem:
     text, origin = (entry.content, "feed") if entry.content else (entry.summary, "summary")
     if entry.parent_guid:
@@ -245,11 +251,16 @@ async def _complete_entry(
     author, published, title = entry.author, entry.published_at, entry.title
     needs_page = entry.fetch_page and settings.extract.fetch_pages and len(text.split()) < settings.extract.min_feed_words
     if needs_page and urlsplit(entry.url).scheme in ("http", "https"):
+        loop = asyncio.get_running_loop()
+        budget = min(settings.extract.page_timeout, deadline - loop.time())
         try:
-            page = await fetcher.get(
-                entry.url, accept="text/html,application/xhtml+xml", check_robots=True, cached=settings.http.cache_pages
-            )
-            extracted = await asyncio.to_thread(extract_page, page.content, page.url)
+            if budget <= 0:
+                raise TimeoutError
+            async with asyncio.timeout(budget):
+                page = await fetcher.get(
+                    entry.url, accept="text/html,application/xhtml+xml", check_robots=True, cached=settings.http.cache_pages
+                )
+                extracted = await asyncio.to_thread(extract_page, page.content, page.url)
             if len(extracted.text) > len(text):
                 text, origin = extracted.text, "page"
             canonical_source = extracted.canonical_url or page.url
@@ -258,6 +269,13 @@ async def _complete_entry(
             title = title or (extracted.title or "")
         except FetchError as exc:
             report.errors.append(f"page: {exc}")
+        except TimeoutError:
+            report.errors.append(
+                f"page: {entry.url} not read within {budget:.0f} s (extract.page_timeout, "
+                "extract.source_pages_deadline); the feed's text was kept"
+                if budget > 0
+                else f"page: {entry.url} skipped, this source's pages took extract.source_pages_deadline"
+            )
     return NewItem(
         source_id=source.id,
         guid=entry.guid,
@@ -277,40 +295,49 @@ async def _complete_entry(
     )
 
 
-def _store_prepared(store: Store, settings: Settings, prepared: list[_Prepared], progress: Progress) -> None:
-    """Store in order of publication, so the first-published copy is the original."""
-    index = NearDuplicateIndex(settings.dedup, store.minhashes_since(utcnow() - DEDUP_WINDOW))
-    queue = [(p, item) for p in prepared for item in p.items]
-    for p, item in queue:
-        item.outlet = item.outlet or p.feed_title or p.source.url
-    queue.sort(key=lambda pi: (pi[1].published_at or pi[1].fetched_at, pi[0].source.id, pi[1].guid))
-    by_url = store.item_ids_by_canonical_url(item.canonical_url for _, item in queue)
-    task = progress.task("Storing and de-duplicating", total=len(queue))
-    # A few hundred items per transaction: a crash loses at most the batch in flight, which
-    # the next run fetches again (validators are only saved once a source's items are stored).
-    for start in range(0, len(queue), STORE_BATCH):
-        with store.begin() as conn:
-            for p, item in queue[start : start + STORE_BATCH]:
-                if item.parent_guid:  # a reply is its own thing: never a copy, never an original
-                    if store.insert_item(item, minhash=None, duplicate_of=None, conn=conn) is not None:
+class _Storer:
+    """Stores each source's items as its fetch ends: de-duplicated against everything stored,
+    and, once the whole ingest is done, the earliest-published copy of each new group is made
+    the original (sources finish in any order; the first published is the original)."""
+
+    def __init__(self, store: Store, settings: Settings, progress: Progress):
+        self.store = store
+        self.index = NearDuplicateIndex(settings.dedup, store.minhashes_since(utcnow() - DEDUP_WINDOW))
+        self.task = progress.task("Storing and de-duplicating", total=0)
+        self.new_ids: list[int] = []
+
+    def save(self, p: _Prepared) -> None:
+        store, index = self.store, self.index
+        queue = p.items
+        for item in queue:
+            item.outlet = item.outlet or p.feed_title or p.source.url
+        queue.sort(key=lambda item: (item.published_at or item.fetched_at, item.guid))
+        by_url = store.item_ids_by_canonical_url(item.canonical_url for item in queue)
+        self.task.add_total(len(queue))
+        # A few hundred items per transaction: a crash loses at most the batch in flight, which
+        # the next run fetches again (validators are only saved once a source's items are stored).
+        for start in range(0, len(queue), STORE_BATCH):
+            with store.begin() as conn:
+                for item in queue[start : start + STORE_BATCH]:
+                    self.task.advance()
+                    if item.parent_guid:  # a reply is its own thing: never a copy, never an original
+                        if store.insert_item(item, minhash=None, duplicate_of=None, conn=conn) is not None:
+                            p.report.new += 1
+                        continue
+                    signature = index.signature(f"{item.title}\n{item.text}")
+                    duplicate_of = by_url.get(item.canonical_url) or index.find(signature)
+                    item_id = store.insert_item(
+                        item, minhash=NearDuplicateIndex.to_bytes(signature), duplicate_of=duplicate_of, conn=conn
+                    )
+                    if item_id is None:
+                        continue
+                    self.new_ids.append(item_id)
+                    if duplicate_of is None:
                         p.report.new += 1
-                    task.advance()
-                    continue
-                signature = index.signature(f"{item.title}\n{item.text}")
-                duplicate_of = by_url.get(item.canonical_url) or index.find(signature)
-                item_id = store.insert_item(
-                    item, minhash=NearDuplicateIndex.to_bytes(signature), duplicate_of=duplicate_of, conn=conn
-                )
-                task.advance()
-                if item_id is None:
-                    continue
-                if duplicate_of is None:
-                    p.report.new += 1
-                    index.add(item_id, signature)
-                    by_url[item.canonical_url] = item_id
-                else:
-                    p.report.duplicate += 1
-    for p in prepared:
+                        index.add(item_id, signature)
+                        by_url[item.canonical_url] = item_id
+                    else:
+                        p.report.duplicate += 1
         if p.report.status == "error":
             store.record_fetch(p.source.id, status="error", error=p.report.error)
         elif p.report.status == "unchanged":
@@ -325,6 +352,10 @@ def _store_prepared(store: Store, settings: Settings, prepared: list[_Prepared],
                 new_items=p.report.new + p.report.duplicate,
                 name=None if p.source.name else p.feed_title,
             )
+
+    def finish(self) -> None:
+        if self.new_ids:
+            self.store.promote_earliest_copies(self.new_ids)
 
 
 def _local_path(url: str) -> Path | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from newsdesk.records import Item, NewItem
 from newsdesk.store.base import StoreBase
@@ -116,3 +116,43 @@ class ItemsQueries(StoreBase):
                 q = select(items).where(items.c.id.in_(chunk))
                 out.update({r["id"]: item_row(r) for r in conn.execute(q).mappings()})
         return out
+
+    def promote_earliest_copies(self, new_ids: Iterable[int], *, conn: Connection | None = None) -> int:
+        """Within each group of copies that has a new item and no story yet, make the earliest
+        published the original and the rest its copies. Returns how many groups changed."""
+        changed = 0
+        with self.begin(conn) as conn:
+            wanted = set(new_ids)
+            rows = {
+                r.id: r
+                for r in conn.execute(
+                    select(items.c.id, items.c.duplicate_of, items.c.published_at, items.c.fetched_at, items.c.story_id).where(
+                        items.c.parent_id.is_(None), items.c.minhash.is_not(None)
+                    )
+                )
+            }
+
+            def root(i: int) -> int:
+                seen = set()
+                while rows[i].duplicate_of is not None and rows[i].duplicate_of in rows and i not in seen:
+                    seen.add(i)
+                    i = rows[i].duplicate_of
+                return i
+
+            groups: dict[int, list[int]] = {}
+            for i in rows:
+                if rows[i].duplicate_of is not None or i in wanted:
+                    groups.setdefault(root(i), []).append(i)
+            for head, members in groups.items():
+                members = sorted(set(members) | {head})
+                if len(members) < 2 or not wanted & set(members) or any(rows[m].story_id is not None for m in members):
+                    continue
+                first = min(members, key=lambda m: (rows[m].published_at or rows[m].fetched_at, m))
+                if first == head and all(rows[m].duplicate_of == head for m in members if m != head):
+                    continue
+                conn.execute(update(items).where(items.c.id == first).values(duplicate_of=None))
+                others = [m for m in members if m != first]
+                for chunk in chunks(others):
+                    conn.execute(update(items).where(items.c.id.in_(chunk)).values(duplicate_of=first))
+                changed += 1
+        return changed

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, exists, insert, select, update
 
 from newsdesk.records import Item, ScoreBreakdown, Story
 from newsdesk.store.items import ItemsQueries
 from newsdesk.store.rows import chunks, new_id, story_row, utcnow
-from newsdesk.store.schema import items, stories
+from newsdesk.store.schema import articles, facts, items, media, stories, verifications
 
 
 class StoriesQueries(ItemsQueries):
@@ -29,6 +29,13 @@ class StoriesQueries(ItemsQueries):
                 )
             )
             return new_id(result)
+
+    def remove_empty_stories(self, *, conn: Connection | None = None) -> int:
+        """Delete stories no item belongs to, with their articles, checks and media. Only an
+        interrupted or concurrent run (before the newsroom lock) leaves them: two runs clustering
+        the same items each made stories, and the items ended in one of them."""
+        with self.begin(conn) as conn:
+            return remove_empty_stories(conn)
 
     def story_of_item(self, item_id: int, *, conn: Connection | None = None) -> int | None:
         with self.begin(conn) as conn:
@@ -82,3 +89,13 @@ class StoriesQueries(ItemsQueries):
     def mark_story_updated(self, story_id: int, *, conn: Connection | None = None) -> None:
         with self.begin(conn) as conn:
             conn.execute(update(stories).where(stories.c.id == story_id).values(updated_at=utcnow()))
+
+
+def remove_empty_stories(conn: Connection) -> int:
+    """Shared with the migration that repairs newsrooms from before the run lock."""
+    empty = list(conn.execute(select(stories.c.id).where(~exists().where(items.c.story_id == stories.c.id))).scalars())
+    for chunk in chunks(empty):
+        for table in (facts, media, verifications, articles):
+            conn.execute(delete(table).where(table.c.story_id.in_(chunk)))
+        conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
+    return len(empty)

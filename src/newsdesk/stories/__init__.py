@@ -28,12 +28,16 @@ class StoriesReport(StageReport):
     updated: int = 0
     closed: int = 0
     ranked: int = 0
+    removed_empty: int = 0
 
     def lines(self) -> list[str]:
-        return [
+        lines = [
             f"Stories: {self.created} created, {self.updated} updated, {self.closed} closed, "
             f"{self.items_assigned} items assigned, {self.ranked} open stories ranked."
         ]
+        if self.removed_empty:
+            lines.append(f"Stories: {self.removed_empty} empty stories removed (left by an interrupted or concurrent run).")
+        return lines
 
 
 class StoriesStage:
@@ -68,6 +72,7 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
     progress = progress or NullProgress()
     report = StoriesReport()
     now = utcnow()
+    report.removed_empty = store.remove_empty_stories()
     report.closed = store.close_stories_quiet_since(now - timedelta(hours=settings.stories.quiet_hours))
     new_items = store.items_without_story()
     originals = [i for i in new_items if i.is_outlet_report]

@@ -21,7 +21,9 @@ from newsdesk.store import Store
 def score_story(story: Story, weights: dict[int, float], settings: RankSettings, now: datetime) -> ScoreBreakdown:
     originals = [i for i in story.items if i.is_outlet_report] or story.items
     outlets = len({i.outlet for i in originals})
-    latest = max((i.when for i in story.items), default=story.last_seen)
+    # Facts are dated when enrichment read them, and comments follow their post: only reports
+    # of the event say how recent it is.
+    latest = max((i.when for i in story.items if i.is_outlet_report), default=story.last_seen)
     hours = max(0.0, (now - latest).total_seconds() / 3600.0)
     mean_weight = sum(weights.get(i.source_id, 1.0) for i in originals) / max(1, len(originals))
     engagement = sum(sum(i.engagement.values()) for i in story.items if i.parent_id is None and i.origin != "fact")
