@@ -17,6 +17,7 @@ from newsdesk.config import VerifySettings, WriteSettings
 from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
 from newsdesk.text.names import NOT_NAMES, SAID, names, without_outlet_suffix
 from newsdesk.text.numbers import figures
+from newsdesk.text.quality import defects, trim_prefix
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.references import central_title, latest_fact_items, references_for
 
@@ -30,6 +31,8 @@ class Doc:
     key: int
     outlet: str
     text: str
+    title: str = ""
+    forum: bool = False  # a forum post: its first-person sentences are a user's, never the article's
 
 
 @dataclass
@@ -57,11 +60,19 @@ def numbers_in(text: str) -> frozenset[str]:
     return frozenset(f"{f.kind}:{f.value:g}" for f in figures(text))
 
 
-def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60) -> list[Candidate]:
+def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: bool = True) -> list[Candidate]:
+    """Every sentence that may be quoted: within the length bounds and, with ``clean``, free of
+    page furniture, fragments, headlines, dangling openers and unattributed first person
+    (``text.quality``); a leading date prefix is cut from the span."""
+    titles = [d.title for d in docs if d.title]
     out = []
     for doc in docs:
         for span in sentence_spans(doc.text):
             c = Candidate(doc, span.start, span.end, span.position)
+            if clean:
+                c.start += trim_prefix(c.text)
+                if defects(c.text, titles=titles):
+                    continue
             if min_words <= c.words <= max_words:
                 c.numbers = numbers_in(c.text)
                 out.append(c)
@@ -77,6 +88,7 @@ class SelectionWeights:
     corroboration: float = 0.35  # similarity at which another outlet's sentence corroborates
     min_words: int = 6
     max_words: int = 60
+    clean: bool = True  # the publishability filter (text.quality); off only to measure it
 
 
 def select(docs: list[Doc], budget_words: int, weights: SelectionWeights = SelectionWeights()) -> list[Candidate]:
@@ -84,7 +96,7 @@ def select(docs: list[Doc], budget_words: int, weights: SelectionWeights = Selec
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     w = weights
-    pool = candidates(docs, w.min_words, w.max_words)
+    pool = candidates(docs, w.min_words, w.max_words, w.clean)
     if not pool:
         return []
     try:
@@ -180,9 +192,10 @@ SECTION_TITLES = {"lead": "What happened", "figures": "By the numbers", "quote":
 class ExtractiveWriter:
     name = "extractive"
 
-    def __init__(self, settings: WriteSettings, verify: VerifySettings | None = None):
+    def __init__(self, settings: WriteSettings, verify: VerifySettings | None = None, weights: SelectionWeights | None = None):
         self.settings = settings
         self.verify = verify or VerifySettings()
+        self.weights = weights or SelectionWeights()
 
     def write(self, story: Story) -> Article | None:
         # Outlets' own reports only: copies add nothing, and a commenter's words are not the newsroom's.
@@ -192,12 +205,13 @@ class ExtractiveWriter:
         items = {i.id: i for i in originals}
         fact_items = latest_fact_items(story.items)
         items.update((i.id, i) for i in fact_items)
-        docs = [Doc(i.id, i.outlet, i.text) for i in originals]
-        chosen = select(docs, self.settings.budget_words)
+        docs = [Doc(i.id, i.outlet, i.text, i.title, i.forum is not None) for i in originals]
+        chosen = select(docs, self.settings.budget_words, self.weights)
         if not chosen:
             return None
         self._keep_supporting_corroboration(chosen, items)
-        dek, body = chosen[0], chosen[1:]
+        dek = next((c for c in chosen if not _meets_someone_by_surname(c, chosen)), chosen[0])
+        body = [c for c in chosen if c is not dek]
         # Order: the lead sentences (top scores from the start of their source), then by kind.
         groups: dict[str, list[Candidate]] = {"lead": [], "figures": [], "quote": [], "context": []}
         for c in body:
@@ -211,6 +225,7 @@ class ExtractiveWriter:
                 groups[only] = []
         # Enrichment facts (Hub downloads, repository stars) close the figures, each cited to its data source.
         groups["figures"] += _fact_sentences(fact_items)
+        groups = _names_introduced_first(dek, groups)
         numbering: dict[int, int] = {}
 
         def cite(c: Candidate) -> ArticleSentence:
@@ -255,6 +270,50 @@ class ExtractiveWriter:
         ]
         for c, check in zip(chosen, checker.check_all(drafts, items)):
             c.corroborating = [o for k, o in enumerate(c.corroborating, start=1) if check.citation_support.get(k)]
+
+
+_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'\u2019-]+)+")
+
+
+def _meets_someone_by_surname(c: Candidate, chosen: list[Candidate]) -> bool:
+    """The sentence says "Oskar" where another chosen sentence gives "Pavel Oskar"."""
+    for other in chosen:
+        if other is c:
+            continue
+        for full in _FULL_NAME.findall(other.text):
+            surname = full.split()[-1]
+            if full not in c.text and re.search(rf"\b{re.escape(surname)}\b", c.text):
+                return True
+    return False
+
+
+def _names_introduced_first(dek: Candidate, groups: dict[str, list[Candidate]]) -> dict[str, list[Candidate]]:
+    """A person is met by full name before by surname: a sentence that gives "Pavel Oskar" moves
+    ahead of an earlier one that says only "Oskar" (taking that sentence's section)."""
+    order = [(kind, c) for kind in SECTION_TITLES for c in groups[kind]]
+    moved = True
+    rounds = 0
+    while moved and rounds < 20:
+        moved, rounds = False, rounds + 1
+        seen = dek.text
+        for j, (_, later) in enumerate(order):
+            for full in _FULL_NAME.findall(later.text):
+                surname = full.split()[-1]
+                if full in seen or full in " ".join(c.text for _, c in order[:j]):
+                    continue
+                first = next((i for i, (_, c) in enumerate(order[:j]) if re.search(rf"\b{re.escape(surname)}\b", c.text)), None)
+                if first is not None:
+                    kind = order[first][0]
+                    order.insert(first, (kind, order.pop(j)[1]))
+                    moved = True
+                    break
+            if moved:
+                break
+            seen += " " + later.text
+    regrouped: dict[str, list[Candidate]] = {kind: [] for kind in SECTION_TITLES}
+    for kind, c in order:
+        regrouped[kind].append(c)
+    return regrouped
 
 
 def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:

@@ -1,0 +1,208 @@
+"""Would a reader finish it? Defects per 100 published sentences of the extractive writer's
+articles, with the publishability filter (``newsdesk.text.quality``) off ("before") and on
+("after"), on the Multi-News full-text sample and on the demo.
+
+    python bench/readability.py               # Multi-News held-out half (odd test_index) + the demo
+    python bench/readability.py --half dev    # the half the filter's word lists were written against
+    python bench/readability.py --half all
+
+The detectors below are this script's own, written separately from the filter (different
+patterns, different word lists), so the filter is not graded by itself; they are still rules,
+and what they miss is not counted. Multi-News items carry no titles, so "headline as sentence"
+is only measured on the demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import dataset, demo_newsroom
+from newsdesk.config import WriteSettings
+from newsdesk.records import Article, Item, Story
+from newsdesk.write.extractive import ExtractiveWriter, SelectionWeights
+
+DEFECTS = (
+    "boilerplate",
+    "fragment",
+    "headline",
+    "unresolved_opening",
+    "repeated_fact",
+    "surname_first",
+    "conflicting_figures",
+    "first_person",
+)
+
+# Page furniture as a reader would point it out (written for this script).
+FURNITURE = [
+    r"https?://|www\.|\.com/\S",
+    r"\b(?:credit|courtesy)\s*:",
+    r"\bmins? read\b|\bminutes? read\b",
+    r"\bshare\b.*\b(?:facebook|twitter|email|whatsapp)\b|\b(?:facebook|twitter|email)\b.*\bshare\b",
+    r"\bsubscri|\bnewsletter|\bcookie|\bsign (?:up|in)\b|\blog in\b|\bbrowser\b|\bjavascript\b",
+    r"\u00a9|\bcopyright\b|\brights reserved\b|\bterms of (?:use|service)\b|\bprivacy\b",
+    r"\bskip to\b|\bmain content\b|\bmenu\b|\bnavigation\b|\bhome page\b|\bsearch\b.*\bclose\b",
+    r"\bclick\b|\btap here\b|\bread more\b|\bmore stories\b|\brelated\b.*\bstor",
+    r"\bwayback machine\b|\bcrawl data\b|\binternet archive\b|\bhas been archived\b",
+    r"\bphoto\b.*\b(?:getty|ap|reuters|afp)\b|\bgetty images\b",
+    r"\badvertis",
+]
+FURNITURE_RE = re.compile("|".join(FURNITURE), re.I)
+GLUED_CELLS = re.compile(r"[a-z]{2}[A-Z][a-z]+\s?[A-Z][a-z]+[A-Z][a-z]")  # "ModelTotal ParamsActive"
+ENDS = re.compile(r"""[.?!]['"\u2019\u201d)]*$""")
+PRONOUN_START = re.compile(r"^(?:He|She|They|It|His|Her|Their|Its|This|These|Those|But|However|Also)\b")
+FIRST_PERSON = re.compile(r"\b(?:I|my|we|our|us|me)\b")
+QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
+FULL_NAME = re.compile(r"\b([A-Z][a-z]+) ([A-Z][a-z]{2,})\b")
+FIGURE = re.compile(r"(\$|\u00a3|\u20ac)?(\d[\d,.]*)\s*(%|percent|million|billion|people|jobs|workers|dead|killed)?")
+
+
+def sentences_of(article: Article) -> list[tuple[int, str]]:
+    """(paragraph number, sentence) for the dek and every body sentence."""
+    out = [(0, article.dek.text)] if article.dek else []
+    p = 1
+    for section in article.sections:
+        for paragraph in section.paragraphs:
+            out += [(p, s.text) for s in paragraph]
+            p += 1
+    return out
+
+
+def measures(text: str) -> dict[str, str]:
+    """unit → value for figures with a unit, e.g. {"%": "3"}; bare numbers and years are left out."""
+    out = {}
+    for m in FIGURE.finditer(text):
+        unit = (m.group(1) or "") + (m.group(3) or "")
+        value = m.group(2).rstrip(".,")
+        if unit and value:
+            out[unit.lower()] = value
+    return out
+
+
+def count_defects(article: Article, titles: list[str]) -> dict[str, int]:
+    found = dict.fromkeys(DEFECTS, 0)
+    sents = sentences_of(article)
+    normal_titles = {re.sub(r"\W+", " ", t).strip().lower() for t in titles if t}
+    seen_para: set[int] = set()
+    seen_measures: dict[tuple[str, str], str] = {}
+    earlier_text = ""
+    for n, (para, text) in enumerate(sents):
+        if FURNITURE_RE.search(text) or GLUED_CELLS.search(text):
+            found["boilerplate"] += 1
+        if not ENDS.search(text.strip()):
+            found["fragment"] += 1
+        if re.sub(r"\W+", " ", text).strip().lower() in normal_titles:
+            found["headline"] += 1
+        if para not in seen_para and PRONOUN_START.match(text.strip()):
+            found["unresolved_opening"] += 1
+        seen_para.add(para)
+        if FIRST_PERSON.search(QUOTE.sub(" ", text)):
+            found["first_person"] += 1
+        for first, last in FULL_NAME.findall(text):
+            # "Oskar" alone earlier (not "North Carolina", not "President Trump"), "Pavel Oskar" only now
+            alone = re.search(rf"(?:^|[.!?]\s+|\b[a-z]+[,;:]?\s+|[\"\u201c(]\s*){last}\b", earlier_text.strip())
+            if alone and f"{first} {last}" not in earlier_text:
+                found["surname_first"] += 1
+                break
+        ms = measures(text)
+        for unit, value in ms.items():
+            # the same measure of the same thing: a sentence sharing most of its words
+            words = set(re.findall(r"[a-z]{4,}", text.lower()))
+            for (u, v), other in seen_measures.items():
+                if u != unit:
+                    continue
+                overlap = len(words & set(re.findall(r"[a-z]{4,}", other.lower()))) / max(1, len(words))
+                if v == value and overlap > 0.3:
+                    found["repeated_fact"] += 1
+                elif v != value and overlap > 0.3 and "report" not in text.lower():
+                    found["conflicting_figures"] += 1
+            seen_measures[(unit, value)] = text
+        earlier_text += " " + text
+    return found
+
+
+def multi_news(half: str, limit: int | None) -> list[tuple[Story, list[str]]]:
+    path = dataset("multi_news", "test_longbench200_fulltext.jsonl")
+    stories = []
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    for line in path.open(encoding="utf-8"):
+        cluster = json.loads(line)
+        if half != "all" and (cluster["test_index"] % 2 == 0) != (half == "dev"):
+            continue
+        docs = [d.replace(" NEWLINE_CHAR ", "\n").replace("NEWLINE_CHAR", "\n").strip() for d in cluster["documents"]]
+        items = [
+            Item(
+                id=k + 1,
+                source_id=k + 1,
+                guid=f"mn-{cluster['test_index']}-{k}",
+                url=f"https://outlet{k}.example/a",
+                canonical_url=f"https://outlet{k}.example/a",
+                outlet=f"Outlet {k}",
+                title="",
+                text=d,
+                published_at=now,
+                fetched_at=now,
+            )
+            for k, d in enumerate(docs)
+            if d
+        ]
+        if items:
+            stories.append((Story(cluster["test_index"], "open", "", now, now, 0.0, "standard", None, items), []))
+        if limit and len(stories) >= limit:
+            break
+    return stories
+
+
+SHOW: list[str] = []  # --show DEFECT: print what the detector flagged after the filter
+
+
+def score(stories: list[tuple[Story, list[str]]], clean: bool) -> tuple[dict[str, int], int]:
+    writer = ExtractiveWriter(WriteSettings(), weights=SelectionWeights(clean=clean))
+    totals = dict.fromkeys(DEFECTS, 0)
+    n = 0
+    for story, titles in stories:
+        article = writer.write(story)
+        if article is None:
+            continue
+        n += len(sentences_of(article))
+        for k, v in count_defects(article, titles).items():
+            totals[k] += v
+            if clean and v and k in SHOW:
+                print(f"  [{k}] story {story.id}:", " | ".join(t[:160] for _, t in sentences_of(article))[:1500])
+    return totals, n
+
+
+def report(name: str, stories: list[tuple[Story, list[str]]]) -> None:
+    rows = []
+    for label, clean in (("before (no filter)", False), ("after (filter)", True)):
+        totals, n = score(stories, clean)
+        rows.append((label, totals, n))
+    print(f"\n{name}: {len(stories)} stories")
+    print(f"{'defects per 100 sentences':28}" + "".join(f"{d[:12]:>13}" for d in DEFECTS) + f"{'sentences':>11}")
+    for label, totals, n in rows:
+        per = [100.0 * totals[d] / max(1, n) for d in DEFECTS]
+        print(f"{label:28}" + "".join(f"{p:13.1f}" for p in per) + f"{n:11d}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--half", choices=("dev", "test", "all"), default="test")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--show", action="append", default=[], choices=DEFECTS)
+    args = parser.parse_args()
+    SHOW.extend(args.show)
+    report(f"Multi-News full text, {args.half} half", multi_news(args.half, args.limit))
+    if not args.no_demo:
+        with demo_newsroom() as (room, _):
+            stories = [s for s in room.store.stories(with_items=True) if s.tier != "brief"]
+            report("Demo (standard and major stories)", [(s, [i.title for i in s.items]) for s in stories])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Is a source sentence fit to publish as a sentence of an article?
+
+Pages carry furniture that extraction does not always remove: navigation and share bars, image
+credits, "3 min read", social embeds, flattened tables, cookie notices. Feeds carry headlines
+that are not sentences. And a sentence that opens with "He" or "The move" means nothing without
+the sentence before it. ``defects`` names what is wrong with a sentence (empty: publishable);
+``trim_prefix`` finds a date or index prefix at its start ("July 3, 2025 —") that can be cut
+from a cited span without changing what it says.
+
+Evidence is not filtered here: verification may still use any sentence of a source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from newsdesk.text.lexicon import tokens
+
+_FURNITURE = re.compile(
+    r"skip to (?:main )?content|\bshare (?:this|on|via)\b|^share\b|\b(?:image|photo|picture|video) (?:credit|courtesy)"
+    r"|pic\.twitter\.com|\bt\.co/|\b\d+\s*(?:min|minute)s? read\b|\bgetty images\b|\u00a9|\ball rights reserved\b"
+    r"|\bclick here\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|\bfollow us\b|^advertisement\b|\bcookies?\b"
+    r"|\bterms of (?:use|service)\b|\bprivacy policy\b|\bjavascript\b|\byour browser\b|\blog ?in\b|\bsign in\b"
+    r"|\bread (?:more|next|the full)\b|\brelated (?:articles|stories|coverage|content)\b|^related:"
+    r"|\b(?:AP|Reuters|AFP) Photo\b|\bfile photo\b|^photo:|^image:|^caption:|\bemail this\b|\bprint this\b"
+    r"|\bthis (?:article|story|post) (?:was|has been) (?:updated|corrected|originally)\b|\boriginally (?:appeared|published)\b"
+    r"|\bcomments? (?:are|is) closed\b|\bleave a comment\b|\bjump to\b|\bback to top\b|\bicon\s+\d"
+    # Archived pages carry the archive's notice; tweet embeds carry Twitter's.
+    r"|\bwayback machine\b|\bcrawl data\b|\btweet with a location\b|\bembed this\b|\byour tweets\b"
+    r"|\bcould not be loaded\b|\bfailed to load\b|\bnot available in your (?:country|region)\b|^getty\b"
+    # A sentence that starts with a separator is a caption or a menu, not prose.
+    r"|^[|/\\>\u2022\u00b7\u25ba#=_~^]",
+    re.I,
+)
+# "ModelTotal ParamsActive Params": cells of a table run together.
+_GLUED = re.compile(r"[a-z]{2,}[A-Z][a-z]+")
+_END = re.compile(r"""(?<!\.\.)(?<!\u2026)[.!?]["'\u201d\u2019)\]]*\s*$""")  # not "…" or "...": a teaser
+# Words that point back to something the reader has not been told, at a sentence's start.
+_OPENERS = frozenset(
+    "he she they it his her their its this these those that such there also but however meanwhile "
+    "still yet so thus instead nevertheless moreover furthermore additionally and or nor then later".split()
+)
+_DEFINITE_BACK = frozenset(
+    "move decision deal plan change announcement incident case statement figure figures number numbers "
+    "measure rule ruling proposal attack event centres centers agreement same latter former".split()
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|mine|we|we're|we've|our|ours|us)\b")
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
+_DATE_PREFIX = re.compile(
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d+\s+(?:minutes?|hours?|days?|weeks?)\s+ago)"
+    r"(?:\s+(?:at\s+)?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*(?:[-\u2013\u2014:|\u00b7.]\s*|\.\.\.\s*)"
+)
+_UPDATE_PREFIX = re.compile(r"^(?:UPDATE|UPDATED|CORRECTION|EDITOR'S NOTE|BREAKING)\b[^:]{0,40}:\s*", re.I)
+
+
+@lru_cache(maxsize=65536)
+def _is_verb(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word) or "AUX" in getAllLemmas(word)
+
+
+def has_verb(sentence: str) -> bool:
+    """A lower-case word that can be a verb: title-case runs (menus, headlines) have none."""
+    return any(w.islower() and _is_verb(w) for w in tokens(sentence))
+
+
+def trim_prefix(sentence: str) -> int:
+    """How many characters of a leading date or "3 hours ago" prefix to cut (0: none)."""
+    cut = 0
+    for pattern in (_UPDATE_PREFIX, _DATE_PREFIX):
+        m = pattern.match(sentence[cut:])
+        if m and len(sentence) - cut - m.end() >= 20:
+            cut += m.end()
+    return cut
+
+
+def _normal(text: str) -> str:
+    return " ".join(tokens(text.lower()))
+
+
+def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool = False) -> list[str]:
+    """What makes the sentence unfit as an article sentence: boilerplate, fragment, headline,
+    dangling opener, first person. Empty when it is fit."""
+    found: list[str] = []
+    text = sentence.strip()
+    if _FURNITURE.search(text) or len(_GLUED.findall(text)) >= 2:
+        found.append("boilerplate")
+    if not _END.search(text) or not has_verb(text):
+        found.append("fragment")
+    normal = _normal(text)
+    if normal and any(normal == _normal(t) for t in titles if t):
+        found.append("headline")
+    words = tokens(text)
+    if words:
+        first = words[0].lower()
+        if first in _OPENERS or (first == "the" and len(words) > 1 and words[1].lower() in _DEFINITE_BACK):
+            found.append("opener")
+    if not first_person_ok and _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
+        found.append("first_person")
+    return found
