@@ -91,7 +91,7 @@ def count_defects(article: Article, titles: list[str]) -> dict[str, int]:
     seen_para: set[int] = set()
     seen_measures: dict[tuple[str, str], str] = {}
     earlier_text = ""
-    for n, (para, text) in enumerate(sents):
+    for para, text in sents:
         if FURNITURE_RE.search(text) or GLUED_CELLS.search(text):
             found["boilerplate"] += 1
         if not ENDS.search(text.strip()):

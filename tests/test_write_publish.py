@@ -1,5 +1,6 @@
 """Articles and the site, from the demo corpus through every stage, checked as a reader would."""
 
+import html
 import json
 import re
 import shutil
@@ -191,7 +192,7 @@ XSS_FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Evil &lt;s
 Officials said ships could dock again &lt;img src=x onerror=window.__pwned=5&gt; from Tuesday morning onwards. "It is a relief," said harbour master Ilka &lt;b onmouseover=window.__pwned=6&gt;Berg&lt;/b&gt;.&lt;/p&gt;</description>
 </item>
 <item><title>&lt;/script&gt;&lt;script&gt;window.__pwned=7&lt;/script&gt; Ferry returns</title><link>https://evil.example/ferry</link><guid>x-2</guid>
-<description>The ferry &amp;lt;script&amp;gt;window.__pwned=8&amp;lt;/script&amp;gt; returned to service on Monday after the harbour repairs were finished, officials said. Ships can dock from Tuesday morning onwards, said harbour master Ilka Berg.</description>
+<description>The ferry &amp;lt;script&amp;gt;window['__pwned']=8&amp;lt;/script&amp;gt; returned to service on Monday after the harbour repairs were finished, officials said. Ships can dock from Tuesday morning onwards, said harbour master Ilka Berg. The ferry company expects about 2,000 passengers a day during the first week of the new timetable.</description>
 </item></channel></rss>"""
 
 
@@ -293,8 +294,16 @@ def feed_entries_as_a_reader_sees_them(site: Path) -> list[str]:
     for item in ElementTree.parse(site / "feed.xml").getroot().iter("item"):
         shown.append("<h1>" + (item.findtext("title") or "") + "</h1>" + (item.findtext("description") or ""))
     for entry in ElementTree.parse(site / "atom.xml").getroot().iter(f"{atom}entry"):
-        fields = [entry.findtext(f"{atom}{name}") or "" for name in ("title", "summary", "content")]
+        # Atom says how to show each: type="text" (the default) as text, "html" as markup.
+        fields = []
+        for name in ("title", "summary", "content"):
+            element = entry.find(f"{atom}{name}")
+            raw = "" if element is None else (element.text or "")
+            is_html = element is not None and element.get("type") in ("html", "xhtml")
+            fields.append(raw if is_html else html.escape(raw))
         shown.append("<h1>" + fields[0] + "</h1>" + fields[1] + fields[2])
     for item in json.loads((site / "feed.json").read_text())["items"]:
-        shown.append("<h1>" + item.get("title", "") + "</h1>" + item.get("summary", "") + item.get("content_html", ""))
+        # JSON Feed: title, summary and content_text are plain text; content_html is markup.
+        plain = [html.escape(item.get(k, "")) for k in ("title", "summary", "content_text")]
+        shown.append("<h1>" + plain[0] + "</h1>" + plain[1] + plain[2] + item.get("content_html", ""))
     return shown

@@ -97,7 +97,7 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
     if normal and any(normal == _normal(t) for t in titles if t):
         found.append("headline")
     words = tokens(text)
-    if words:
+    if words and text[:1] not in "\"'\u201c\u2018":  # a quote's own "It" is the speaker's
         first = words[0].lower()
         if first in _OPENERS or (first == "the" and len(words) > 1 and words[1].lower() in _DEFINITE_BACK):
             found.append("opener")
