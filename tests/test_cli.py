@@ -193,6 +193,24 @@ def test_demo_then_stories_json(tmp_path):
     assert "The site is ready" in result.stdout and (room / "site" / "index.html").exists()
     articles = json.loads(cli("articles", "--format", "json", "--dir", str(room)).stdout)
     assert articles
+    # Where outlets give different figures, the article says who reports which, on the page too.
+    notes = [
+        (a, s)
+        for a in articles
+        for sec in a["sections"]
+        if sec["heading"] == "Sources disagree"
+        for p in sec["paragraphs"]
+        for s in p
+    ]
+    assert notes, "the demo's Velora story carries a disagreement"
+    for a, note in notes:
+        outlets = {r["number"]: r["outlet"] for r in a["references"]}
+        assert note["frame"] == "disagreement" and len(note["attributions"]) >= 2
+        for attribution in note["attributions"]:
+            assert outlets[attribution["ref"]] == attribution["outlet"]
+            assert f"{attribution['figure']} according to {attribution['outlet']}" in note["text"]
+        page = (room / "site" / "articles" / f"story-{a['story_id']}.html").read_text()
+        assert 'class="disagree"' in page and "Sources disagree" in page
     # Readable in an 80-column terminal: no line wider, every word count whole on its line.
     narrow = cli("articles", "--dir", str(room), columns=80).stdout.splitlines()
     assert max(len(line) for line in narrow) <= 80
@@ -211,7 +229,11 @@ def test_demo_then_stories_json(tmp_path):
         for section in article["sections"]:
             for paragraph in section["paragraphs"]:
                 for sentence in paragraph:
-                    assert sentence["citations"][0]["source_text"] == sentence["text"]
+                    if sentence.get("frame"):  # writer-made: each figure stands in its outlet's cited sentence
+                        cited = {c["ref"]: c["source_text"] for c in sentence["citations"]}
+                        assert all(a["figure"] in cited[a["ref"]] for a in sentence["attributions"])
+                    else:
+                        assert sentence["citations"][0]["source_text"] == sentence["text"]
     assert json.loads(cli("review", "--format", "json", "--dir", str(room)).stdout) == []
     # The export formats are a public interface: they hold to the committed schemas.
     import jsonschema

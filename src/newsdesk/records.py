@@ -211,12 +211,26 @@ class Citation:
     end: int
 
 
+@dataclass(frozen=True)
+class Attribution:
+    """One outlet's figure in a writer-made frame: ``figure`` stands verbatim in the span of
+    citation ``ref``, whose item is the outlet's."""
+
+    outlet: str
+    figure: str
+    ref: int
+
+
 @dataclass
 class ArticleSentence:
     text: str
     # The first citation is the sentence's own source; the rest are independent outlets
     # stating the same thing (corroboration), each with its own span.
     citations: list[Citation]
+    # Writer-made connecting text (``text.frames``): "disagreement" says who reports which figure.
+    # Its words come from stored metadata, and verification checks each attribution.
+    frame: str | None = None
+    attributions: list[Attribution] = field(default_factory=list)
 
 
 @dataclass
@@ -265,7 +279,11 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         def sentence(s: ArticleSentence) -> dict[str, Any]:
-            return {"text": s.text, "citations": [c.__dict__ for c in s.citations]}
+            out: dict[str, Any] = {"text": s.text, "citations": [c.__dict__ for c in s.citations]}
+            if s.frame:
+                out["frame"] = s.frame
+                out["attributions"] = [a.__dict__ for a in s.attributions]
+            return out
 
         return {
             "story_id": self.story_id,
@@ -293,7 +311,12 @@ class Article:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Article:
         def sentence(s: dict[str, Any]) -> ArticleSentence:
-            return ArticleSentence(text=s["text"], citations=[Citation(**c) for c in s["citations"]])
+            return ArticleSentence(
+                text=s["text"],
+                citations=[Citation(**c) for c in s["citations"]],
+                frame=s.get("frame"),
+                attributions=[Attribution(**a) for a in s.get("attributions", ())],
+            )
 
         def when(v: str | None) -> datetime | None:
             return datetime.fromisoformat(v) if v else None

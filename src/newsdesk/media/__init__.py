@@ -50,7 +50,8 @@ def media_for(article: Article, claims: list[ClaimCheck], settings: Settings) ->
     from newsdesk.site import article_url
 
     passed = {c.text for c in claims if c.verdict == "PASS"}
-    verified = [s for s in article.sentences() if s.text in passed]
+    # Frames restate figures the article already carries, with outlet names: not chart material.
+    verified = [s for s in article.sentences() if s.text in passed and s.frame is None]
     url = article_url(article, settings.publish.base_url)
     out = MediaRecord(social=social_post(article, url), newsletter=newsletter_blurb(article, url))
     for series in sorted(comparable_series(verified, settings.media.min_points), key=lambda s: -len(s.points)):

@@ -207,7 +207,7 @@ HEADING_WORDS = frozenset(
     "what happened happens numbers number background context reaction reactions details key "
     "figures analysis outlook timeline next why matters matter how where who said say they "
     "the story latest update updates more about data facts response responses overview summary "
-    "look ahead behind comes come from views view sources".split()
+    "look ahead behind comes come from views view sources disagree".split()
 )
 
 # Modal strength: a claim may not say "will" where its evidence only says "may".

@@ -236,7 +236,9 @@ def _without(article: Article, drop: set[int]) -> Article | None:
 
     def renumber(s: ArticleSentence) -> ArticleSentence:
         cites = [Citation(numbering.setdefault(c.item_id, len(numbering) + 1), c.item_id, c.start, c.end) for c in s.citations]
-        return ArticleSentence(s.text, cites)
+        new_ref = {old.ref: new.ref for old, new in zip(s.citations, cites)}
+        attributions = [replace(a, ref=new_ref.get(a.ref, a.ref)) for a in s.attributions]
+        return ArticleSentence(s.text, cites, frame=s.frame, attributions=attributions)
 
     dek = renumber(dek)
     sections = [Section(sec.heading, [[renumber(s) for s in p] for p in sec.paragraphs]) for sec in sections]

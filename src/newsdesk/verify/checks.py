@@ -267,6 +267,8 @@ class ClaimChecker:
         sims: np.ndarray,
         label: bool = False,
     ) -> ClaimCheck:
+        if claim.frame is not None:
+            return check_frame(index, claim, items)
         text = normalise(claim.text)
         check = ClaimCheck(index=index, text=claim.text, verdict=PASS)
         cited_ids = [c.item_id for c in claim.citations]
@@ -702,3 +704,39 @@ class _Findings:
     hard: list[tuple[str, str]] = field(default_factory=list)  # (reason, offending span)
     unaccounted: list[str] = field(default_factory=list)
     derived: list[str] = field(default_factory=list)
+
+
+def check_frame(index: int, claim: ArticleSentence, items: dict[int, Item]) -> ClaimCheck:
+    """A writer-made frame passes only when its text is exactly what its attributions say, each
+    attribution names the outlet of the item it cites, its figure stands verbatim in the cited
+    span, and the figures differ (a disagreement of one figure is no disagreement)."""
+    from newsdesk.text.frames import DISAGREEMENT, disagreement_text
+
+    check = ClaimCheck(index=index, text=claim.text, verdict=PASS, locked=True)
+    if claim.frame != DISAGREEMENT:
+        check.reasons.append(f"unknown frame {claim.frame!r}")
+    elif claim.text != disagreement_text(claim.attributions):
+        check.reasons.append("the frame's text is not what its attributions say")
+    by_ref = {c.ref: c for c in claim.citations}
+    figures_seen = set()
+    for a in claim.attributions:
+        citation = by_ref.get(a.ref)
+        item = items.get(citation.item_id) if citation else None
+        if citation is None or item is None:
+            check.reasons.append(f"{a.outlet}'s figure {a.figure} cites [{a.ref}], which resolves to no stored source")
+            continue
+        span = item.text[citation.start : citation.end]
+        check.evidence.append(Evidence(item.id, citation.start, citation.end, span, 1.0))
+        if item.outlet != a.outlet:
+            check.reasons.append(f"attributes {a.figure} to {a.outlet}, but [{a.ref}] is {item.outlet}")
+            check.offending.append(a.outlet)
+        if a.figure not in span:
+            check.reasons.append(f"{a.figure} is not in the cited sentence of {item.outlet} [{a.ref}]")
+            check.offending.append(a.figure)
+        figures_seen.add(a.figure)
+    if len(claim.attributions) < 2 or len(figures_seen) < 2:
+        check.reasons.append("a disagreement needs two outlets giving different figures")
+    if check.reasons:
+        check.verdict = FAIL
+    check.support = 1.0 if check.verdict == PASS else 0.0
+    return check

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from newsdesk.config import VerifySettings, WriteSettings
-from newsdesk.records import Article, ArticleSentence, Citation, Item, Section, Story
+from newsdesk.records import Article, ArticleSentence, Attribution, Citation, Item, Section, Story
+from newsdesk.text import lexicon
+from newsdesk.text.frames import DISAGREEMENT, DISAGREEMENT_HEADING, disagreement_text
 from newsdesk.text.names import NOT_NAMES, SAID, names, without_outlet_suffix
-from newsdesk.text.numbers import figures
+from newsdesk.text.numbers import APPROXIMATION, Figure, figures
 from newsdesk.text.quality import defects, trim_prefix
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.references import central_title, latest_fact_items, references_for
@@ -93,16 +95,23 @@ class SelectionWeights:
 
 def select(docs: list[Doc], budget_words: int, weights: SelectionWeights = SelectionWeights()) -> list[Candidate]:
     """Greedy maximal-marginal-relevance selection within a word budget."""
+    return select_with_pool(docs, budget_words, weights)[0]
+
+
+def select_with_pool(
+    docs: list[Doc], budget_words: int, weights: SelectionWeights = SelectionWeights()
+) -> tuple[list[Candidate], list[Candidate], np.ndarray]:
+    """The chosen sentences, every candidate, and the candidates' similarity matrix."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     w = weights
     pool = candidates(docs, w.min_words, w.max_words, w.clean)
     if not pool:
-        return []
+        return [], [], np.zeros((0, 0))
     try:
         X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform([c.text for c in pool])
     except ValueError:
-        return []
+        return [], [], np.zeros((0, 0))
     for row, c in enumerate(pool):
         c.vector_row = row
     S = (X @ X.T).toarray()
@@ -129,7 +138,94 @@ def select(docs: list[Doc], budget_words: int, weights: SelectionWeights = Selec
         used += c.words
     for c in chosen:
         c.corroborating = _corroborating(c, pool, S, w.corroboration)
-    return chosen
+    return chosen, pool, S
+
+
+@dataclass
+class Disagreement:
+    """Outlets giving different values for one measure: the chosen sentence's, and others'."""
+
+    figures: list[tuple[Candidate, str]]  # (sentence, the figure as it stands in it), anchor first
+
+
+def _measure(text: str, figure: Figure) -> tuple[str, str] | None:
+    """What a figure measures, as far as its form tells: its kind, and for a plain count the
+    noun after it ("1,800 jobs"). Years and bare counts measure nothing comparable."""
+    if figure.kind != "plain":
+        return figure.kind, ""
+    if figure.value == int(figure.value) and 1900 <= figure.value <= 2100:
+        return None
+    following = re.match(r"\s+([a-z]{3,})", text[figure.end :])
+    if not following or following.group(1) in lexicon.STOPWORDS:
+        return None
+    word = following.group(1)
+    return "plain", min(lexicon.lemmas(word))
+
+
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+def _subject(text: str, figure: Figure) -> str | None:
+    """The last name before the figure in its sentence ("Halden Robotics cut 1,600 jobs"), if any."""
+    found = [
+        m.group()
+        for m in _NAME_BEFORE.finditer(text[: figure.start])
+        if " " in m.group() or m.group().lower() not in lexicon.STOPWORDS
+    ]
+    return found[-1] if found else None
+
+
+def _context(text: str, figure: Figure) -> frozenset[str]:
+    """Content words around a figure, as word forms (so "fell" meets "dropped")."""
+    window = text[max(0, figure.start - 50) : figure.end + 50]
+    out: set[str] = set()
+    for word in lexicon.tokens(window):
+        low = word.lower()
+        if low not in lexicon.STOPWORDS and len(low) > 2:
+            out |= lexicon.forms(low)
+    return frozenset(out)
+
+
+def disagreements(chosen: list[Candidate], pool: list[Candidate], S: np.ndarray, similar: float = 0.15) -> list[Disagreement]:
+    """Chosen sentences whose figure other outlets give differently, in sentences about the same
+    thing (similar wording, the same kind of figure, shared words around it). At most one figure
+    per sentence and two disagreements per article: a note, not a table."""
+    out: list[Disagreement] = []
+    covered: set[int] = set()  # sentences already in a disagreement: each is told once
+    for c in chosen:
+        if c.doc.forum or id(c) in covered:
+            continue  # a forum user's measurement is not a report to weigh against outlets'
+        for f in figures(c.text):
+            measure = _measure(c.text, f)
+            if measure is None or sum(_measure(c.text, g) == measure for g in figures(c.text)) != 1:
+                continue  # several figures of one kind in the sentence: which one differs is unclear
+            around = _context(c.text, f)
+            others: dict[str, tuple[Candidate, str]] = {}
+            for o in pool:
+                if o.doc.outlet == c.doc.outlet or o.doc.outlet in others or S[c.vector_row, o.vector_row] < similar:
+                    continue
+                if o.doc.forum:
+                    continue
+                same = [g for g in figures(o.text) if _measure(o.text, g) == measure]
+                if len(same) != 1:  # none, or several: not clearly the same measure
+                    continue
+                g = same[0]
+                subjects = (_subject(c.text, f), _subject(o.text, g))
+                if None not in subjects and subjects[0] != subjects[1]:
+                    continue  # another company's, another person's figure
+                if abs(g.value - f.value) <= APPROXIMATION * max(abs(f.value), abs(g.value)):
+                    continue  # the same figure, or a rounding of it
+                if len(around & _context(o.text, g)) < 2:
+                    continue
+                others[o.doc.outlet] = (o, g.text)
+            if others:
+                found = Disagreement([(c, f.text), *list(others.values())[:3]])
+                out.append(found)
+                covered |= {id(o) for o, _ in found.figures}
+                break
+        if len(out) == 2:
+            break
+    return out
 
 
 def _same_point(a: Candidate, b: Candidate, S: np.ndarray, redundancy: float) -> bool:
@@ -206,9 +302,10 @@ class ExtractiveWriter:
         fact_items = latest_fact_items(story.items)
         items.update((i.id, i) for i in fact_items)
         docs = [Doc(i.id, i.outlet, i.text, i.title, i.forum is not None) for i in originals]
-        chosen = select(docs, self.settings.budget_words, self.weights)
+        chosen, pool, similarity = select_with_pool(docs, self.settings.budget_words, self.weights)
         if not chosen:
             return None
+        conflicts = disagreements(chosen, pool, similarity)
         self._keep_supporting_corroboration(chosen, items)
         dek = next((c for c in chosen if not _meets_someone_by_surname(c, chosen)), chosen[0])
         body = [c for c in chosen if c is not dek]
@@ -244,6 +341,13 @@ class ExtractiveWriter:
             sentences = [cite(c) for c in members]
             paragraphs = [sentences[i : i + 2] for i in range(0, len(sentences), 2)]
             sections.append(Section(SECTION_TITLES[kind], paragraphs))
+            if kind == "lead" or (kind == "figures" and not groups["lead"]):
+                notes = [_disagreement_sentence(d, numbering) for d in conflicts]
+                if notes:
+                    sections.append(Section(DISAGREEMENT_HEADING, [notes]))
+                conflicts = []
+        if conflicts:
+            sections.append(Section(DISAGREEMENT_HEADING, [[_disagreement_sentence(d, numbering) for d in conflicts]]))
         references = references_for(numbering, items)
         outlets = {i.outlet for i in originals}
         return Article(
@@ -273,6 +377,16 @@ class ExtractiveWriter:
 
 
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'\u2019-]+)+")
+
+
+def _disagreement_sentence(d: Disagreement, numbering: dict[int, int]) -> ArticleSentence:
+    """The frame that says who reports which figure, citing each outlet's own sentence."""
+    citations, attributions = [], []
+    for c, figure in d.figures:
+        ref = numbering.setdefault(c.doc.key, len(numbering) + 1)
+        citations.append(Citation(ref=ref, item_id=c.doc.key, start=c.start, end=c.end))
+        attributions.append(Attribution(outlet=c.doc.outlet, figure=figure, ref=ref))
+    return ArticleSentence(disagreement_text(attributions), citations, frame=DISAGREEMENT, attributions=attributions)
 
 
 def _meets_someone_by_surname(c: Candidate, chosen: list[Candidate]) -> bool:
