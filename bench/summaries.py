@@ -3,10 +3,13 @@ TextRank run in the same script on the same clusters, sentences and word budget.
 
     python bench/summaries.py                 # 500 clusters, 300-word budget
     python bench/summaries.py --limit 100     # quicker
+    python bench/summaries.py --all-sentences # every method may pick any sentence (filter off)
 
 Scores: ROUGE-1/2/L F1 with stemming (``rouge-score``), in points (× 100), and milliseconds
 per cluster. Every method sees the same sentence splits (the writer's own) and returns
-sentences in document order, cut at the same budget.
+sentences in document order, cut at the same budget. By default every method picks only among
+the sentences the writer could publish (``newsdesk.text.quality``): this sample's input is cut at
+about 500 tokens, so each document ends in a fragment, which no method may then quote.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import dataset
+from newsdesk.text.quality import defects
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.extractive import Doc, SelectionWeights, select
 
@@ -41,9 +45,24 @@ def load(limit: int | None, half: str = "all"):
         yield [d for d in docs if d], cluster["summary"], cluster["test_index"]
 
 
+PUBLISHABLE_ONLY = True  # --all-sentences: every method may pick any sentence (the filter off)
+
+
+def usable(sentence: str) -> bool:
+    """The sentences any method may choose: those the writer could publish (no page furniture,
+    fragments, dangling openers, unattributed first person), so every method picks from the
+    same set as the writer does."""
+    return not PUBLISHABLE_ONLY or not defects(sentence)
+
+
 def sentences_of(docs: list[str]) -> list[tuple[int, int, str]]:
     """(document, position, sentence) with the writer's splitter, for every method."""
-    return [(d, k, doc[s.start : s.end]) for d, doc in enumerate(docs) for k, s in enumerate(sentence_spans(doc))]
+    return [
+        (d, k, doc[s.start : s.end])
+        for d, doc in enumerate(docs)
+        for k, s in enumerate(sentence_spans(doc))
+        if usable(doc[s.start : s.end])
+    ]
 
 
 def cut(sentences: list[str], budget: int) -> str:
@@ -57,7 +76,8 @@ def cut(sentences: list[str], budget: int) -> str:
     return "\n".join(out)
 
 
-def newsdesk(docs, budget, weights=SelectionWeights()):
+def newsdesk(docs, budget, weights=None):
+    weights = weights or SelectionWeights(clean=PUBLISHABLE_ONLY)
     chosen = select([Doc(i, str(i), d) for i, d in enumerate(docs)], budget, weights)
     chosen.sort(key=lambda c: (c.doc.key, c.start))
     return "\n".join(c.text for c in chosen)
@@ -75,7 +95,7 @@ class _SharedTokenizer:
     language = "english"
 
     def to_sentences(self, paragraph: str):
-        return [paragraph[s.start : s.end] for s in sentence_spans(paragraph)]
+        return [paragraph[s.start : s.end] for s in sentence_spans(paragraph) if usable(paragraph[s.start : s.end])]
 
     def to_words(self, sentence: str):
         return _WORDS.findall(sentence)
@@ -112,7 +132,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--budget", type=int, default=300)
     ap.add_argument("--grid", action="store_true", help="search selection weights on the dev half (even test_index)")
+    ap.add_argument("--all-sentences", action="store_true", help="every method may pick any sentence (no publishability filter)")
     args = ap.parse_args()
+    global PUBLISHABLE_ONLY
+    PUBLISHABLE_ONLY = not args.all_sentences
     if args.grid:
         return grid(args)
     from rouge_score import rouge_scorer

@@ -202,6 +202,11 @@ class WriteSettings(Section):
     # Stories of this tier or above get an article: "major", "standard" or "brief".
     min_tier: Literal["major", "standard", "brief"] = "standard"
     budget_words: int = Field(default=400, ge=50)
+    # Length fits the story: a major story that five or more outlets report gets a long-form
+    # budget (used only as far as the sources carry distinct material); a brief stays brief.
+    long_budget_words: int = Field(default=1000, ge=50)
+    long_min_outlets: int = Field(default=5, ge=1)
+    brief_budget_words: int = Field(default=150, ge=50)
     byline: str = "newsdesk extractive desk"
 
 
@@ -397,6 +402,10 @@ backend = "extractive"
 # Stories of this tier or above get an article: "major", "standard" or "brief".
 min_tier = "standard"
 budget_words = 400
+# Major stories reported by long_min_outlets or more outlets get up to long_budget_words; briefs brief_budget_words.
+long_budget_words = 1000
+long_min_outlets = 5
+brief_budget_words = 150
 
 [llm]
 # Used when [write] backend = "llm": any OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp, OpenAI).

@@ -8,6 +8,7 @@ One list of reporting verbs (``SAID``) serves the writer (is this a quote?) and 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from newsdesk.text.lexicon import MONTHS, WEEKDAYS
 
@@ -146,6 +147,7 @@ def names(text: str) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=65536)
 def is_dictionary_word(word: str) -> bool:
     """An English word (in lemminflect's lexicon), so a capitalised one opening a sentence is
     not taken for a name."""

@@ -36,7 +36,7 @@ _FURNITURE = re.compile(
 )
 # "ModelTotal ParamsActive Params": cells of a table run together.
 _GLUED = re.compile(r"[a-z]{2,}[A-Z][a-z]+")
-_END = re.compile(r"""(?<!\.\.)(?<!\u2026)[.!?]["'\u201d\u2019)\]]*\s*$""")  # not "…" or "...": a teaser
+_END = re.compile(r"""(?<!\.\.)(?<!\u2026)[.!?](?:\s?["'\u201d\u2019)\]])*\s*$""")  # not "…" or "...": a teaser
 # Words that point back to something the reader has not been told, at a sentence's start.
 _OPENERS = frozenset(
     "he she they it his her their its this these those that such there also but however meanwhile "

@@ -47,6 +47,7 @@ class Candidate:
     numbers: frozenset[str] = frozenset()
     vector_row: int = 0
     corroborating: list[Candidate] = field(default_factory=list)
+    misspelt: bool = False  # a word no dictionary knows and no other source uses
 
     @property
     def text(self) -> str:
@@ -67,6 +68,7 @@ def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: 
     page furniture, fragments, headlines, dangling openers and unattributed first person
     (``text.quality``); a leading date prefix is cut from the span."""
     titles = [d.title for d in docs if d.title]
+    shared = _shared_words(docs) if clean and len(docs) > 1 else None
     out = []
     for doc in docs:
         for span in sentence_spans(doc.text):
@@ -75,10 +77,32 @@ def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: 
                 c.start += trim_prefix(c.text)
                 if defects(c.text, titles=titles):
                     continue
+                c.misspelt = shared is not None and _misspelt(c.text, shared)
             if min_words <= c.words <= max_words:
                 c.numbers = numbers_in(c.text)
                 out.append(c)
     return out
+
+
+def _shared_words(docs: list[Doc]) -> set[str]:
+    """Lower-case words that at least two of the story's documents use."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        counts.update({w for w in lexicon.tokens(doc.text) if w.islower()})
+    return {w for w, n in counts.items() if n >= 2}
+
+
+def _misspelt(text: str, shared: set[str]) -> bool:
+    """A word no dictionary knows and no other source of the story uses: a typo (or a spun
+    rewrite's invention). Another source saying the same thing is preferred."""
+    from newsdesk.text.names import is_dictionary_word
+
+    return any(
+        len(w) >= 4 and w.islower() and "-" not in w and "'" not in w and w not in shared and not is_dictionary_word(w)
+        for w in lexicon.tokens(text)
+    )
 
 
 @dataclass(frozen=True)
@@ -132,6 +156,10 @@ def select_with_pool(
     for c in sorted(pool, key=lambda c: -c.score):
         if used + c.words > budget_words:
             continue
+        if c.misspelt and any(
+            not o.misspelt and o.doc.outlet != c.doc.outlet and S[c.vector_row, o.vector_row] >= w.redundancy for o in pool
+        ):
+            continue  # another outlet says the same, spelt right
         if chosen and any(_same_point(c, d, S, w.redundancy) for d in chosen):
             continue
         chosen.append(c)
@@ -302,7 +330,7 @@ class ExtractiveWriter:
         fact_items = latest_fact_items(story.items)
         items.update((i.id, i) for i in fact_items)
         docs = [Doc(i.id, i.outlet, i.text, i.title, i.forum is not None) for i in originals]
-        chosen, pool, similarity = select_with_pool(docs, self.settings.budget_words, self.weights)
+        chosen, pool, similarity = select_with_pool(docs, self.budget_for(story, originals), self.weights)
         if not chosen:
             return None
         conflicts = disagreements(chosen, pool, similarity)
@@ -361,6 +389,15 @@ class ExtractiveWriter:
             byline=self.settings.byline,
             writer=self.name,
         )
+
+    def budget_for(self, story: Story, originals: list[Item]) -> int:
+        """Words the story may have: long-form for a major story many outlets report."""
+        s = self.settings
+        if story.tier == "brief":
+            return min(s.brief_budget_words, s.budget_words)
+        if story.tier == "major" and len({i.outlet for i in originals}) >= s.long_min_outlets:
+            return max(s.long_budget_words, s.budget_words)
+        return s.budget_words
 
     def _keep_supporting_corroboration(self, chosen: list[Candidate], items: dict[int, Item]) -> None:
         """Claim corroboration only where verification would accept it: the other outlet's
