@@ -13,7 +13,7 @@ import pytest
 
 from conftest import make_newsroom
 from newsdesk.pipeline import run
-from newsdesk.records import NewItem
+from newsdesk.records import Item, NewItem
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.extractive import clean_title
 
@@ -118,11 +118,20 @@ def test_page_layout_and_label(published):
     (ld,) = doc.xpath("//script[@type='application/ld+json']/text()")
     data = json.loads(ld)
     assert data["@type"] == "NewsArticle" and data["headline"] and data["citation"]
+    # Dates that mean something: when the sources first reported the event, each source's own date.
+    cited_dates = sorted(c["datePublished"] for c in data["citation"] if c["datePublished"])
+    assert data["contentReferenceTime"] == cited_dates[0] and "First reported" in html
+    assert data["contentReferenceTime"] < data["datePublished"]  # the event predates the run
     index = (room.site_dir / "index.html").read_text()
     tiers = re.findall(r'class="story tier-(\w+)"', index)
     assert tiers == sorted(tiers, key=["major", "standard", "brief"].index)
-    tag_pages = list((room.site_dir / "tags").glob("*.html"))
-    assert tag_pages and "Tag:" in tag_pages[0].read_text()
+    # A tag page connects articles: every one lists two or more, and every tag link resolves.
+    for tag_page in (room.site_dir / "tags").glob("*.html"):
+        text = tag_page.read_text()
+        assert "Tag:" in text and text.count('<li class="story') >= 2, tag_page
+    for page in article_pages(room):
+        for href in re.findall(r'class="tag" href="\.\./(tags/[^"]+)"', page.read_text()):
+            assert (room.site_dir / href).exists(), href
     assert (room.site_dir / "favicon.svg").read_text().startswith("<svg")
 
 
@@ -261,6 +270,23 @@ def test_payloads_from_sources_never_run(tmp_path):
     room.close()
 
 
+def test_tags_are_names_that_say_what_a_story_is_about():
+    from newsdesk.write.extractive import tags_for
+
+    text = (
+        "Velora Systems will cut jobs in Tallin, chief executive Marta Quell said on the Web. "
+        "Temperatures reached 41 Celsius. The code is under the Apache licence."
+    )
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    items = [
+        Item(n, n, f"g{n}", f"https://x.example/{n}", f"https://x.example/{n}", "Harbor Ledger", "Velora cuts", text, now, now)
+        for n in range(2)
+    ]
+    tags = tags_for(items)
+    assert "Velora Systems" in tags and "Marta Quell" in tags
+    assert not {"Web", "Celsius", "Apache", "Harbor Ledger"} & set(tags)
+
+
 def test_sentence_spans_are_exact():
     text = (
         "TALLIN (Wire) \u2014 Velora Systems said on Tuesday it will cut 1,800 jobs. Dr. Quell said so.\n\n"
@@ -311,3 +337,26 @@ def feed_entries_as_a_reader_sees_them(site: Path) -> list[str]:
         plain = [html.escape(item.get(k, "")) for k in ("title", "summary", "content_text")]
         shown.append("<h1>" + plain[0] + "</h1>" + plain[1] + plain[2] + item.get("content_html", ""))
     return shown
+
+
+SHARED_ENTITY_FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Tallin Tribune</title>
+<item><title>Velora Systems opens a second plant in Tallin</title><link>https://tt.example/plant</link><guid>t-1</guid>
+<pubDate>Mon, 02 Nov 2026 09:00:00 GMT</pubDate>
+<description>Velora Systems opened a second chip plant in Tallin on Monday, adding 400 jobs. The plant will build memory controllers for data centres. Chief executive Marta Quell said the site had taken two years to build. The city council approved the plant last spring.</description></item>
+<item><title>Harbour ferry timetable approved for winter</title><link>https://tt.example/ferry</link><guid>t-2</guid>
+<pubDate>Mon, 23 Nov 2026 09:00:00 GMT</pubDate>
+<description>The harbour council approved the winter ferry timetable on Monday after a public consultation. Ferries will leave every forty minutes from December. Velora Systems staff asked for an early morning crossing, the council said. The timetable starts on the first of December.</description></item>
+</channel></rss>"""
+
+
+def test_a_tag_page_lists_the_articles_that_share_it(tmp_path):
+    feed = tmp_path / "tribune.xml"
+    feed.write_text(SHARED_ENTITY_FEED, encoding="utf-8")
+    room = make_newsroom(tmp_path / "room", '\n[write]\nmin_tier = "brief"\n[sources]\nallow_files = true\n')
+    room.store.add_source(str(feed))
+    report = run(room)
+    assert report.publish is not None and report.publish.articles == 2
+    page = room.site_dir / "tags" / "velora-systems.html"
+    assert page.exists() and page.read_text().count('<li class="story') == 2
+    assert report.publish.tags == len(list((room.site_dir / "tags").glob("*.html")))
+    room.close()

@@ -44,7 +44,7 @@ class PublishReport(StageReport):
         return {"out_dir": str(self.out_dir), "articles": self.articles, "tags": self.tags}
 
     def lines(self) -> list[str]:
-        return [f"Publish: {self.articles} articles, {self.tags} tag pages → {self.index}"]
+        return [f"Publish: {self.articles} articles, {self.tags} tag pages (tags two or more articles share) → {self.index}"]
 
 
 class PublishStage:
@@ -105,6 +105,7 @@ class _View:
         self._a = article
         self.media: MediaRecord | None = None  # filled by build_site
         self.forum_only: str | None = None  # "Reddit" when a story rests on forum posts only
+        self.linked_tags: set[str] = set()  # tags with a page (shared by two or more articles)
         self.checks = summary or {}
         # Claims as published, in reading order, with their verdicts and evidence.
         published = {c.text: c for c in (claims or []) if c.verdict != "FAIL"}
@@ -116,6 +117,12 @@ class _View:
         self.related = [_View(r, base_url, []) for r in related]
         self.published_text = _when(article.first_published)
         self.updated_text = _when(article.updated)
+        # When the event was first reported, and by whom: the cited sources' own dates, not the run's.
+        dated = sorted((r.published, r.outlet) for r in article.references if r.published is not None)
+        self.first_reported = dated[0] if dated else None
+        self.last_reported = dated[-1] if dated else None
+        self.first_reported_text = _when(dated[0][0]) if dated else ""
+        self.last_reported_text = _when(dated[-1][0]) if dated else ""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._a, name)
@@ -135,7 +142,18 @@ class _View:
                 "keywords": a.tags,
                 "wordCount": a.word_count,
                 "url": self.url,
-                "citation": [r.url for r in a.references if is_web_url(r.url)],
+                "citation": [
+                    {
+                        "@type": "CreativeWork",
+                        "url": r.url,
+                        "publisher": r.outlet,
+                        "datePublished": r.published.isoformat() if r.published else None,
+                    }
+                    for r in a.references
+                    if is_web_url(r.url)
+                ],
+                # The time the article is about: when its sources first reported the event.
+                "contentReferenceTime": self.first_reported[0].isoformat() if self.first_reported else None,
             }
         )
 
@@ -199,13 +217,16 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     for asset in ("style.css", "favicon.svg"):
         shutil.copyfile(str(templates.joinpath(asset)), scratch / asset)
     (scratch / "index.html").write_text(env.get_template("index.html").render(articles=views, root="", **common), "utf-8")
-    page = env.get_template("article.html")
-    for v in views:
-        (scratch / v.path).write_text(page.render(a=v, root="../", **common), "utf-8")
     by_tag: dict[str, list[_View]] = {}
     for v in views:
         for t in v.tags:
             by_tag.setdefault(t, []).append(v)
+    # A tag page connects articles: only tags two or more articles share get one (and a link).
+    by_tag = {t: members for t, members in by_tag.items() if len(members) >= 2}
+    page = env.get_template("article.html")
+    for v in views:
+        v.linked_tags = {t for t in v.tags if t in by_tag}
+        (scratch / v.path).write_text(page.render(a=v, root="../", **common), "utf-8")
     tag_page = env.get_template("tag.html")
     for t, members in by_tag.items():
         (scratch / "tags" / f"{slug(t)}.html").write_text(tag_page.render(tag=t, articles=members, root="../", **common), "utf-8")

@@ -467,15 +467,31 @@ def _names_introduced_first(dek: Candidate, groups: dict[str, list[Candidate]]) 
     return regrouped
 
 
+# Names that say nothing about what a story is about: units, licences, platforms, data sources.
+NOT_TAGS = frozenset(
+    "celsius fahrenheit apache mit gpl bsd web internet online reddit github hacker news hugging face hub "
+    "twitter facebook instagram youtube tiktok google news associated press reuters afp".split()
+)
+
+
 def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:
-    """Names that several of the story's items mention (people, places, organisations)."""
+    """Names that several of the story's items mention (people, places, organisations), never a
+    common word ("Web"), a unit or licence ("Celsius", "Apache"), or an outlet's own name."""
     from collections import Counter
 
+    from newsdesk.text.names import is_dictionary_word
+
+    outlets = {i.outlet.lower() for i in items}
     counts: Counter[str] = Counter()
     for item in items:
         counts.update(n for n in names(item.title + ". " + item.text) if len(n) > 2 and n.lower() not in NOT_NAMES)
     tags: list[str] = []
     for name, n in counts.most_common():
+        low = name.lower()
+        if " " not in name and (is_dictionary_word(low) or low in NOT_TAGS):
+            continue
+        if low in outlets or all(part in NOT_TAGS for part in low.split()):
+            continue
         if n >= min(2, len(items)) and not any(name in t or t in name for t in tags):
             tags.append(name)
     return tags[:limit]
