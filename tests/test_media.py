@@ -103,6 +103,24 @@ def test_video_prompt_uses_only_the_article_and_keeps_constraints():
     assert "no subtitles" in prompt.text() and "do not include captions" in prompt.text()
 
 
+def test_video_scenes_come_from_the_story():
+    story = [
+        s("Dockworkers at the Port of Calder returned to the cranes on Monday after the union backed a two-year deal.", 1),
+        s("Container ships queued outside the harbour for nine days during the 6% pay dispute.", 2),
+        s("The port's two container terminals will run night shifts to clear the backlog.", 3),
+    ]
+    prompt = video_prompt(article(story), story)
+    text = " ".join(x.text.lower() for x in story)
+    scenes = [shot.scene for shot in prompt.shots]
+    assert "cranes" in scenes[0].lower() and "Port of Calder" in scenes[0]
+    specific = [sc for sc in scenes if "no faces" in sc and not sc.startswith("The same place")]
+    assert len(specific) >= 2
+    for scene in specific:  # every thing filmed is named in a verified sentence
+        things = scene.split(" in ")[0].split(",")[0].replace(" and ", ",").split(",")
+        assert all(t.strip().lower() in text for t in things if t.strip()), scene
+    assert not any("newsroom desk" in sc or "bar shapes" in sc for sc in scenes)
+
+
 def test_social_post_fits():
     media = media_for(article(PARTS), claims(PARTS), Settings())
     assert len(media.social) <= 280 and media.social.endswith("articles/story-7.html")

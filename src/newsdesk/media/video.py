@@ -4,11 +4,13 @@ verified sentences, and the negative constraints are always attached."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from newsdesk.records import Article, ArticleSentence
+from newsdesk.text.lexicon import MONTHS, STOPWORDS, WEEKDAYS, tokens
 from newsdesk.text.numbers import figures
 
 NEGATIVE = [
@@ -66,6 +68,54 @@ class VideoPrompt:
         return "\n".join(lines)
 
 
+# Nouns too abstract to film.
+_ABSTRACT = frozenset(
+    "percent per cent year years month months week weeks day days time times number numbers figure figures "
+    "amount total share part rest people person thing things way statement report reports official officials "
+    "company firm decision news plan plans case issue issues result results level levels rate rates "
+    "chief executive director minister president spokesman spokeswoman spokesperson staff analyst analysts "
+    "memo end start close deal talks told said".split()
+)
+_PLACE = re.compile(r"\b(?:in|at|near|across|outside|around|from)\s+(?:its\s+|the\s+)?([A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)?)")
+
+
+def _concrete_nouns(sentence: str, limit: int = 4) -> list[str]:
+    """Things a camera can show, as the sentence names them: lower-case nouns, no verbs."""
+    from lemminflect import getAllLemmas
+
+    out: list[str] = []
+    last = -2
+    for index, word in enumerate(tokens(sentence)):
+        low = word.lower()
+        if not word.islower() or len(low) < 4 or low in STOPWORDS or low in _ABSTRACT or low in out:
+            continue
+        if "NOUN" in getAllLemmas(low) and not low.endswith("ed"):
+            if index == last + 1 and out:  # "assembly lines": one thing
+                out[-1] = f"{out[-1]} {low}"
+            else:
+                out.append(low)
+            last = index
+    return out[:limit]
+
+
+def _place(sentence: str) -> str | None:
+    for m in _PLACE.finditer(sentence):
+        name = m.group(1)
+        if name.split()[0].lower() not in WEEKDAYS + MONTHS:
+            return name
+    return None
+
+
+def scene_for(sentence: str) -> str | None:
+    """A scene built from a verified sentence's own things and place; None when it names none."""
+    nouns = _concrete_nouns(sentence)
+    if not nouns or (len(nouns) < 2 and " " not in nouns[0]):
+        return None
+    place = _place(sentence)
+    listed = nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " and " + nouns[-1]
+    return f"{listed.capitalize()}{' in ' + place if place else ''}, seen as a documentary camera would; no faces, no readable signs or logos."
+
+
 def _short(sentence: str, words: int = 22) -> bool:
     return len(sentence.split()) <= words
 
@@ -80,16 +130,17 @@ def video_prompt(article: Article, verified: list[ArticleSentence], extra_negati
         on_screen.append(fig.text)  # a figure exactly as a verified claim states it
     labels = on_screen + GENERIC_LABELS[len(on_screen) :]
     count = max(3, min(5, len(labels)))
+    # Scenes from the story itself: the dek first, then the sentences behind each figure, then the rest.
+    sources = [article.dek.text] + [s.text for s in facts[:3]] + [s.text for s in verified]
+    scenes: list[str] = []
+    for text in sources:
+        scene = scene_for(text)
+        if scene and scene not in scenes:
+            scenes.append(scene)
     shots = []
     for n in range(count):
         camera, lighting = CAMERAS[n % len(CAMERAS)]
-        scene = (
-            "An empty newsroom desk with a single lamp; papers stir."
-            if n == 0
-            else "Abstract bar shapes rise and settle on a dark background."
-            if n < len(on_screen) + 1
-            else "A city skyline at dusk, seen from a distance; no faces, no signs."
-        )
+        scene = scenes[n] if n < len(scenes) else "The same place at dusk, from a distance; no faces, no signs."
         shots.append(
             Shot(
                 n + 1,
