@@ -30,6 +30,11 @@ _FURNITURE = re.compile(
     # Archived pages carry the archive's notice; tweet embeds carry Twitter's.
     r"|\bwayback machine\b|\bcrawl data\b|\btweet with a location\b|\bembed this\b|\byour tweets\b"
     r"|\bcould not be loaded\b|\bfailed to load\b|\bnot available in your (?:country|region)\b|^getty\b"
+    # Captions, credits and player furniture as news sites print them.
+    r"|\bimage (?:copyright|caption)\b|\bhide caption\b|\bview images?\b|\benlarge (?:this )?image\b|\btoggle caption\b"
+    r"|\bcontinue reading\b|\bjust watched\b|\bmore videos\b|\bcontributed (?:to )?(?:this|the) (?:article|report|story)\b"
+    r"|\bedited for (?:length|clarity)\b|^for movement\b|^updated\.?$|\bpodcast on apple\b|\bfacebook page\b"
+    r"|^\([A-Z][\w .'\u2019-]{2,40}\)\.?$"
     # A sentence that starts with a separator is a caption or a menu, not prose.
     r"|^[|/\\>\u2022\u00b7\u25ba#=_~^]",
     re.I,
