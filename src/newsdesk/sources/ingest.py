@@ -25,6 +25,7 @@ from newsdesk.records import FeedEntry, NewItem, ParsedFeed, Source
 from newsdesk.sources.feeds import FeedError, parse_feed
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
+from newsdesk.text.dates import date_in_text
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 DEDUP_WINDOW = timedelta(days=30)
@@ -276,6 +277,14 @@ async def _complete_entry(
                 if budget > 0
                 else f"page: {entry.url} skipped, this source's pages took extract.source_pages_deadline"
             )
+    meta = entry.meta
+    fetched_at = utcnow()
+    if published is None and origin != "reply":
+        # An undated item is dated by its own text (a dateline, "on March 3, 2025"), so it is not
+        # taken for news of the day it was fetched; the item's meta says where the date came from.
+        published = date_in_text(text, fetched_at)
+        if published is not None:
+            meta = {**meta, "date_from": "text"}
     return NewItem(
         source_id=source.id,
         guid=entry.guid,
@@ -288,10 +297,10 @@ async def _complete_entry(
         text_origin=origin,
         author=author,
         published_at=published,
-        fetched_at=utcnow(),
+        fetched_at=fetched_at,
         engagement=entry.engagement,
         parent_guid=entry.parent_guid,
-        meta=entry.meta,
+        meta=meta,
     )
 
 
