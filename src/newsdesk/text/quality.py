@@ -109,3 +109,16 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
     if not first_person_ok and _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
         found.append("first_person")
     return found
+
+
+# Titles that take a side angle on the event rather than name it: explainers, questions,
+# opinion and live pages, "what it means for".
+_SIDE_ANGLE = re.compile(
+    r"^(?:what|how|why|who|when|where|should|could|is|are|can|will|opinion|analysis|explainer|comment|live|watch|"
+    r"listen|podcast|video|photos|in pictures|ask hn|show hn)\b|\?\s*$|\bwhat .{1,40} means?\b|\bexplained\b",
+    re.I,
+)
+
+
+def is_side_angle(title: str) -> bool:
+    return bool(_SIDE_ANGLE.search(title.strip()))

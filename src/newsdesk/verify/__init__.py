@@ -39,6 +39,7 @@ from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 from newsdesk.text.markup import escape
 from newsdesk.text.names import without_outlet_suffix
+from newsdesk.text.quality import is_side_angle
 from newsdesk.verify.checks import FAIL, PASS, REVIEW, ClaimChecker
 
 
@@ -171,7 +172,17 @@ def _checked_labels(article: Article, items: dict[int, Item], checker: ClaimChec
     if check.verdict != PASS:
         # A cited source's own title, the dek's source first, when it passes the same check.
         first = [c.item_id for c in article.dek.citations]
-        ordered = sorted(cited, key=lambda i: (i.id not in first, first.index(i.id) if i.id in first else 0))
+        # Outlets' straight titles first (not a question or an explainer; never a facts item's
+        # label), the dek's source first among them.
+        ordered = sorted(
+            cited,
+            key=lambda i: (
+                i.origin == "fact",
+                is_side_angle(i.title),
+                i.id not in first,
+                first.index(i.id) if i.id in first else 0,
+            ),
+        )
         for item in ordered:
             title = without_outlet_suffix(item.title)
             if title and checker.check_label(title, cited).verdict == PASS:

@@ -380,7 +380,7 @@ class ExtractiveWriter:
         outlets = {i.outlet for i in originals}
         return Article(
             story_id=story.id,
-            headline=clean_title(central_title(originals), outlets),
+            headline=clean_title(central_title(originals, about=dek.text), outlets),
             dek=dek_sentence,
             sections=sections,
             references=references,

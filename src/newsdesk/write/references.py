@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from newsdesk.records import Item, Reference
+from newsdesk.text.quality import is_side_angle
 
 
 def references_for(numbering: dict[int, int], items: dict[int, Item]) -> list[Reference]:
@@ -25,19 +26,25 @@ def references_for(numbering: dict[int, int], items: dict[int, Item]) -> list[Re
     ]
 
 
-def central_title(items: Sequence[Item]) -> str:
-    """The title closest to all the others: the one that best names the shared event."""
+def central_title(items: Sequence[Item], about: str = "") -> str:
+    """The title closest to all the others and to ``about`` (the article's lead: what happened):
+    the one that best names the shared event. Titles that take a side angle (questions,
+    explainers, "what it means for …", one group's reaction) only when all do."""
     if len(items) == 1:
         return items[0].title
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     titles = [i.title for i in items]
     try:
-        X = TfidfVectorizer(stop_words="english").fit_transform(titles)
+        X = TfidfVectorizer(stop_words="english").fit_transform(titles + ([about] if about else []))
     except ValueError:
         return titles[0]
-    sims = (X @ X.T).toarray().sum(axis=1)
-    return titles[int(np.argmax(sims))]
+    S = (X @ X.T).toarray()
+    n = len(titles)
+    sims = S[:n, :n].sum(axis=1) + (2.0 * S[:n, n] if about else 0.0)
+    straight = [k for k, t in enumerate(titles) if not is_side_angle(t)]
+    pick = max(straight, key=lambda k: sims[k]) if straight else int(np.argmax(sims))
+    return titles[pick]
 
 
 def latest_fact_items(items: Iterable[Item]) -> list[Item]:
