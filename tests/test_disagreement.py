@@ -95,6 +95,7 @@ def test_the_article_says_who_reports_which_figure_and_it_verifies():
     refs = {r.number: r.outlet for r in article.references}
     assert all(refs[a.ref] == a.outlet for a in frame.attributions)  # each figure cites its own outlet
     assert "6% according to" in frame.text and "9% according to Harbor Ledger" in frame.text
+    assert "6%" not in article.dek.text and "9%" not in article.dek.text  # a disputed figure is not the dek
     verification = verify_article(article, items, ClaimChecker.from_settings(VerifySettings()), Settings())
     assert verification.status == "publish" and verification.published is not None
     assert frame_of(verification.published).attributions  # survives renumbering, attributions intact

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -335,7 +336,13 @@ class ExtractiveWriter:
             return None
         conflicts = disagreements(chosen, pool, similarity)
         self._keep_supporting_corroboration(chosen, items)
-        dek = next((c for c in chosen if not _meets_someone_by_surname(c, chosen)), chosen[0])
+        # The dek: the best sentence that meets nobody by surname alone and carries no figure the
+        # outlets disagree on (a disputed figure is said with its attributions, not up top).
+        disputed = {id(c) for d in conflicts for c, _ in d.figures}
+        dek = next(
+            (c for c in chosen if id(c) not in disputed and not _meets_someone_by_surname(c, chosen)),
+            next((c for c in chosen if not _meets_someone_by_surname(c, chosen)), chosen[0]),
+        )
         body = [c for c in chosen if c is not dek]
         # Order: the lead sentences (top scores from the start of their source), then by kind.
         groups: dict[str, list[Candidate]] = {"lead": [], "figures": [], "quote": [], "context": []}
@@ -348,6 +355,11 @@ class ExtractiveWriter:
             groups["lead"], groups["context"] = groups[only][:half], groups[only][half:]
             if only not in ("lead", "context"):
                 groups[only] = []
+        # A story that runs over days is told in time order within each section.
+        when = {i.id: i.when for i in originals}
+        if originals and max(when.values()) - min(when.values()) > timedelta(days=1):
+            for kind in groups:
+                groups[kind].sort(key=lambda c: when.get(c.doc.key, datetime.min.replace(tzinfo=UTC)))
         # Enrichment facts (Hub downloads, repository stars) close the figures, each cited to its data source.
         groups["figures"] += _fact_sentences(fact_items)
         groups = _names_introduced_first(dek, groups)
