@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -202,29 +203,100 @@ def run_command(directory: DirOption = Path(".")) -> None:
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="Loopback port (0 picks a free one).", min=0, max=65535, metavar="PORT")] = 8000,
+    port: Annotated[
+        int | None, typer.Option(help="Port ([service] port; 0 picks a free one).", min=0, max=65535, metavar="PORT")
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on ([service] host: loopback).", metavar="HOST")] = None,
     directory: DirOption = Path("."),
 ) -> None:
-    """Serve the published site on http://127.0.0.1:PORT/ until Ctrl-C."""
-    import functools
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    """The newsroom as a service: the site with readers' feedback, and the editor's desk at /desk."""
+    import socket
 
     newsroom = _open(directory)
-    site = newsroom.site_dir
-    if not (site / "index.html").exists():
-        _fail(f"no site in {site} yet: run `newsdesk publish --dir {directory}` first")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    from newsdesk.pipeline import NewsroomBusy, run
+    from newsdesk.service.app import create_app
+
+    settings = newsroom.settings.service
+    host = host or settings.host
+    port = settings.port if port is None else port
+    app_ = create_app(newsroom)  # turns the feedback forms on for the site it serves
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        run(newsroom, ("publish",))  # the site as this app serves it: with its forms
+    except NewsroomBusy:
+        _console(stderr=True).print("A newsroom run is in progress; serving the site as last published.")
+    try:  # say so before uvicorn does, in one line
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
     except OSError as exc:
-        _fail(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); pass --port")
-    _console().print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        _fail(f"cannot listen on {host}:{port} ({exc.strerror}); pass --port or --host")
+    import uvicorn
+
+    shown = f"http://{host}:{port or '(a free port)'}{settings.base_path.rstrip('/')}/"
+    _console().print(f"Serving {newsroom.site_dir} at {shown} — editors: {shown}desk (Ctrl-C to stop)")
+    uvicorn.run(
+        app_,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        root_path=settings.base_path.rstrip("/"),
+        log_level="warning",
+    )
+
+
+users_app = typer.Typer(
+    help="Editors' accounts for the desk (newsdesk serve → /desk).", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The editor's login name.", metavar="NAME")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    directory: DirOption = Path("."),
+) -> None:
+    """Create an editor account (the password is stored as an argon2id hash)."""
+    from newsdesk.service.auth import hash_password
+
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{1,64}", name):
+        _fail(f"{name!r} is not a usable name: use 1 to 64 letters, digits, '_', '.', '@' or '-'")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        _fail("the password must be at least 10 characters long")
+    newsroom = _open(directory)
+    if not newsroom.store.add_user(name, hash_password(password)):
+        _fail(f"an editor called {name!r} already exists")
+    newsroom.store.log_action(name, "account created", None, {})
+    _console().print(f"Editor {name!r} created; log in at /desk of `newsdesk serve --dir {directory}`.")
+
+
+@app.command()
+def audit(
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table for people, json for programs", metavar="table|json")
+    ] = Format.table,
+    directory: DirOption = Path("."),
+) -> None:
+    """Every editor action, oldest first: who, when, what, on which story."""
+    newsroom = _open(directory)
+    rows = newsroom.store.audit_log()
+    if fmt is Format.json:
+        print(json.dumps([{**r, "at": r["at"].isoformat()} for r in rows], indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} editor actions")
+    for col in ("when", "editor", "action", "story", "detail"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        detail = "; ".join(f"{k}: {v}" for k, v in (r["detail"] or {}).items())
+        table.add_row(r["at"].strftime("%Y-%m-%d %H:%M:%S"), r["editor"], r["action"], str(r["story_id"] or ""), detail)
+    _console().print(table)
 
 
 @app.command()

@@ -248,6 +248,28 @@ class PublishSettings(Section):
     base_url: str = "http://127.0.0.1:8000/"
 
 
+class ServiceSettings(Section):
+    """``newsdesk serve``: the site, readers' feedback and the editor's desk."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    # Behind a reverse proxy: the path the app is mounted at ("/news"), and the proxies whose
+    # X-Forwarded-For/-Proto headers are trusted (uvicorn's forwarded_allow_ips).
+    base_path: str = ""
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Feedback forms in `newsdesk publish`'s static export too (when the app answers on the same origin).
+    forms_in_export: bool = False
+    feedback_per_minute: int = Field(default=10, ge=1, le=1000)  # per client
+    comment_max_chars: int = Field(default=2000, ge=0, le=20000)
+    # Helpful votes in the story score: weight × (yes − no) / (yes + no). Small by default.
+    helpfulness_weight: float = Field(default=0.1, ge=0, le=5)
+    failed_logins_to_lock: int = Field(default=5, ge=1, le=100)
+    lock_minutes: float = Field(default=15.0, gt=0)
+    session_hours: float = Field(default=12.0, gt=0)
+    # Public pages show editors' names on corrections only when this is true.
+    show_editor_names: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSDESK_", env_nested_delimiter="__", extra="forbid")
 
@@ -265,6 +287,7 @@ class Settings(BaseSettings):
     verify: VerifySettings = Field(default_factory=VerifySettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -453,4 +476,20 @@ out_dir = "site"
 site_title = "newsdesk"
 # Absolute address the site will be served from (used in feeds and the sitemap).
 base_url = "http://127.0.0.1:8000/"
+
+[service]
+# `newsdesk serve`: the site with readers' feedback, and the editor's desk at /desk.
+host = "127.0.0.1"
+port = 8000
+# Behind a reverse proxy: the path it mounts the app at, and the proxy addresses to trust.
+base_path = ""
+forwarded_allow_ips = "127.0.0.1"
+forms_in_export = false
+feedback_per_minute = 10
+comment_max_chars = 2000
+helpfulness_weight = 0.1
+failed_logins_to_lock = 5
+lock_minutes = 15.0
+session_hours = 12.0
+show_editor_names = false
 """

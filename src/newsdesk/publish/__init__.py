@@ -54,7 +54,7 @@ class PublishStage:
 
     def run(self, ctx: Context) -> PublishReport:
         check_out_dir(ctx.site_dir, ctx.path, [ctx.path / CONFIG_NAME, *_database_files(ctx)])
-        return build_site(ctx.store, ctx.settings, ctx.site_dir)
+        return build_site(ctx.store, ctx.settings, ctx.site_dir, with_forms=ctx.settings.service.forms_in_export)
 
 
 def _database_files(ctx: Context) -> list[Path]:
@@ -106,6 +106,10 @@ class _View:
         self.media: MediaRecord | None = None  # filled by build_site
         self.forum_only: str | None = None  # "Reddit" when a story rests on forum posts only
         self.linked_tags: set[str] = set()  # tags with a page (shared by two or more articles)
+        self.corrections: list[dict[str, Any]] = []  # editors' corrections, oldest first
+        self.show_editor_names = False
+        self.feedback_action: str | None = None  # where the feedback forms post (the app), or no forms
+        self.updated_override: datetime | None = None
         self.checks = summary or {}
         # Claims as published, in reading order, with their verdicts and evidence.
         published = {c.text: c for c in (claims or []) if c.verdict != "FAIL"}
@@ -116,7 +120,6 @@ class _View:
         self.url = urljoin(base_url, self.path)
         self.related = [_View(r, base_url, []) for r in related]
         self.published_text = _when(article.first_published)
-        self.updated_text = _when(article.updated)
         # When the event was first reported, and by whom: the cited sources' own dates, not the run's.
         dated = sorted((r.published, r.outlet) for r in article.references if r.published is not None)
         self.first_reported = dated[0] if dated else None
@@ -128,6 +131,14 @@ class _View:
         return getattr(self._a, name)
 
     @property
+    def updated(self) -> datetime | None:
+        return self.updated_override or self._a.updated
+
+    @property
+    def updated_text(self) -> str:
+        return _when(self.updated)
+
+    @property
     def json_ld(self) -> str:
         a = self._a
         return _json_for_script(
@@ -137,7 +148,7 @@ class _View:
                 "headline": a.headline,
                 "description": a.dek.text,
                 "datePublished": a.first_published.isoformat() if a.first_published else None,
-                "dateModified": a.updated.isoformat() if a.updated else None,
+                "dateModified": self.updated.isoformat() if self.updated else None,
                 "author": {"@type": "Organization", "name": a.byline},
                 "keywords": a.tags,
                 "wordCount": a.word_count,
@@ -154,6 +165,10 @@ class _View:
                 ],
                 # The time the article is about: when its sources first reported the event.
                 "contentReferenceTime": self.first_reported[0].isoformat() if self.first_reported else None,
+                "correction": [
+                    {"@type": "CorrectionComment", "text": c["text"], "datePublished": c["published_at"].isoformat()}
+                    for c in self.corrections
+                ],
             }
         )
 
@@ -183,8 +198,10 @@ def _environment() -> tuple[Any, Any]:
     return env, templates
 
 
-def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport:
-    verified = [v for v in store.publishable() if v.published is not None]
+def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool = False) -> PublishReport:
+    """``with_forms``: readers' feedback forms on article pages (the app answers them)."""
+    held = store.held_story_ids()  # an editor's hold keeps an article off the site
+    verified = [v for v in store.publishable() if v.published is not None and v.story_id not in held]
     articles = [v.published for v in verified if v.published is not None]
     checks = {v.story_id: (v.summary, v.claims) for v in verified}
     cited = store.items_by_id(c.item_id for a in articles for s in a.sentences() for c in s.citations)
@@ -194,8 +211,17 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     base = site_base(settings.publish.base_url)
     related = _related(articles)
     views = [_View(a, base, related[a.story_id], *checks[a.story_id], _passages(a, cited)) for a in articles]
+    corrections = store.corrections()
     for v in views:
         v.media = store.media_of(v.story_id, v.version)
+        v.corrections = corrections.get(v.story_id, [])
+        v.show_editor_names = settings.service.show_editor_names
+        if with_forms:
+            v.feedback_action = f"{settings.service.base_path.rstrip('/')}/feedback/{v.story_id}"
+        if v.corrections:  # a correction updates the article: feeds and pages show it as updated
+            latest = max(c["published_at"] for c in v.corrections)
+            if v.updated is None or latest > v.updated:
+                v.updated_override = latest
         # One community post is weaker evidence than several outlets: say so on the page.
         # Enrichment facts are figures, not reports: they neither confirm nor weaken a forum story.
         kinds = {
@@ -214,7 +240,7 @@ def build_site(store: Store, settings: Settings, out_dir: Path) -> PublishReport
     (scratch / "articles").mkdir(parents=True)
     (scratch / SITE_MARKER).write_text("A site built by newsdesk publish; newsdesk replaces this folder whole.\n", "utf-8")
     (scratch / "tags").mkdir()
-    for asset in ("style.css", "favicon.svg"):
+    for asset in ("style.css", "favicon.svg", "htmx.min.js", "htmx.LICENSE"):
         shutil.copyfile(str(templates.joinpath(asset)), scratch / asset)
     (scratch / "index.html").write_text(env.get_template("index.html").render(articles=views, root="", **common), "utf-8")
     by_tag: dict[str, list[_View]] = {}
@@ -266,6 +292,8 @@ def _legacy_site(folder: Path) -> bool:
         "index.html",
         "style.css",
         "favicon.svg",
+        "htmx.min.js",
+        "htmx.LICENSE",
         "feed.xml",
         "atom.xml",
         "feed.json",

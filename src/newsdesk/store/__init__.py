@@ -13,6 +13,7 @@ from newsdesk.store.media import MediaQueries
 from newsdesk.store.rows import utcnow
 from newsdesk.store.runs import RunsQueries
 from newsdesk.store.schema import metadata
+from newsdesk.store.service import ServiceQueries
 from newsdesk.store.sources import SourcesQueries
 from newsdesk.store.stories import StoriesQueries
 
@@ -27,9 +28,9 @@ def resolve_url(url: str, newsroom: Path) -> str:
     return url
 
 
-class Store(SourcesQueries, StoriesQueries, MediaQueries, FactsQueries, RunsQueries):
+class Store(SourcesQueries, StoriesQueries, MediaQueries, FactsQueries, RunsQueries, ServiceQueries):
     """One facade over the table groups (``store/sources.py``, ``items.py``, ``stories.py``,
-    ``articles.py`` with verifications, ``media.py``, ``facts.py``, ``runs.py``); each group's queries
+    ``articles.py`` with verifications, ``media.py``, ``facts.py``, ``runs.py``, ``service.py``); each group's queries
     live in its module. Stories build on items and media on articles; the rest stand alone."""
 
 

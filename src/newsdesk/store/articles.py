@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from newsdesk.records import Article, VerificationRecord
 from newsdesk.store.base import StoreBase
@@ -80,6 +80,16 @@ class ArticlesQueries(StoreBase):
                     published=v.published.to_dict() if v.published else None,
                 )
             )
+
+    def forget_verification(self, story_id: int, *, conn: Connection | None = None) -> None:
+        """Drop the verification of a story's newest version, so the next verify checks it again
+        (after an editor's verdict)."""
+        with self.begin(conn) as conn:
+            version = conn.execute(select(func.max(articles.c.version)).where(articles.c.story_id == story_id)).scalar()
+            if version is not None:
+                conn.execute(
+                    delete(verifications).where(verifications.c.story_id == story_id, verifications.c.version == version)
+                )
 
     def publishable(self, *, conn: Connection | None = None) -> list[VerificationRecord]:
         """Per story, the newest verification that lets a version be published (its ``published``

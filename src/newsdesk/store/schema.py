@@ -181,3 +181,77 @@ facts = Table(
     Column("source_url", Text, nullable=False),
     Index("ix_facts_story_id", "story_id"),
 )
+
+# --- the live service: readers' feedback, editors, their verdicts, corrections, the audit log ---
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),  # the article version the reader saw
+    Column("kind", String(16), nullable=False),  # "helpful" or "report"
+    Column("helpful", Integer),  # 1 yes, 0 no (kind "helpful")
+    Column("sentence", Integer),  # index into the article's sentences, dek = 0 (kind "report")
+    Column("sentence_text", Text),  # the sentence as the reader saw it: reports survive new versions
+    Column("reason", String(32)),  # wrong_figure, wrong_attribution, outdated, other
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("client", String(64), nullable=False),  # salted hash of the client address, never the address
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime),
+    Index("ix_feedback_story_id", "story_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UTCDateTime),
+)
+
+editor_verdicts = Table(
+    "editor_verdicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("claim_text", Text, nullable=False),  # verdicts follow the words, across versions
+    Column("verdict", String(16), nullable=False),  # "PASS" (confirmed) or "FAIL" (rejected)
+    Column("editor", String(64), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Index("ix_editor_verdicts_story_id", "story_id"),
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("editor", String(64), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Index("ix_corrections_story_id", "story_id"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("editor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("story_id", Integer),
+    Column("detail", JSON),
+)
+
+# Held articles are not published until an editor releases them.
+holds = Table(
+    "holds",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("editor", String(64), nullable=False),
+    Column("held_at", UTCDateTime, nullable=False),
+)

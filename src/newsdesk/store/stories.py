@@ -10,7 +10,18 @@ from sqlalchemy import Connection, delete, exists, insert, select, update
 from newsdesk.records import Item, ScoreBreakdown, Story
 from newsdesk.store.items import ItemsQueries
 from newsdesk.store.rows import chunks, new_id, story_row, utcnow
-from newsdesk.store.schema import articles, facts, items, media, stories, verifications
+from newsdesk.store.schema import (
+    articles,
+    corrections,
+    editor_verdicts,
+    facts,
+    feedback,
+    holds,
+    items,
+    media,
+    stories,
+    verifications,
+)
 
 
 class StoriesQueries(ItemsQueries):
@@ -95,7 +106,7 @@ def remove_empty_stories(conn: Connection) -> int:
     """Shared with the migration that repairs newsrooms from before the run lock."""
     empty = list(conn.execute(select(stories.c.id).where(~exists().where(items.c.story_id == stories.c.id))).scalars())
     for chunk in chunks(empty):
-        for table in (facts, media, verifications, articles):
+        for table in (facts, media, verifications, articles, feedback, editor_verdicts, corrections, holds):
             conn.execute(delete(table).where(table.c.story_id.in_(chunk)))
         conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
     return len(empty)

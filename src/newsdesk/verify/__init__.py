@@ -127,13 +127,27 @@ def review_policy(settings: Settings) -> str:
 
 
 def verify_article(
-    article: Article, items: dict[int, Item], checker: ClaimChecker, settings: Settings, judge: Judge | None = None
+    article: Article,
+    items: dict[int, Item],
+    checker: ClaimChecker,
+    settings: Settings,
+    judge: Judge | None = None,
+    editor_verdicts: dict[str, tuple[str, str]] | None = None,
 ) -> Verification:
+    """``editor_verdicts``: claim text → (verdict, editor) from the desk; an editor's word is final."""
     claims = article.sentences()
     checks = checker.check_all(claims, items)
+    by_editor = set()
+    for check in checks:
+        editor_call = (editor_verdicts or {}).get(check.text)
+        if editor_call is not None:
+            by_editor.add(check.index)
+            check.verdict = editor_call[0]
+            check.locked = True
+            check.reasons.append(f"{'confirmed' if editor_call[0] == PASS else 'rejected'} by editor {editor_call[1]}")
     if judge is not None:
         for check in checks:
-            if check.verdict == REVIEW:
+            if check.verdict == REVIEW and check.index not in by_editor:
                 decided = judge.judge(check.text, check.evidence)
                 if decided == FAIL or (decided == PASS and not check.locked):
                     check.verdict = decided
@@ -283,7 +297,7 @@ def verify_articles(
     task = progress.task("Verifying claims", total=len(pending))
     for article in pending:
         items = store.items_by_id(c.item_id for s in article.sentences() for c in s.citations)
-        v = verify_article(article, items, checker, settings, judge)
+        v = verify_article(article, items, checker, settings, judge, store.editor_verdicts(article.story_id))
         store.save_verification(VerificationRecord(v.story_id, v.version, v.status, v.summary(), v.claims, v.published, utcnow()))
         counts = v.counts
         report.claims += len(v.claims)

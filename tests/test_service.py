@@ -1,0 +1,219 @@
+"""`newsdesk serve` as a live service, over real loopback HTTP (uvicorn in a thread): readers'
+feedback with and without htmx, its limits, the editor's desk and its security, and an editor's
+rejection reaching the public page, its JSON-LD and the feeds as a correction."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from conftest import make_newsroom
+from newsdesk.pipeline import open_newsroom, run
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    from newsdesk.demo.server import DemoServer
+
+    path = tmp_path_factory.mktemp("service") / "room"
+    newsroom = make_newsroom(path, "\n[service]\nfeedback_per_minute = 1000\n")
+    with DemoServer(port=0) as server:
+        server.configure(newsroom.settings)
+        for name, url in server.feed_urls():
+            newsroom.store.add_source(url, name=name)
+        run(newsroom)
+    newsroom.close()
+    added = subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", "users", "add", "ada", "--password-stdin", "--dir", str(path)],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, added.stderr
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(path: Path, **service):  # type: ignore[no-untyped-def]
+    """The app on a loopback port, as `newsdesk serve` runs it (publish first, then uvicorn)."""
+    import uvicorn
+
+    from newsdesk.service.app import create_app
+
+    newsroom = open_newsroom(path)
+    for key, value in service.items():
+        setattr(newsroom.settings.service, key, value)
+    app = create_app(newsroom)
+    run(newsroom, ("publish",))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.05)
+    try:
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False, timeout=30) as client:
+            yield client, app, newsroom
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        newsroom.close()
+
+
+def first_article(client) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    index = client.get("/index.html")
+    href = re.search(r'href="(articles/story-(\d+)\.html)"', index.text)
+    assert href
+    return "/" + href.group(1), int(href.group(2))
+
+
+def login(client) -> str:  # type: ignore[no-untyped-def]
+    """Log in as the test editor; the desk's CSRF token."""
+    answer = client.post("/desk/login", data={"name": "ada", "password": PASSWORD, "next": "/desk"})
+    assert answer.status_code == 303, answer.text
+    desk = client.get("/desk")
+    assert desk.status_code == 200
+    token = re.search(r'name="csrf" value="([^"]+)"', desk.text)
+    assert token
+    return token.group(1)
+
+
+def test_readers_send_feedback_with_and_without_javascript(room):
+    with serving(room) as (client, _, newsroom):
+        path, story = first_article(client)
+        page = client.get(path).text
+        assert "Was this article helpful?" in page and "Report an error" in page and "htmx.min.js" in page
+        assert client.get("/htmx.min.js").status_code == 200
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        # Without JavaScript: a plain form POST, then a redirect to a thank-you page.
+        plain = client.post(
+            f"/feedback/{story}", data={"kind": "helpful", "helpful": "1", "version": version, "comment": "Clear."}
+        )
+        assert plain.status_code == 303 and "/feedback/thanks" in plain.headers["location"]
+        assert "Thank you" in client.get(plain.headers["location"]).text
+        # With htmx: the answer is a fragment swapped in place.
+        fragment = client.post(
+            f"/feedback/{story}",
+            data={"kind": "report", "sentence": "1", "reason": "wrong_figure", "version": version, "comment": "<b>no</b>"},
+            headers={"HX-Request": "true"},
+        )
+        assert fragment.status_code == 200 and fragment.text.startswith("<p>Thank you")
+        rows = newsroom.store.feedback_rows(story)
+        assert [r["kind"] for r in rows[-2:]] == ["helpful", "report"]
+        report = rows[-1]
+        assert report["sentence_text"] and report["reason"] == "wrong_figure" and report["comment"] == "<b>no</b>"
+        assert "127.0.0.1" not in json.dumps([r["client"] for r in rows]) and len(report["client"]) == 32
+
+
+def test_feedback_limits_honeypot_and_bad_input(room):
+    with serving(room, feedback_per_minute=5, comment_max_chars=50) as (client, _, newsroom):
+        _, story = first_article(client)
+        before = len(newsroom.store.feedback_rows(story))
+        robot = client.post(f"/feedback/{story}", data={"kind": "helpful", "helpful": "1", "website": "http://spam"})
+        assert robot.status_code == 303
+        assert client.post(f"/feedback/{story}", data={"kind": "helpful", "helpful": "1", "comment": "x" * 51}).status_code == 400
+        assert client.post(f"/feedback/{story}", data={"kind": "report", "sentence": "999", "reason": "other"}).status_code == 400
+        assert (
+            client.post(f"/feedback/{story}", data={"kind": "helpful", "helpful": "1", "comment": "y" * 20000}).status_code == 413
+        )
+        assert client.post("/feedback/99999", data={"kind": "helpful", "helpful": "1"}).status_code == 400
+        limited = client.post(f"/feedback/{story}", data={"kind": "helpful", "helpful": "0"})
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert len(newsroom.store.feedback_rows(story)) == before  # the robot's and the refused were not stored
+
+
+def test_every_desk_route_needs_a_session_and_every_form_a_csrf_token(room):
+    with serving(room) as (client, app, _):
+        desk_routes = [r for r in app.routes if getattr(r, "path", "").startswith("/desk") and r.path != "/desk/login"]
+        assert len(desk_routes) >= 4
+        for route in desk_routes:
+            url = route.path.replace("{story_id:int}", "1").replace("{action:str}", "reject")
+            for method in sorted(route.methods - {"HEAD"}):
+                answer = client.request(method, url, data={"claim": "x", "csrf": "forged"})
+                assert answer.status_code in (303, 401), (method, url, answer.status_code)
+                if answer.status_code == 303:
+                    assert answer.headers["location"].startswith("/desk/login")
+        token = login(client)
+        cookie = next(c for c in client.cookies.jar if c.name == "newsdesk_session")
+        assert cookie.has_nonstandard_attr("HttpOnly") and cookie.path == "/desk"
+        assert client.post("/desk/articles/1/hold", data={}).status_code == 403
+        assert client.post("/desk/articles/1/hold", data={"csrf": token + "x"}).status_code == 403
+        raw = client.post("/desk/login", data={"name": "ada", "password": PASSWORD}).headers["set-cookie"].lower()
+        assert "httponly" in raw and "samesite=strict" in raw
+
+
+def test_a_wrong_password_five_times_locks_the_account(room, tmp_path):
+    import shutil
+
+    copy = tmp_path / "room"
+    shutil.copytree(room, copy, symlinks=True)
+    with serving(copy) as (client, _, _newsroom):
+        for _ in range(5):
+            assert client.post("/desk/login", data={"name": "ada", "password": "wrong"}).status_code == 401
+        locked = client.post("/desk/login", data={"name": "ada", "password": PASSWORD})
+        assert locked.status_code == 401 and "locked" in locked.text
+        unknown = client.post("/desk/login", data={"name": "nobody", "password": "x"})
+        assert unknown.status_code == 401 and "Wrong name or password" in unknown.text
+
+
+def test_an_editor_rejects_a_reported_claim_and_the_public_page_carries_the_correction(room):
+    payload = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+    with serving(room) as (client, _, newsroom):
+        path, story = first_article(client)
+        page = client.get(path).text
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        client.post(
+            f"/feedback/{story}",
+            data={"kind": "report", "sentence": "1", "reason": "wrong_attribution", "version": version, "comment": payload},
+        )
+        reported = newsroom.store.feedback_rows(story)[-1]["sentence_text"]
+        login(client)
+        desk = client.get("/desk").text
+        assert reported in desk.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
+        assert "&lt;script&gt;" in desk and "<script>window.__pwned" not in desk  # the comment is text, never markup
+        history = client.get(f"/desk/articles/{story}").text
+        token = re.search(r'name="csrf" value="([^"]+)"', history).group(1)
+        rejected = client.post(f"/desk/articles/{story}/reject", data={"csrf": token, "claim": reported})
+        assert rejected.status_code == 303 and "message=" in rejected.headers["location"]
+        public = client.get(path).text
+        assert "Corrections" in public and "which its sources do not support" in public
+        body = public.split("<h2>Corrections</h2>", 1)[1].split("</aside>", 1)[1]
+        import html as html_lib
+
+        assert reported not in html_lib.unescape(body.split('<section class="references">')[0])
+        ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', public, re.S).group(1))
+        assert ld["correction"] and ld["correction"][0]["@type"] == "CorrectionComment"
+        atom = client.get("/atom.xml").text
+        assert ld["dateModified"][:16] in atom or ld["dateModified"][:10] in atom
+        assert re.search(r"\bada\b", public) is None  # editors' names stay off public pages unless configured
+        actions = [r["action"] for r in newsroom.store.audit_log()]
+        assert "reject" in actions and "login" in actions
+        listed = subprocess.run(
+            [sys.executable, "-m", "newsdesk.cli", "audit", "--format", "json", "--dir", str(room)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert any(r["action"] == "reject" and r["story_id"] == story for r in json.loads(listed.stdout))
+        assert newsroom.store.open_reports() == [] or all(r["sentence_text"] != reported for r in newsroom.store.open_reports())
