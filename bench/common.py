@@ -53,3 +53,44 @@ def demo_newsroom():
             yield room, run(room)
         finally:
             room.close()
+
+
+@contextmanager
+def temporary_postgres():
+    """A throwaway PostgreSQL server on a loopback port (initdb + pg_ctl); yields its store URL."""
+    import shutil
+    import socket
+    import subprocess
+
+    def binary(name: str) -> str:
+        found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)), None)
+        if not found:
+            raise SystemExit(f"PostgreSQL's {name} is not installed")
+        return str(found)
+
+    run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # initdb refuses root
+    folder = Path(tempfile.mkdtemp(prefix="newsdesk-bench-pg-"))
+    folder.chmod(0o777)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = folder / "pgdata"
+    subprocess.run(
+        [*run_as, binary("initdb"), "-D", str(data), "-U", "newsdesk", "--auth=trust"], check=True, capture_output=True
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+    subprocess.run(
+        [*run_as, binary("pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "pg.log"), "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        subprocess.run(
+            [*run_as, binary("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "newsdesk", "newsdesk"],
+            check=True,
+            capture_output=True,
+        )
+        yield f"postgresql+psycopg://newsdesk@127.0.0.1:{port}/newsdesk"
+    finally:
+        subprocess.run([*run_as, binary("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)

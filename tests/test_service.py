@@ -217,3 +217,64 @@ def test_an_editor_rejects_a_reported_claim_and_the_public_page_carries_the_corr
         )
         assert any(r["action"] == "reject" and r["story_id"] == story for r in json.loads(listed.stdout))
         assert newsroom.store.open_reports() == [] or all(r["sentence_text"] != reported for r in newsroom.store.open_reports())
+
+
+def _chromium(playwright):  # type: ignore[no-untyped-def]
+    import shutil
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        pytest.skip("Debian's chromium is not installed")
+    return playwright.chromium.launch(
+        executable_path=executable,
+        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+    )
+
+
+def test_in_chromium_readers_with_and_without_javascript_and_the_desk_shows_payloads_as_text(room, tmp_path):
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    copy = tmp_path / "room"
+    shutil.copytree(room, copy, symlinks=True)
+    payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    with serving(copy) as (client, _, newsroom), sync_api.sync_playwright() as p:
+        base = str(client.base_url).rstrip("/")
+        path, story = first_article(client)
+        browser = _chromium(p)
+        try:
+            dialogs: list[str] = []
+            # With JavaScript: htmx posts the vote and swaps the thanks in place (no navigation).
+            page = browser.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(base + path)
+            page.fill("#helpful-comment", payload)
+            page.click("section.feedback button[name=helpful][value='1']")
+            page.wait_for_selector("#feedback-result >> text=Thank you", timeout=10_000)
+            assert page.url == base + path
+            # Without JavaScript: the plain form posts and the browser lands on the thank-you page.
+            no_js = browser.new_context(java_script_enabled=False).new_page()
+            no_js.goto(base + path)
+            no_js.select_option("#report-reason", "outdated")
+            no_js.fill("#report-comment", payload)
+            no_js.click("text=Send the report")
+            no_js.wait_for_url("**/feedback/thanks*", timeout=10_000)
+            assert "Thank you" in no_js.content()
+            kinds = [r["kind"] for r in newsroom.store.feedback_rows(story)[-2:]]
+            assert kinds == ["helpful", "report"]
+            # The editor's desk shows the readers' comments as text: nothing runs.
+            desk = browser.new_page()
+            desk.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            desk.goto(base + "/desk/login")
+            desk.fill("input[name=name]", "ada")
+            desk.fill("input[name=password]", PASSWORD)
+            desk.click("button[type=submit]")
+            desk.wait_for_url("**/desk", timeout=10_000)
+            assert payload in desk.inner_text("body")  # shown, as text
+            desk.goto(f"{base}/desk/articles/{story}")
+            assert payload in desk.inner_text("body")
+            for view in (page, desk):
+                assert view.evaluate("typeof window.__pwned") == "undefined"
+            assert dialogs == []
+        finally:
+            browser.close()

@@ -117,3 +117,36 @@ def test_postgres_schema_matches_and_works(postgres_url):
     store = Store(postgres_url)
     exercise(store)
     store.close()
+
+
+@pytest.mark.postgres
+def test_the_whole_pipeline_and_the_desk_tables_on_postgres(postgres_url, tmp_path):
+    """Column sizes are enforced on PostgreSQL (SQLite ignores them): a whole run, feedback and an
+    editor's verdict must fit."""
+    from conftest import make_newsroom
+    from newsdesk.demo.server import DemoServer
+    from newsdesk.pipeline import run
+
+    room = make_newsroom(tmp_path / "room", f'\n[store]\nurl = "{postgres_url}"\n')
+    with DemoServer(port=0) as server:
+        server.configure(room.settings)
+        for name, url in server.feed_urls():
+            room.store.add_source(url, name=name)
+        report = run(room)
+    assert report.publish is not None and report.publish.articles >= 10
+    story = room.store.latest_articles()[0]
+    room.store.add_feedback(
+        {
+            "story_id": story.story_id,
+            "version": story.version,
+            "kind": "report",
+            "sentence": 0,
+            "sentence_text": story.dek.text,
+            "reason": "wrong_attribution",
+            "comment": "x" * 2000,
+            "client": "c" * 32,
+        }
+    )
+    room.store.set_editor_verdict(story.story_id, story.dek.text, "FAIL", "e" * 64)
+    assert room.store.open_reports() and room.store.editor_verdicts(story.story_id)
+    room.close()

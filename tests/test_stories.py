@@ -167,3 +167,22 @@ def test_recency_decays(newsroom):
     run(newsroom, ("stories",))
     fresh, old = sorted(newsroom.store.stories(), key=lambda s: s.breakdown.recency_hours)
     assert fresh.breakdown.recency_score > 0.9 > 0.3 > old.breakdown.recency_score
+
+
+def test_readers_votes_nudge_the_score_by_a_small_documented_weight():
+    from datetime import UTC, datetime
+
+    from newsdesk.config import RankSettings
+    from newsdesk.records import Item, Story
+    from newsdesk.stories.rank import score_story
+
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    item = Item(1, 1, "g", "https://a.example/1", "https://a.example/1", "Wire", "t", "text", now, now)
+    story = Story(1, "open", "t", now, now, 0.0, "brief", None, [item])
+    settings = RankSettings()
+    plain = score_story(story, {}, settings, now)
+    liked = score_story(story, {}, settings, now, (9, 1))
+    disliked = score_story(story, {}, settings, now, (0, 4))
+    assert liked.helpfulness_score == round(settings.helpfulness_weight * 0.8, 4)
+    assert disliked.total == round(plain.total - settings.helpfulness_weight, 4)
+    assert liked.helpful_votes == (9, 1) and "readers 9 helpful, 1 not" in liked.explain()

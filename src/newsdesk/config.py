@@ -118,6 +118,8 @@ class RankSettings(Section):
     recency_weight: float = 1.0
     source_weight: float = 0.5
     engagement_weight: float = 0.5
+    # Readers' "Was this article helpful?" votes: weight × (yes − no) / (yes + no). Small by default.
+    helpfulness_weight: float = Field(default=0.1, ge=0, le=5)
     major_score: float = 5.0
     standard_score: float = 3.75
 
@@ -259,10 +261,8 @@ class ServiceSettings(Section):
     forwarded_allow_ips: str = "127.0.0.1"
     # Feedback forms in `newsdesk publish`'s static export too (when the app answers on the same origin).
     forms_in_export: bool = False
-    feedback_per_minute: int = Field(default=10, ge=1, le=1000)  # per client
+    feedback_per_minute: int = Field(default=10, ge=1, le=1_000_000)  # per client
     comment_max_chars: int = Field(default=2000, ge=0, le=20000)
-    # Helpful votes in the story score: weight × (yes − no) / (yes + no). Small by default.
-    helpfulness_weight: float = Field(default=0.1, ge=0, le=5)
     failed_logins_to_lock: int = Field(default=5, ge=1, le=100)
     lock_minutes: float = Field(default=15.0, gt=0)
     session_hours: float = Field(default=12.0, gt=0)
@@ -393,6 +393,8 @@ quiet_hours = 72.0
 
 [rank]
 recency_half_life_hours = 24.0
+# Readers' helpful / not helpful votes nudge the score: weight × (yes − no) / (yes + no).
+helpfulness_weight = 0.1
 major_score = 5.0
 standard_score = 3.75
 
@@ -487,7 +489,6 @@ forwarded_allow_ips = "127.0.0.1"
 forms_in_export = false
 feedback_per_minute = 10
 comment_max_chars = 2000
-helpfulness_weight = 0.1
 failed_logins_to_lock = 5
 lock_minutes = 15.0
 session_hours = 12.0

@@ -213,7 +213,9 @@ def _run(newsroom: Newsroom, stages: tuple[str, ...], progress: Progress | None,
         spec(name)  # an unknown name is an error before anything runs
     ctx = Context(newsroom.store, newsroom.settings, newsroom.path, progress or NullProgress(), scope or Scope())
     report = RunReport()
-    run_id = newsroom.store.start_run("+".join(stages))
+    # runs.command holds 32 characters: the whole pipeline is "run", a part its stages' initials.
+    named = "run" if set(stages) >= set(STAGE_NAMES) else "+".join(stages)
+    run_id = newsroom.store.start_run(named if len(named) <= 32 else "+".join(name[:3] for name in stages))
     for stage_spec in REGISTRY:
         if stage_spec.name not in stages:
             continue

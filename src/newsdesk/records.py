@@ -132,13 +132,17 @@ class ScoreBreakdown:
     engagement: float
     engagement_score: float
     total: float
+    helpful_votes: tuple[int, int] = (0, 0)  # readers' yes, no
+    helpfulness_score: float = 0.0
 
     def explain(self) -> str:
         return (
             f"{self.independent_outlets} independent outlet(s) → {self.outlets_score:.2f}; "
             f"latest item {self.recency_hours:.1f} h old → {self.recency_score:.2f}; "
             f"source weight {self.source_weight:.2f} → {self.source_score:.2f}; "
-            f"engagement {self.engagement:.0f} → {self.engagement_score:.2f}; total {self.total:.2f}"
+            f"engagement {self.engagement:.0f} → {self.engagement_score:.2f}; "
+            f"readers {self.helpful_votes[0]} helpful, {self.helpful_votes[1]} not → {self.helpfulness_score:.2f}; "
+            f"total {self.total:.2f}"
         )
 
 

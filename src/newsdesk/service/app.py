@@ -260,7 +260,7 @@ def create_app(newsroom: Newsroom) -> Starlette:
 def _feedback_row(newsroom: Newsroom, story_id: int, form: dict[str, str], comment_max: int) -> tuple[str, dict[str, Any]]:
     """(problem, row): a one-line problem for a bad form, else the row to store."""
     store = newsroom.store
-    published = next((v.published for v in store.publishable() if v.story_id == story_id and v.published), None)
+    published = store.published_of(story_id)
     if published is None:
         return f"No published article for story {story_id}.", {}
     comment = form.get("comment", "")

@@ -81,6 +81,21 @@ class ArticlesQueries(StoreBase):
                 )
             )
 
+    def published_of(self, story_id: int, *, conn: Connection | None = None) -> Article | None:
+        """The story's article as it may be published now (its newest verification that allows it)."""
+        with self.begin(conn) as conn:
+            row = conn.execute(
+                select(verifications.c.published)
+                .where(
+                    verifications.c.story_id == story_id,
+                    verifications.c.status == "publish",
+                    verifications.c.published.is_not(None),
+                )
+                .order_by(verifications.c.version.desc())
+                .limit(1)
+            ).first()
+            return Article.from_dict(row.published) if row and row.published else None
+
     def forget_verification(self, story_id: int, *, conn: Connection | None = None) -> None:
         """Drop the verification of a story's newest version, so the next verify checks it again
         (after an editor's verdict)."""

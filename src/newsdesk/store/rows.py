@@ -97,7 +97,7 @@ def story_row(r: Any, members: list[Item]) -> Story:
         last_seen=r["last_seen"],
         score=r["score"],
         tier=r["tier"],
-        breakdown=ScoreBreakdown(**b) if b else None,
+        breakdown=ScoreBreakdown(**{**b, "helpful_votes": tuple(b.get("helpful_votes", (0, 0)))}) if b else None,
         items=members,
         updated_at=r["updated_at"],
     )
