@@ -100,9 +100,18 @@ def test_the_migration_repairs_a_newsroom_from_before_the_lock(newsroom, demo_se
         newsroom.store.add_source(url, name=name)
     run(newsroom, ("ingest", "stories", "enrich", "write"))
     clean = _story_ids(newsroom)
+    from alembic import command
+    from alembic.config import Config
+
+    from newsdesk.store.base import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with newsroom.store.engine.begin() as conn:  # back to the schema of a newsroom from before the lock
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0005")
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
     _duplicate_a_story(newsroom)
-    with newsroom.store.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
     newsroom.close()
     reopened = open_newsroom(newsroom.path)  # runs migration 0006
     try:

@@ -102,11 +102,14 @@ class StoriesQueries(ItemsQueries):
             conn.execute(update(stories).where(stories.c.id == story_id).values(updated_at=utcnow()))
 
 
-def remove_empty_stories(conn: Connection) -> int:
-    """Shared with the migration that repairs newsrooms from before the run lock."""
+def remove_empty_stories(conn: Connection, dependents: tuple[str, ...] | None = None) -> int:
+    """Shared with the migration that repairs newsrooms from before the run lock, which names
+    the tables that existed then (``dependents``); by default every table that refers to a story."""
     empty = list(conn.execute(select(stories.c.id).where(~exists().where(items.c.story_id == stories.c.id))).scalars())
     for chunk in chunks(empty):
         for table in (facts, media, verifications, articles, feedback, editor_verdicts, corrections, holds):
+            if dependents is not None and table.name not in dependents:
+                continue
             conn.execute(delete(table).where(table.c.story_id.in_(chunk)))
         conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
     return len(empty)
