@@ -160,7 +160,10 @@ def test_every_desk_route_needs_a_session_and_every_form_a_csrf_token(room):
         assert client.post("/desk/articles/1/hold", data={}).status_code == 403
         assert client.post("/desk/articles/1/hold", data={"csrf": token + "x"}).status_code == 403
         raw = client.post("/desk/login", data={"name": "ada", "password": PASSWORD}).headers["set-cookie"].lower()
-        assert "httponly" in raw and "samesite=strict" in raw
+        assert "httponly" in raw and "samesite=strict" in raw and "secure" not in raw
+        # Behind an HTTPS proxy (X-Forwarded-Proto from a trusted address) the cookie is Secure too.
+        proxied = client.post("/desk/login", data={"name": "ada", "password": PASSWORD}, headers={"X-Forwarded-Proto": "https"})
+        assert "; secure" in proxied.headers["set-cookie"].lower()
 
 
 def test_a_wrong_password_five_times_locks_the_account(room, tmp_path):
@@ -192,6 +195,7 @@ def test_an_editor_rejects_a_reported_claim_and_the_public_page_carries_the_corr
         desk = client.get("/desk").text
         assert reported in desk.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
         assert "&lt;script&gt;" in desk and "<script>window.__pwned" not in desk  # the comment is text, never markup
+        assert 'class="source-votes"' in desk  # helpfulness per source
         history = client.get(f"/desk/articles/{story}").text
         token = re.search(r'name="csrf" value="([^"]+)"', history).group(1)
         rejected = client.post(f"/desk/articles/{story}/reject", data={"csrf": token, "claim": reported})

@@ -178,6 +178,14 @@ def create_app(newsroom: Newsroom) -> Starlette:
         reports = newsroom.store.open_reports()
         votes = newsroom.store.helpfulness()
         latest = {a.story_id: a for a in newsroom.store.latest_articles()}
+        # Per source: the votes of every article that cites it.
+        by_source: dict[str, list[int]] = {}
+        for story_id, (yes, no) in votes.items():
+            if story_id in latest:
+                for outlet in {r.outlet for r in latest[story_id].references}:
+                    tally = by_source.setdefault(outlet, [0, 0])
+                    tally[0] += yes
+                    tally[1] += no
         return page(
             "queue.html",
             session=session,
@@ -185,6 +193,7 @@ def create_app(newsroom: Newsroom) -> Starlette:
             reports=reports,
             reasons=REASONS,
             votes=votes,
+            by_source=sorted(by_source.items()),
             latest=latest,
             message=request.query_params.get("message", ""),
         )
