@@ -202,6 +202,88 @@ def run_command(directory: DirOption = Path(".")) -> None:
 
 
 @app.command()
+def watch(directory: DirOption = Path(".")) -> None:
+    """Always on: read each source on its own schedule, update only the stories that changed, publish. Ctrl-C stops."""
+    import signal
+    import threading
+
+    from newsdesk.watch import watch as watch_loop
+
+    newsroom = _open(directory)
+    if not newsroom.store.list_sources() and not newsroom.settings.sources.urls:
+        _fail(f"the newsroom in {directory} has no sources: add one with `newsdesk sources add URL --dir {directory}`")
+    from newsdesk.sources import add_configured_sources
+
+    add_configured_sources(newsroom.store, newsroom.settings)
+    stop = threading.Event()
+
+    def asked_to_stop(signum: int, _frame: object) -> None:
+        if not stop.is_set():
+            _console(stderr=True).print("Stopping after the current step…")
+        stop.set()
+
+    signal.signal(signal.SIGINT, asked_to_stop)
+    signal.signal(signal.SIGTERM, asked_to_stop)
+    console = _console()
+    console.print(f"Watching {len(newsroom.store.list_sources())} sources in {directory} (Ctrl-C to stop).")
+    ticks = watch_loop(newsroom, stop, lambda t: console.print(t.line(), highlight=False))
+    newsroom.close()
+    console.print(f"Stopped cleanly after {ticks} ticks.")
+
+
+@app.command()
+def status(directory: DirOption = Path(".")) -> None:
+    """Sources due and when the next is, each source's schedule, the last runs, errors in the last hour."""
+    from datetime import timedelta
+
+    from rich.table import Table
+
+    from newsdesk.store import utcnow
+
+    newsroom = _open(directory)
+    store = newsroom.store
+    now = utcnow()
+    listed = [s for s in store.list_sources() if s.kind != "facts"]
+    due = store.due_source_ids(now)
+    upcoming = store.next_due_at()
+    recent_errors = [
+        s for s in listed if s.last_status == "error" and s.last_fetched_at and s.last_fetched_at >= now - timedelta(hours=1)
+    ]
+    console = _console()
+    console.print(
+        f"{len(listed)} sources: {len(due)} due now"
+        + (f"; next due {upcoming:%Y-%m-%d %H:%M} UTC" if upcoming and not due else "")
+        + f"; {len(recent_errors)} failed in the last hour.",
+        highlight=False,
+    )
+    table = Table(title="Sources")
+    for col in ("source", "last read", "status", "every", "failures", "next read"):
+        table.add_column(col, overflow="fold")
+    for s in listed:
+        every = f"{s.interval_seconds / 60:.0f} min" if s.interval_seconds else ""
+        table.add_row(
+            s.name or s.url,
+            f"{s.last_fetched_at:%m-%d %H:%M}" if s.last_fetched_at else "never",
+            s.last_status or "",
+            every,
+            str(s.failures),
+            f"{s.next_fetch_at:%m-%d %H:%M}" if s.next_fetch_at else "now",
+        )
+    console.print(table)
+    runs = store.recent_runs(10)
+    if runs:
+        table = Table(title="Last runs")
+        for col in ("started", "what", "took", "result"):
+            table.add_column(col, overflow="fold")
+        for r in runs:
+            took = f"{(r['finished_at'] - r['started_at']).total_seconds():.1f} s" if r["finished_at"] else "unfinished"
+            table.add_row(f"{r['started_at']:%m-%d %H:%M:%S}", r["command"], took, "ok" if r["finished_at"] else "stopped")
+        console.print(table)
+    for s in recent_errors:
+        console.print(f"[red]error[/] {s.name or s.url}: {s.last_error}", highlight=False)
+
+
+@app.command()
 def serve(
     port: Annotated[
         int | None, typer.Option(help="Port ([service] port; 0 picks a free one).", min=0, max=65535, metavar="PORT")

@@ -250,6 +250,19 @@ class PublishSettings(Section):
     base_url: str = "http://127.0.0.1:8000/"
 
 
+class WatchSettings(Section):
+    """``newsdesk watch``: each source on its own schedule, within these bounds."""
+
+    # A source that says nothing (no ttl, no sy:updatePeriod, no Cache-Control) is read this often.
+    default_interval_minutes: float = Field(default=30.0, gt=0)
+    min_interval_minutes: float = Field(default=5.0, gt=0)
+    max_interval_minutes: float = Field(default=360.0, gt=0)
+    # A failing source waits twice as long after each failure in a row, up to this.
+    max_backoff_hours: float = Field(default=24.0, gt=0)
+    # How often the loop looks for due sources at most (seconds).
+    tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+
 class ServiceSettings(Section):
     """``newsdesk serve``: the site, readers' feedback and the editor's desk."""
 
@@ -288,6 +301,7 @@ class Settings(BaseSettings):
     media: MediaSettings = Field(default_factory=MediaSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
+    watch: WatchSettings = Field(default_factory=WatchSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -493,4 +507,13 @@ failed_logins_to_lock = 5
 lock_minutes = 15.0
 session_hours = 12.0
 show_editor_names = false
+
+[watch]
+# `newsdesk watch`: each source is read as often as it asks (RSS ttl, sy:updatePeriod, HTTP
+# Cache-Control/Expires), within these bounds; a failing source backs off, doubling each time.
+default_interval_minutes = 30.0
+min_interval_minutes = 5.0
+max_interval_minutes = 360.0
+max_backoff_hours = 24.0
+tick_seconds = 30.0
 """

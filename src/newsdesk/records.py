@@ -20,6 +20,11 @@ class Source:
     last_status: str | None = None
     last_error: str | None = None
     last_new_items: int = 0
+    # When `newsdesk watch` fetches it next, the interval that gave that time, and how many
+    # fetches in a row have failed (each doubles the interval, within [watch] bounds).
+    next_fetch_at: datetime | None = None
+    interval_seconds: float | None = None
+    failures: int = 0
 
 
 @dataclass
@@ -46,6 +51,7 @@ class ParsedFeed:
     title: str
     entries: list[FeedEntry]
     format: str
+    refresh_seconds: float | None = None  # how often the feed says to look again (ttl, sy:updatePeriod)
 
 
 @dataclass

@@ -52,7 +52,25 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> ParsedFeed:
     if not parsed.version and not entries:
         raise FeedError(f"{url} is XML but not an RSS or Atom feed")
     title = html_to_text(parsed.feed.get("title", "")) or url
-    return ParsedFeed(title=title, entries=entries, format=parsed.version or "unknown")
+    return ParsedFeed(
+        title=title, entries=entries, format=parsed.version or "unknown", refresh_seconds=refresh_seconds(parsed.feed)
+    )
+
+
+_PERIODS = {"hourly": 3600.0, "daily": 86400.0, "weekly": 604800.0, "monthly": 2592000.0, "yearly": 31536000.0}
+
+
+def refresh_seconds(feed: Any) -> float | None:
+    """How often the feed asks to be read: RSS ``<ttl>`` (minutes), or the syndication module's
+    ``sy:updatePeriod`` / ``sy:updateFrequency`` (times per period). None when it does not say."""
+    ttl = str(feed.get("ttl", "")).strip()
+    if ttl.isdigit() and int(ttl) > 0:
+        return int(ttl) * 60.0
+    period = _PERIODS.get(str(feed.get("sy_updateperiod", "")).strip().lower())
+    if period is None:
+        return None
+    frequency = str(feed.get("sy_updatefrequency", "1")).strip()
+    return period / max(1, int(frequency)) if frequency.isdigit() else period
 
 
 def _entry(e: Any, feed_url: str) -> FeedEntry | None:

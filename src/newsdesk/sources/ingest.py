@@ -13,6 +13,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from newsdesk.config import Settings
@@ -23,6 +24,7 @@ from newsdesk.infra.urls import canonicalize
 from newsdesk.progress import NullProgress, Progress, Task
 from newsdesk.records import FeedEntry, NewItem, ParsedFeed, Source
 from newsdesk.sources.feeds import FeedError, parse_feed
+from newsdesk.sources.schedule import cache_seconds, next_fetch
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
 from newsdesk.text.dates import date_in_text
@@ -92,6 +94,8 @@ class _Prepared:
     etag: str | None = None
     last_modified: str | None = None
     feed_title: str | None = None
+    refresh_seconds: float | None = None  # what the feed asks (ttl, sy:updatePeriod)
+    cache_seconds: float | None = None  # what the server grants (Cache-Control, Expires)
 
 
 class IngestStage:
@@ -167,6 +171,7 @@ async def _prepare_source(source: Source, store: Store, settings: Settings, fetc
             content, content_type = await asyncio.to_thread(_read_local, local, settings.http.max_bytes), ""
         else:
             result = await fetcher.get(source.url, accept=FEED_ACCEPT, etag=source.etag, last_modified=source.last_modified)
+            prep.cache_seconds = cache_seconds(result.headers, utcnow())
             if result.not_modified:
                 report.status = "unchanged"
                 return prep
@@ -213,6 +218,7 @@ async def _take_entries(
     pages_task: Task,
 ) -> _Prepared:
     prep.feed_title = feed.title
+    prep.refresh_seconds = feed.refresh_seconds
     report.name = source.name or feed.title
     report.fetched = len(feed.entries)
     known = store.known_guids(source.id)
@@ -311,6 +317,7 @@ class _Storer:
 
     def __init__(self, store: Store, settings: Settings, progress: Progress):
         self.store = store
+        self.settings = settings
         self.index = NearDuplicateIndex(settings.dedup, store.minhashes_since(utcnow() - DEDUP_WINDOW))
         self.task = progress.task("Storing and de-duplicating", total=0)
         self.new_ids: list[int] = []
@@ -347,10 +354,21 @@ class _Storer:
                         by_url[item.canonical_url] = item_id
                     else:
                         p.report.duplicate += 1
+        failures = p.source.failures + 1 if p.report.status == "error" else 0
+        when, interval = next_fetch(
+            utcnow(),
+            feed_seconds=p.refresh_seconds,
+            server_seconds=p.cache_seconds,
+            failures=failures,
+            settings=self.settings.watch,
+        )
+        schedule: dict[str, Any] = {"next_fetch_at": when, "interval_seconds": interval, "failures": failures}
         if p.report.status == "error":
-            store.record_fetch(p.source.id, status="error", error=p.report.error)
+            store.record_fetch(p.source.id, status="error", error=p.report.error, **schedule)
         elif p.report.status == "unchanged":
-            store.record_fetch(p.source.id, status="unchanged", etag=p.source.etag, last_modified=p.source.last_modified)
+            store.record_fetch(
+                p.source.id, status="unchanged", etag=p.source.etag, last_modified=p.source.last_modified, **schedule
+            )
         else:
             store.record_fetch(
                 p.source.id,
@@ -360,6 +378,7 @@ class _Storer:
                 last_modified=p.last_modified,
                 new_items=p.report.new + p.report.duplicate,
                 name=None if p.source.name else p.feed_title,
+                **schedule,
             )
 
     def finish(self) -> None:

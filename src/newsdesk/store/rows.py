@@ -62,6 +62,9 @@ def source_row(r: Any) -> Source:
         last_status=r["last_status"],
         last_error=r["last_error"],
         last_new_items=r["last_new_items"],
+        next_fetch_at=r["next_fetch_at"],
+        interval_seconds=r["interval_seconds"],
+        failures=r["failures"],
     )
 
 

@@ -66,6 +66,9 @@ sources = Table(
     Column("last_status", String(32)),
     Column("last_error", Text),
     Column("last_new_items", Integer, nullable=False, server_default="0"),
+    Column("next_fetch_at", UTCDateTime),
+    Column("interval_seconds", Float),
+    Column("failures", Integer, nullable=False, server_default="0"),
 )
 
 stories = Table(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from newsdesk.records import Source
 from newsdesk.store.base import StoreBase
@@ -39,6 +40,9 @@ class SourcesQueries(StoreBase):
         last_modified: str | None = None,
         new_items: int = 0,
         name: str | None = None,
+        next_fetch_at: datetime | None = None,
+        interval_seconds: float | None = None,
+        failures: int | None = None,
         conn: Connection | None = None,
     ) -> None:
         values: dict[str, Any] = {
@@ -47,6 +51,8 @@ class SourcesQueries(StoreBase):
             "last_fetched_at": utcnow(),
             "last_new_items": new_items,
         }
+        if next_fetch_at is not None:
+            values.update(next_fetch_at=next_fetch_at, interval_seconds=interval_seconds, failures=failures or 0)
         # Validators are only replaced by a successful fetch: an error must not cost the next 304.
         if status == "ok":
             values.update(etag=etag, last_modified=last_modified)
@@ -54,6 +60,22 @@ class SourcesQueries(StoreBase):
             values["name"] = name
         with self.begin(conn) as conn:
             conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
+
+    def due_source_ids(self, now: datetime, *, conn: Connection | None = None) -> list[int]:
+        """Sources `newsdesk watch` should read now: never read, or their next fetch time has come
+        (facts sources are not read: enrichment fills them)."""
+        with self.begin(conn) as conn:
+            q = (
+                select(sources.c.id)
+                .where(sources.c.kind != "facts")
+                .where((sources.c.next_fetch_at.is_(None)) | (sources.c.next_fetch_at <= now))
+                .order_by(sources.c.id)
+            )
+            return list(conn.execute(q).scalars())
+
+    def next_due_at(self, *, conn: Connection | None = None) -> datetime | None:
+        with self.begin(conn) as conn:
+            return conn.execute(select(func.min(sources.c.next_fetch_at)).where(sources.c.kind != "facts")).scalar()
 
     def known_guids(self, source_id: int, *, conn: Connection | None = None) -> set[str]:
         with self.begin(conn) as conn:

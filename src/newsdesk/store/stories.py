@@ -48,6 +48,11 @@ class StoriesQueries(ItemsQueries):
         with self.begin(conn) as conn:
             return remove_empty_stories(conn)
 
+    def stories_touched_since(self, since: datetime, *, conn: Connection | None = None) -> set[int]:
+        """Stories that gained items (or were otherwise updated) at or after ``since``."""
+        with self.begin(conn) as conn:
+            return set(conn.execute(select(stories.c.id).where(stories.c.updated_at >= since)).scalars())
+
     def story_of_item(self, item_id: int, *, conn: Connection | None = None) -> int | None:
         with self.begin(conn) as conn:
             return conn.execute(select(items.c.story_id).where(items.c.id == item_id)).scalar_one_or_none()
