@@ -231,6 +231,88 @@ def watch(directory: DirOption = Path(".")) -> None:
     console.print(f"Stopped cleanly after {ticks} ticks.")
 
 
+def _queue(directory: Path) -> tuple[Newsroom, object]:
+    """The newsroom and its Procrastinate app, or a clear error when the newsroom has no queue."""
+    newsroom = _open(directory)
+    url = newsroom.settings.store.url
+    if not url.startswith("postgresql") or newsroom.settings.queue.backend != "procrastinate":
+        _fail(
+            f"workers need a PostgreSQL store and a queue: in {directory}/newsdesk.toml set [store] url = "
+            '"postgresql+psycopg://…" and [queue] backend = "procrastinate" (see the README)'
+        )
+    try:
+        from newsdesk.workers import make_app
+    except ImportError:
+        _fail("workers need Procrastinate: pip install 'newsdesk[postgres]'")
+    return newsroom, make_app(url)
+
+
+db_app = typer.Typer(help="The database: migrations (and the job queue's schema).", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(directory: DirOption = Path(".")) -> None:
+    """Bring the store's schema up to date (migrations run on open), and the job queue's when workers are configured."""
+    newsroom = _open(directory)  # opening the store applies its migrations
+    said = f"Store schema up to date ({newsroom.settings.store.url.split('@')[-1]})."
+    if newsroom.settings.queue.backend == "procrastinate":
+        from newsdesk.workers import apply_schema
+
+        _, queue_app = _queue(directory)
+        with queue_app.open():  # type: ignore[attr-defined]
+            said += " Job queue schema " + ("installed." if apply_schema(queue_app, newsroom) else "already there.")  # type: ignore[arg-type]
+    _console().print(said)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Stop when no job is left (tests, batch runs).")] = False,
+    directory: DirOption = Path("."),
+) -> None:
+    """Take jobs from the queue (fetch a source, cluster, update a story, publish); start as many as you like, anywhere."""
+    import os
+
+    newsroom, queue_app = _queue(directory)
+    os.environ["NEWSDESK_DIR"] = str(directory)
+    settings = newsroom.settings.queue
+    newsroom.close()
+    with queue_app.open():  # type: ignore[attr-defined]
+        queue_app.run_worker(  # type: ignore[attr-defined]
+            concurrency=1,
+            wait=not once,
+            install_signal_handlers=True,
+            update_heartbeat_interval=settings.heartbeat_seconds,
+            stalled_worker_timeout=settings.stalled_seconds,
+            delete_jobs="never",
+        )
+
+
+@app.command()
+def schedule(
+    once: Annotated[bool, typer.Option("--once", help="Enqueue what is due now, then stop.")] = False,
+    directory: DirOption = Path("."),
+) -> None:
+    """Enqueue a fetch for every source that is due, and hand stalled jobs to other workers; repeats every [watch] tick_seconds."""
+    import signal
+    import threading
+
+    from newsdesk.workers import enqueue_due, retry_stalled
+
+    newsroom, queue_app = _queue(directory)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with queue_app.open():  # type: ignore[attr-defined]
+        while True:
+            # Stalled jobs first: a retried fetch is the one job waiting for its source.
+            stalled = retry_stalled(newsroom.settings.store.url, newsroom.settings.queue.stalled_seconds)
+            queued = enqueue_due(queue_app, newsroom)  # type: ignore[arg-type]
+            _console().print(f"{queued} fetches enqueued, {stalled} stalled jobs handed to other workers.", highlight=False)
+            if once or stop.wait(newsroom.settings.watch.tick_seconds):
+                break
+
+
 @app.command()
 def status(directory: DirOption = Path(".")) -> None:
     """Sources due and when the next is, each source's schedule, the last runs, errors in the last hour."""
@@ -281,6 +363,16 @@ def status(directory: DirOption = Path(".")) -> None:
         console.print(table)
     for s in recent_errors:
         console.print(f"[red]error[/] {s.name or s.url}: {s.last_error}", highlight=False)
+    if newsroom.settings.queue.backend == "procrastinate":
+        from newsdesk.workers import job_counts
+
+        counts = job_counts(newsroom)
+        console.print(
+            "Jobs: "
+            + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none")
+            + (f" — {counts['failed']} parked after repeated failures" if counts.get("failed") else ""),
+            highlight=False,
+        )
 
 
 @app.command()

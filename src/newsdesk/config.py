@@ -263,6 +263,16 @@ class WatchSettings(Section):
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
 
 
+class QueueSettings(Section):
+    """Workers on PostgreSQL (``newsdesk worker``, ``newsdesk schedule``)."""
+
+    # "none": one process (`newsdesk run` / `watch`); "procrastinate": jobs in PostgreSQL.
+    backend: Literal["none", "procrastinate"] = "none"
+    # A job whose worker sent no heartbeat for this long is retried by another (kill -9, lost machine).
+    stalled_seconds: float = Field(default=30.0, gt=0)
+    heartbeat_seconds: float = Field(default=5.0, gt=0)
+
+
 class ServiceSettings(Section):
     """``newsdesk serve``: the site, readers' feedback and the editor's desk."""
 
@@ -302,6 +312,7 @@ class Settings(BaseSettings):
     publish: PublishSettings = Field(default_factory=PublishSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -516,4 +527,11 @@ min_interval_minutes = 5.0
 max_interval_minutes = 360.0
 max_backoff_hours = 24.0
 tick_seconds = 30.0
+
+[queue]
+# "procrastinate" (with a postgresql+psycopg:// store) spreads the work over `newsdesk worker`
+# processes on any machine; `newsdesk schedule` enqueues fetches when sources are due.
+backend = "none"
+stalled_seconds = 30.0
+heartbeat_seconds = 5.0
 """

@@ -208,6 +208,12 @@ def run(
         return _run(newsroom, stages, progress, scope)
 
 
+def run_unit(newsroom: Newsroom, stages: tuple[str, ...], scope: Scope | None = None) -> RunReport:
+    """The stages for one unit of work, without the newsroom lock: for workers, whose job queue
+    locks the unit itself (one story, one source, one clustering, one publish at a time)."""
+    return _run(newsroom, stages, None, scope)
+
+
 def _run(newsroom: Newsroom, stages: tuple[str, ...], progress: Progress | None, scope: Scope | None) -> RunReport:
     for name in stages:
         spec(name)  # an unknown name is an error before anything runs

@@ -1,0 +1,160 @@
+"""Past one machine: the pipeline as jobs in PostgreSQL (Procrastinate), taken by any number of
+``newsdesk worker`` processes on any machine that reaches the database.
+
+Each job is one unit of the stage contract: fetch one source (``ingest`` scoped to it), cluster
+what arrived (one at a time: a queueing lock and a lock), update one story (``enrich`` →
+``write`` → ``verify`` → ``media`` scoped to it; a lock per story, so two workers never hold the
+same story), and publish (debounced: at most one waiting). Every stage is idempotent (what is
+stored is skipped), so a retried job repeats nothing. A worker killed mid-job stops sending
+heartbeats; ``newsdesk schedule`` hands its job to another worker after ``[queue]
+stalled_seconds``. A job that keeps failing is retried with back-off ``[queue] max_attempts``
+times, then left failed (parked) and shown by ``newsdesk status``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from procrastinate import App, Blueprint, PsycopgConnector, RetryStrategy
+from procrastinate.exceptions import AlreadyEnqueued
+
+from newsdesk.pipeline import Newsroom, open_newsroom, run_unit
+from newsdesk.stages import Scope
+from newsdesk.store import utcnow
+
+tasks = Blueprint()
+_ROOM: Newsroom | None = None
+RETRY = RetryStrategy(max_attempts=4, exponential_wait=2)
+
+
+def conninfo(store_url: str) -> str:
+    """Procrastinate's psycopg connection string for the store's SQLAlchemy URL."""
+    return store_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def make_app(store_url: str) -> App:
+    app = App(connector=PsycopgConnector(conninfo=conninfo(store_url)), import_paths=["newsdesk.workers"])
+    app.add_tasks_from(tasks, namespace="newsdesk")
+    return app
+
+
+def newsroom() -> Newsroom:
+    """The worker's newsroom, opened once per process (from ``NEWSDESK_DIR``)."""
+    global _ROOM
+    if _ROOM is None:
+        from pathlib import Path
+
+        _ROOM = open_newsroom(Path(os.environ.get("NEWSDESK_DIR", ".")))
+    return _ROOM
+
+
+def _defer(task: Any, **options: Any) -> None:
+    """Enqueue, unless an identical job is already waiting (its queueing lock): a debounce."""
+    kwargs = options.pop("kwargs", {})
+    try:
+        task.configure(**options).defer(**kwargs)
+    except AlreadyEnqueued:
+        pass
+
+
+def _unit(name: str, stages: tuple[str, ...], scope: Scope | None = None) -> Any:
+    """Run stages for one unit, recorded in the runs table (who ran what, when) for `status`."""
+    room = newsroom()
+    run_id = room.store.start_run(name[:32])
+    report = run_unit(room, stages, scope)
+    room.store.finish_run(run_id, {"worker": os.getpid(), **report.as_dict()})
+    return report
+
+
+@tasks.task(name="fetch_source", queue="fetch", retry=RETRY)
+def fetch_source(source_id: int) -> None:
+    _unit(f"fetch:{source_id}", ("ingest",), Scope.for_source(source_id))
+    _defer(cluster, queueing_lock="cluster", lock="cluster")
+
+
+@tasks.task(name="cluster", queue="stories", retry=RETRY)
+def cluster() -> None:
+    started = utcnow()
+    _unit("cluster", ("stories",))
+    for story_id in sorted(newsroom().store.stories_touched_since(started)):
+        _defer(update_story, queueing_lock=f"story:{story_id}", lock=f"story:{story_id}", kwargs={"story_id": story_id})
+
+
+@tasks.task(name="update_story", queue="stories", retry=RETRY)
+def update_story(story_id: int) -> None:
+    _unit(f"story:{story_id}", ("enrich", "write", "verify", "media"), Scope.for_story(story_id))
+    _defer(publish, queueing_lock="publish", lock="publish")
+
+
+@tasks.task(name="publish", queue="publish", retry=RETRY)
+def publish() -> None:
+    _unit("publish", ("publish",))
+
+
+def enqueue_due(app: App, room: Newsroom) -> int:
+    """A fetch job for every source that is due (one waiting per source at most)."""
+    count = 0
+    for source_id in room.store.due_source_ids(utcnow()):
+        before = count
+        try:
+            app.configure_task("newsdesk:fetch_source", queueing_lock=f"fetch:{source_id}", lock=f"source:{source_id}").defer(
+                source_id=source_id
+            )
+            count += 1
+        except AlreadyEnqueued:
+            count = before
+    return count
+
+
+def retry_stalled(store_url: str, stalled_seconds: float) -> int:
+    """Hand the jobs of workers that stopped sending heartbeats (killed, lost) to others."""
+    import asyncio
+
+    from procrastinate.exceptions import UniqueViolation
+
+    # Its own app and connection, with no tasks bound: the caller's app (and the tasks bound to
+    # it) stays open for deferring.
+    app = App(connector=PsycopgConnector(conninfo=conninfo(store_url)))
+
+    async def go() -> int:
+        handed = 0
+        async with app.open_async():
+            for job in list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds)):
+                try:
+                    await app.job_manager.retry_job(job)
+                    handed += 1
+                except UniqueViolation:  # the same unit is already waiting again: that job will do it
+                    await app.job_manager.finish_job(job, status=jobs_status_failed(), delete_job=False)
+        return handed
+
+    return asyncio.run(go())
+
+
+def jobs_status_failed() -> Any:
+    from procrastinate.jobs import Status
+
+    return Status.FAILED
+
+
+def apply_schema(app: App, room: Newsroom) -> bool:
+    """Procrastinate's tables, once; False when they were there already."""
+    from sqlalchemy import text
+
+    with room.store.begin() as conn:
+        present = conn.execute(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar()
+    if present:
+        return False
+    app.schema_manager.apply_schema()
+    return True
+
+
+def job_counts(room: Newsroom) -> dict[str, int]:
+    """Jobs by status (todo, doing, succeeded, failed…): failed ones are parked."""
+    from sqlalchemy import text
+
+    with room.store.begin() as conn:
+        if not conn.execute(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar():
+            return {}
+        rows = conn.execute(text("SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY status"))
+        return {status: int(n) for status, n in rows}
