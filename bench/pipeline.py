@@ -59,7 +59,7 @@ def name(rng, parts=2):
     return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
 
 
-def generate(items: int, seed: int = 7) -> Corpus:
+def generate(items: int, seed: int = 7, outlets_count: int = 20) -> Corpus:
     rng = random.Random(seed)
     outlets = {
         f"outlet{k}": {
@@ -68,7 +68,7 @@ def generate(items: int, seed: int = 7) -> Corpus:
             "format": rng.choice(["rss2", "atom", "rss1"]),
             "full_content": k % 2 == 0,
         }
-        for k in range(20)
+        for k in range(outlets_count)
     }
     slugs = list(outlets)
     articles = []

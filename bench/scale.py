@@ -1,0 +1,192 @@
+"""The pipeline on workers: a generated corpus (F feeds × 100 items) from loopback to published
+pages, with 1, 2 and 4 `newsdesk worker` processes on PostgreSQL (Procrastinate), and the
+single-process SQLite `newsdesk run` as the reference, side by side; then 2 workers with one of
+them killed (kill -9) every 10 s and replaced. Each result is compared with the reference:
+same articles citing the same sources, nothing lost or duplicated.
+
+    python bench/scale.py                 # 40 feeds × 100 items (4,000 items)
+    python bench/scale.py --feeds 200     # the 20,000-item run the issue asks for (long on 2 cores)
+
+All feeds are on one loopback host (the corpus server), with the per-host limit raised to 8
+concurrent requests so politeness does not serialise them. CPU is the newsdesk processes' user +
+system time (the reference's own process; the workers' and the scheduler's), not PostgreSQL's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import temporary_postgres
+from newsdesk.demo.server import DemoServer
+from pipeline import generate
+
+NEWSDESK = [sys.executable, "-m", "newsdesk.cli"]
+CONFIG = """
+[http]
+per_host_concurrency = 8
+allow_private = ["127.0.0.0/8"]
+[extract]
+fetch_pages = false
+[write]
+min_tier = "standard"
+"""
+
+
+def _serve(items: int, feeds: int, ready) -> None:  # type: ignore[no-untyped-def]
+    with DemoServer(port=0, corpus=generate(items, outlets_count=feeds)) as server:
+        ready.put(server.feed_urls())
+        threading.Event().wait()
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def room_with(path: Path, feeds: list[tuple[str, str]], extra: str = "") -> Path:
+    from newsdesk.pipeline import init_newsroom, open_newsroom
+
+    init_newsroom(path)
+    (path / "newsdesk.toml").write_text(CONFIG + extra)
+    room = open_newsroom(path)
+    for name, url in feeds:
+        room.store.add_source(url, name=name)
+    room.close()
+    return path
+
+
+def outcome(path: Path, env: dict[str, str]) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
+    out = subprocess.run([*NEWSDESK, "articles", "--format", "json", "--dir", str(path)], capture_output=True, text=True, env=env)
+    articles = json.loads(out.stdout)
+    from newsdesk.pipeline import open_newsroom
+
+    room = open_newsroom(path)
+    try:
+        items = room.store.count_items()
+    finally:
+        room.close()
+    return sorted((a["headline"], tuple(sorted(r["url"] for r in a["references"]))) for a in articles), items
+
+
+def queue_idle(url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        row = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')").fetchone()
+    return row is not None and row[0] == 0
+
+
+def with_workers(path: Path, url: str, workers: int, kill_every: float | None) -> tuple[float, float, int]:
+    """(seconds, CPU seconds, workers killed) from the first fetch enqueued to an idle queue."""
+    env = {**os.environ, "NEWSDESK_STORE__URL": url}
+    subprocess.run([*NEWSDESK, "db", "upgrade", "--dir", str(path)], check=True, capture_output=True, env=env)
+    cpu0, started = children_cpu(), time.perf_counter()
+    subprocess.run([*NEWSDESK, "schedule", "--once", "--dir", str(path)], check=True, capture_output=True, env=env)
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([*NEWSDESK, "worker", "--dir", str(path)], env=env, stderr=subprocess.DEVNULL)
+
+    running = [start() for _ in range(workers)]
+    killed = 0
+    last_kill = time.monotonic()
+    idle_since: float | None = None
+    while True:
+        time.sleep(0.5)
+        if kill_every and time.monotonic() - last_kill >= kill_every:
+            victim = random.Random(killed).choice(running)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+            running[running.index(victim)] = start()
+            killed += 1
+            last_kill = time.monotonic()
+        if kill_every:  # hand the killed workers' jobs on (the scheduler's job in production)
+            subprocess.run([*NEWSDESK, "schedule", "--once", "--dir", str(path)], capture_output=True, env=env)
+        if queue_idle(url):
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > 2.0:
+                break
+        else:
+            idle_since = None
+    seconds = time.perf_counter() - started - 2.0
+    for w in running:
+        w.send_signal(signal.SIGTERM)
+    for w in running:
+        w.wait(60)
+    return seconds, children_cpu() - cpu0, killed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--feeds", type=int, default=40)
+    ap.add_argument("--kill-every", type=float, default=10.0)
+    args = ap.parse_args()
+    items = args.feeds * 100
+    ready: multiprocessing.Queue = multiprocessing.Queue()
+    server = multiprocessing.Process(target=_serve, args=(items, args.feeds, ready), daemon=True)
+    server.start()
+    feeds = ready.get(timeout=120)
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            from newsdesk.pipeline import open_newsroom, run
+
+            reference = room_with(Path(tmp) / "sqlite", feeds)
+            room = open_newsroom(reference)
+            cpu0, started = time.process_time(), time.perf_counter()
+            run(room)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu0
+            room.close()
+            clean, stored = outcome(reference, dict(os.environ))
+            rows.append(("1 process, SQLite (reference)", seconds, cpu, stored, len(clean), True, 0))
+            trials = [(1, None), (2, None), (4, None), (2, args.kill_every)]
+            for n, (workers, kill_every) in enumerate(trials):
+                with temporary_postgres() as url:
+                    os.environ["NEWSDESK_STORE__URL"] = url  # the newsroom's store is this PostgreSQL
+                    try:
+                        queue = '\n[queue]\nbackend = "procrastinate"\nstalled_seconds = 3.0\nheartbeat_seconds = 1.0\n'
+                        path = room_with(Path(tmp) / f"pg{n}", feeds, queue)
+                        seconds, cpu, killed = with_workers(path, url, workers, kill_every)
+                        cited, stored = outcome(path, {**os.environ})
+                    finally:
+                        del os.environ["NEWSDESK_STORE__URL"]
+                    label = f"{workers} worker{'s' if workers > 1 else ''}, PostgreSQL" + (
+                        f", one killed every {kill_every:.0f} s" if kill_every else ""
+                    )
+                    rows.append((label, seconds, cpu, stored, len(cited), cited == clean, killed))
+    finally:
+        server.terminate()
+    print(f"Generated corpus: {items:,} items from {args.feeds} feeds, whole pipeline to published pages\n")
+    reference_items = rows[0][3]
+    print(
+        f"{'run':52} {'seconds':>8} {'items/s':>8} {'speed-up':>9} {'CPU ms/item':>12} {'items':>7} {'articles':>9} "
+        f"{'same articles':>14}"
+    )
+    one_worker = next(r[1] for r in rows if r[0].startswith("1 worker"))
+    for label, seconds, cpu, stored, articles, same, killed in rows:
+        speed = f"{one_worker / seconds:.2f}×" if "PostgreSQL" in label else ""
+        extra = f" ({killed} killed)" if killed else ""
+        print(
+            f"{label + extra:52} {seconds:8.1f} {stored / seconds:8.1f} {speed:>9} {1000 * cpu / max(1, stored):12.1f} "
+            f"{stored:7d} {articles:9d} {'yes' if same else 'no':>14}"
+        )
+    lost = [r[0] for r in rows if r[3] != reference_items]
+    print(
+        f"\nItems stored equal the reference's ({reference_items:,}) in every run: {'yes' if not lost else 'NO: ' + ', '.join(lost)}."
+    )
+
+
+if __name__ == "__main__":
+    main()
