@@ -89,6 +89,22 @@ def queue_idle(url: str) -> bool:
     return row is not None and row[0] == 0
 
 
+JOB_KINDS: dict[str, list[float]] = {}  # job kind → seconds of each unit, over every worker trial
+
+
+def record_job_costs(url: str) -> None:
+    """Per job kind, the wall seconds of each unit the workers ran (the runs table)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        rows = conn.execute(
+            "SELECT command, extract(epoch FROM finished_at - started_at) FROM runs WHERE finished_at IS NOT NULL"
+        ).fetchall()
+    for command, seconds in rows:
+        kind = command.split(":")[0]
+        JOB_KINDS.setdefault(kind, []).append(float(seconds))
+
+
 def with_workers(path: Path, url: str, workers: int, kill_every: float | None) -> tuple[float, float, int]:
     """(seconds, CPU seconds, workers killed) from the first fetch enqueued to an idle queue."""
     env = {**os.environ, "NEWSDESK_STORE__URL": url}
@@ -125,6 +141,7 @@ def with_workers(path: Path, url: str, workers: int, kill_every: float | None) -
         w.send_signal(signal.SIGTERM)
     for w in running:
         w.wait(60)
+    record_job_costs(url)
     return seconds, children_cpu() - cpu0, killed
 
 
@@ -182,6 +199,9 @@ def main() -> None:
             f"{label + extra:52} {seconds:8.1f} {stored / seconds:8.1f} {speed:>9} {1000 * cpu / max(1, stored):12.1f} "
             f"{stored:7d} {articles:9d} {'yes' if same else 'no':>14}"
         )
+    print("\nWall seconds per job (all worker runs; a worker runs one job at a time):")
+    for kind, spent in sorted(JOB_KINDS.items()):
+        print(f"  {kind:8} {len(spent):6d} jobs, mean {sum(spent) / len(spent):7.3f} s, total {sum(spent):8.1f} s")
     lost = [r[0] for r in rows if r[3] != reference_items]
     print(
         f"\nItems stored equal the reference's ({reference_items:,}) in every run: {'yes' if not lost else 'NO: ' + ', '.join(lost)}."
