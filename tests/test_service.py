@@ -279,6 +279,18 @@ def test_in_chromium_readers_with_and_without_javascript_and_the_desk_shows_payl
             assert payload in desk.inner_text("body")
             for view in (page, desk):
                 assert view.evaluate("typeof window.__pwned") == "undefined"
+            # The editor rejects the reported sentence in the browser; the public page then carries
+            # the correction and not the sentence, and the Atom feed shows the entry as updated.
+            reported = newsroom.store.feedback_rows(story)[-1]["sentence_text"]
+            atom_before = client.get("/atom.xml").text
+            desk.locator("tr.claim", has_text=reported).locator("button", has_text="Reject").click()
+            desk.wait_for_url("**/desk/articles/*message=*", timeout=60_000)
+            assert "rejected by ada" in desk.inner_text("body")
+            page.goto(base + path)
+            body = page.inner_text("article")
+            assert "Corrections" in body and "which its sources do not support" in body
+            assert body.count(reported) == 1  # only inside the correction's quotation
+            assert client.get("/atom.xml").text != atom_before
             assert dialogs == []
         finally:
             browser.close()

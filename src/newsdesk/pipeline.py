@@ -211,17 +211,19 @@ def run(
 def run_unit(newsroom: Newsroom, stages: tuple[str, ...], scope: Scope | None = None) -> RunReport:
     """The stages for one unit of work, without the newsroom lock: for workers, whose job queue
     locks the unit itself (one story, one source, one clustering, one publish at a time)."""
-    return _run(newsroom, stages, None, scope)
+    return _run(newsroom, stages, None, scope, record=False)
 
 
-def _run(newsroom: Newsroom, stages: tuple[str, ...], progress: Progress | None, scope: Scope | None) -> RunReport:
+def _run(
+    newsroom: Newsroom, stages: tuple[str, ...], progress: Progress | None, scope: Scope | None, record: bool = True
+) -> RunReport:
     for name in stages:
         spec(name)  # an unknown name is an error before anything runs
     ctx = Context(newsroom.store, newsroom.settings, newsroom.path, progress or NullProgress(), scope or Scope())
     report = RunReport()
     # runs.command holds 32 characters: the whole pipeline is "run", a part its stages' initials.
     named = "run" if set(stages) >= set(STAGE_NAMES) else "+".join(stages)
-    run_id = newsroom.store.start_run(named if len(named) <= 32 else "+".join(name[:3] for name in stages))
+    run_id = newsroom.store.start_run(named if len(named) <= 32 else "+".join(n[:3] for n in stages)) if record else None
     for stage_spec in REGISTRY:
         if stage_spec.name not in stages:
             continue
@@ -229,5 +231,6 @@ def _run(newsroom: Newsroom, stages: tuple[str, ...], progress: Progress | None,
         result = stage_spec.load().run(ctx)
         ctx.earlier[stage_spec.name] = report.reports[stage_spec.name] = result
         report.seconds[stage_spec.name] = round(time.perf_counter() - started, 3)
-    newsroom.store.finish_run(run_id, report.as_dict())
+    if run_id is not None:  # a worker's unit is recorded by the worker, under the unit's name
+        newsroom.store.finish_run(run_id, report.as_dict())
     return report

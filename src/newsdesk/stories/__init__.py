@@ -75,7 +75,9 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
     report.removed_empty = store.remove_empty_stories()
     report.closed = store.close_stories_quiet_since(now - timedelta(hours=settings.stories.quiet_hours))
     new_items = store.items_without_story()
-    originals = [i for i in new_items if i.is_outlet_report]
+    # In publication order, not storage order: sources are stored as each finishes, so ids follow
+    # network timing; the same items must make the same stories whatever the order they arrived in.
+    originals = sorted((i for i in new_items if i.is_outlet_report), key=lambda i: (i.when, i.source_id, i.guid))
     followers = [i for i in new_items if not i.is_outlet_report]
     window = [i for i in store.items_of_stories(store.open_story_ids()) if i.is_outlet_report]
     task = progress.task("Clustering into stories", total=len(originals))

@@ -2,7 +2,7 @@
 ``newsdesk worker`` processes on any machine that reaches the database.
 
 Each job is one unit of the stage contract: fetch one source (``ingest`` scoped to it), cluster
-what arrived (one at a time: a queueing lock and a lock), update one story (``enrich`` →
+what arrived (one at a time, and debounced: a burst of fetches is clustered together), update one story (``enrich`` →
 ``write`` → ``verify`` → ``media`` scoped to it; a lock per story, so two workers never hold the
 same story), and publish (debounced: at most one waiting). Every stage is idempotent (what is
 stored is skipped), so a retried job repeats nothing. A worker killed mid-job stops sending
@@ -26,6 +26,7 @@ from newsdesk.store import utcnow
 tasks = Blueprint()
 _ROOM: Newsroom | None = None
 RETRY = RetryStrategy(max_attempts=4, exponential_wait=2)
+CLUSTER_DEBOUNCE_SECONDS = 3
 
 
 def conninfo(store_url: str) -> str:
@@ -70,7 +71,9 @@ def _unit(name: str, stages: tuple[str, ...], scope: Scope | None = None) -> Any
 @tasks.task(name="fetch_source", queue="fetch", retry=RETRY)
 def fetch_source(source_id: int) -> None:
     _unit(f"fetch:{source_id}", ("ingest",), Scope.for_source(source_id))
-    _defer(cluster, queueing_lock="cluster", lock="cluster")
+    # Debounced: one clustering for a burst of fetches (the sources finishing within a few
+    # seconds of each other are clustered together, as one process would).
+    _defer(cluster, queueing_lock="cluster", lock="cluster", schedule_in={"seconds": CLUSTER_DEBOUNCE_SECONDS})
 
 
 @tasks.task(name="cluster", queue="stories", retry=RETRY)
