@@ -107,14 +107,19 @@ def test_the_migration_repairs_a_newsroom_from_before_the_lock(newsroom, demo_se
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with newsroom.store.engine.begin() as conn:  # back to the schema of a newsroom from before the lock
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0005")
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+    with newsroom.store.engine.connect() as conn:  # back to the schema of a newsroom from before the lock
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # as Store.migrate does: SQLite copies altered tables
+        conn.commit()
+        with conn.begin():
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0005")
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+    items_before = newsroom.store.count_items()
     _duplicate_a_story(newsroom)
     newsroom.close()
-    reopened = open_newsroom(newsroom.path)  # runs migration 0006
+    reopened = open_newsroom(newsroom.path)  # runs migrations 0006 to head
     try:
         assert _story_ids(reopened) == clean
+        assert reopened.store.count_items() == items_before > 0  # no migration lost an item
     finally:
         reopened.close()
