@@ -313,6 +313,115 @@ def schedule(
                 break
 
 
+newsletter_app = typer.Typer(help="The newsletter: build an issue, send it.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(newsletter_app, name="newsletter")
+subscribers_app = typer.Typer(help="The newsletter's subscribers.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(subscribers_app, name="subscribers")
+
+
+@newsletter_app.command("build")
+def newsletter_build(directory: DirOption = Path(".")) -> None:
+    """An issue of the verified articles published since the last issue (or the last day)."""
+    from newsdesk.newsletter import build_issue
+
+    newsroom = _open(directory)
+    issue_id = build_issue(newsroom.store, newsroom.settings)
+    if issue_id is None:
+        _console().print("Nothing new since the last issue: no issue built.")
+        return
+    issue = newsroom.store.newsletter_issue(issue_id)
+    assert issue is not None
+    from newsdesk.pipeline import NewsroomBusy, run
+
+    try:
+        run(newsroom, ("publish",))  # the issue's "view in a browser" page and the archive
+    except NewsroomBusy:
+        _console().print("A run is in progress: the issue's web page appears with its publish.")
+    _console().print(f"Issue {issue_id} built: {issue['subject']} ({len(issue['stories'])} articles).", highlight=False)
+
+
+@newsletter_app.command("send")
+def newsletter_send(
+    issue: Annotated[int | None, typer.Option(help="The issue (default: the newest).", metavar="N")] = None,
+    dry_run: Annotated[
+        Path | None, typer.Option("--dry-run", help="Write each message as an .eml file here instead.", metavar="FOLDER")
+    ] = None,
+    directory: DirOption = Path("."),
+) -> None:
+    """Send an issue to every confirmed subscriber it has not reached; safe to re-run after a crash."""
+    from newsdesk.newsletter import send_issue
+
+    newsroom = _open(directory)
+    chosen = newsroom.store.newsletter_issue(issue)
+    if chosen is None:
+        _fail("no newsletter issue yet: run `newsdesk newsletter build` first")
+    try:
+        report = send_issue(newsroom.store, newsroom.settings, chosen["id"], dry_run)
+    except OSError as exc:
+        _fail(
+            f"cannot reach the SMTP server {newsroom.settings.newsletter.smtp_host}:{newsroom.settings.newsletter.smtp_port} ({exc})",
+            1,
+        )
+    log = newsroom.store.send_log(chosen["id"])
+    _console().print(
+        f"Issue {chosen['id']}: {report.sent} sent, {report.failed} to retry, {report.permanent} refused for good; "
+        f"log: {', '.join(f'{n} {k}' for k, n in sorted(log.items())) or 'empty'}.",
+        highlight=False,
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@subscribers_app.command("import")
+def subscribers_import(
+    csv_file: Annotated[
+        Path, typer.Argument(help="A CSV with an 'email' column, of people who opted in elsewhere.", metavar="CSV")
+    ],
+    directory: DirOption = Path("."),
+) -> None:
+    """Add confirmed subscribers from a CSV (they opted in elsewhere); invalid addresses are listed, not added."""
+    import csv
+
+    from email_validator import EmailNotValidError, validate_email
+
+    if not csv_file.is_file():
+        _fail(f"{csv_file} is not a file")
+    newsroom = _open(directory)
+    added, bad = 0, []
+    with csv_file.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            raw = (row.get("email") or "").strip()
+            try:
+                email = validate_email(raw, check_deliverability=False).normalized
+            except EmailNotValidError:
+                bad.append(raw)
+                continue
+            added += newsroom.store.add_subscriber(email, "confirmed")[1]
+    _console().print(
+        f"{added} subscribers added; {len(bad)} invalid addresses skipped{': ' + ', '.join(bad[:5]) if bad else ''}."
+    )
+
+
+@subscribers_app.command("list")
+def subscribers_list(directory: DirOption = Path(".")) -> None:
+    """Every subscriber with status (pending, confirmed, unsubscribed, failed)."""
+    newsroom = _open(directory)
+    for s in newsroom.store.subscribers():
+        print(f"{s['email']}\t{s['status']}\t{s['created_at']:%Y-%m-%d}")
+
+
+@subscribers_app.command("export")
+def subscribers_export(directory: DirOption = Path(".")) -> None:
+    """The confirmed subscribers as CSV on standard output."""
+    import csv
+
+    newsroom = _open(directory)
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["email", "confirmed_at"])
+    for s in newsroom.store.subscribers("confirmed"):
+        writer.writerow([s["email"], s["confirmed_at"].isoformat() if s["confirmed_at"] else ""])
+
+
 @app.command()
 def status(directory: DirOption = Path(".")) -> None:
     """Sources due and when the next is, each source's schedule, the last runs, errors in the last hour."""

@@ -263,6 +263,24 @@ class WatchSettings(Section):
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
 
 
+class NewsletterSettings(Section):
+    """``newsdesk newsletter``: the daily digest by email."""
+
+    from_address: str = "newsdesk <newsroom@localhost>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    # "starttls", "ssl" or "none" (a local relay).
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    # Credentials come from the environment, under these names (never from the file).
+    smtp_username_env: str = "NEWSDESK_SMTP_USERNAME"
+    smtp_password_env: str = "NEWSDESK_SMTP_PASSWORD"
+    messages_per_second: float = Field(default=10.0, gt=0, le=10000)
+    # A refused or failed send is tried again on later runs, this many times in all.
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    # A confirmation link is good for this long.
+    confirm_hours: float = Field(default=48.0, gt=0)
+
+
 class QueueSettings(Section):
     """Workers on PostgreSQL (``newsdesk worker``, ``newsdesk schedule``)."""
 
@@ -313,6 +331,7 @@ class Settings(BaseSettings):
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
+    newsletter: NewsletterSettings = Field(default_factory=NewsletterSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -534,4 +553,16 @@ tick_seconds = 30.0
 backend = "none"
 stalled_seconds = 30.0
 heartbeat_seconds = 5.0
+
+[newsletter]
+# `newsdesk newsletter build` / `send`: the digest by email to confirmed subscribers.
+from_address = "newsdesk <newsroom@localhost>"
+smtp_host = "127.0.0.1"
+smtp_port = 25
+smtp_security = "starttls"             # "starttls", "ssl" or "none" (a local relay)
+smtp_username_env = "NEWSDESK_SMTP_USERNAME"   # credentials come from these environment variables
+smtp_password_env = "NEWSDESK_SMTP_PASSWORD"
+messages_per_second = 10.0
+max_attempts = 3
+confirm_hours = 48.0
 """

@@ -257,6 +257,7 @@ def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool
     for t, members in by_tag.items():
         (scratch / "tags" / f"{slug(t)}.html").write_text(tag_page.render(tag=t, articles=members, root="../", **common), "utf-8")
     _write_feeds(scratch, views, base, settings.publish.site_title)
+    _write_newsletter_archive(scratch, store, base)
     _write_sitemap(scratch, views, list(by_tag), base)
     _swap_in(scratch, out_dir, builds, stamp)
     return PublishReport(out_dir=out_dir, articles=len(views), tags=len(by_tag))
@@ -300,6 +301,7 @@ def _legacy_site(folder: Path) -> bool:
         "sitemap.xml",
         "articles",
         "tags",
+        "newsletter",
         SITE_MARKER,
     }
 
@@ -389,6 +391,29 @@ def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
 def _marked(v: _View, text: str) -> str:
     """A claim in review carries its marker wherever it is published, feeds included."""
     return f"{text} [unconfirmed]" if text in v.review else text
+
+
+def _write_newsletter_archive(out: Path, store: Store, base: str) -> None:
+    """Every newsletter issue as a page ("view in a browser"), the newest as latest.html, and an
+    index. The pages carry no subscriber's unsubscribe link."""
+    from newsdesk.newsletter import PLACEHOLDER
+
+    issues = store.newsletter_issues()
+    if not issues:
+        return
+    folder = out / "newsletter"
+    folder.mkdir()
+    general = urljoin(base, "newsletter/")
+    for issue in issues:
+        page = issue["html"].replace(PLACEHOLDER, general)
+        (folder / f"issue-{issue['id']}.html").write_text(page, "utf-8")
+    (folder / "latest.html").write_text(issues[0]["html"].replace(PLACEHOLDER, general), "utf-8")
+    items = "".join(f'<li><a href="issue-{i["id"]}.html">{html.escape(i["subject"])}</a></li>' for i in issues)
+    (folder / "index.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Newsletter archive</title></head>'
+        f"<body><h1>Newsletter archive</h1><ul>{items}</ul></body></html>",
+        "utf-8",
+    )
 
 
 def _write_sitemap(out: Path, views: list[_View], tags: list[str], base: str) -> None:

@@ -251,8 +251,63 @@ def create_app(newsroom: Newsroom) -> Starlette:
             return PlainTextResponse(f"Unknown action {action!r}.", 404)
         return RedirectResponse(f"{base}/desk/articles/{story_id}?message={quote(message)}", 303)
 
+    # --- the newsletter: double opt-in, one-click unsubscribe (RFC 8058) ---
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+    confirmations = URLSafeTimedSerializer(newsroom_secret(newsroom.path), salt="newsdesk-newsletter-confirm")
+
+    async def subscribe(request: Request) -> Response:
+        wait = limiter.retry_after(client_of(request))
+        if wait:
+            return PlainTextResponse(f"Too many requests: try again in {wait} seconds.", 429, headers={"Retry-After": str(wait)})
+        form = await form_of(request) or {}
+        if form.get("website"):
+            return page("subscribe.html", message="Check your inbox to confirm.")
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            email = validate_email(form.get("email", "")[:320], check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            return page("subscribe.html", status=400, message=f"That address does not look right: {exc}")
+        subscriber, _ = newsroom.store.add_subscriber(email, "pending")
+        if subscriber["status"] == "pending":
+            link = f"{str(request.base_url).rstrip('/')}{base}/newsletter/confirm?token=" + confirmations.dumps(subscriber["id"])
+            from newsdesk.newsletter import send_confirmation
+
+            try:
+                send_confirmation(newsroom.settings, email, link)
+            except OSError:
+                return page("subscribe.html", status=503, message="The confirmation email could not be sent; try again later.")
+        # The same answer whatever the address's state: nothing about subscribers is shown.
+        return page("subscribe.html", message="Check your inbox: a confirmation link is on its way.")
+
+    async def confirm(request: Request) -> Response:
+        try:
+            subscriber_id = confirmations.loads(
+                request.query_params.get("token", ""), max_age=int(newsroom.settings.newsletter.confirm_hours * 3600)
+            )
+        except BadSignature:
+            return page(
+                "subscribe.html", status=400, message="This confirmation link is invalid or has expired: subscribe again."
+            )
+        newsroom.store.set_subscriber_status(int(subscriber_id), "confirmed")
+        return page("subscribe.html", message="Subscribed: the next issue comes to your inbox.")
+
+    async def unsubscribe(request: Request) -> Response:
+        token = request.query_params.get("token", "")
+        subscriber = newsroom.store.subscriber_by_token(token) if token else None
+        if subscriber is None:
+            return page("subscribe.html", status=404, message="This unsubscribe link is not valid.")
+        if request.method == "GET":  # a link opened in a browser: one button, no login
+            return page("unsubscribe.html", token=token)
+        newsroom.store.set_subscriber_status(subscriber["id"], "unsubscribed")
+        return page("subscribe.html", message="Unsubscribed: no more issues will be sent to you.")
+
     site = newsroom.site_dir
     routes = [
+        Route("/newsletter/subscribe", subscribe, methods=["POST"]),
+        Route("/newsletter/confirm", confirm, methods=["GET"]),
+        Route("/newsletter/unsubscribe", unsubscribe, methods=["GET", "POST"]),
         Route("/feedback/thanks", feedback_thanks, methods=["GET"]),
         Route("/feedback/{story_id:int}", feedback, methods=["POST"]),
         Route("/desk/login", login_page, methods=["GET"]),

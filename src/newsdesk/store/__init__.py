@@ -10,6 +10,7 @@ from pathlib import Path
 
 from newsdesk.store.facts import FactsQueries
 from newsdesk.store.media import MediaQueries
+from newsdesk.store.newsletter import NewsletterQueries
 from newsdesk.store.rows import utcnow
 from newsdesk.store.runs import RunsQueries
 from newsdesk.store.schema import metadata
@@ -28,7 +29,7 @@ def resolve_url(url: str, newsroom: Path) -> str:
     return url
 
 
-class Store(SourcesQueries, StoriesQueries, MediaQueries, FactsQueries, RunsQueries, ServiceQueries):
+class Store(SourcesQueries, StoriesQueries, MediaQueries, FactsQueries, RunsQueries, ServiceQueries, NewsletterQueries):
     """One facade over the table groups (``store/sources.py``, ``items.py``, ``stories.py``,
     ``articles.py`` with verifications, ``media.py``, ``facts.py``, ``runs.py``, ``service.py``); each group's queries
     live in its module. Stories build on items and media on articles; the rest stand alone."""

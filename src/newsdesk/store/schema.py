@@ -258,3 +258,42 @@ holds = Table(
     Column("editor", String(64), nullable=False),
     Column("held_at", UTCDateTime, nullable=False),
 )
+
+# --- the newsletter: subscribers who opted in, issues, and one send record per subscriber ---
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # pending, confirmed, unsubscribed, failed
+    Column("token", String(64), nullable=False, unique=True),  # names the subscriber in unsubscribe links
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime),
+    Column("unsubscribed_at", UTCDateTime),
+)
+
+newsletter_issues = Table(
+    "newsletter_issues",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("stories", JSON, nullable=False),  # [story id, version] of every article in it
+)
+
+sends = Table(
+    "sends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issue_id", Integer, ForeignKey("newsletter_issues.id", ondelete="CASCADE"), nullable=False),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),  # sending, sent, retry, permanent
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("issue_id", "subscriber_id", name="uq_sends_issue_id"),
+)
