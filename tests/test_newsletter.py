@@ -84,6 +84,16 @@ def published(tmp_path_factory):  # type: ignore[no-untyped-def]
     return path
 
 
+def copy_configured(published: Path, tmp_path: Path, port: int) -> Path:
+    """A copy of the published demo newsroom, sending through the test's SMTP server."""
+    import shutil
+
+    path = tmp_path / "room"
+    shutil.copytree(published, path, symlinks=True)
+    configured(path, port)
+    return path
+
+
 def configured(path: Path, port: int) -> None:
     config = path / "newsdesk.toml"
     text = re.sub(r"\n\[newsletter\].*", "", config.read_text(), flags=re.S)
@@ -94,12 +104,8 @@ def configured(path: Path, port: int) -> None:
 
 
 def test_an_issue_carries_only_verified_articles_with_the_headers_mail_needs(published, smtp, tmp_path):
-    import shutil
-
     box, port = smtp
-    path = tmp_path / "room"
-    shutil.copytree(published, path, symlinks=True)
-    configured(path, port)
+    path = copy_configured(published, tmp_path, port)
     room = open_newsroom(path)
     from newsdesk.newsletter import build_issue, send_issue
 
@@ -135,12 +141,8 @@ def test_an_issue_carries_only_verified_articles_with_the_headers_mail_needs(pub
 
 
 def test_a_kill_9_mid_send_then_a_rerun_reaches_everyone_exactly_once(published, smtp, tmp_path):
-    import shutil
-
     box, port = smtp
-    path = tmp_path / "room"
-    shutil.copytree(published, path, symlinks=True)
-    configured(path, port)
+    path = copy_configured(published, tmp_path, port)
     room = open_newsroom(path)
     from newsdesk.newsletter import build_issue
 
@@ -166,14 +168,10 @@ def test_a_kill_9_mid_send_then_a_rerun_reaches_everyone_exactly_once(published,
 
 
 def test_double_opt_in_and_one_click_unsubscribe_through_the_app(published, smtp, tmp_path):
-    import shutil
-
     from test_service import serving
 
     box, port = smtp
-    path = tmp_path / "room"
-    shutil.copytree(published, path, symlinks=True)
-    configured(path, port)
+    path = copy_configured(published, tmp_path, port)
     with serving(path) as (client, _, newsroom):
         bad = client.post("/newsletter/subscribe", data={"email": "not an address"})
         assert bad.status_code == 400
