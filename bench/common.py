@@ -57,7 +57,9 @@ def demo_newsroom():
 
 @contextmanager
 def temporary_postgres():
-    """A throwaway PostgreSQL server on a loopback port (initdb + pg_ctl); yields its store URL."""
+    """A throwaway PostgreSQL server on a loopback port (initdb + pg_ctl); yields its store URL.
+    The tests' `postgres_url` fixture uses it too. Not the pytest tmp_path: the server's user must
+    reach the folder."""
     import shutil
     import socket
     import subprocess

@@ -2,9 +2,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -70,48 +67,16 @@ def _pg_bin(name: str) -> str | None:
 
 @pytest.fixture
 def postgres_url():
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
+    """A throwaway PostgreSQL server (the benches' launcher, `bench/common.py`), or a skip."""
+    if not _pg_bin("initdb") or not _pg_bin("pg_ctl"):
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed")
     pytest.importorskip("psycopg")
-    run_as = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        if not shutil.which("runuser"):
-            pytest.skip("running as root without runuser")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    # Not pytest's tmp_path: its parents are private to root and the server user must reach it.
-    tmp_path = Path(tempfile.mkdtemp(prefix="newsdesk-pg-"))
-    tmp_path.chmod(0o777)
-    data = tmp_path / "pgdata"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    subprocess.run(
-        [*run_as, initdb, "-D", str(data), "-U", "newsdesk", "--auth=trust", "-E", "UTF8"], check=True, capture_output=True
-    )
-    subprocess.run(
-        [
-            *run_as,
-            pg_ctl,
-            "-D",
-            str(data),
-            "-o",
-            f"-p {port} -k {tmp_path} -c listen_addresses=127.0.0.1",
-            "-l",
-            str(tmp_path / "pg.log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        subprocess.run(
-            [*run_as, _pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "newsdesk", "newsdesk"],
-            check=True,
-            capture_output=True,
-        )
-        yield f"postgresql+psycopg://newsdesk@127.0.0.1:{port}/newsdesk"
-    finally:
-        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(tmp_path, ignore_errors=True)
+    if os.geteuid() == 0 and not shutil.which("runuser"):  # initdb refuses to run as root
+        pytest.skip("running as root without runuser")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from common import temporary_postgres
+
+    with temporary_postgres() as url:
+        yield url

@@ -99,14 +99,13 @@ def enqueue_due(app: App, room: Newsroom) -> int:
     """A fetch job for every source that is due (one waiting per source at most)."""
     count = 0
     for source_id in room.store.due_source_ids(utcnow()):
-        before = count
         try:
             app.configure_task("newsdesk:fetch_source", queueing_lock=f"fetch:{source_id}", lock=f"source:{source_id}").defer(
                 source_id=source_id
             )
-            count += 1
-        except AlreadyEnqueued:
-            count = before
+        except AlreadyEnqueued:  # its fetch is already waiting
+            continue
+        count += 1
     return count
 
 
