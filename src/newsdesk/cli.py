@@ -49,7 +49,10 @@ class Format(str, Enum):
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    # The message is plain text: "[store] url" must not be read as rich markup and vanish.
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 

@@ -104,3 +104,11 @@ def test_help_keeps_its_bracketed_section_names():
     assert "[sources]" in " ".join(said.split()) and "\\[" not in said
     for command in (("run",), ("stories",), ("sources", "add"), ("demo",)):
         assert "<bool>" not in nd(*command, "--help").stdout  # options name what they take, not a type
+
+
+def test_error_messages_keep_their_bracketed_section_names(tmp_path):
+    room = tmp_path / "room"
+    assert nd("init", room).returncode == 0
+    result = nd("worker", "--dir", room)
+    said = " ".join(result.stderr.split())
+    assert result.returncode == 2 and "[store] url" in said and "[queue] backend" in said and "Traceback" not in said
