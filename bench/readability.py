@@ -213,6 +213,13 @@ def main() -> None:
         with demo_newsroom() as (room, _):
             stories = [s for s in room.store.stories(with_items=True) if s.tier != "brief"]
             report("Demo (standard and major stories)", [(s, [i.title for i in s.items]) for s in stories])
+            # Tags that connect: the demo's tag pages and how many list two or more articles.
+            pages = list((room.site_dir / "tags").glob("*.html"))
+            linked = sum(1 for p in pages if p.read_text().count('<li class="story') >= 2)
+            tags = {t for a in room.store.latest_articles() for t in a.tags}
+            print(
+                f"\nDemo tags: {len(tags)} distinct tags on articles; {len(pages)} tag pages, {linked} listing two or more articles"
+            )
 
 
 if __name__ == "__main__":

@@ -73,10 +73,14 @@ def postgres_url():
     pytest.importorskip("psycopg")
     if os.geteuid() == 0 and not shutil.which("runuser"):  # initdb refuses to run as root
         pytest.skip("running as root without runuser")
-    import sys
+    import importlib.util
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from common import temporary_postgres
-
-    with temporary_postgres() as url:
+    # Loaded by path, not by putting bench/ on sys.path (its module names would shadow the tests').
+    spec = importlib.util.spec_from_file_location(
+        "newsdesk_bench_common", Path(__file__).resolve().parent.parent / "bench" / "common.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench_common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_common)
+    with bench_common.temporary_postgres() as url:
         yield url
