@@ -36,17 +36,19 @@ def bcubed(pred, gold) -> tuple[float, float, float]:
 
 
 @contextmanager
-def demo_newsroom():
-    """The demo outlets run through the whole pipeline into a throwaway newsroom:
-    yields (newsroom, run report); the newsroom is closed afterwards."""
+def demo_newsroom(corpus=None, adjust=None):  # type: ignore[no-untyped-def]
+    """The demo outlets (or a generated ``corpus``) run through the whole pipeline into a
+    throwaway newsroom: yields (newsroom, run report); the newsroom is closed afterwards."""
     from newsdesk.demo.server import DemoServer
     from newsdesk.pipeline import init_newsroom, open_newsroom, run
 
-    with tempfile.TemporaryDirectory() as tmp, DemoServer(port=0) as server:
+    with tempfile.TemporaryDirectory() as tmp, DemoServer(port=0, corpus=corpus) as server:
         room_dir = Path(tmp) / "room"
         init_newsroom(room_dir)
         room = open_newsroom(room_dir)
         server.configure(room.settings)  # the demo is on loopback: the egress guard must allow it
+        if adjust is not None:
+            adjust(room.settings)
         for name, url in server.feed_urls():
             room.store.add_source(url, name=name)
         try:

@@ -24,26 +24,52 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 STARTED = datetime.now(UTC)
-BODY = (
-    "The harbour office said on Monday that ferry number {n} would start a new evening crossing to the island, "
-    "adding {m} seats a day for commuters, and that the timetable would be reviewed again in the spring."
-)
 requests = {"/changing.xml": 0, "/static.xml": 0, "/slow.xml": 0}
+# Each minute's item is a different event (its own names, numbers and wording), so every one is a
+# story of its own that must reach the site — not a copy of the one before.
+TOWNS = ["Harlow Bay", "Eskerby", "Millford", "Tarrow", "Quenby", "Oldcastle", "Dunmere", "Pellston", "Rosk", "Varley"]
+THINGS = [
+    ("library", "reopened after a roof repair", "the repair cost {m} thousand pounds and took {d} months"),
+    ("tram line", "opened a new stop", "the stop is expected to serve {m} passengers a day"),
+    ("school board", "approved a longer term", "the term will run {d} weeks longer from next year"),
+    ("harbour office", "added an evening ferry", "the crossing adds {m} seats a day for commuters"),
+    ("water company", "replaced a main under the high street", "the work closed the road for {d} days"),
+    ("football club", "named a new manager", "the manager signed a contract for {d} seasons"),
+    ("hospital trust", "opened a night clinic", "the clinic will see up to {m} patients a week"),
+    ("council", "froze parking charges", "the freeze will cost the council {m} thousand pounds a year"),
+]
+PEOPLE = ["Ada Morrow", "Iain Tessel", "Ruth Calder", "Omar Fenn", "Lena Brisk", "Paul Ostrander", "Nina Vale"]
+
+
+def story(n: int) -> tuple[str, str]:
+    town = TOWNS[n % len(TOWNS)]
+    thing, did, detail = THINGS[(n * 3 + n // len(TOWNS)) % len(THINGS)]
+    person = PEOPLE[(n * 5) % len(PEOPLE)]
+    m, d = 40 + 17 * n, 2 + n % 11
+    title = f"{town} {thing} {did} (report {n})"
+    body = (
+        f"The {thing} in {town} {did} on Monday, {person} said in a statement. "
+        f"{person} said {detail.format(m=m, d=d)}. "
+        f"Residents of {town} were told that a review of the change would follow in {d + 3} months."
+    )
+    return title, body
 
 
 def feed(path: str) -> bytes:
     if path == "/changing.xml":
-        count = 1 + int((datetime.now(UTC) - STARTED).total_seconds() // 60)
+        numbers = range(1 + int((datetime.now(UTC) - STARTED).total_seconds() // 60))
         extra = "<ttl>1</ttl>"
     else:
-        count = 2
+        numbers = range(1000, 1002) if path == "/static.xml" else range(2000, 2002)
         extra = "<ttl>10</ttl>" if path == "/slow.xml" else "<ttl>5</ttl>"
-    items = "".join(
-        f"<item><title>Ferry {n}{path[1:3]} gets an evening crossing</title><link>https://soak.example{path}/{n}</link>"
-        f"<guid>{path}-{n}</guid><pubDate>{(STARTED + timedelta(minutes=n)).strftime('%a, %d %b %Y %H:%M:%S GMT')}</pubDate>"
-        f"<description>{BODY.format(n=f'{n}{path[1:3]}', m=100 + n)}</description></item>"
-        for n in range(count)
-    )
+    items = ""
+    for n in numbers:
+        title, body = story(n)
+        when = STARTED + timedelta(minutes=n % 1000)
+        items += (
+            f"<item><title>{title}</title><link>https://soak.example{path}/{n}</link><guid>{path}-{n}</guid>"
+            f"<pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S GMT')}</pubDate><description>{body}</description></item>"
+        )
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{path}</title>{extra}{items}</channel></rss>'.encode()
 
 
@@ -107,17 +133,21 @@ def main() -> None:
         newsroom = open_newsroom(room)
         try:
             stored = newsroom.store.count_items()
-            published = len(newsroom.store.publishable())
-            stories = len(newsroom.store.stories())
+            published_ids = {v.story_id for v in newsroom.store.publishable() if v.published is not None}
+            all_stories = newsroom.store.stories()
+            stories = len(all_stories)
+            # Every item the changing feed offered: stored, in a story, and that story published.
+            changing = [i for s in all_stories for i in s.items if "/changing.xml" in i.url]
+            reached = sum(1 for s in all_stories for i in s.items if "/changing.xml" in i.url and s.id in published_ids)
+            site_pages = len(list((room / "site").glob("articles/*.html")))
         finally:
             newsroom.close()
     minutes = (datetime.now(UTC) - STARTED).total_seconds() / 60
     offered = 1 + int(minutes)  # items the changing feed carried by the end (plus 2 + 2 static)
     print(f"newsdesk watch for {args.minutes:.0f} minutes (+20 s warm-up)\n")
     print(f"RSS: {start_rss / 1024:.1f} MB after warm-up, {end_rss / 1024:.1f} MB at the end, peak {peak / 1024:.1f} MB")
-    print(
-        f"Items stored: {stored} of about {offered + 4} offered; stories {stories}; stories with a published article {published}"
-    )
+    print(f"Items stored: {stored} of about {offered + 4} offered; stories {stories}; article pages on the site {site_pages}")
+    print(f"Changing feed: {len(changing)} items stored, {reached} of them in a published article")
     print("Reads per feed (what its schedule allows in the run):")
     for path, asked in (("/changing.xml", 1), ("/static.xml", 5), ("/slow.xml", 10)):
         allowed = 1 + int(minutes // asked)

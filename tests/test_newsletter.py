@@ -29,6 +29,7 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []
         self.by_recipient: dict[str, list[str]] = defaultdict(list)
         self.lock = threading.Lock()
         self.temporary = {"later@example.org": 1}  # refused once (450), then taken
@@ -45,6 +46,7 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
+            self.raw.append(envelope.original_content or envelope.content)
             self.messages.append(message)
             for rcpt in envelope.rcpt_tos:
                 self.by_recipient[rcpt].append(message["Message-ID"])
@@ -117,8 +119,10 @@ def test_an_issue_carries_only_verified_articles_with_the_headers_mail_needs(pub
     assert "<script" not in issue["html"] and "<style" not in issue["html"]  # CSS inlined
     from newsdesk.newsletter import PLACEHOLDER
 
-    # Every link absolute (the unsubscribe link is filled in per subscriber).
-    assert not re.search(r'(?:href|src)="(?!https?://)', issue["html"].replace(PLACEHOLDER, "https://u.example/"))
+    # Every link absolute (the unsubscribe link is filled in per subscriber); images are parts of
+    # the message (cid:), never fetched from the web.
+    assert not re.search(r'href="(?!https?://)', issue["html"].replace(PLACEHOLDER, "https://u.example/"))
+    assert not re.search(r'src="(?!cid:)', issue["html"])
     run(room, ("publish",))  # the "view in a browser" page the email links to
     latest = (room.site_dir / "newsletter" / "latest.html").read_text()
     assert issue["subject"] in latest and "%%UNSUBSCRIBE%%" not in latest
@@ -194,3 +198,193 @@ def test_double_opt_in_and_one_click_unsubscribe_through_the_app(published, smtp
         page = client.get(f"/newsletter/unsubscribe?token={subscriber['token']}")
         assert page.status_code == 200 and "<form" in page.text  # the link in the email: one button, no login
         assert client.get("/newsletter/unsubscribe?token=forged").status_code == 404
+
+
+def _received(box: Mailbox, port: int, published: Path, tmp_path: Path) -> tuple[email.message.EmailMessage, dict]:
+    """An issue built from the demo and sent to one reader: the message the server received."""
+    path = copy_configured(published, tmp_path, port)
+    room = open_newsroom(path)
+    from newsdesk.newsletter import build_issue, send_issue
+
+    issue_id = build_issue(room.store, room.settings)
+    assert issue_id is not None
+    room.store.add_subscriber("reader@example.org", "confirmed")
+    assert send_issue(room.store, room.settings, issue_id).sent == 1
+    issue = room.store.newsletter_issue(issue_id)
+    room.close()
+    return box.messages[-1], issue
+
+
+def test_the_email_renders_in_chromium_with_nothing_fetched_and_the_text_part_carries_every_link(
+    published, smtp, tmp_path, request
+):
+    import base64
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from test_service import _chromium
+
+    box, port = smtp
+    message, issue = _received(box, port, published, tmp_path)
+    html_part = message.get_body(("html",))
+    html = html_part.get_content()
+    # The charts travel as PNG parts of the HTML (mail clients do not show SVG).
+    images = {
+        part["Content-ID"].strip("<>"): part.get_content() for part in message.walk() if part.get_content_type() == "image/png"
+    }
+    cids = set(re.findall(r'src="cid:([^"]+)"', html))
+    assert cids and cids == set(images), (cids, set(images))
+    assert all(png.startswith(b"\x89PNG") for png in images.values())
+    assert "<script" not in html.lower() and "javascript:" not in html.lower()
+    links = re.findall(r'href="([^"]+)"', html)
+    assert links and all(link.startswith(("http://", "https://")) for link in links)
+    # What a mail client does with cid: images: shows the message's own parts.
+    shown = re.sub(
+        r'src="cid:([^"]+)"', lambda m: 'src="data:image/png;base64,' + base64.b64encode(images[m[1]]).decode() + '"', html
+    )
+    out = request.config.rootpath / "test-output"
+    out.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = _chromium(p)
+        page = browser.new_page(viewport={"width": 800, "height": 900})
+        fetched: list[str] = []
+
+        def refuse(route):  # type: ignore[no-untyped-def]
+            fetched.append(route.request.url)
+            route.abort()
+
+        page.route(re.compile(r"^(https?|ftp|wss?)://"), refuse)
+        page.set_content(shown, wait_until="load")
+        page.screenshot(path=str(out / "newsletter-issue.png"), full_page=True)
+        width = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('table.wrap, table[width=\"600\"]')].map(t => t.getBoundingClientRect().width))"
+        )
+        drawn = page.evaluate("[...document.images].map(i => [i.naturalWidth, i.alt])")
+        scripts = page.evaluate("document.scripts.length")
+        browser.close()
+    assert fetched == []  # nothing loaded from outside the message
+    assert 0 < width <= 600
+    assert drawn and all(w > 0 and alt for w, alt in drawn)  # every chart drawn, with alt text
+    assert scripts == 0
+    assert (out / "newsletter-issue.png").stat().st_size > 10_000
+    # The plain-text part carries every headline and every article link of the HTML part.
+    plain = message.get_body(("plain",)).get_content()
+    headlines = re.findall(r"<h3[^>]*><a[^>]*>([^<]+)</a>", html)
+    assert headlines and all(email.utils.unquote(h).replace("&amp;", "&").replace("&#39;", "'") in plain for h in headlines)
+    article_links = {link for link in links if "/articles/" in link or "/newsletter/issue-" in link}
+    assert article_links and all(link.replace("&amp;", "&") in plain for link in article_links)
+    assert f"newsletter/issue-{issue['id']}.html" in plain
+
+
+def test_the_site_has_the_issue_page_its_chart_files_and_an_rss_feed_of_issues(published, smtp, tmp_path):
+    import feedparser
+
+    _, port = smtp
+    path = copy_configured(published, tmp_path, port)
+    room = open_newsroom(path)
+    from newsdesk.newsletter import build_issue
+
+    first = build_issue(room.store, room.settings)
+    run(room, ("publish",))
+    folder = room.site_dir / "newsletter"
+    page = (folder / f"issue-{first}.html").read_text()
+    assert "cid:" not in page and "%%" not in page
+    charts = re.findall(r'src="(chart-\d+-\d+\.png)"', page)
+    assert charts and all((folder / c).read_bytes().startswith(b"\x89PNG") for c in charts)
+    feed = feedparser.parse((folder / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert [e.link.endswith(f"/newsletter/issue-{first}.html") for e in feed.entries] == [True]
+    assert "Unsubscribe" not in feed.entries[0].description
+    assert 'type="application/rss+xml"' in (folder / "index.html").read_text()
+    room.close()
+
+
+def test_the_static_site_carries_a_sign_up_form_only_where_it_can_post(published, tmp_path):
+    import shutil
+
+    path = tmp_path / "room"
+    shutil.copytree(published, path, symlinks=True)
+    room = open_newsroom(path)
+    run(room, ("publish",))
+    assert 'name="email"' not in (room.site_dir / "index.html").read_text()  # no app to post to
+    room.settings.newsletter.signup_action = "https://news.example.org/newsletter/subscribe"
+    run(room, ("publish",))
+    index = (room.site_dir / "index.html").read_text()
+    assert 'action="https://news.example.org/newsletter/subscribe"' in index and 'name="website"' in index
+    room.close()
+
+
+def test_dkim_signature_verifies_against_the_published_key(published, smtp, tmp_path):
+    import base64
+    import shutil
+
+    dkim = pytest.importorskip("dkim")
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a test key")
+    box, port = smtp
+    path = copy_configured(published, tmp_path, port)
+    subprocess.run(["openssl", "genrsa", "-traditional", "-out", str(path / "dkim.pem"), "2048"], check=True, capture_output=True)
+    public = subprocess.run(
+        ["openssl", "rsa", "-in", str(path / "dkim.pem"), "-pubout", "-outform", "DER"], check=True, capture_output=True
+    ).stdout
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    with (path / "newsdesk.toml").open("a") as config:
+        config.write('dkim_key_file = "dkim.pem"\ndkim_selector = "mail"\ndkim_domain = "newsdesk.example"\n')
+    room = open_newsroom(path)
+    from newsdesk.newsletter import build_issue, send_issue
+
+    issue_id = build_issue(room.store, room.settings)
+    room.store.add_subscriber("reader@example.org", "confirmed")
+    assert send_issue(room.store, room.settings, issue_id, folder=path).sent == 1
+    raw = box.raw[-1]
+    assert raw.startswith(b"DKIM-Signature:")
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        return record if name == b"mail._domainkey.newsdesk.example." else b""
+
+    assert dkim.verify(raw, dnsfunc=dns)
+    tampered = raw.replace(b"Subject: ", b"Subject: FREE ", 1)
+    assert not dkim.verify(tampered, dnsfunc=dns)
+    # A key that cannot be read is named, not a traceback.
+    room.settings.newsletter.dkim_key_file = "missing.pem"
+    with pytest.raises(ValueError, match="missing.pem"):
+        send_issue(room.store, room.settings, issue_id, folder=path)
+    room.close()
+
+
+def test_the_daily_schedule_builds_once_a_day_in_the_newsroom_time_zone_and_finishes_an_interrupted_send(
+    published, smtp, tmp_path
+):
+    from datetime import UTC, datetime
+
+    from newsdesk.newsletter import deliver_if_due
+
+    box, port = smtp
+    path = copy_configured(published, tmp_path, port)
+    room = open_newsroom(path)
+    room.settings.newsletter.daily_at = "07:00"
+    room.settings.newsletter.timezone = "Asia/Tokyo"  # 07:00 in Tokyo is 22:00 UTC the day before
+    room.store.add_subscriber("reader@example.org", "confirmed")
+    published_calls: list[int] = []
+    before = datetime(2026, 11, 30, 21, 30, tzinfo=UTC)  # 06:30 in Tokyo: not yet
+    assert deliver_if_due(room.store, room.settings, path, now=before) is None
+    # Due, but the SMTP server is down: the issue is built and published, nobody reached yet.
+    room.settings.newsletter.smtp_port = _closed_port()
+    after = datetime(2026, 11, 30, 22, 5, tzinfo=UTC)
+    with pytest.raises(OSError):
+        deliver_if_due(room.store, room.settings, path, now=after, after_build=lambda: published_calls.append(1))
+    assert published_calls == [1] and len(room.store.newsletter_issues()) == 1 and box.messages == []
+    # The next call the same day builds nothing new and finishes the send.
+    room.settings.newsletter.smtp_port = port
+    said = deliver_if_due(room.store, room.settings, path, now=after.replace(minute=30))
+    assert said is not None and "sent to 1" in said and "built" not in said
+    assert len(room.store.newsletter_issues()) == 1 and len(box.messages) == 1
+    assert deliver_if_due(room.store, room.settings, path, now=after.replace(minute=45)) is None  # nothing twice
+    room.close()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

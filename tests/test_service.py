@@ -294,3 +294,84 @@ def test_in_chromium_readers_with_and_without_javascript_and_the_desk_shows_payl
             assert dialogs == []
         finally:
             browser.close()
+
+
+def test_an_editors_correction_re_publishes_exactly_the_pages_it_affects(room, tmp_path):
+    """Only files whose content changed are new in the build the action publishes (the others are
+    the same files, hard-linked), and that build equals a full rebuild byte for byte."""
+    import shutil
+
+    from newsdesk.publish import build_site
+
+    copy = tmp_path / "room"
+    shutil.copytree(room, copy, symlinks=True)
+    with serving(copy) as (client, _, newsroom):
+        path, story = first_article(client)
+        site = newsroom.site_dir
+        before = {
+            p.relative_to(site.resolve()): (p.stat().st_ino, p.read_bytes()) for p in site.resolve().rglob("*") if p.is_file()
+        }
+        token = login(client)
+        done = client.post(f"/desk/articles/{story}/correction", data={"csrf": token, "text": "The strike lasted 11 days."})
+        assert done.status_code == 303
+        assert "The strike lasted 11 days." in client.get(path).text  # the app serves the new build at once
+        after = {
+            p.relative_to(site.resolve()): (p.stat().st_ino, p.read_bytes()) for p in site.resolve().rglob("*") if p.is_file()
+        }
+        assert set(after) == set(before)
+        changed = {str(name) for name in after if after[name][0] != before[name][0]}
+        assert all(after[name][1] == before[name][1] for name in after if str(name) not in changed)
+        assert all(after[Path(name)][1] != before[Path(name)][1] for name in changed)  # rewritten only when different
+        # The pages that show this story: its own, the pages linking to it, the index, feeds, sitemap.
+        shows_it = {str(name) for name, (_, body) in before.items() if f"story-{story}.html".encode() in body}
+        assert path.lstrip("/") in changed
+        assert changed <= shows_it | {path.lstrip("/"), "feed.xml", "atom.xml", "feed.json", "sitemap.xml", "index.html"}
+        untouched = [n for n in after if str(n).startswith("articles/") and str(n) not in changed]
+        assert len(untouched) >= len([n for n in after if str(n).startswith("articles/")]) // 2
+        # The same site as a full rebuild.
+        fresh = tmp_path / "fresh"
+        build_site(newsroom.store, newsroom.settings, fresh, with_forms=True)
+        rebuilt = {p.relative_to(fresh.resolve()): p.read_bytes() for p in fresh.resolve().rglob("*") if p.is_file()}
+        assert rebuilt.keys() == after.keys()
+        assert [str(n) for n in rebuilt if rebuilt[n] != after[n][1]] == []
+
+
+def test_site_pages_come_from_memory_per_build_and_nothing_outside_the_site(tmp_path):
+    """The app's page server: the current build's files only (no way out of the site, no hidden
+    file), ETag revalidation, HEAD, and a new build replacing the cached pages at once."""
+    import asyncio
+    import os
+
+    from newsdesk.service.pages import SitePages
+
+    builds = tmp_path / ".site.builds"
+    for stamp, text in (("1", "first"), ("2", "second")):
+        (builds / stamp / "articles").mkdir(parents=True)
+        (builds / stamp / "index.html").write_text(f"<p>{text}</p>")
+        (builds / stamp / ".newsdesk-site").write_text("marker")
+    (tmp_path / "secret.toml").write_text("password = 1")
+    site = tmp_path / "site"
+    os.symlink(".site.builds/1", site)
+    pages = SitePages(site)
+
+    def get(path: str, method: str = "GET", headers: list | None = None):  # type: ignore[no-untyped-def]
+        sent: list[dict] = []
+
+        async def send(message):  # type: ignore[no-untyped-def]
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "path": path, "root_path": "", "headers": headers or []}
+        asyncio.run(pages(scope, None, send))
+        return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
+
+    status, headers, body = get("/index.html")
+    assert status == 200 and body == b"<p>first</p>" and headers[b"content-type"].startswith(b"text/html")
+    assert get("/")[2] == b"<p>first</p>"
+    assert get("/index.html", headers=[(b"if-none-match", headers[b"etag"])])[0] == 304
+    assert get("/index.html", "HEAD")[1][b"content-length"] == b"12" and get("/index.html", "HEAD")[2] == b""
+    for escape in ("/../secret.toml", "/articles/../../secret.toml", "/.newsdesk-site", "/%2e%2e/secret.toml"):
+        assert get(escape)[0] == 404, escape
+    assert get("/index.html", "POST")[0] == 405
+    os.symlink(".site.builds/2", tmp_path / "site.new")
+    os.replace(tmp_path / "site.new", site)  # what publish does
+    assert get("/index.html")[2] == b"<p>second</p>"

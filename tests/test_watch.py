@@ -130,3 +130,35 @@ def test_watch_stops_cleanly_on_sigterm(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Stopped cleanly" in out and "Traceback" not in err
+
+
+def test_no_host_is_read_more_often_than_its_cap_across_rounds(tmp_path):
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    hits: list[str] = []
+
+    def answer(request):  # type: ignore[no-untyped-def]
+        from werkzeug import Response
+
+        hits.append(request.path)
+        return Response(rss("<ttl>60</ttl>", []), mimetype="application/rss+xml")
+
+    for n in range(5):
+        server.expect_request(f"/f{n}.xml").respond_with_handler(answer)
+    try:
+        room = make_newsroom(tmp_path / "room", "\n[extract]\nfetch_pages = false\n")
+        room.settings.watch.per_host_per_minute = 2
+        for n in range(5):
+            room.store.add_source(server.url_for(f"/f{n}.xml"), name=f"Feed {n}")
+        first = tick(room)
+        assert (first.sources, first.waiting, len(hits)) == (2, 3, 2)
+        again = tick(room)  # the same minute: the host's cap is spent, whoever is due
+        assert (again.sources, again.waiting, len(hits)) == (0, 3, 2) and "wait" in again.line()
+        with room.store.begin() as conn:  # a minute later
+            conn.execute(update(sources).values(last_fetched_at=datetime.now(UTC) - timedelta(seconds=61)))
+        third = tick(room)
+        assert (third.sources, third.waiting, len(hits)) == (2, 1, 4)
+        assert len(set(hits)) == 4  # those that waited went first
+        room.close()
+    finally:
+        server.stop()

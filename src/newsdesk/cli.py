@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -296,11 +297,11 @@ def schedule(
     once: Annotated[bool, typer.Option("--once", help="Enqueue what is due now, then stop.")] = False,
     directory: DirOption = Path("."),
 ) -> None:
-    """Enqueue a fetch for every source that is due, and hand stalled jobs to other workers; repeats every [watch] tick_seconds."""
+    """Enqueue a fetch for every source that is due (and the daily newsletter), and hand stalled jobs to other workers; repeats every [watch] tick_seconds."""
     import signal
     import threading
 
-    from newsdesk.workers import enqueue_due, retry_stalled
+    from newsdesk.workers import enqueue_due, enqueue_newsletter, retry_stalled
 
     newsroom, queue_app = _queue(directory)
     stop = threading.Event()
@@ -311,7 +312,10 @@ def schedule(
             # Stalled jobs first: a retried fetch is the one job waiting for its source.
             stalled = retry_stalled(newsroom.settings.store.url, newsroom.settings.queue.stalled_seconds)
             queued = enqueue_due(queue_app, newsroom)  # type: ignore[arg-type]
-            _console().print(f"{queued} fetches enqueued, {stalled} stalled jobs handed to other workers.", highlight=False)
+            letter = ", the newsletter" if enqueue_newsletter(queue_app, newsroom) else ""  # type: ignore[arg-type]
+            _console().print(
+                f"{queued} fetches{letter} enqueued, {stalled} stalled jobs handed to other workers.", highlight=False
+            )
             if once or stop.wait(newsroom.settings.watch.tick_seconds):
                 break
 
@@ -323,12 +327,28 @@ app.add_typer(subscribers_app, name="subscribers")
 
 
 @newsletter_app.command("build")
-def newsletter_build(directory: DirOption = Path(".")) -> None:
+def newsletter_build(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Articles published or updated since this date or time (ISO 8601, UTC unless it says).", metavar="WHEN"
+        ),
+    ] = None,
+    directory: DirOption = Path("."),
+) -> None:
     """An issue of the verified articles published since the last issue (or the last day)."""
     from newsdesk.newsletter import build_issue
 
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            _fail(f"--since {since!r} is not a date or time: write it as 2026-11-30 or 2026-11-30T07:00")
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=UTC)
     newsroom = _open(directory)
-    issue_id = build_issue(newsroom.store, newsroom.settings)
+    issue_id = build_issue(newsroom.store, newsroom.settings, since=start)
     if issue_id is None:
         _console().print("Nothing new since the last issue: no issue built.")
         return
@@ -359,7 +379,9 @@ def newsletter_send(
     if chosen is None:
         _fail("no newsletter issue yet: run `newsdesk newsletter build` first")
     try:
-        report = send_issue(newsroom.store, newsroom.settings, chosen["id"], dry_run)
+        report = send_issue(newsroom.store, newsroom.settings, chosen["id"], dry_run, folder=newsroom.path)
+    except ValueError as exc:  # DKIM configured but not usable
+        _fail(str(exc), 1)
     except OSError as exc:
         _fail(
             f"cannot reach the SMTP server {newsroom.settings.newsletter.smtp_host}:{newsroom.settings.newsletter.smtp_port} ({exc})",

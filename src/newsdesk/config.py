@@ -261,6 +261,9 @@ class WatchSettings(Section):
     max_backoff_hours: float = Field(default=24.0, gt=0)
     # How often the loop looks for due sources at most (seconds).
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # No host is read more often than this (feeds a minute, across rounds and processes); the
+    # sources over it wait for the next round.
+    per_host_per_minute: int = Field(default=30, ge=1, le=100000)
 
 
 class NewsletterSettings(Section):
@@ -279,6 +282,37 @@ class NewsletterSettings(Section):
     max_attempts: int = Field(default=3, ge=1, le=20)
     # A confirmation link is good for this long.
     confirm_hours: float = Field(default=48.0, gt=0)
+    # `watch` (or `newsdesk schedule` with workers) builds and sends an issue once a day at this
+    # local time ("07:00"); empty: only when you run `newsdesk newsletter build` / `send`.
+    daily_at: str = ""
+    timezone: str = "UTC"
+    # Where the static site's sign-up form posts (the app's /newsletter/subscribe, on another
+    # host); empty: the form appears only on the site the app serves.
+    signup_action: str = ""
+    # DKIM signing (needs `pip install dkimpy`): a PEM private key file, its selector and domain.
+    dkim_key_file: str = ""
+    dkim_selector: str = ""
+    dkim_domain: str = ""
+
+    @field_validator("daily_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        import re
+
+        if value and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f'{value!r} is not a time of day: write it as HH:MM, such as "07:00"')
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'{value!r} is not a time zone name: use one such as "Europe/Paris" or "UTC"') from None
+        return value
 
 
 class QueueSettings(Section):
@@ -289,6 +323,9 @@ class QueueSettings(Section):
     # A job whose worker sent no heartbeat for this long is retried by another (kill -9, lost machine).
     stalled_seconds: float = Field(default=30.0, gt=0)
     heartbeat_seconds: float = Field(default=5.0, gt=0)
+    # Clustering waits while fetches are still queued or running, at most this long: a burst is
+    # clustered together, as one process would.
+    cluster_max_wait_seconds: float = Field(default=120.0, ge=0)
 
 
 class ServiceSettings(Section):
@@ -546,6 +583,7 @@ min_interval_minutes = 5.0
 max_interval_minutes = 360.0
 max_backoff_hours = 24.0
 tick_seconds = 30.0
+per_host_per_minute = 30                # feeds read from one host in any minute, at most
 
 [queue]
 # "procrastinate" (with a postgresql+psycopg:// store) spreads the work over `newsdesk worker`
@@ -553,6 +591,7 @@ tick_seconds = 30.0
 backend = "none"
 stalled_seconds = 30.0
 heartbeat_seconds = 5.0
+cluster_max_wait_seconds = 120.0       # clustering waits for a burst of fetches to end, at most this long
 
 [newsletter]
 # `newsdesk newsletter build` / `send`: the digest by email to confirmed subscribers.
@@ -565,4 +604,10 @@ smtp_password_env = "NEWSDESK_SMTP_PASSWORD"
 messages_per_second = 10.0
 max_attempts = 3
 confirm_hours = 48.0
+daily_at = ""                          # "07:00": watch / schedule send an issue daily at this local time
+timezone = "UTC"
+signup_action = ""                     # the app's /newsletter/subscribe URL, for the static site's form
+dkim_key_file = ""                     # DKIM: a PEM key file (pip install dkimpy), selector and domain
+dkim_selector = ""
+dkim_domain = ""
 """

@@ -102,6 +102,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A reader that hangs up early (a timeout, a cap on page size) is not the demo's error.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class DemoServer:
     """``with DemoServer(port) as server: server.site.feed_url(...)``; serves on 127.0.0.1."""
 
@@ -113,7 +122,7 @@ class DemoServer:
 
     def __enter__(self) -> DemoServer:
         try:
-            self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
+            self._server = _QuietServer(("127.0.0.1", self.port), _Handler)
         except OSError as exc:
             raise OSError(
                 f"cannot serve the demo on 127.0.0.1:{self.port} ({exc.strerror}); pass --port to use another port"

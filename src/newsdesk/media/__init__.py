@@ -9,6 +9,7 @@ part-of-whole series only when the parts add up (the reason is kept when they do
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass
 
@@ -66,6 +67,7 @@ def media_for(article: Article, claims: list[ClaimCheck], settings: Settings) ->
             "caption": chart.caption,
             "source_line": chart.source_line,
             "svg": chart.svg,
+            "png": base64.b64encode(chart.png).decode("ascii"),
             "unit": chart.unit,
             "over_time": series.over_time,
             "points": [

@@ -19,6 +19,8 @@ class Chart:
     svg: str
     points: list[Point]
     unit: str
+    # The same figure as a PNG, for mail clients (which do not show SVG).
+    png: bytes = b""
 
 
 def _format(value: float, kind: str) -> str:
@@ -81,9 +83,22 @@ def bar_chart(series: Series, points: list[Point], headline: str) -> Chart:
         fig.tight_layout(rect=(0, 0.05, 1, 1))
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "newsdesk"})
+        raster = io.BytesIO()
+        fig.savefig(raster, format="png", dpi=100, metadata={"Software": None})
         plt.close(fig)
     svg = buffer.getvalue()
+    png = _small_png(raster.getvalue())
     accessible = f"<title>{html.escape(title)}</title><desc>{html.escape(caption)} {html.escape(source_line)}</desc>"
     svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1).replace("<svg", '<svg role="img"', 1) + accessible, svg, count=1)
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG is inlined in pages
-    return Chart(title=title, caption=caption, source_line=source_line, svg=svg, points=points, unit=series.unit)
+    return Chart(title=title, caption=caption, source_line=source_line, svg=svg, points=points, unit=series.unit, png=png)
+
+
+def _small_png(raw: bytes) -> bytes:
+    """A 32-colour palette PNG (a third of the size): every email carries it, to every subscriber."""
+    from PIL import Image  # matplotlib's own dependency
+
+    image = Image.open(io.BytesIO(raw)).convert("RGB").quantize(colors=32, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

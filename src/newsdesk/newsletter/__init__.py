@@ -11,25 +11,35 @@ mail systems drop as a duplicate.
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import smtplib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.message import EmailMessage, MIMEPart
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, parseaddr
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from newsdesk.config import Settings
+from newsdesk.records import Article, ClaimCheck
 from newsdesk.site import article_path
 from newsdesk.site import base as site_base
 from newsdesk.store import Store, utcnow
 
 TIERS = (("major", "Top stories"), ("standard", "Also today"), ("brief", "In brief"))
+_TIER_ORDER = {tier: n for n, (tier, _) in enumerate(TIERS)}
+# Charts are PNG parts of every message: a few keep a 10,000-subscriber send light.
+MAX_CHARTS = 3
 PLACEHOLDER = "%%UNSUBSCRIBE%%"
+ISSUE_PLACEHOLDER = "%%ISSUE%%"  # the issue's number, known once it is stored
 
 
 def build_issue(store: Store, settings: Settings, since: datetime | None = None) -> int | None:
@@ -40,50 +50,111 @@ def build_issue(store: Store, settings: Settings, since: datetime | None = None)
 
     since = since or store.last_issue_at() or utcnow() - timedelta(days=1)
     base = site_base(settings.publish.base_url)
+    held = store.held_story_ids()  # an editor's hold keeps an article out of the newsletter too
     entries: dict[str, list[dict[str, Any]]] = {}
     stories = []
-    for v in store.publishable():
+    charts = 0
+    # Top stories first, so the charts an issue carries are theirs.
+    for v in sorted(store.publishable(), key=lambda v: _TIER_ORDER.get(v.published.tier if v.published else "", 3)):
         a = v.published
-        if a is None:
+        if a is None or v.story_id in held:
             continue
         when = a.updated or a.first_published or v.verified_at
         if when is None or when < since:
             continue
-        entries.setdefault(a.tier, []).append(
-            {
-                "headline": a.headline,
-                "dek": a.dek.text,
-                "url": urljoin(base, article_path(a)),
-                "sources": len({r.outlet for r in a.references}),
-            }
-        )
+        blurb = verified_blurb(a, v.claims)
+        if blurb is None:
+            continue
+        entry: dict[str, Any] = {
+            "headline": a.headline,
+            "dek": blurb,
+            "url": urljoin(base, article_path(a)),
+            "sources": len({r.outlet for r in a.references}),
+            "chart": None,
+        }
+        media = store.media_of(a.story_id, a.version)
+        if media is not None and media.chart and media.chart.get("png") and charts < MAX_CHARTS:
+            charts += 1
+            entry["chart"] = {"src": f"cid:{chart_cid(a.story_id, a.version)}", "alt": media.chart["caption"]}
+        entries.setdefault(a.tier, []).append(entry)
         stories.append([a.story_id, a.version])
     if not stories:
         return None
     title = settings.publish.site_title
-    today = utcnow().astimezone(UTC)
+    today = utcnow().astimezone(_zone(settings))
     subject = f"{title} — {today.day} {today:%B %Y}"
     groups = [(label, entries[tier]) for tier, label in TIERS if entries.get(tier)]
     folder = resources.files("newsdesk.newsletter").joinpath("templates")
     env = Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(default=True))
-    archive_url = urljoin(base, "newsletter/latest.html")
+    browser_url = urljoin(base, f"newsletter/issue-{ISSUE_PLACEHOLDER}.html")
     html = env.get_template("issue.html").render(
         subject=subject,
         title=title,
         date=f"{today.day} {today:%B %Y}",
         count=len(stories),
         groups=groups,
-        archive_url=archive_url,
+        archive_url=browser_url,
         unsubscribe_url=PLACEHOLDER,
     )
     html = css_inline.inline(html)
-    lines = [subject, "", f"Every claim checked against its sources. In a browser: {archive_url}", ""]
+    lines = [subject, "", f"Every claim checked against its sources. In a browser: {browser_url}", ""]
     for label, items in groups:
         lines += [label.upper(), ""]
         for e in items:
             lines += [e["headline"], e["dek"], f"{e['sources']} sources: {e['url']}", ""]
     lines += [f"Unsubscribe with one click: {PLACEHOLDER}"]
     return store.save_issue({"since": since, "subject": subject, "html": html, "text": "\n".join(lines), "stories": stories})
+
+
+def verified_blurb(article: Article, claims: list[ClaimCheck]) -> str | None:
+    """The article's dek when verification passed it, else its first passed sentence; None when
+    nothing passed (such an article is left out: an issue carries only verified text)."""
+    passed = {c.text for c in claims if c.verdict == "PASS"}
+    if article.dek.text in passed:
+        return article.dek.text
+    return next((s.text for s in article.sentences() if s.text in passed and s.frame is None), None)
+
+
+def chart_cid(story_id: int, version: int) -> str:
+    return f"chart-{story_id}-{version}@newsdesk"
+
+
+CID = re.compile(r"cid:chart-(\d+)-(\d+)@newsdesk")
+
+
+def issue_images(store: Store, issue: dict[str, Any]) -> dict[str, bytes]:
+    """The PNG charts an issue's HTML refers to (by Content-ID), from the media stage's records."""
+    images: dict[str, bytes] = {}
+    for story, version in {(int(m[0]), int(m[1])) for m in CID.findall(issue["html"])}:
+        media = store.media_of(story, version)
+        if media is not None and media.chart and media.chart.get("png"):
+            images[chart_cid(story, version)] = base64.b64decode(media.chart["png"])
+    return images
+
+
+def for_browser(issue: dict[str, Any], unsubscribe_page: str) -> str:
+    """The issue as the site's "view in a browser" page: the charts as files beside it
+    (``chart-S-V.png``), and no subscriber's unsubscribe link."""
+    page = CID.sub(lambda m: f"chart-{m[1]}-{m[2]}.png", issue["html"])
+    return page.replace(PLACEHOLDER, unsubscribe_page).replace(ISSUE_PLACEHOLDER, str(issue["id"]))
+
+
+def _zone(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.newsletter.timezone)
+
+
+def issue_due(store: Store, settings: Settings, now: datetime | None = None) -> bool:
+    """With ``[newsletter] daily_at`` set: whether today's issue (in the newsroom's time zone) is
+    due and not built yet."""
+    at = settings.newsletter.daily_at
+    if not at:
+        return False
+    local = (now or utcnow()).astimezone(_zone(settings))
+    hour, minute = (int(x) for x in at.split(":"))
+    if (local.hour, local.minute) < (hour, minute):
+        return False
+    last = store.last_issue_at()
+    return last is None or last.astimezone(_zone(settings)).date() < local.date()
 
 
 @dataclass
@@ -99,7 +170,11 @@ def unsubscribe_url(settings: Settings, token: str) -> str:
     return str(urljoin(base, f"newsletter/unsubscribe?token={token}"))
 
 
-def message_for(issue: dict[str, Any], subscriber: dict[str, Any], settings: Settings) -> EmailMessage:
+def message_for(
+    issue: dict[str, Any], subscriber: dict[str, Any], settings: Settings, images: dict[str, bytes] | None = None
+) -> EmailMessage:
+    """One subscriber's message: plain text and HTML alternatives, the charts as inline PNG parts
+    of the HTML (Content-ID), and the subscriber's own one-click unsubscribe (RFC 8058)."""
     link = unsubscribe_url(settings, subscriber["token"])
     message = EmailMessage()
     message["From"] = settings.newsletter.from_address
@@ -112,9 +187,69 @@ def message_for(issue: dict[str, Any], subscriber: dict[str, Any], settings: Set
     message["Message-ID"] = f"<issue{issue['id']}.sub{subscriber['id']}@{domain}>"
     message["List-Unsubscribe"] = f"<{link}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(issue["text"].replace(PLACEHOLDER, link))
-    message.add_alternative(issue["html"].replace(PLACEHOLDER, link), subtype="html")
+    number = str(issue["id"])
+    message.set_content(issue["text"].replace(PLACEHOLDER, link).replace(ISSUE_PLACEHOLDER, number))
+    message.add_alternative(issue["html"].replace(PLACEHOLDER, link).replace(ISSUE_PLACEHOLDER, number), subtype="html")
+    if images:
+        html_part = message.get_payload()[1]  # type: ignore[index]
+        assert isinstance(html_part, MIMEPart)
+        html_part.make_related()
+        for part in image_parts(images):
+            html_part.attach(part)
     return message
+
+
+def image_parts(images: dict[str, bytes]) -> list[MIMEPart]:
+    """The charts as MIME parts, encoded once per issue and shared by every subscriber's message
+    (encoding them per message cost most of the time of a send)."""
+    key = tuple(sorted((cid, hash(png)) for cid, png in images.items()))
+    if _IMAGE_PARTS.get("key") != key:
+        parts = []
+        for cid, png in sorted(images.items()):
+            part = MIMEPart()
+            part.set_content(png, "image", "png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png", disposition="inline")
+            parts.append(part)
+        _IMAGE_PARTS.clear()
+        _IMAGE_PARTS.update(key=key, parts=parts)
+    return list(_IMAGE_PARTS["parts"])
+
+
+_IMAGE_PARTS: dict[str, Any] = {}
+
+
+class DkimSigner:
+    """Signs a message's bytes with the configured key (``[newsletter] dkim_*``)."""
+
+    HEADERS: ClassVar[list[bytes]] = [
+        b"from",
+        b"to",
+        b"subject",
+        b"date",
+        b"message-id",
+        b"list-unsubscribe",
+        b"list-unsubscribe-post",
+    ]
+
+    def __init__(self, settings: Settings, folder: Path):
+        s = settings.newsletter
+        if not (s.dkim_selector and s.dkim_domain):
+            raise ValueError("[newsletter] dkim_key_file is set: set dkim_selector and dkim_domain too")
+        try:
+            import dkim  # type: ignore[import-untyped]
+        except ImportError:
+            raise ValueError("[newsletter] dkim_key_file is set but dkimpy is not installed: pip install dkimpy") from None
+        key_path = Path(s.dkim_key_file)
+        key_path = key_path if key_path.is_absolute() else folder / key_path
+        try:
+            self.key = key_path.read_bytes()
+        except OSError as exc:
+            raise ValueError(f"[newsletter] dkim_key_file {key_path} cannot be read ({exc.strerror})") from None
+        self.dkim = dkim
+        self.selector, self.domain = s.dkim_selector.encode(), s.dkim_domain.encode()
+
+    def sign(self, raw: bytes) -> bytes:
+        header = self.dkim.sign(raw, self.selector, self.domain, self.key, include_headers=self.HEADERS)
+        return bytes(header) + raw
 
 
 def _connect(settings: Settings) -> smtplib.SMTP:
@@ -132,19 +267,30 @@ def _connect(settings: Settings) -> smtplib.SMTP:
     return client
 
 
-def send_issue(store: Store, settings: Settings, issue_id: int, dry_run: Path | None = None) -> SendReport:
-    """Send the issue to every confirmed subscriber it has not reached yet."""
+def send_issue(
+    store: Store, settings: Settings, issue_id: int, dry_run: Path | None = None, folder: Path = Path(".")
+) -> SendReport:
+    """Send the issue to every confirmed subscriber it has not reached yet. ``folder``: where a
+    relative ``dkim_key_file`` is found (the newsroom's folder)."""
     issue = store.newsletter_issue(issue_id)
     if issue is None:
         raise ValueError(f"no newsletter issue {issue_id}")
+    signer = DkimSigner(settings, folder) if settings.newsletter.dkim_key_file else None
+    images = issue_images(store, issue)
     report = SendReport()
     pending = store.still_to_send(issue_id, settings.newsletter.max_attempts)
+
+    def raw(subscriber: dict[str, Any]) -> bytes:
+        data = message_for(issue, subscriber, settings, images).as_bytes(policy=SMTP_POLICY)
+        return signer.sign(data) if signer else data
+
     if dry_run is not None:
         dry_run.mkdir(parents=True, exist_ok=True)
         for subscriber in pending:
-            (dry_run / f"issue{issue_id}-{subscriber['id']}.eml").write_bytes(bytes(message_for(issue, subscriber, settings)))
+            (dry_run / f"issue{issue_id}-{subscriber['id']}.eml").write_bytes(raw(subscriber))
         report.sent = len(pending)
         return report
+    sender = parseaddr(settings.newsletter.from_address)[1]
     gap = 1.0 / settings.newsletter.messages_per_second
     client = _connect(settings) if pending else None
     try:
@@ -153,7 +299,7 @@ def send_issue(store: Store, settings: Settings, issue_id: int, dry_run: Path | 
             store.record_send(issue_id, subscriber["id"], "sending")
             try:
                 assert client is not None
-                client.send_message(message_for(issue, subscriber, settings))
+                client.sendmail(sender, [subscriber["email"]], raw(subscriber))
             except smtplib.SMTPRecipientsRefused as exc:
                 code = next(iter(exc.recipients.values()))[0] if exc.recipients else 550
                 permanent = 500 <= code < 600
@@ -182,6 +328,47 @@ def send_issue(store: Store, settings: Settings, issue_id: int, dry_run: Path | 
             except smtplib.SMTPException:
                 pass
     return report
+
+
+def _unfinished_issue(store: Store, settings: Settings, now: datetime | None) -> dict[str, Any] | None:
+    """The newest issue, when it is less than a day old and some confirmed subscriber has not got it."""
+    latest = store.newsletter_issue()
+    if latest is None or latest["created_at"] <= (now or utcnow()) - timedelta(days=1):
+        return None
+    return latest if store.still_to_send(latest["id"], settings.newsletter.max_attempts) else None
+
+
+def delivery_due(store: Store, settings: Settings, now: datetime | None = None) -> bool:
+    """Whether the daily schedule has work: an issue to build, or one to finish sending."""
+    if not settings.newsletter.daily_at:
+        return False
+    return issue_due(store, settings, now) or _unfinished_issue(store, settings, now) is not None
+
+
+def deliver_if_due(
+    store: Store,
+    settings: Settings,
+    folder: Path,
+    now: datetime | None = None,
+    after_build: Callable[[], object] | None = None,
+) -> str | None:
+    """The daily schedule (``[newsletter] daily_at``): build today's issue when due, and send the
+    newest issue of the last day to whoever it has not reached (so a crash between building and
+    sending, or mid-send, is finished on the next call). A line saying what happened, or None."""
+    if not settings.newsletter.daily_at:
+        return None
+    said: list[str] = []
+    if issue_due(store, settings, now):
+        built = build_issue(store, settings)
+        if built:  # nothing new since the last issue: no issue today, nothing said
+            said.append(f"newsletter issue {built} built")
+            if after_build is not None:
+                after_build()  # e.g. publish, so the issue's "view in a browser" page exists before it is sent
+    latest = _unfinished_issue(store, settings, now)
+    if latest is not None:
+        report = send_issue(store, settings, latest["id"], folder=folder)
+        said.append(f"issue {latest['id']} sent to {report.sent} (failed {report.failed + report.permanent})")
+    return "; ".join(said) or None
 
 
 def send_confirmation(settings: Settings, email: str, link: str) -> None:

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -35,16 +35,27 @@ class PublishReport(StageReport):
     out_dir: Path
     articles: int
     tags: int
+    written: list[str] = field(default_factory=list)  # files new or changed in this build
+    removed: list[str] = field(default_factory=list)
 
     @property
     def index(self) -> Path:
         return self.out_dir / "index.html"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"out_dir": str(self.out_dir), "articles": self.articles, "tags": self.tags}
+        return {
+            "out_dir": str(self.out_dir),
+            "articles": self.articles,
+            "tags": self.tags,
+            "files_written": len(self.written),
+            "files_removed": len(self.removed),
+        }
 
     def lines(self) -> list[str]:
-        return [f"Publish: {self.articles} articles, {self.tags} tag pages (tags two or more articles share) → {self.index}"]
+        changed = f"; {len(self.written)} files new or changed, {len(self.removed)} removed"
+        return [
+            f"Publish: {self.articles} articles, {self.tags} tag pages (tags two or more articles share){changed} → {self.index}"
+        ]
 
 
 class PublishStage:
@@ -233,16 +244,17 @@ def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool
         forums = sorted(kinds - {"outlet"})
         v.forum_only = " and ".join(forums) if forums and "outlet" not in kinds else None
     env, templates = _environment()
-    common = {"site_title": settings.publish.site_title}
+    signup = settings.newsletter.signup_action or (
+        f"{settings.service.base_path.rstrip('/')}/newsletter/subscribe" if with_forms else ""
+    )
+    common = {"site_title": settings.publish.site_title, "signup_action": signup}
     builds = out_dir.parent / f".{out_dir.name}.builds"
     stamp = str(time.time_ns())
-    scratch = builds / f"{stamp}.building"
-    (scratch / "articles").mkdir(parents=True)
-    (scratch / SITE_MARKER).write_text("A site built by newsdesk publish; newsdesk replaces this folder whole.\n", "utf-8")
-    (scratch / "tags").mkdir()
+    out = _Output(builds / f"{stamp}.building", _current_build(out_dir))
+    out.write(SITE_MARKER, "A site built by newsdesk publish; newsdesk replaces this folder whole.\n")
     for asset in ("style.css", "favicon.svg", "htmx.min.js", "htmx.LICENSE"):
-        shutil.copyfile(str(templates.joinpath(asset)), scratch / asset)
-    (scratch / "index.html").write_text(env.get_template("index.html").render(articles=views, root="", **common), "utf-8")
+        out.write(asset, templates.joinpath(asset).read_bytes())
+    out.write("index.html", env.get_template("index.html").render(articles=views, root="", **common))
     by_tag: dict[str, list[_View]] = {}
     for v in views:
         for t in v.tags:
@@ -252,15 +264,63 @@ def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool
     page = env.get_template("article.html")
     for v in views:
         v.linked_tags = {t for t in v.tags if t in by_tag}
-        (scratch / v.path).write_text(page.render(a=v, root="../", **common), "utf-8")
+        out.write(v.path, page.render(a=v, root="../", **common))
     tag_page = env.get_template("tag.html")
     for t, members in by_tag.items():
-        (scratch / "tags" / f"{slug(t)}.html").write_text(tag_page.render(tag=t, articles=members, root="../", **common), "utf-8")
-    _write_feeds(scratch, views, base, settings.publish.site_title)
-    _write_newsletter_archive(scratch, store, base)
-    _write_sitemap(scratch, views, list(by_tag), base)
-    _swap_in(scratch, out_dir, builds, stamp)
-    return PublishReport(out_dir=out_dir, articles=len(views), tags=len(by_tag))
+        out.write(f"tags/{slug(t)}.html", tag_page.render(tag=t, articles=members, root="../", **common))
+    _write_feeds(out, views, base, settings.publish.site_title)
+    _write_newsletter_archive(out, store, base, settings.publish.site_title)
+    _write_sitemap(out, views, list(by_tag), base)
+    out.finish()
+    _swap_in(out.scratch, out_dir, builds, stamp)
+    return PublishReport(
+        out_dir=out_dir, articles=len(views), tags=len(by_tag), written=sorted(out.written), removed=sorted(out.removed)
+    )
+
+
+def _current_build(out_dir: Path) -> Path | None:
+    """The finished build the site link points to (what readers see now), if any."""
+    if not out_dir.is_symlink():
+        return None
+    target = out_dir.resolve()
+    return target if (target / SITE_MARKER).exists() else None
+
+
+class _Output:
+    """A new site build that starts as a copy of the current one (hard links: no page is copied)
+    and rewrites only the files whose content changed, so a change to one story re-publishes the
+    pages it affects (its article, the index, feeds, the tag pages and related articles that show
+    it) and leaves every other file as it was: the same file, the same modification time."""
+
+    def __init__(self, scratch: Path, current: Path | None):
+        self.scratch = scratch
+        self.written: set[str] = set()
+        self.removed: set[str] = set()
+        self.seen: set[str] = set()
+        self.previous: set[str] = set()
+        if current is not None:
+            shutil.copytree(current, scratch, symlinks=True, copy_function=os.link)
+            self.previous = {str(p.relative_to(scratch)) for p in scratch.rglob("*") if p.is_file()}
+        else:
+            scratch.mkdir(parents=True)
+
+    def write(self, name: str, data: str | bytes) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        self.seen.add(name)
+        path = self.scratch / name
+        if name in self.previous:
+            if path.read_bytes() == raw:
+                return
+            path.unlink()  # a hard link shared with the live build: replace it, never write into it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw)
+        self.written.add(name)
+
+    def finish(self) -> None:
+        """Remove what the new build no longer has (a held article, a tag page no longer shared)."""
+        for name in self.previous - self.seen:
+            (self.scratch / name).unlink()
+            self.removed.add(name)
 
 
 SITE_MARKER = ".newsdesk-site"
@@ -346,6 +406,12 @@ def _feed(views: list[_View], base: str, title: str, name: str, rss: bool) -> An
     fg.description(f"{title}: machine-written, cited news")
     fg.language("en")
     newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=UTC))
+    # The feed changes when its newest entry does, not on every build (else readers and the
+    # incremental publish see a change that is none).
+    latest = next((v.updated for v in reversed(newest) if v.updated), None)
+    if latest is not None:
+        fg.updated(latest)
+        fg.lastBuildDate(latest)
     for v in newest[-50:]:
         entry = fg.add_entry()
         entry.id(v.url)
@@ -361,10 +427,10 @@ def _feed(views: list[_View], base: str, title: str, name: str, rss: bool) -> An
     return fg
 
 
-def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
+def _write_feeds(out: _Output, views: list[_View], base: str, title: str) -> None:
     # RSS carries text its readers will render as HTML; Atom says its text is text (type="text").
-    _feed(views, base, title, "feed.xml", rss=True).rss_file(str(out / "feed.xml"), pretty=True)
-    _feed(views, base, title, "atom.xml", rss=False).atom_file(str(out / "atom.xml"), pretty=True)
+    out.write("feed.xml", _feed(views, base, title, "feed.xml", rss=True).rss_str(pretty=True))
+    out.write("atom.xml", _feed(views, base, title, "atom.xml", rss=False).atom_str(pretty=True))
     newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=UTC))
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -385,7 +451,7 @@ def _write_feeds(out: Path, views: list[_View], base: str, title: str) -> None:
             for v in reversed(newest[-50:])
         ],
     }
-    (out / "feed.json").write_text(json.dumps(feed, indent=2, ensure_ascii=False), "utf-8")
+    out.write("feed.json", json.dumps(feed, indent=2, ensure_ascii=False))
 
 
 def _marked(v: _View, text: str) -> str:
@@ -393,30 +459,50 @@ def _marked(v: _View, text: str) -> str:
     return f"{text} [unconfirmed]" if text in v.review else text
 
 
-def _write_newsletter_archive(out: Path, store: Store, base: str) -> None:
-    """Every newsletter issue as a page ("view in a browser"), the newest as latest.html, and an
-    index. The pages carry no subscriber's unsubscribe link."""
-    from newsdesk.newsletter import PLACEHOLDER
+def _write_newsletter_archive(out: _Output, store: Store, base: str, title: str) -> None:
+    """Every newsletter issue as a page ("view in a browser") with its charts as PNG files, the
+    newest as latest.html, an index, and an RSS feed of issues. The pages carry no subscriber's
+    unsubscribe link."""
+    from feedgen.feed import FeedGenerator
+
+    from newsdesk.newsletter import ISSUE_PLACEHOLDER, for_browser, issue_images
 
     issues = store.newsletter_issues()
     if not issues:
         return
-    folder = out / "newsletter"
-    folder.mkdir()
     general = urljoin(base, "newsletter/")
     for issue in issues:
-        page = issue["html"].replace(PLACEHOLDER, general)
-        (folder / f"issue-{issue['id']}.html").write_text(page, "utf-8")
-    (folder / "latest.html").write_text(issues[0]["html"].replace(PLACEHOLDER, general), "utf-8")
+        for cid, png in issue_images(store, issue).items():
+            out.write("newsletter/" + cid.split("@")[0] + ".png", png)
+        out.write(f"newsletter/issue-{issue['id']}.html", for_browser(issue, general))
+    out.write("newsletter/latest.html", for_browser(issues[0], general))
     items = "".join(f'<li><a href="issue-{i["id"]}.html">{html.escape(i["subject"])}</a></li>' for i in issues)
-    (folder / "index.html").write_text(
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Newsletter archive</title></head>'
-        f"<body><h1>Newsletter archive</h1><ul>{items}</ul></body></html>",
-        "utf-8",
+    out.write(
+        "newsletter/index.html",
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Newsletter archive</title>'
+        f'<link rel="alternate" type="application/rss+xml" title="Newsletter issues" href="feed.xml"></head>'
+        f'<body><h1>Newsletter archive</h1><p><a href="feed.xml">RSS feed of issues</a></p><ul>{items}</ul></body></html>',
     )
+    feed = FeedGenerator()
+    feed.title(_rss_title(f"{title}: newsletter"))
+    feed.link(href=urljoin(general, "index.html"), rel="alternate")
+    feed.description(f"Every issue of the {title} newsletter")
+    feed.language("en")
+    feed.lastBuildDate(issues[0]["created_at"])
+    for issue in reversed(issues[:50]):  # feedgen lists the last added first
+        entry = feed.add_entry()
+        url = urljoin(general, f"issue-{issue['id']}.html")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.link(href=url)
+        entry.title(_rss_title(issue["subject"]))
+        text = issue["text"].replace(ISSUE_PLACEHOLDER, str(issue["id"])).split("Unsubscribe with one click:")[0].strip()
+        entry.description(html.escape(text).replace("\n", "<br>"))
+        entry.pubDate(issue["created_at"])
+    out.write("newsletter/feed.xml", feed.rss_str(pretty=True))
 
 
-def _write_sitemap(out: Path, views: list[_View], tags: list[str], base: str) -> None:
+def _write_sitemap(out: _Output, views: list[_View], tags: list[str], base: str) -> None:
     from xml.sax.saxutils import escape
 
     rows = [f"<url><loc>{escape(base)}index.html</loc></url>"]
@@ -425,9 +511,9 @@ def _write_sitemap(out: Path, views: list[_View], tags: list[str], base: str) ->
         rows.append(f"<url><loc>{escape(v.url)}</loc><lastmod>{lastmod}</lastmod></url>")
     for t in tags:
         rows.append(f"<url><loc>{escape(urljoin(base, 'tags/' + slug(t) + '.html'))}</loc></url>")
-    (out / "sitemap.xml").write_text(
+    out.write(
+        "sitemap.xml",
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         + "\n".join(rows)
         + "\n</urlset>\n",
-        "utf-8",
     )

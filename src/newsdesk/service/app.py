@@ -15,14 +15,15 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from newsdesk.pipeline import Newsroom
 from newsdesk.service import actions
 from newsdesk.service.auth import COOKIE, Sessions, check_login, newsroom_secret
+from newsdesk.service.pages import SitePages
 
 REASONS = {
     "wrong_figure": "A wrong figure",
@@ -304,6 +305,7 @@ def create_app(newsroom: Newsroom) -> Starlette:
         return page("subscribe.html", message="Unsubscribed: no more issues will be sent to you.")
 
     site = newsroom.site_dir
+    pages = SitePages(site)
     routes = [
         Route("/newsletter/subscribe", subscribe, methods=["POST"]),
         Route("/newsletter/confirm", confirm, methods=["GET"]),
@@ -316,9 +318,29 @@ def create_app(newsroom: Newsroom) -> Starlette:
         Route("/desk", queue, methods=["GET"]),
         Route("/desk/articles/{story_id:int}", article_history, methods=["GET"]),
         Route("/desk/articles/{story_id:int}/{action:str}", act, methods=["POST"]),
-        Mount("/", app=StaticFiles(directory=str(site), html=True, check_dir=False), name="site"),
+        Mount("/", app=pages, name="site"),  # type: ignore[arg-type]
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(PagesFirst, pages=pages)])
+
+
+DYNAMIC_GETS = ("/desk", "/feedback/", "/newsletter/confirm", "/newsletter/unsubscribe")
+
+
+class PagesFirst:
+    """Site pages straight from memory, before routing (most requests are readers reading);
+    everything else goes on to the routes."""
+
+    def __init__(self, app: Any, pages: Any):
+        self.app, self.pages = app, pages
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            root = scope.get("root_path", "")
+            route = scope["path"][len(root) :] if root and scope["path"].startswith(root) else scope["path"]
+            if not route.startswith(DYNAMIC_GETS):
+                await self.pages(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _feedback_row(newsroom: Newsroom, story_id: int, form: dict[str, str], comment_max: int) -> tuple[str, dict[str, Any]]:

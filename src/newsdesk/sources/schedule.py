@@ -11,10 +11,14 @@ to ``max_backoff_hours``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from newsdesk.config import WatchSettings
+from newsdesk.records import Source
+from newsdesk.store import Store
 
 
 def cache_seconds(headers: dict[str, str], now: datetime) -> float | None:
@@ -46,3 +50,32 @@ def next_fetch(
     if failures > 0:
         interval = min(interval * 2 ** min(failures, 20), settings.max_backoff_hours * 3600)
     return now + timedelta(seconds=interval), interval
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def under_host_cap(due: list[Source], everyone: list[Source], now: datetime, per_minute: int) -> tuple[list[int], int]:
+    """(the due sources to read now, how many wait): no host is read more than ``per_minute``
+    times in any minute, counting the reads of the last minute (stored, so the cap holds across
+    rounds, restarts and the workers' scheduler). The sources that wait stay due, first in line."""
+    since = now - timedelta(seconds=60)
+    used = Counter(host_of(s.url) for s in everyone if s.last_fetched_at is not None and s.last_fetched_at > since)
+    chosen, waiting = [], 0
+    # The longest-waiting first, so a host's sources take turns.
+    for source in sorted(due, key=lambda s: (s.last_fetched_at is not None, s.last_fetched_at or now, s.id)):
+        host = host_of(source.url)
+        if used[host] >= per_minute:
+            waiting += 1
+            continue
+        used[host] += 1
+        chosen.append(source.id)
+    return sorted(chosen), waiting
+
+
+def sources_to_read(store: Store, now: datetime, per_host_per_minute: int) -> tuple[list[int], int]:
+    """The due sources to read now under the per-host cap, and how many of them wait."""
+    due = set(store.due_source_ids(now))
+    everyone = [s for s in store.list_sources() if s.kind != "facts"]
+    return under_host_cap([s for s in everyone if s.id in due], everyone, now, per_host_per_minute)

@@ -14,6 +14,7 @@ times, then left failed (parked) and shown by ``newsdesk status``.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from procrastinate import App, Blueprint, PsycopgConnector, RetryStrategy
@@ -77,7 +78,22 @@ def fetch_source(source_id: int) -> None:
 
 
 @tasks.task(name="cluster", queue="stories", retry=RETRY)
-def cluster() -> None:
+def cluster(waiting_since: float | None = None) -> None:
+    # Clustering waits for a burst of fetches to finish (at most ``[queue] cluster_max_wait_seconds``):
+    # items clustered together group as one process would group them, whatever order the
+    # workers fetched them in.
+    room = newsroom()
+    now = time.time()
+    waiting_since = waiting_since or now
+    if fetches_pending(room) and now - waiting_since < room.settings.queue.cluster_max_wait_seconds:
+        _defer(
+            cluster,
+            queueing_lock="cluster",
+            lock="cluster",
+            schedule_in={"seconds": CLUSTER_DEBOUNCE_SECONDS},
+            kwargs={"waiting_since": waiting_since},
+        )
+        return
     started = utcnow()
     _unit("cluster", ("stories",))
     for story_id in sorted(newsroom().store.stories_touched_since(started)):
@@ -95,10 +111,54 @@ def publish() -> None:
     _unit("publish", ("publish",))
 
 
+@tasks.task(name="newsletter", queue="publish", retry=RETRY)
+def newsletter() -> None:
+    """The day's issue (``[newsletter] daily_at``): built, published, then sent."""
+    from newsdesk.newsletter import deliver_if_due
+
+    room = newsroom()
+    run_id = room.store.start_run("newsletter")
+    said = deliver_if_due(room.store, room.settings, room.path, after_build=lambda: run_unit(room, ("publish",)))
+    room.store.finish_run(run_id, {"worker": os.getpid(), "newsletter": said or "nothing to do"})
+
+
+def enqueue_newsletter(app: App, room: Newsroom) -> bool:
+    """A newsletter job when the daily issue is due or unfinished (one waiting at most)."""
+    from newsdesk.newsletter import delivery_due
+
+    if not delivery_due(room.store, room.settings):
+        return False
+    try:
+        app.configure_task("newsdesk:newsletter", queueing_lock="newsletter", lock="newsletter").defer()
+    except AlreadyEnqueued:
+        return False
+    return True
+
+
+def fetches_pending(room: Newsroom) -> int:
+    """Fetch jobs waiting or running (a stalled one counts until it is handed on)."""
+    from sqlalchemy import text
+
+    with room.store.begin() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'newsdesk:fetch_source' "
+                    "AND status IN ('todo', 'doing')"
+                )
+            ).scalar()
+            or 0
+        )
+
+
 def enqueue_due(app: App, room: Newsroom) -> int:
-    """A fetch job for every source that is due (one waiting per source at most)."""
+    """A fetch job for every source that is due, within each host's per-minute cap (one waiting per
+    source at most)."""
+    from newsdesk.sources.schedule import sources_to_read
+
     count = 0
-    for source_id in room.store.due_source_ids(utcnow()):
+    due, _ = sources_to_read(room.store, utcnow(), room.settings.watch.per_host_per_minute)
+    for source_id in due:
         try:
             app.configure_task("newsdesk:fetch_source", queueing_lock=f"fetch:{source_id}", lock=f"source:{source_id}").defer(
                 source_id=source_id
