@@ -11,8 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent / "src" / "newsdesk"
 STAGES = {"sources", "extract", "dedup", "stories", "enrich", "write", "verify", "media", "publish"}
 # Ingest composes extraction and de-duplication; writers pre-check sentences with the verifier's
-# public checker (so a corroborating citation or a headline is only claimed where it would pass).
-ALLOWED = {("sources", "extract"), ("sources", "dedup"), ("write", "verify")}
+# public checker (so a corroborating citation or a headline is only claimed where it would pass);
+# clustering decides copies again over its batch in publication order (dedup's public function).
+ALLOWED = {("sources", "extract"), ("sources", "dedup"), ("write", "verify"), ("stories", "dedup")}
 
 
 def _imports():

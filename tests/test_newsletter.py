@@ -388,3 +388,75 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A throwaway authority-signed certificate for 127.0.0.1: (certificate, key)."""
+    import shutil
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = folder / "relay.pem", folder / "relay.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_to_the_relay_is_verified_and_credentials_come_from_the_environment(published, tmp_path, monkeypatch, security):
+    import socket
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = _certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        assert isinstance(auth_data, LoginPassword)
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox()
+    # aiosmtpd counts only STARTTLS as TLS for its AUTH rule; an implicit-TLS socket is TLS throughout.
+    if security == "starttls":
+        options = {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+    else:
+        options = {"ssl_context": context, "auth_require_tls": False}
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=authenticate, **options)
+    controller.start()
+    try:
+        path = copy_configured(published, tmp_path, port)
+        room = open_newsroom(path)
+        room.settings.newsletter.smtp_security = security
+        from newsdesk.newsletter import build_issue, send_issue
+
+        issue_id = build_issue(room.store, room.settings)
+        room.store.add_subscriber("reader@example.org", "confirmed")
+        # Not trusted: the relay's certificate is refused, nothing sent, nobody marked as sent.
+        with pytest.raises(ssl.SSLCertVerificationError):
+            send_issue(room.store, room.settings, issue_id, folder=path)
+        assert box.messages == [] and room.store.still_to_send(issue_id, 3)
+        # Trusted through smtp_ca_file, logged in with the environment's credentials.
+        (path / "relay-ca.pem").write_bytes(cert.read_bytes())
+        room.settings.newsletter.smtp_ca_file = "relay-ca.pem"
+        monkeypatch.setenv("NEWSDESK_SMTP_USERNAME", "newsroom")
+        monkeypatch.setenv("NEWSDESK_SMTP_PASSWORD", "s3cret")
+        assert send_issue(room.store, room.settings, issue_id, folder=path).sent == 1
+        assert logins == [(b"newsroom", b"s3cret")] and len(box.messages) == 1
+        room.close()
+    finally:
+        controller.stop()

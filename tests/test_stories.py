@@ -186,3 +186,68 @@ def test_readers_votes_nudge_the_score_by_a_small_documented_weight():
     assert liked.helpfulness_score == round(settings.helpfulness_weight * 0.8, 4)
     assert disliked.total == round(plain.total - settings.helpfulness_weight, 4)
     assert liked.helpful_votes == (9, 1) and "readers 9 helpful, 1 not" in liked.explain()
+
+
+def test_copies_and_stories_do_not_depend_on_the_order_items_arrived_in(tmp_path):
+    """Near-copying is not transitive (Y copies X, Z copies Y, Z does not copy X): ingest, deciding
+    as items arrive, makes different originals for different arrival orders; clustering decides
+    again in publication order, so the stories come out the same."""
+    from conftest import make_newsroom
+    from newsdesk.dedup import NearDuplicateIndex
+
+    words = (
+        "the harbour council in eskerby approved a new winter ferry timetable on monday after a long public "
+        "consultation that drew more than four hundred written responses from island residents and local traders "
+        "who had asked for an earlier morning crossing and a later evening return during the coldest months"
+    ).split()
+    x = " ".join(words)
+    y = " ".join(words[:-6] + "coldest weeks of the coming year".split())
+    z = " ".join("officials in the port town of eskerby said".split() + words[8:-6] + "coldest weeks of the coming year".split())
+    probe = NearDuplicateIndex(make_newsroom(tmp_path / "probe").settings.dedup)
+    sx, sy, sz = (probe.signature(t) for t in (x, y, z))
+    threshold = probe.settings.threshold
+    assert sx.jaccard(sy) >= threshold and sy.jaccard(sz) >= threshold and sx.jaccard(sz) < threshold  # the setup
+    texts = {"x": (x, 0), "y": (y, 30), "z": (z, 60)}  # minutes after 09:00: X first, Z last
+
+    def newsroom_fed(order: str):  # type: ignore[no-untyped-def]
+        room = make_newsroom(tmp_path / order)
+        index = NearDuplicateIndex(room.settings.dedup)
+        for key in order:  # as ingest decides: against the originals stored so far, on arrival
+            text, minutes = texts[key]
+            source, _ = room.store.add_source(f"https://{key}.example/feed", name=f"Outlet {key.upper()}")
+            signature = index.signature(text)
+            original = index.find(signature)
+            item_id = room.store.insert_item(
+                NewItem(
+                    source_id=source.id,
+                    guid=key,
+                    url=f"https://{key}.example/ferry",
+                    canonical_url=f"https://{key}.example/ferry",
+                    outlet=source.name,
+                    title=f"Eskerby ferry timetable approved ({key})",
+                    summary="",
+                    text=text,
+                    text_origin="feed",
+                    author=None,
+                    published_at=NOW.replace(hour=9) + timedelta(minutes=minutes),
+                    fetched_at=NOW,
+                ),
+                minhash=NearDuplicateIndex.to_bytes(signature),
+                duplicate_of=original,
+            )
+            if original is None:
+                index.add(item_id, signature)
+        stored = {i.id: i.guid for i in room.store.items_without_story()}
+        before = {i.guid: stored.get(i.duplicate_of) for i in room.store.items_without_story()}
+        run(room, ("stories",))
+        items = {i.id: i for s in room.store.stories() for i in s.items}
+        copies = {i.guid: (items[i.duplicate_of].guid if i.duplicate_of else None) for i in items.values()}
+        groups = sorted(sorted(i.guid for i in s.items) for s in room.store.stories())
+        room.close()
+        return before, copies, groups
+
+    arrived_last_first, copies_a, groups_a = newsroom_fed("zyx")
+    arrived_in_order, copies_b, groups_b = newsroom_fed("xyz")
+    assert arrived_last_first != arrived_in_order  # ingest's decisions did depend on arrival
+    assert copies_a == copies_b == {"x": None, "y": "x", "z": None}  # decided in publication order
+    assert groups_a == groups_b

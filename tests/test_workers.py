@@ -116,6 +116,28 @@ def test_two_workers_publish_what_one_process_does(postgres_url, tmp_path, demo_
     assert overlapping_story_units(path) == []
     status = newsdesk("status", "--dir", str(path)).stdout
     assert "Jobs:" in status and "succeeded" in status
+    # The daily newsletter, scheduled like the fetches and done by a worker: built, published, sent.
+    from aiosmtpd.controller import Controller
+
+    from test_newsletter import Mailbox, _closed_port
+
+    box = Mailbox()
+    port = _closed_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with (path / "newsdesk.toml").open("a") as config:
+            config.write(f'\n[newsletter]\nsmtp_port = {port}\nsmtp_security = "none"\ndaily_at = "00:00"\n')
+        room = open_newsroom(path)
+        room.store.add_subscriber("reader@example.org", "confirmed")
+        room.close()
+        assert "the newsletter enqueued" in newsdesk("schedule", "--once", "--dir", str(path)).stdout
+        drain(path)
+        assert [m["To"] for m in box.messages] == ["reader@example.org"]
+        assert (open_newsroom(path).site_dir / "newsletter" / "issue-1.html").exists()
+        assert "the newsletter enqueued" not in newsdesk("schedule", "--once", "--dir", str(path)).stdout  # once a day
+    finally:
+        controller.stop()
 
 
 def test_a_worker_killed_mid_job_leaves_it_to_another(postgres_url, tmp_path, demo_server):

@@ -372,6 +372,8 @@ def newsletter_send(
     directory: DirOption = Path("."),
 ) -> None:
     """Send an issue to every confirmed subscriber it has not reached; safe to re-run after a crash."""
+    from smtplib import SMTPException
+
     from newsdesk.newsletter import send_issue
 
     newsroom = _open(directory)
@@ -382,9 +384,10 @@ def newsletter_send(
         report = send_issue(newsroom.store, newsroom.settings, chosen["id"], dry_run, folder=newsroom.path)
     except ValueError as exc:  # DKIM configured but not usable
         _fail(str(exc), 1)
-    except OSError as exc:
+    except (OSError, SMTPException) as exc:
         _fail(
-            f"cannot reach the SMTP server {newsroom.settings.newsletter.smtp_host}:{newsroom.settings.newsletter.smtp_port} ({exc})",
+            f"cannot send through the SMTP server {newsroom.settings.newsletter.smtp_host}:{newsroom.settings.newsletter.smtp_port} "
+            f"({exc}); check [newsletter] smtp_host, smtp_port, smtp_security and smtp_ca_file",
             1,
         )
     log = newsroom.store.send_log(chosen["id"])

@@ -277,6 +277,9 @@ class NewsletterSettings(Section):
     # Credentials come from the environment, under these names (never from the file).
     smtp_username_env: str = "NEWSDESK_SMTP_USERNAME"
     smtp_password_env: str = "NEWSDESK_SMTP_PASSWORD"
+    # TLS checks the server's certificate against the system's authorities, or this PEM file
+    # (a private relay's own authority; relative to the newsroom folder).
+    smtp_ca_file: str = ""
     messages_per_second: float = Field(default=10.0, gt=0, le=10000)
     # A refused or failed send is tried again on later runs, this many times in all.
     max_attempts: int = Field(default=3, ge=1, le=20)
@@ -601,6 +604,7 @@ smtp_port = 25
 smtp_security = "starttls"             # "starttls", "ssl" or "none" (a local relay)
 smtp_username_env = "NEWSDESK_SMTP_USERNAME"   # credentials come from these environment variables
 smtp_password_env = "NEWSDESK_SMTP_PASSWORD"
+smtp_ca_file = ""                      # a PEM authority for a private relay's certificate (TLS is always verified)
 messages_per_second = 10.0
 max_attempts = 3
 confirm_hours = 48.0

@@ -8,7 +8,7 @@ is stored with ``duplicate_of`` set and never counts as an independent source.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -56,12 +56,14 @@ class NearDuplicateIndex:
     def to_bytes(signature: Any) -> bytes:
         return np.asarray(signature.hashvalues, dtype=np.uint64).tobytes()
 
-    def find(self, signature: Any) -> int | None:
-        """Earliest indexed item whose estimated Jaccard similarity reaches the threshold."""
+    def find(self, signature: Any, rank: Mapping[int, int] | None = None) -> int | None:
+        """Earliest indexed item whose estimated Jaccard similarity reaches the threshold: the
+        lowest ``rank`` when given (publication order), else the lowest id (storage order)."""
         best: int | None = None
+        key = (lambda i: rank[i]) if rank is not None else (lambda i: i)
         for item_id in self._lsh.query(signature):
             if signature.jaccard(self._signatures[item_id]) >= self.settings.threshold:
-                best = item_id if best is None else min(best, item_id)
+                best = item_id if best is None or key(item_id) < key(best) else best
         return best
 
     def add(self, item_id: int, signature: Any) -> None:
@@ -69,3 +71,24 @@ class NearDuplicateIndex:
             return
         self._signatures[item_id] = signature
         self._lsh.insert(item_id, signature)
+
+
+def copies_in_publication_order(batch: Sequence[tuple[int, bytes]], settings: DedupSettings) -> dict[int, int | None]:
+    """Which items of a batch copy which, decided in the batch's order (publication order, from
+    the caller): item id → the earliest earlier original it copies, or None for an original.
+
+    Ingest decides copies as items arrive, so which of two near-copies is the original — and,
+    since near-copying is not transitive, which group an item joins — follows network timing.
+    Deciding again over the whole batch in publication order gives the same answer whatever order
+    the items arrived in (and whichever worker fetched them)."""
+    index = NearDuplicateIndex(settings)
+    rank: dict[int, int] = {}
+    out: dict[int, int | None] = {}
+    for n, (item_id, blob) in enumerate(batch):
+        signature = index.from_bytes(blob)
+        original = index.find(signature, rank)
+        out[item_id] = original
+        if original is None:
+            rank[item_id] = n
+            index.add(item_id, signature)
+    return out

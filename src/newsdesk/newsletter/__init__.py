@@ -252,15 +252,26 @@ class DkimSigner:
         return bytes(header) + raw
 
 
-def _connect(settings: Settings) -> smtplib.SMTP:
+def _connect(settings: Settings, folder: Path = Path(".")) -> smtplib.SMTP:
+    """An SMTP connection as configured. TLS (STARTTLS or SSL) verifies the server's certificate
+    and name, against the system's authorities or ``[newsletter] smtp_ca_file``; credentials come
+    from the environment."""
+    import ssl
+
     s = settings.newsletter
+    context = None
+    if s.smtp_security != "none":
+        ca_file = Path(s.smtp_ca_file) if s.smtp_ca_file else None
+        if ca_file is not None and not ca_file.is_absolute():
+            ca_file = folder / ca_file
+        context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     client: smtplib.SMTP
     if s.smtp_security == "ssl":
-        client = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30)
+        client = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30, context=context)
     else:
         client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30)
         if s.smtp_security == "starttls":
-            client.starttls()
+            client.starttls(context=context)
     user, password = os.environ.get(s.smtp_username_env), os.environ.get(s.smtp_password_env)
     if user and password:
         client.login(user, password)
@@ -292,7 +303,7 @@ def send_issue(
         return report
     sender = parseaddr(settings.newsletter.from_address)[1]
     gap = 1.0 / settings.newsletter.messages_per_second
-    client = _connect(settings) if pending else None
+    client = _connect(settings, folder) if pending else None
     try:
         for subscriber in pending:
             started = time.monotonic()
@@ -314,7 +325,7 @@ def send_issue(
                 store.record_send(issue_id, subscriber["id"], "retry", f"{type(exc).__name__}: {exc}"[:500])
                 report.failed += 1
                 report.errors.append(f"{subscriber['email']}: {exc}")
-                client = _connect(settings)  # the connection may be gone; the next one starts clean
+                client = _connect(settings, folder)  # the connection may be gone; the next one starts clean
                 continue
             store.record_send(issue_id, subscriber["id"], "sent")
             report.sent += 1
@@ -371,7 +382,7 @@ def deliver_if_due(
     return "; ".join(said) or None
 
 
-def send_confirmation(settings: Settings, email: str, link: str) -> None:
+def send_confirmation(settings: Settings, email: str, link: str, folder: Path = Path(".")) -> None:
     """The double opt-in message: nothing is sent to the address until its owner follows the link."""
     message = EmailMessage()
     message["From"] = settings.newsletter.from_address
@@ -383,7 +394,7 @@ def send_confirmation(settings: Settings, email: str, link: str) -> None:
         f"To confirm, open this link within {settings.newsletter.confirm_hours:.0f} hours:\n{link}\n\n"
         "If it was not you, ignore this message: nothing will be sent."
     )
-    client = _connect(settings)
+    client = _connect(settings, folder)
     try:
         client.send_message(message)
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict, deque
 from importlib import resources
+from smtplib import SMTPException
 from typing import Any
 from urllib.parse import quote
 
@@ -276,8 +277,8 @@ def create_app(newsroom: Newsroom) -> Starlette:
             from newsdesk.newsletter import send_confirmation
 
             try:
-                send_confirmation(newsroom.settings, email, link)
-            except OSError:
+                send_confirmation(newsroom.settings, email, link, newsroom.path)
+            except (OSError, SMTPException):
                 return page("subscribe.html", status=503, message="The confirmation email could not be sent; try again later.")
         # The same answer whatever the address's state: nothing about subscribers is shown.
         return page("subscribe.html", message="Check your inbox: a confirmation link is on its way.")

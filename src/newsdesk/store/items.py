@@ -92,6 +92,30 @@ class ItemsQueries(StoreBase):
             )
             return [(i, bytes(m)) for i, m in conn.execute(q)]
 
+    def unclustered_signatures(self, *, conn: Connection | None = None) -> list[tuple[int, bytes, int | None]]:
+        """(id, signature, duplicate_of) of the items not in a story yet that near-copy checks
+        cover (not replies, not facts)."""
+        with self.begin(conn) as conn:
+            q = select(items.c.id, items.c.minhash, items.c.duplicate_of).where(
+                items.c.story_id.is_(None), items.c.parent_id.is_(None), items.c.minhash.is_not(None)
+            )
+            return [(i, bytes(m), d) for i, m, d in conn.execute(q)]
+
+    def set_duplicates(self, copies: dict[int, int | None], *, conn: Connection | None = None) -> int:
+        """Record which item copies which; returns how many items changed."""
+        changed = 0
+        with self.begin(conn) as conn:
+            current = {
+                r.id: r.duplicate_of
+                for chunk in chunks(copies)
+                for r in conn.execute(select(items.c.id, items.c.duplicate_of).where(items.c.id.in_(chunk)))
+            }
+            for item_id, original in copies.items():
+                if current.get(item_id, original) != original:
+                    conn.execute(update(items).where(items.c.id == item_id).values(duplicate_of=original))
+                    changed += 1
+        return changed
+
     def items_without_story(self, *, conn: Connection | None = None) -> list[Item]:
         with self.begin(conn) as conn:
             q = select(items).where(items.c.story_id.is_(None)).order_by(items.c.id)

@@ -29,6 +29,7 @@ class StoriesReport(StageReport):
     closed: int = 0
     ranked: int = 0
     removed_empty: int = 0
+    copies_redecided: int = 0  # items whose original changed when copies were decided in publication order
 
     def lines(self) -> list[str]:
         lines = [
@@ -66,6 +67,23 @@ def params_from(settings: Settings) -> ClusterParams:
     )
 
 
+def _decide_copies(store: Store, settings: Settings) -> int:
+    """Copies among the items about to be clustered, decided again in publication order (see
+    ``dedup.copies_in_publication_order``). An item that copies one already in a story keeps it:
+    that original was stored, and clustered, before the batch."""
+    from newsdesk.dedup import copies_in_publication_order
+
+    rows = store.unclustered_signatures()
+    if len(rows) < 2:
+        return 0
+    ids = {i for i, _, _ in rows}
+    batch = [(i, m) for i, m, d in rows if d is None or d in ids]
+    items = store.items_by_id(i for i, _ in batch)
+    batch = [row for row in batch if items[row[0]].origin != "fact"]
+    batch.sort(key=lambda row: (items[row[0]].when, items[row[0]].source_id, items[row[0]].guid))
+    return store.set_duplicates(copies_in_publication_order(batch, settings.dedup))
+
+
 def build_stories(store: Store, settings: Settings, progress: Progress | None = None) -> StoriesReport:
     from newsdesk.stories.rank import rank_open_stories
 
@@ -74,6 +92,7 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
     now = utcnow()
     report.removed_empty = store.remove_empty_stories()
     report.closed = store.close_stories_quiet_since(now - timedelta(hours=settings.stories.quiet_hours))
+    report.copies_redecided = _decide_copies(store, settings)
     new_items = store.items_without_story()
     # In publication order, not storage order: sources are stored as each finishes, so ids follow
     # network timing; the same items must make the same stories whatever the order they arrived in.
