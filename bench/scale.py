@@ -150,6 +150,19 @@ def with_workers(path: Path, url: str, workers: int, kill_every: float | None) -
     return seconds, children_cpu() - cpu0, killed
 
 
+def single_process(path: Path, feeds: list[tuple[str, str]]) -> tuple[float, float, list[tuple[str, ...]], int, int]:
+    """`newsdesk run` in this process on SQLite: (seconds, CPU seconds, stories, items, articles)."""
+    from newsdesk.pipeline import open_newsroom, run
+
+    room = open_newsroom(room_with(path, feeds))
+    cpu0, started = time.process_time(), time.perf_counter()
+    run(room)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu0
+    room.close()
+    stories, stored, articles = outcome(path, dict(os.environ))
+    return seconds, cpu, stories, stored, articles
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--feeds", type=int, default=40)
@@ -169,24 +182,10 @@ def main() -> None:
     rows = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            from newsdesk.pipeline import open_newsroom, run
-
-            reference = room_with(Path(tmp) / "sqlite", feeds)
-            room = open_newsroom(reference)
-            cpu0, started = time.process_time(), time.perf_counter()
-            run(room)
-            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu0
-            room.close()
-            clean, stored, articles = outcome(reference, dict(os.environ))
+            seconds, cpu, clean, stored, articles = single_process(Path(tmp) / "sqlite", feeds)
             rows.append(("1 process, SQLite (reference)", seconds, cpu, stored, articles, len(clean), True, 0))
             # The same run again: the pipeline's own repeatability is the bar the workers are held to.
-            again = room_with(Path(tmp) / "sqlite-again", feeds)
-            room = open_newsroom(again)
-            cpu0, started = time.process_time(), time.perf_counter()
-            run(room)
-            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu0
-            room.close()
-            repeat, stored, articles = outcome(again, dict(os.environ))
+            seconds, cpu, repeat, stored, articles = single_process(Path(tmp) / "sqlite-again", feeds)
             rows.append(("1 process, SQLite, run again", seconds, cpu, stored, articles, len(repeat), repeat == clean, 0))
             trials = [(1, None), (2, None), (4, None), (2, args.kill_every)]
             for n, (workers, kill_every) in enumerate(trials):

@@ -67,6 +67,10 @@ def test_watch_reads_each_source_when_due_backs_off_failures_and_rewrites_only_c
         from werkzeug import Response
 
         calls["bad"] += 1
+        if feed.get("bad_recovered"):
+            return Response(
+                rss("<ttl>20</ttl>", [("b-1", "Ferry timetable approved for winter")]), mimetype="application/rss+xml"
+            )
         return Response("down", status=404)
 
     server.expect_request("/good.xml").respond_with_handler(good)
@@ -106,6 +110,13 @@ def test_watch_reads_each_source_when_due_backs_off_failures_and_rewrites_only_c
         after = {a.story_id: a.version for a in room.store.latest_articles()}
         assert all(after[k] == v for k, v in articles_before.items())  # the unchanged story was not rewritten
         assert len(after) == len(articles_before) + 1
+        # The failing source comes back: read when due, its back-off forgotten, its own interval kept.
+        feed["bad_recovered"] = "yes"
+        with room.store.begin() as conn:
+            conn.execute(update(sources).values(next_fetch_at=datetime(2000, 1, 1, tzinfo=UTC)))
+        tick(room)
+        recovered = {s.name: s for s in room.store.list_sources()}["Broken Wire"]
+        assert calls["bad"] == 3 and recovered.failures == 0 and recovered.interval_seconds == 1200, recovered.last_error
         room.close()
     finally:
         server.stop()
