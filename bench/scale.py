@@ -7,8 +7,8 @@ same articles citing the same sources, nothing lost or duplicated.
     python bench/scale.py                 # 40 feeds × 100 items (4,000 items)
     python bench/scale.py --feeds 200     # the 20,000-item run the issue asks for (long on 2 cores)
 
-All feeds are on one loopback host (the corpus server), with the per-host limit raised to 8
-concurrent requests so politeness does not serialise them. CPU is the newsdesk processes' user +
+Each feed is on its own loopback address (127.0.0.2, 127.0.0.3, …), so per-host politeness
+applies per feed and does not serialise them; settings are the defaults otherwise. CPU is the newsdesk processes' user +
 system time (the reference's own process; the workers' and the scheduler's), not PostgreSQL's.
 """
 
@@ -36,20 +36,29 @@ from pipeline import generate
 NEWSDESK = [sys.executable, "-m", "newsdesk.cli"]
 CONFIG = """
 [http]
-per_host_concurrency = 8
 allow_private = ["127.0.0.0/8"]
 [extract]
 fetch_pages = false
-[watch]
-per_host_per_minute = 100000
 [write]
 min_tier = "standard"
 """
 
 
 def _serve(items: int, feeds: int, ready) -> None:  # type: ignore[no-untyped-def]
+    """The corpus, each feed on its own loopback address (127.0.0.2, .3, …, the same port), so
+    per-host politeness (concurrency and the per-minute cap) applies per feed, not to all."""
+    from http.server import ThreadingHTTPServer
+
     with DemoServer(port=0, corpus=generate(items, outlets_count=feeds)) as server:
-        ready.put(server.feed_urls())
+        handler = server.handler
+        urls = []
+        for k, (name, url) in enumerate(server.feed_urls()):
+            address = f"127.0.{(k + 2) // 256}.{(k + 2) % 256}"
+            extra = ThreadingHTTPServer((address, server.port), handler)
+            extra.daemon_threads = True
+            threading.Thread(target=extra.serve_forever, daemon=True).start()
+            urls.append((name, url.replace("//127.0.0.1:", f"//{address}:", 1)))
+        ready.put(urls)
         threading.Event().wait()
 
 

@@ -165,6 +165,11 @@ class DemoServer:
             [("Hacker News", "hn:top")] if self.corpus.hn_stories else []
         )
 
+    @property
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler serving this demo (to serve it on more addresses, as the scale bench does)."""
+        return self._server.RequestHandlerClass  # type: ignore[return-value]
+
     def feed_urls(self) -> list[tuple[str, str]]:
         """(outlet name, feed URL) for every outlet, the broken one included."""
         return [(o["name"], self.site.feed_url(slug)) for slug, o in self.corpus.outlets.items()]
