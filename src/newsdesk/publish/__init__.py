@@ -278,6 +278,13 @@ def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool
     )
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links: a copy does the same, slower
+        shutil.copy2(source, target)
+
+
 def _current_build(out_dir: Path) -> Path | None:
     """The finished build the site link points to (what readers see now), if any."""
     if not out_dir.is_symlink():
@@ -299,7 +306,7 @@ class _Output:
         self.seen: set[str] = set()
         self.previous: set[str] = set()
         if current is not None:
-            shutil.copytree(current, scratch, symlinks=True, copy_function=os.link)
+            shutil.copytree(current, scratch, symlinks=True, copy_function=_link_or_copy)
             self.previous = {str(p.relative_to(scratch)) for p in scratch.rglob("*") if p.is_file()}
         else:
             scratch.mkdir(parents=True)
