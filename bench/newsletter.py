@@ -91,10 +91,10 @@ def main() -> None:
             rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             from email.policy import SMTP
 
-            from newsdesk.newsletter import issue_images, message_for
+            from newsdesk.newsletter import image_parts, issue_images, message_for
 
             first = room.store.subscribers()[0]
-            raw = message_for(issue, first, room.settings, issue_images(room.store, issue)).as_bytes(policy=SMTP)
+            raw = message_for(issue, first, room.settings, image_parts(issue_images(room.store, issue))).as_bytes(policy=SMTP)
             reference_seconds = _bare_smtplib(port, raw, args.subscribers)
     finally:
         time.sleep(0.5)

@@ -27,6 +27,21 @@ def make_newsroom(path: Path, extra: str = "") -> Newsroom:
     return open_newsroom(path)
 
 
+def published_demo(path: Path, extra: str = "") -> Path:
+    """A newsroom at ``path`` with the demo outlets run through the whole pipeline (closed after)."""
+    from newsdesk.demo.server import DemoServer
+    from newsdesk.pipeline import run
+
+    room = make_newsroom(path, extra)
+    with DemoServer(port=0) as server:
+        server.configure(room.settings)
+        for name, url in server.feed_urls():
+            room.store.add_source(url, name=name)
+        run(room)
+    room.close()
+    return path
+
+
 @pytest.fixture
 def newsroom(tmp_path: Path):
     room = make_newsroom(tmp_path / "room")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_newsroom
+from conftest import published_demo
 from newsdesk.pipeline import open_newsroom, run
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
@@ -73,17 +73,7 @@ def smtp():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from newsdesk.demo.server import DemoServer
-
-    path = tmp_path_factory.mktemp("letter") / "room"
-    room = make_newsroom(path)
-    with DemoServer(port=0) as server:
-        server.configure(room.settings)
-        for name, url in server.feed_urls():
-            room.store.add_source(url, name=name)
-        run(room)
-    room.close()
-    return path
+    return published_demo(tmp_path_factory.mktemp("letter") / "room")
 
 
 def copy_configured(published: Path, tmp_path: Path, port: int) -> Path:

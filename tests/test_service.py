@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from conftest import make_newsroom
+from conftest import published_demo
 from newsdesk.pipeline import open_newsroom, run
 
 PASSWORD = "correct horse battery"
@@ -25,16 +25,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
-    from newsdesk.demo.server import DemoServer
-
-    path = tmp_path_factory.mktemp("service") / "room"
-    newsroom = make_newsroom(path, "\n[service]\nfeedback_per_minute = 1000\n")
-    with DemoServer(port=0) as server:
-        server.configure(newsroom.settings)
-        for name, url in server.feed_urls():
-            newsroom.store.add_source(url, name=name)
-        run(newsroom)
-    newsroom.close()
+    path = published_demo(tmp_path_factory.mktemp("service") / "room", "\n[service]\nfeedback_per_minute = 1000\n")
     added = subprocess.run(
         [sys.executable, "-m", "newsdesk.cli", "users", "add", "ada", "--password-stdin", "--dir", str(path)],
         input=PASSWORD + "\n",

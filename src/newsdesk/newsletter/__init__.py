@@ -16,7 +16,7 @@ import os
 import re
 import smtplib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage, MIMEPart
@@ -171,10 +171,10 @@ def unsubscribe_url(settings: Settings, token: str) -> str:
 
 
 def message_for(
-    issue: dict[str, Any], subscriber: dict[str, Any], settings: Settings, images: dict[str, bytes] | None = None
+    issue: dict[str, Any], subscriber: dict[str, Any], settings: Settings, images: Sequence[MIMEPart] = ()
 ) -> EmailMessage:
-    """One subscriber's message: plain text and HTML alternatives, the charts as inline PNG parts
-    of the HTML (Content-ID), and the subscriber's own one-click unsubscribe (RFC 8058)."""
+    """One subscriber's message: plain text and HTML alternatives, the charts (``image_parts``) as
+    inline PNG parts of the HTML, and the subscriber's own one-click unsubscribe (RFC 8058)."""
     link = unsubscribe_url(settings, subscriber["token"])
     message = EmailMessage()
     message["From"] = settings.newsletter.from_address
@@ -194,27 +194,20 @@ def message_for(
         html_part = message.get_payload()[1]  # type: ignore[index]
         assert isinstance(html_part, MIMEPart)
         html_part.make_related()
-        for part in image_parts(images):
+        for part in images:
             html_part.attach(part)
     return message
 
 
 def image_parts(images: dict[str, bytes]) -> list[MIMEPart]:
-    """The charts as MIME parts, encoded once per issue and shared by every subscriber's message
-    (encoding them per message cost most of the time of a send)."""
-    key = tuple(sorted((cid, hash(png)) for cid, png in images.items()))
-    if _IMAGE_PARTS.get("key") != key:
-        parts = []
-        for cid, png in sorted(images.items()):
-            part = MIMEPart()
-            part.set_content(png, "image", "png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png", disposition="inline")
-            parts.append(part)
-        _IMAGE_PARTS.clear()
-        _IMAGE_PARTS.update(key=key, parts=parts)
-    return list(_IMAGE_PARTS["parts"])
-
-
-_IMAGE_PARTS: dict[str, Any] = {}
+    """The charts as MIME parts (Content-ID), encoded once per issue and shared by every
+    subscriber's message: encoding them per message cost most of the time of a send."""
+    parts = []
+    for cid, png in sorted(images.items()):
+        part = MIMEPart()
+        part.set_content(png, "image", "png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png", disposition="inline")
+        parts.append(part)
+    return parts
 
 
 class DkimSigner:
@@ -287,7 +280,7 @@ def send_issue(
     if issue is None:
         raise ValueError(f"no newsletter issue {issue_id}")
     signer = DkimSigner(settings, folder) if settings.newsletter.dkim_key_file else None
-    images = issue_images(store, issue)
+    images = image_parts(issue_images(store, issue))
     report = SendReport()
     pending = store.still_to_send(issue_id, settings.newsletter.max_attempts)
 
