@@ -9,10 +9,13 @@ the link moves. Pages carry an ETag; a reader's revalidation (If-None-Match) is 
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import os
 from pathlib import Path
 from typing import Any
+
+from newsdesk.site import NOT_FOUND_PAGE, forms_file, has_form_placeholders, put_back_forms
 
 Scope = dict[str, Any]
 
@@ -45,10 +48,19 @@ class SitePages:
             body = path.read_bytes()
         except OSError:  # absent, or a folder: not a page
             return None
+        if has_form_placeholders(body):  # published without the forms: the app serves them
+            body = self._with_forms(path, body)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/xml", "application/json", "image/svg+xml"):
             kind += "; charset=utf-8"
         return body, kind, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+    def _with_forms(self, path: Path, body: bytes) -> bytes:
+        try:
+            regions = json.loads((self.site_dir / forms_file(path.relative_to(self.site_dir).as_posix())).read_text("utf-8"))
+        except (OSError, ValueError):
+            regions = []
+        return put_back_forms(body.decode("utf-8"), [str(r) for r in regions]).encode("utf-8")
 
     def page(self, route: str) -> tuple[bytes, str, str] | None:
         build = self._current_build()
@@ -72,7 +84,11 @@ class SitePages:
             return
         found = self.page(route)
         if found is None:
-            await _answer(send, 404, b"Not found.", "text/plain; charset=utf-8")
+            missing = self.page(NOT_FOUND_PAGE)  # the site's own page, in its layout, with a link home
+            if missing is None:
+                await _answer(send, 404, b"Not found.", "text/plain; charset=utf-8")
+            else:
+                await _answer(send, 404, missing[0], missing[1], head=method == "HEAD")
             return
         body, kind, etag = found
         headers = [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
