@@ -145,7 +145,7 @@ def pytest_terminal_summary(terminalreporter, config):  # type: ignore[no-untype
     terminalreporter.section("left out", sep="-")
     if any(n == 0 for n in counts.values()):
         terminalreporter.write_line(f"-m {markexpr!r} leaves out:")
-        for mark, n in sorted(counts.items()):
+        for mark in sorted(counts):
             terminalreporter.write_line(f"  tests marked {mark}: {_LEFT_OUT_BECAUSE[mark]}")
         return
     for mark, n in sorted(counts.items()):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+
 from test_service import _chromium, first_article, serving
 
 FORM_MARKS = ("Was this article helpful?", "Report an error", 'class="signup"')
@@ -55,7 +56,7 @@ def test_reader_forms_survive_a_publish_from_another_process(room):
 
 
 def test_publishing_from_the_app_and_from_the_command_line_writes_the_same_files(room):
-    with serving(room) as (client, _, newsroom):
+    with serving(room) as (_client, _, newsroom):
         site = newsroom.site_dir.resolve()
         from_app = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     report = _publish_from_the_command_line(room)
