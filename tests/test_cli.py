@@ -51,14 +51,14 @@ class Result:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def cli(*args, check=True, columns=200):
+def cli(*args, check=True, columns=200, input=None):
     """The command in-process (CliRunner): same output and exit code, no interpreter start."""
     from typer.testing import CliRunner
 
     from newsdesk.cli import app
 
     env = {"COLUMNS": str(columns), "NO_COLOR": "1"}
-    result = CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
+    result = CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False, input=input)
     out = Result(result.exit_code, result.stdout, result.stderr)
     if check and out.returncode != 0:
         raise AssertionError(f"newsdesk {' '.join(map(str, args))} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
@@ -183,6 +183,8 @@ def test_demo_then_stories_json(tmp_path):
     # Re-running the demo adds nothing.
     again = nd("demo", "--dir", str(room), "--port", str(port), cwd=tmp_path, check=False)
     assert "0 new items, 0 duplicates" in again.stdout
+    # The README's figure: 15 fetches (14 answered 304, the broken feed in full) and 6 API requests (5 × 304, one 404).
+    assert "10/11 sources OK, 15 HTTP requests." in again.stdout and "6 API requests" in again.stdout
     assert "0 facts added, 3 subjects unchanged" in again.stdout
     assert len(json.loads(cli("stories", "--format", "json", "--dir", str(room)).stdout)) == 24
     table = cli("stories", "--tier", "brief", "--dir", str(room)).stdout
@@ -275,3 +277,189 @@ def serve_and_fetch(room):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_init_on_a_file_is_a_clear_error(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder", encoding="utf-8")
+    for target in (afile, afile / "room"):
+        result = cli("init", str(target), check=False)
+        assert result.returncode == 2, result.stdout
+        assert f"{afile} is a file, not a folder" in result.stderr and "Traceback" not in result.stderr
+    assert afile.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_hints_keep_their_brackets(tmp_path):
+    """A source's error names "[sources] allow_files": printed as text, not eaten as markup."""
+    room = tmp_path / "room"
+    cli("init", str(room))
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<rss version='2.0'><channel><title>F</title></channel></rss>", encoding="utf-8")
+    cli("sources", "add", str(feed), "--dir", str(room))
+    ran = cli("ingest", "--dir", str(room), check=False, columns=400)
+    hint = "set [sources] allow_files = true in newsdesk.toml"
+    assert ran.returncode == 1 and hint in ran.stdout
+    assert hint in cli("sources", "list", "--dir", str(room), columns=400).stdout
+    assert f"{feed}: {feed} is a local file" in cli("status", "--dir", str(room), columns=400).stdout
+
+
+def test_web_source_on_an_unresolvable_host_says_so(tmp_path):
+    from socket import socket
+
+    room = tmp_path / "room"
+    cli("init", str(room))
+    with socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = room / "newsdesk.toml"
+    text = config.read_text().replace("allow_private = []", 'allow_private = ["127.0.0.0/8"]')
+    config.write_text(text.replace("max_retries = 3", "max_retries = 0", 1), encoding="utf-8")
+    cli("sources", "add", "web:https://nosuch-newsdesk-host.invalid/news/", "--dir", str(room))
+    cli("sources", "add", f"web:http://127.0.0.1:{port}/news/", "--dir", str(room))
+    assert cli("ingest", "--dir", str(room), check=False).returncode == 1
+    errors = {
+        s["url"]: s["last_error"] for s in json.loads(cli("sources", "list", "--format", "json", "--dir", str(room)).stdout)
+    }
+    assert errors["web:https://nosuch-newsdesk-host.invalid/news/"].startswith("cannot resolve 'nosuch-newsdesk-host.invalid'")
+    assert errors[f"web:http://127.0.0.1:{port}/news/"].startswith("cannot connect to 127.0.0.1")
+    assert not any("robots.txt" in e for e in errors.values())
+
+
+def test_subscribers_import_names_the_missing_column(tmp_path):
+    room = tmp_path / "room"
+    cli("init", str(room))
+    nomail = tmp_path / "nomail.csv"
+    nomail.write_text("name,phone\nAda,555\n", encoding="utf-8")
+    result = cli("subscribers", "import", str(nomail), "--dir", str(room), check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "has no 'email' column: columns found: 'name', 'phone'" in result.stderr
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    assert (
+        "columns found: none (the file is empty)"
+        in cli("subscribers", "import", str(empty), "--dir", str(room), check=False).stderr
+    )
+    # A spreadsheet's export: BOM, "Email" header, a blank row, a bad address; nothing printed as ": ."
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("\ufeffName,Email\nAda,ada@example.org\nBob,\nCy,not-an-address\n", encoding="utf-8")
+    said = cli("subscribers", "import", str(mixed), "--dir", str(room)).stdout
+    assert (
+        said.strip() == "1 subscribers added; 1 invalid addresses skipped: 'not-an-address'; 1 rows without an address skipped."
+    )
+    assert cli("subscribers", "list", "--dir", str(room)).stdout.startswith("ada@example.org\tconfirmed")
+
+
+def rss(title, entries):
+    """An RSS 2.0 feed: entries are (guid, link, headline, text, RFC 822 date)."""
+    from xml.sax.saxutils import escape
+
+    body = "".join(
+        f"<item><guid>{g}</guid><link>{escape(link)}</link><title>{escape(t)}</title>"
+        f"<description>{escape(x)}</description><pubDate>{d}</pubDate></item>"
+        for g, link, t, x, d in entries
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>{title}</title>{body}</channel></rss>"
+
+
+def words(seed, n=200):
+    import random
+
+    rng = random.Random(seed)
+    vocab = [f"{seed}{k}" for k in range(60)]
+    return " ".join(rng.choice(vocab) for _ in range(n)) + "."
+
+
+def test_sources_remove(tmp_path):
+    from email.utils import format_datetime
+
+    from newsdesk.store import utcnow
+
+    room = tmp_path / "room"
+    cli("init", str(room))
+    config = room / "newsdesk.toml"
+    config.write_text(config.read_text().replace("allow_files = false", "allow_files = true"), encoding="utf-8")
+    now = format_datetime(utcnow())
+    shared, only = words("bridge"), words("gala")
+    a, b = tmp_path / "a.xml", tmp_path / "b.xml"
+    a.write_text(
+        rss("A", [("a1", "https://a.example/1", "Bridge vote", shared, now), ("a2", "https://a.example/2", "Gala", only, now)])
+    )
+    b.write_text(rss("B", [("b1", "https://b.example/1", "Bridge vote", shared, now)]))  # a syndicated copy of a1
+    cli("sources", "add", str(a), "--dir", str(room))
+    cli("sources", "add", str(b), "--dir", str(room))
+    cli("ingest", "--dir", str(room))
+    cli("cluster", "--dir", str(room))
+    before = json.loads(cli("stories", "--format", "json", "--dir", str(room)).stdout)
+    assert len(before) == 2
+    asked = cli("sources", "remove", "1", "--dir", str(room), check=False, input="n\n")  # not confirmed: nothing removed
+    assert asked.returncode == 1 and "Nothing removed" in asked.stdout
+    missing = cli("sources", "remove", "9", "--dir", str(room), check=False)
+    assert missing.returncode == 2 and "no source '9'" in missing.stderr
+    said = cli("sources", "remove", str(a), "--yes", "--dir", str(room)).stdout
+    assert f"Removed source 1 {a}: 2 items, 1 stories that only it reported; 1 stories to rewrite" in said
+    assert [s["url"] for s in json.loads(cli("sources", "list", "--format", "json", "--dir", str(room)).stdout)] == [str(b)]
+    after = json.loads(cli("stories", "--format", "json", "--dir", str(room)).stdout)
+    # B's copy is now the original of the story it shares, and the only outlet.
+    assert len(after) == 1 and [(i["outlet"], i["duplicate_of"]) for i in after[0]["items"]] == [("B", None)]
+    # A source listed in newsdesk.toml would come back: say where to remove it.
+    config.write_text(config.read_text().replace("urls = []", f'urls = ["{b}"]'), encoding="utf-8")
+    listed = cli("sources", "remove", "2", "--yes", "--dir", str(room), check=False)
+    assert listed.returncode == 2 and "listed under [sources] urls" in listed.stderr
+
+
+def test_users_list_remove_passwd_and_version(tmp_path):
+    from importlib.metadata import version
+
+    from newsdesk.service.auth import check_login
+    from newsdesk.store import Store
+
+    room = tmp_path / "room"
+    cli("init", str(room))
+    assert "No editors yet" in cli("users", "list", "--dir", str(room)).stdout
+    cli("users", "add", "ada", "--password-stdin", "--dir", str(room), input="first-password\n")
+    cli("users", "add", "bob", "--password-stdin", "--dir", str(room), input="bobs-password\n")
+    lines = cli("users", "list", "--dir", str(room)).stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["ada", "bob"] and all(line.endswith("\tactive") for line in lines)
+    store = Store(f"sqlite:///{room / 'newsdesk.db'}")
+    for _ in range(5):  # locked out by failed logins
+        check_login(store, "ada", "wrong-password", failures_to_lock=5, lock_minutes=15)
+    assert "locked until" in cli("users", "list", "--dir", str(room)).stdout.splitlines()[0]
+    short = cli("users", "passwd", "ada", "--password-stdin", "--dir", str(room), input="short\n", check=False)
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    cli("users", "passwd", "ada", "--password-stdin", "--dir", str(room), input="second-password\n")
+    assert check_login(store, "ada", "second-password", 5, 15).ok  # the new password, and the lock lifted
+    assert not check_login(store, "ada", "first-password", 5, 15).ok
+    assert cli("users", "remove", "bob", "--dir", str(room)).stdout.strip() == "Editor 'bob' removed."
+    assert [line.split("\t")[0] for line in cli("users", "list", "--dir", str(room)).stdout.splitlines()] == ["ada"]
+    gone = cli("users", "remove", "bob", "--dir", str(room), check=False)
+    assert gone.returncode == 2 and "no editor called 'bob'" in gone.stderr
+    assert cli("users", "passwd", "bob", "--dir", str(room), check=False).returncode == 2
+    actions = [(r["editor"], r["action"]) for r in json.loads(cli("audit", "--format", "json", "--dir", str(room)).stdout)]
+    assert ("ada", "password changed") in actions and ("bob", "account removed") in actions
+    store.engine.dispose()
+    assert nd("--version").stdout.strip() == f"newsdesk {version('newsdesk')}"
+
+
+def test_status_shows_the_runs_real_outcome(tmp_path):
+    from newsdesk.store import Store
+
+    room = tmp_path / "room"
+    cli("init", str(room))
+    for n in range(2):  # local files, and local files are off: both sources fail
+        (tmp_path / f"f{n}.xml").write_text("<rss version='2.0'><channel><title>F</title></channel></rss>")
+        cli("sources", "add", str(tmp_path / f"f{n}.xml"), "--dir", str(room))
+    assert cli("ingest", "--dir", str(room), check=False).returncode == 1
+    assert cli("cluster", "--dir", str(room)).returncode == 0
+    store = Store(f"sqlite:///{room / 'newsdesk.db'}")
+    runs = store.recent_runs()
+    assert [(r["command"], r["outcome"]) for r in runs] == [("stories", "ok"), ("ingest", "failed: 0 of 2 sources fetched")]
+    table = cli("status", "--dir", str(room)).stdout
+    assert "failed: 0 of 2 sources fetched" in table
+    # A record written before the outcome was stored is judged the way its exit code was.
+    from newsdesk.store.runs import run_outcome
+
+    old = {"ingest": {"sources": [{"status": "ok"}, {"status": "error"}]}, "seconds": {}}
+    assert run_outcome(old, finished=True) == "failed: 1 of 2 sources fetched"
+    assert run_outcome({"write": {"failed": 2}}, finished=True) == "failed: 2 articles not written"
+    assert run_outcome(None, finished=False) == "unfinished"
+    store.engine.dispose()

@@ -248,3 +248,23 @@ def test_a_spent_budget_holds_the_hosts_next_request(httpserver):
     assert caught.value.rate_limited
     sent = [r.path for r, _ in httpserver.log]
     assert "/a" in sent and "/b" not in sent  # the second request was never sent
+
+
+def test_unresolvable_host_says_so_not_robots(tmp_path):
+    """robots.txt was never fetched: the error is the DNS failure, not a disallow."""
+    with pytest.raises(FetchError) as caught:
+        fetch("https://nosuch-newsdesk-host.invalid/news/", FAST.model_copy(update={"max_retries": 0}), check_robots=True)
+    message = str(caught.value)
+    assert "cannot resolve 'nosuch-newsdesk-host.invalid'" in message and "disallows" not in message
+
+
+def test_refused_connection_for_robots_says_so():
+    from socket import socket
+
+    with socket() as s:  # a port nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(FetchError) as caught:
+        fetch(f"http://127.0.0.1:{port}/news/", FAST.model_copy(update={"max_retries": 0}), check_robots=True)
+    message = str(caught.value)
+    assert message.startswith("cannot connect to 127.0.0.1") and "disallows" not in message

@@ -173,3 +173,34 @@ def test_no_host_is_read_more_often_than_its_cap_across_rounds(tmp_path):
         room.close()
     finally:
         server.stop()
+
+
+def test_watch_and_status_count_the_same_sources(tmp_path):
+    """Facts sources (filled by enrichment) are never read: neither count them; both count the
+    sources listed in newsdesk.toml."""
+    room = make_newsroom(tmp_path / "room", '[sources]\nurls = ["https://listed.invalid/feed.xml"]\n')
+    room.store.add_source("https://one.invalid/feed.xml", name="One")
+    room.store.add_source("https://two.invalid/feed.xml", name="Two")
+    room.store.add_source("https://huggingface.co/", kind="facts", name="Hugging Face Hub")
+    room.store.add_source("https://github.com/", kind="facts", name="GitHub")
+    room.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "watch", "--dir", str(room.path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    assert line.startswith("Watching 3 sources"), line
+    status = subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", "status", "--dir", str(room.path)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "COLUMNS": "200"},
+    )
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.startswith("3 sources:"), status.stdout

@@ -19,6 +19,7 @@ from newsdesk.stages import REGISTRY, STAGE_NAMES
 
 if TYPE_CHECKING:
     from newsdesk.pipeline import Newsroom
+    from newsdesk.records import Source
 
 app = typer.Typer(
     help="newsdesk: an automated newsroom. Sources in, verified and cited stories out.",
@@ -44,6 +45,26 @@ DirOption = Annotated[
 ]
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"newsdesk {version('newsdesk')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            _fail("newsdesk is not installed (no package metadata): pip install -e . first")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool, typer.Option("--version", help="Print the installed version and stop.", callback=_show_version, is_eager=True)
+    ] = False,
+) -> None:
+    pass
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -55,6 +76,18 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     # The message is plain text: "[store] url" must not be read as rich markup and vanish.
     _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
+
+
+def _plain(text: object) -> str:
+    """Text from outside (a path, a URL, a source's error) safe inside a rich markup string."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def _say(text: str) -> None:
+    """A line of plain text: brackets in it ("[sources]", a headline's "[1]") are printed, not read as markup."""
+    _console().print(text, markup=False, highlight=False)
 
 
 def _open(path: Path) -> Newsroom:
@@ -72,13 +105,26 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the newsroom in.", metavar="FOLDER")] = Path("."),
 ) -> None:
     """Create a newsroom folder with a commented newsdesk.toml and an empty database."""
-    from newsdesk.pipeline import init_newsroom
-
-    config, created = init_newsroom(directory)
+    config, created = _init(directory)
     newsroom = _open(directory)
     newsroom.close()
     verb = "Created" if created else "Kept existing"
-    _console().print(f"{verb} {config}. Next: [bold]newsdesk sources add FEED_URL --dir {directory}[/]")
+    _console().print(
+        f"{verb} {_plain(config)}. Next: [bold]newsdesk sources add FEED_URL --dir {_plain(directory)}[/]", highlight=False
+    )
+
+
+def _init(directory: Path) -> tuple[Path, bool]:
+    """The newsroom folder made (or kept), or a clear error: a file in the way, no permission."""
+    from newsdesk.pipeline import init_newsroom
+
+    for part in (directory, *directory.parents):
+        if part.exists() and not part.is_dir():
+            _fail(f"{part} is a file, not a folder: give the newsroom a new or existing folder")
+    try:
+        return init_newsroom(directory)
+    except OSError as exc:
+        _fail(f"cannot create the newsroom in {directory}: {exc.strerror or exc}")
 
 
 @sources_app.command("add")
@@ -106,7 +152,40 @@ def sources_add(
         _fail(f"--weight must be a positive number, got {weight}")
     newsroom = _open(directory)
     source, created = newsroom.store.add_source(url, kind=kind, name=name or default, weight=weight)
-    _console().print(("Added" if created else "Already present:") + f" source {source.id} {url}")
+    _say(("Added" if created else "Already present:") + f" source {source.id} {url}")
+
+
+@sources_app.command("remove")
+def sources_remove(
+    ref: Annotated[str, typer.Argument(help="The source's id (as `sources list` shows it) or its URL.", metavar="ID_OR_URL")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Remove without asking.")] = False,
+    directory: DirOption = Path("."),
+) -> None:
+    """Stop reading a source and delete its items. Stories only it reported are deleted (their
+    pages go with the next publish); stories other sources also report are rewritten on the next run."""
+    newsroom = _open(directory)
+    source = newsroom.store.find_source(ref.strip())
+    if source is None:
+        _fail(f"no source {ref!r} in {directory}: `newsdesk sources list --dir {directory}` shows each source's id and URL")
+    configured = {e if isinstance(e, str) else e.url for e in newsroom.settings.sources.urls}
+    if source.url in configured:
+        _fail(
+            f"{source.url} is listed under [sources] urls in {directory / 'newsdesk.toml'}, so the next run would add it "
+            "again: delete it there, then run this command again"
+        )
+    if source.kind == "facts":
+        _fail(
+            f"{source.name or source.url} holds what enrichment finds and comes back with it: set [enrich] enabled = false instead"
+        )
+    items = len(newsroom.store.known_guids(source.id))
+    if not yes and not typer.confirm(f"Remove source {source.id} ({source.url}) and its {items} items?", default=False):
+        _say("Nothing removed.")
+        raise typer.Exit(1)
+    removed = newsroom.store.remove_source(source.id)
+    _say(
+        f"Removed source {source.id} {source.url}: {removed.items} items, {removed.stories_removed} stories that only it "
+        f"reported; {removed.stories_changed} stories to rewrite on the next run."
+    )
 
 
 @sources_app.command("import")
@@ -123,7 +202,7 @@ def sources_import(
         _fail(str(exc))
     newsroom = _open(directory)
     added = sum(newsroom.store.add_source(f.url, name=f.title)[1] for f in feeds)
-    _console().print(f"Imported {len(feeds)} feeds from {opml}: {added} new, {len(feeds) - added} already present.")
+    _say(f"Imported {len(feeds)} feeds from {opml}: {added} new, {len(feeds) - added} already present.")
 
 
 @sources_app.command("list")
@@ -149,12 +228,12 @@ def sources_list(
         style = {"error": "red", "ok": "green", "unchanged": "cyan"}.get(s.last_status or "", "dim")
         table.add_row(
             str(s.id),
-            s.name,
-            s.url,
+            _plain(s.name),
+            _plain(s.url),
             s.last_fetched_at.strftime("%Y-%m-%d %H:%M") if s.last_fetched_at else "—",
-            f"[{style}]{status}[/]",
+            f"[{style}]{_plain(status)}[/]",
             str(s.last_new_items),
-            s.last_error or "",
+            _plain(s.last_error or ""),
         )
     _console().print(table)
 
@@ -216,9 +295,7 @@ def watch(directory: DirOption = Path(".")) -> None:
     newsroom = _open(directory)
     if not newsroom.store.list_sources() and not newsroom.settings.sources.urls:
         _fail(f"the newsroom in {directory} has no sources: add one with `newsdesk sources add URL --dir {directory}`")
-    from newsdesk.sources import add_configured_sources
-
-    add_configured_sources(newsroom.store, newsroom.settings)
+    watched = _read_sources(newsroom)
     stop = threading.Event()
 
     def asked_to_stop(signum: int, _frame: object) -> None:
@@ -229,10 +306,23 @@ def watch(directory: DirOption = Path(".")) -> None:
     signal.signal(signal.SIGINT, asked_to_stop)
     signal.signal(signal.SIGTERM, asked_to_stop)
     console = _console()
-    console.print(f"Watching {len(newsroom.store.list_sources())} sources in {directory} (Ctrl-C to stop).")
-    ticks = watch_loop(newsroom, stop, lambda t: console.print(t.line(), highlight=False))
+    console.print(f"Watching {len(watched)} sources in {directory} (Ctrl-C to stop).", markup=False)
+    ticks = watch_loop(newsroom, stop, lambda t: console.print(t.line(), markup=False, highlight=False))
     newsroom.close()
     console.print(f"Stopped cleanly after {ticks} ticks.")
+
+
+def _read_sources(newsroom: Newsroom) -> list[Source]:
+    """The sources newsdesk reads, as `watch` and `status` count them: those in newsdesk.toml
+    added first, "facts" sources (filled by enrichment, never fetched) left out."""
+    from newsdesk.config import ConfigError
+    from newsdesk.sources import add_configured_sources
+
+    try:
+        add_configured_sources(newsroom.store, newsroom.settings)
+    except ConfigError as exc:
+        _fail(str(exc))
+    return newsroom.store.read_sources()
 
 
 def _queue(directory: Path) -> tuple[Newsroom, object]:
@@ -360,7 +450,7 @@ def newsletter_build(
         run(newsroom, ("publish",))  # the issue's "view in a browser" page and the archive
     except NewsroomBusy:
         _console().print("A run is in progress: the issue's web page appears with its publish.")
-    _console().print(f"Issue {issue_id} built: {issue['subject']} ({len(issue['stories'])} articles).", highlight=False)
+    _say(f"Issue {issue_id} built: {issue['subject']} ({len(issue['stories'])} articles).")
 
 
 @newsletter_app.command("send")
@@ -415,19 +505,35 @@ def subscribers_import(
     if not csv_file.is_file():
         _fail(f"{csv_file} is not a file")
     newsroom = _open(directory)
-    added, bad = 0, []
-    with csv_file.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            raw = (row.get("email") or "").strip()
-            try:
-                email = validate_email(raw, check_deliverability=False).normalized
-            except EmailNotValidError:
-                bad.append(raw)
-                continue
-            added += newsroom.store.add_subscriber(email, "confirmed")[1]
-    _console().print(
-        f"{added} subscribers added; {len(bad)} invalid addresses skipped{': ' + ', '.join(bad[:5]) if bad else ''}."
-    )
+    added, bad, blank = 0, [], 0
+    try:
+        with csv_file.open(newline="", encoding="utf-8-sig") as handle:  # -sig: a spreadsheet's BOM is not in the name
+            reader = csv.DictReader(handle)
+            columns = [c.strip() for c in reader.fieldnames or []]
+            column = next((c for c in reader.fieldnames or [] if c.strip().lower() == "email"), None)
+            if column is None:
+                found = ", ".join(repr(c) for c in columns) if columns else "none (the file is empty)"
+                _fail(f"{csv_file} has no 'email' column: columns found: {found}; the first row must name an 'email' column")
+            for row in reader:
+                raw = (row.get(column) or "").strip()
+                if not raw:
+                    blank += 1
+                    continue
+                try:
+                    email = validate_email(raw, check_deliverability=False).normalized
+                except EmailNotValidError:
+                    bad.append(raw)
+                    continue
+                added += newsroom.store.add_subscriber(email, "confirmed")[1]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        _fail(f"{csv_file} is not a UTF-8 CSV file ({exc})")
+    said = f"{added} subscribers added"
+    if bad:
+        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        said += f"; {len(bad)} invalid addresses skipped: {shown}"
+    if blank:
+        said += f"; {blank} rows without an address skipped"
+    _say(said + ".")
 
 
 @subscribers_app.command("list")
@@ -462,7 +568,7 @@ def status(directory: DirOption = Path(".")) -> None:
     newsroom = _open(directory)
     store = newsroom.store
     now = utcnow()
-    listed = [s for s in store.list_sources() if s.kind != "facts"]
+    listed = _read_sources(newsroom)
     due = store.due_source_ids(now)
     upcoming = store.next_due_at()
     recent_errors = [
@@ -481,9 +587,9 @@ def status(directory: DirOption = Path(".")) -> None:
     for s in listed:
         every = f"{s.interval_seconds / 60:.0f} min" if s.interval_seconds else ""
         table.add_row(
-            s.name or s.url,
+            _plain(s.name or s.url),
             f"{s.last_fetched_at:%m-%d %H:%M}" if s.last_fetched_at else "never",
-            s.last_status or "",
+            _plain(s.last_status or ""),
             every,
             str(s.failures),
             f"{s.next_fetch_at:%m-%d %H:%M}" if s.next_fetch_at else "now",
@@ -496,10 +602,11 @@ def status(directory: DirOption = Path(".")) -> None:
             table.add_column(col, overflow="fold")
         for r in runs:
             took = f"{(r['finished_at'] - r['started_at']).total_seconds():.1f} s" if r["finished_at"] else "unfinished"
-            table.add_row(f"{r['started_at']:%m-%d %H:%M:%S}", r["command"], took, "ok" if r["finished_at"] else "stopped")
+            style = "green" if r["outcome"] == "ok" else "red" if r["outcome"].startswith("failed") else "yellow"
+            table.add_row(f"{r['started_at']:%m-%d %H:%M:%S}", r["command"], took, f"[{style}]{r['outcome']}[/]")
         console.print(table)
     for s in recent_errors:
-        console.print(f"[red]error[/] {s.name or s.url}: {s.last_error}", highlight=False)
+        console.print(f"[red]error[/] {_plain(s.name or s.url)}: {_plain(s.last_error)}", highlight=False)
     if newsroom.settings.queue.backend == "procrastinate":
         from newsdesk.workers import job_counts
 
@@ -543,14 +650,23 @@ def serve(
         _fail(f"cannot listen on {host}:{port} ({exc.strerror}); pass --port or --host")
     import uvicorn
 
+    if settings.forwarded_allow_ips is not None:
+        _console(stderr=True).print(
+            f"[service] forwarded_allow_ips is deprecated: it is read as trusted_proxies = {settings.trusted_proxies!r}"
+            " (X-Forwarded-For / -Proto believed from those addresses). Write trusted_proxies instead,"
+            " or delete the line if no reverse proxy runs there.",
+            markup=False,
+            highlight=False,
+        )
     shown = f"http://{host}:{port or '(a free port)'}{settings.base_path.rstrip('/')}/"
-    _console().print(f"Serving {newsroom.site_dir} at {shown} — editors: {shown}desk (Ctrl-C to stop)")
+    _console().print(f"Serving {newsroom.site_dir} at {shown} — editors: {shown}desk (Ctrl-C to stop)", markup=False)
     uvicorn.run(
         app_,
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # uvicorn never rewrites the client or scheme itself (its default believes 127.0.0.1):
+        # the app does, from [service] trusted_proxies only.
+        proxy_headers=False,
         root_path=settings.base_path.rstrip("/"),
         log_level="warning",
     )
@@ -573,17 +689,70 @@ def users_add(
 
     if not re.fullmatch(r"[A-Za-z0-9_.@-]{1,64}", name):
         _fail(f"{name!r} is not a usable name: use 1 to 64 letters, digits, '_', '.', '@' or '-'")
-    if password_stdin:
+    password = _read_password(password_stdin)
+    newsroom = _open(directory)
+    if not newsroom.store.add_user(name, hash_password(password)):
+        _fail(f"an editor called {name!r} already exists")
+    newsroom.store.log_action(name, "account created", None, {})
+    _say(f"Editor {name!r} created; log in at /desk of `newsdesk serve --dir {directory}`.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
         _fail("the password must be at least 10 characters long")
+    return password
+
+
+@users_app.command("list")
+def users_list(directory: DirOption = Path(".")) -> None:
+    """Every editor account: name, when created, and whether failed logins have locked it."""
+    from newsdesk.store import utcnow
+
     newsroom = _open(directory)
-    if not newsroom.store.add_user(name, hash_password(password)):
-        _fail(f"an editor called {name!r} already exists")
-    newsroom.store.log_action(name, "account created", None, {})
-    _console().print(f"Editor {name!r} created; log in at /desk of `newsdesk serve --dir {directory}`.")
+    rows = newsroom.store.users()
+    if not rows:
+        _say(f"No editors yet: add one with `newsdesk users add NAME --dir {directory}`.")
+        return
+    now = utcnow()
+    for u in rows:
+        locked = u["locked_until"] is not None and u["locked_until"] > now
+        state = f"locked until {u['locked_until']:%Y-%m-%d %H:%M} UTC" if locked else "active"
+        print(f"{u['name']}\tcreated {u['created_at']:%Y-%m-%d}\t{state}")
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument(help="The editor's login name.", metavar="NAME")],
+    directory: DirOption = Path("."),
+) -> None:
+    """Delete an editor account; the audit log keeps what it did."""
+    newsroom = _open(directory)
+    if not newsroom.store.remove_user(name):
+        _fail(f"no editor called {name!r}: `newsdesk users list --dir {directory}` shows the accounts")
+    newsroom.store.log_action(name, "account removed", None, {})
+    _say(f"Editor {name!r} removed.")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    name: Annotated[str, typer.Argument(help="The editor's login name.", metavar="NAME")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    directory: DirOption = Path("."),
+) -> None:
+    """Set an editor's password (argon2id hash); this also lifts a lock-out after failed logins."""
+    from newsdesk.service.auth import hash_password
+
+    newsroom = _open(directory)
+    if newsroom.store.user(name) is None:
+        _fail(f"no editor called {name!r}: `newsdesk users list --dir {directory}` shows the accounts")
+    password = _read_password(password_stdin)
+    newsroom.store.set_password(name, hash_password(password))
+    newsroom.store.log_action(name, "password changed", None, {})
+    _say(f"Password of {name!r} changed.")
 
 
 @app.command()
@@ -606,7 +775,9 @@ def audit(
         table.add_column(col, overflow="fold")
     for r in rows:
         detail = "; ".join(f"{k}: {v}" for k, v in (r["detail"] or {}).items())
-        table.add_row(r["at"].strftime("%Y-%m-%d %H:%M:%S"), r["editor"], r["action"], str(r["story_id"] or ""), detail)
+        table.add_row(
+            r["at"].strftime("%Y-%m-%d %H:%M:%S"), *map(_plain, (r["editor"], r["action"], r["story_id"] or "", detail))
+        )
     _console().print(table)
 
 
@@ -649,7 +820,7 @@ def review(
         table.add_column(col, overflow="fold")
     for r in rows:
         evidence = r["evidence"][0]["text"] if r["evidence"] else ""
-        table.add_row(str(r["story_id"]), r["verdict"], r["text"], "; ".join(r["reasons"]), evidence)
+        table.add_row(*map(_plain, (r["story_id"], r["verdict"], r["text"], "; ".join(r["reasons"]), evidence)))
     _console().print(table)
 
 
@@ -693,7 +864,14 @@ def articles(
             else []
         )
         table.add_row(
-            str(a.story_id), str(a.version), a.tier, a.writer, str(a.word_count), str(len(a.references)), *usage, a.headline
+            str(a.story_id),
+            str(a.version),
+            a.tier,
+            a.writer,
+            str(a.word_count),
+            str(len(a.references)),
+            *usage,
+            _plain(a.headline),
         )
     _console().print(table)
 
@@ -724,6 +902,39 @@ def stories(
 
 
 @app.command()
+def facts(
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table for people, json for programs", metavar="table|json")
+    ] = Format.table,
+    story: Annotated[int | None, typer.Option(help="Only this story's facts.", metavar="STORY_ID")] = None,
+    directory: DirOption = Path("."),
+) -> None:
+    """Typed facts read from the stories' outlet reports (subject, measure, value, time), with
+    the item, sentence and span each was read from."""
+    newsroom = _open(directory)
+    rows = [s for s in newsroom.store.stories() if story is None or s.id == story]
+    if story is not None and not rows:
+        _fail(f"no story {story}; `newsdesk stories --dir {directory}` lists them")
+    from newsdesk.exports import facts_export
+
+    out = facts_export(newsroom.store, rows)
+    if fmt is Format.json:
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{sum(len(s['facts']) for s in out)} facts")
+    for col in ("story", "outlet", "subject", "measure", "figure", "time", "cited"):
+        table.add_column(col, overflow="fold")
+    for s in out:
+        for f in s["facts"]:
+            cells = (s["story_id"], f["outlet"], f["subject"] or "—", f["measure"] or "—", f["text"], f["time_text"] or "")
+            table.add_row(*map(_plain, cells), "yes" if f["cited"] else "")
+    _console().print(table)
+
+
+@app.command()
 def demo(
     directory: Annotated[Path, typer.Option("--dir", "-d", help="Newsroom folder for the demo.", metavar="FOLDER")] = Path(
         "demo-newsroom"
@@ -736,10 +947,10 @@ def demo(
     """Run the whole pipeline on the bundled demo outlets, served from a loopback HTTP server."""
     from newsdesk.config import ConfigError
     from newsdesk.demo.server import DemoServer
-    from newsdesk.pipeline import STAGES, NewsroomBusy, init_newsroom, run
+    from newsdesk.pipeline import STAGES, NewsroomBusy, run
     from newsdesk.progress import RichProgress
 
-    init_newsroom(directory)
+    _init(directory)
     newsroom = _open(directory)
     console = _console()
     try:

@@ -110,8 +110,8 @@ class RunReport:
         return all(r.ok for r in self.reports.values())
 
     def as_dict(self) -> dict[str, Any]:
-        """What the run record stores."""
-        return {"seconds": self.seconds, **{name: r.as_dict() for name, r in self.reports.items()}}
+        """What the run record stores; ``ok`` is what the exit code said (`newsdesk status` shows it)."""
+        return {"ok": self.ok, "seconds": self.seconds, **{name: r.as_dict() for name, r in self.reports.items()}}
 
     # Typed access for callers that know which stage they ran.
     @property

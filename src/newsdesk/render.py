@@ -18,6 +18,7 @@ def console(stderr: bool = False) -> Console:
 
 
 def print_story_table(rows: list[Story]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} stories")
@@ -33,14 +34,14 @@ def print_story_table(rows: list[Story]) -> None:
         table.add_column(col, **kw)  # type: ignore[arg-type]  # justify/overflow literals, written as plain strings
     for s in rows:
         style = {"major": "bold magenta", "standard": "cyan", "brief": "dim"}[s.tier]
-        outlets = s.breakdown.independent_outlets if s.breakdown else len({i.outlet for i in s.items})
+        outlets = s.breakdown.independent_outlets if s.breakdown else len({i.publisher for i in s.items})
         table.add_row(
             str(s.id),
             f"[{style}]{s.tier}[/]",
             f"{s.score:.2f}",
             str(outlets),
             str(len(s.items)),
-            s.title,
+            escape(s.title),  # a title's "[Updated]" is text, not markup
             s.last_seen.strftime("%Y-%m-%d %H:%M"),
         )
     console().print(table)

@@ -86,6 +86,9 @@ class Fetcher:
         self._global = asyncio.Semaphore(settings.max_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._robots: dict[str, Protego | None] = {}
+        # Why a site's robots.txt could not be read (no DNS answer, refused, 5xx): RFC 9309 says
+        # disallow, and the error then says what really happened, not "robots.txt disallows".
+        self._robots_problem: dict[str, str] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._pace_locks: dict[str, asyncio.Lock] = {}
         self._next_slot: dict[str, float] = {}
@@ -181,7 +184,8 @@ class Fetcher:
     ) -> FetchResult:
         """GET with every politeness rule applied. Raises FetchError with a readable reason."""
         if check_robots and self.settings.respect_robots and not await self.allowed(url):
-            raise FetchError(f"robots.txt of {host_of(url)} disallows {url}")
+            problem = self._robots_problem.get(_site_root(url))
+            raise FetchError(problem or f"robots.txt of {host_of(url)} disallows {url}")
         headers = dict(headers or {})
         if accept:
             headers["Accept"] = accept
@@ -280,10 +284,7 @@ class Fetcher:
 
     async def allowed(self, url: str) -> bool:
         """robots.txt check (RFC 9309: 4xx means allow all, unreachable means disallow)."""
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(url)
-        root = f"{parts.scheme}://{parts.netloc}"
+        root = _site_root(url)
         lock = self._robots_locks.setdefault(root, asyncio.Lock())
         async with lock:
             if root not in self._robots:
@@ -295,7 +296,8 @@ class Fetcher:
 
     async def _load_robots(self, root: str) -> Protego | None:
         """robots.txt, streamed and cut at ROBOTS_BYTES of decoded text (a gzip bomb stops there),
-        never kept on disk."""
+        never kept on disk. None when it cannot be read; the reason is kept for the error."""
+        host = host_of(root)
         try:
             async with asyncio.timeout(self.settings.total_timeout):
                 async with self._global, self._host_semaphore(root):
@@ -308,13 +310,35 @@ class Fetcher:
                                 body += chunk
                                 if len(body) >= ROBOTS_BYTES:
                                     break
-        except (TimeoutError, httpx2.HTTPError, FetchError, EgressRefused):
-            return None
+        except TimeoutError:
+            return self._robots_unread(
+                root, f"{host} did not answer within {self.settings.total_timeout:.0f} s (http.total_timeout)"
+            )
+        except httpx2.TimeoutException:
+            return self._robots_unread(root, f"{host} timed out (http.connect_timeout, http.read_timeout)")
+        except httpx2.ConnectError as exc:
+            return self._robots_unread(root, f"cannot connect to {host}: {exc or 'connection refused'}")
+        except (FetchError, EgressRefused) as exc:  # no DNS answer, or an address the guard refuses
+            return self._robots_unread(root, str(exc))
+        except httpx2.HTTPError as exc:
+            return self._robots_unread(root, f"{root}/robots.txt: {type(exc).__name__}: {exc}")
         if 400 <= status < 500:
             return Protego.parse("")
         if status >= 500:
-            return None
+            return self._robots_unread(
+                root, f"robots.txt of {host} answered HTTP {status}: the site is not read until it answers (RFC 9309)"
+            )
         return Protego.parse(bytes(body[:ROBOTS_BYTES]).decode("utf-8", "replace"))
+
+    def _robots_unread(self, root: str, problem: str) -> Protego | None:
+        """None (disallow, RFC 9309), the reason kept for the error the fetch raises."""
+        self._robots_problem[root] = problem
+        return None
+
+
+def _site_root(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _pinned_transport(guard: EgressGuard) -> httpx2.AsyncHTTPTransport:

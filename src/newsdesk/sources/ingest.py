@@ -24,6 +24,7 @@ from newsdesk.infra.urls import canonicalize
 from newsdesk.progress import NullProgress, Progress, Task
 from newsdesk.records import FeedEntry, NewItem, ParsedFeed, Source
 from newsdesk.sources.feeds import FeedError, parse_feed
+from newsdesk.sources.outlets import configured_outlets, publisher
 from newsdesk.sources.schedule import cache_seconds, next_fetch
 from newsdesk.stages import Context, Scope, StageReport
 from newsdesk.store import Store, utcnow
@@ -60,10 +61,15 @@ class IngestReport(StageReport):
         return not self.failed_sources
 
     def table(self) -> tuple[str, list[str], list[list[str]]]:
+        from rich.markup import escape
+
         rows = []
         for s in self.sources:
             style = {"error": "red", "ok": "green", "unchanged": "cyan"}[s.status]
-            rows.append([s.name, f"[{style}]{s.status}[/]", str(s.fetched), str(s.new), str(s.duplicate), s.error or ""])
+            # The cells are rich markup (the status's colour): a name or an error is escaped, so a
+            # hint such as "[sources] allow_files" is printed whole.
+            name, error = escape(s.name), escape(s.error or "")
+            rows.append([name, f"[{style}]{s.status}[/]", str(s.fetched), str(s.new), str(s.duplicate), error])
         return "Sources", ["source", "status", "fetched", "new", "duplicate", "error"], rows
 
     def lines(self) -> list[str]:
@@ -127,8 +133,7 @@ async def ingest_async(
     store: Store, settings: Settings, *, cache_path: Path | None, progress: Progress, scope: Scope | None = None
 ) -> IngestReport:
     scope = scope or Scope()
-    # "facts" sources hold what enrichment found; they are not fetched here.
-    sources = [s for s in store.list_sources() if s.kind != "facts" and scope.wants_source(s.id)]
+    sources = [s for s in store.read_sources() if scope.wants_source(s.id)]
     feeds_task = progress.task("Fetching sources", total=len(sources))
     pages_task = progress.task("Fetching article pages", total=0)
     storer = _Storer(store, settings, progress)
@@ -284,6 +289,11 @@ async def _complete_entry(
                 else f"page: {entry.url} skipped, this source's pages took extract.source_pages_deadline"
             )
     meta = entry.meta
+    # Who publishes it, for counting independent outlets: the link's registrable domain (two
+    # feeds of one publisher are one outlet) or the source's configured outlet.
+    who = publisher(source.kind, source.url, canonical_source or entry.url, configured_outlets(settings).get(source.url))
+    if who:
+        meta = {**meta, "publisher": who}
     fetched_at = utcnow()
     if published is None and origin != "reply":
         # An undated item is dated by its own text (a dateline, "on March 3, 2025"), so it is not

@@ -77,5 +77,5 @@ def under_host_cap(due: list[Source], everyone: list[Source], now: datetime, per
 def sources_to_read(store: Store, now: datetime, per_host_per_minute: int) -> tuple[list[int], int]:
     """The due sources to read now under the per-host cap, and how many of them wait."""
     due = set(store.due_source_ids(now))
-    everyone = [s for s in store.list_sources() if s.kind != "facts"]
+    everyone = store.read_sources()
     return under_host_cap([s for s in everyone if s.id in due], everyone, now, per_host_per_minute)

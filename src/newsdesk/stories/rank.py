@@ -23,7 +23,7 @@ def score_story(
     story: Story, weights: dict[int, float], settings: RankSettings, now: datetime, votes: tuple[int, int] = (0, 0)
 ) -> ScoreBreakdown:
     originals = [i for i in story.items if i.is_outlet_report] or story.items
-    outlets = len({i.outlet for i in originals})
+    outlets = len({i.publisher for i in originals})  # by publisher: two feeds of one site are one outlet
     # Facts are dated when enrichment read them, and comments follow their post: only reports
     # of the event say how recent it is.
     latest = max((i.when for i in story.items if i.is_outlet_report), default=story.last_seen)
