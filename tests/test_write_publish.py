@@ -76,6 +76,11 @@ def test_cited_text_is_at_its_recorded_span(published):
             if sentence.frame:  # writer-made: each attributed figure stands in its outlet's cited span
                 spans = {c.ref: items[c.item_id].text[c.start : c.end] for c in sentence.citations}
                 assert all(a.figure in spans[a.ref] for a in sentence.attributions)
+            elif sentence.composed:  # composed from facts: each of its figures stands in a cited span
+                from newsdesk.text.numbers import figures
+
+                spans = " ".join(items[c.item_id].text[c.start : c.end] for c in sentence.citations)
+                assert all(f.text in spans for f in figures(sentence.text)) and len(sentence.citations) >= 2
             else:
                 assert items[own.item_id].text[own.start : own.end] == sentence.text
             for c in sentence.citations:
@@ -359,4 +364,243 @@ def test_a_tag_page_lists_the_articles_that_share_it(tmp_path):
     page = room.site_dir / "tags" / "velora-systems.html"
     assert page.exists() and page.read_text().count('<li class="story') == 2
     assert report.publish.tags == len(list((room.site_dir / "tags").glob("*.html")))
+    room.close()
+
+
+def test_index_orders_each_tier_by_score(published):
+    """Issue 26 item 14: within a tier the higher-scored story comes first (then the more recent)."""
+    room, _ = published
+    scores = {s.id: s.score for s in room.store.stories(with_items=False)}
+    doc = lxml.html.parse(str(room.site_dir / "index.html")).getroot()
+    listed = [
+        (li.get("class").split("tier-")[1], int(re.search(r"story-(\d+)", li.cssselect("h2 a")[0].get("href")).group(1)))
+        for li in doc.cssselect("li.story")
+    ]
+    assert len(listed) >= 5
+    tiers = [t for t, _ in listed]
+    assert tiers == sorted(tiers, key=["major", "standard", "brief"].index)
+    for tier in set(tiers):
+        in_tier = [scores[sid] for t, sid in listed if t == tier]
+        assert in_tier == sorted(in_tier, reverse=True), (tier, in_tier)
+
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+
+
+def _item(iid: int, outlet: str, title: str, text: str, guid: str | None = None, **extra) -> Item:  # type: ignore[no-untyped-def]
+    url = f"https://{iid}.example/a"
+    return Item(iid, iid, guid or f"g-{iid}", url, url, outlet, title, text, NOW, NOW, **extra)
+
+
+def _write(*items: Item, tier: str = "standard"):  # type: ignore[no-untyped-def]
+    from newsdesk.config import WriteSettings
+    from newsdesk.records import Story
+    from newsdesk.write.extractive import ExtractiveWriter
+
+    article = ExtractiveWriter(WriteSettings()).write(Story(1, "open", "t", NOW, NOW, 3.0, tier, None, list(items)))
+    assert article is not None
+    return article
+
+
+def _verified(article, *items: Item):  # type: ignore[no-untyped-def]
+    from newsdesk.config import Settings, VerifySettings
+    from newsdesk.verify import verify_article
+    from newsdesk.verify.checks import ClaimChecker
+
+    v = verify_article(article, {i.id: i for i in items}, ClaimChecker.from_settings(VerifySettings()), Settings())
+    assert v.published is not None, v.held_reason
+    return v.published
+
+
+HOLLOWPINE = (
+    "The Hollowpine-3B card says 40% of its 2.1 trillion tokens come from a corpus called Fernline-Web. "
+    "Hollowpine has not published Fernline-Web or said where its text comes from. "
+    "The company has not answered questions about the corpus on the card's discussion page."
+)
+
+
+def test_headlines_are_statements_without_forum_labels():
+    """Issue 26 item 15: never "Ask HN: …?" where a statement exists."""
+    hn = _item(1, "Hacker News", "Ask HN: Has anyone seen Hollowpine's Fernline-Web corpus?", HOLLOWPINE, "hn:41000102")
+    article = _write(hn)
+    published = _verified(article, hn)
+    for headline in (article.headline, published.headline):
+        assert "HN" not in headline and not headline.endswith("?"), headline
+    from newsdesk.text.headlines import from_sentence, strip_forum_prefix
+
+    assert strip_forum_prefix("Ask HN: Has anyone seen it?") == "Has anyone seen it?"
+    assert strip_forum_prefix("[D] Lumen-7B is good at review") == "Lumen-7B is good at review"
+    assert strip_forum_prefix("Show HN \u2013 a notes app") == "A notes app"
+    assert from_sentence('"We built for a market that did not arrive," Quell wrote.') is None  # a quote is no headline
+
+
+def test_a_headline_is_never_a_long_dek():
+    """Issue 26 item 15: a brief whose only title is its 27-word first sentence gets a short headline."""
+    max_words = 14  # text.headlines.MAX_WORDS
+    first = (
+        "The notes app Quillpad added offline sync in an update released on Thursday, so edits made without a "
+        "connection merge automatically when a device comes back online."
+    )
+    text = first + (
+        " The developer, a two-person company called Birchlight, said the feature had been requested for years."
+        " Quillpad is free for existing users and costs $4 a month for new ones."
+        " Quillpad said offline sync works on phones, tablets and in the browser version of the app."
+    )
+    item = _item(1, "Patchwork Tech", first, text)
+    article = _write(item, tier="brief")
+    published = _verified(article, item)
+    for headline in (article.headline, published.headline):
+        assert headline != published.dek.text and len(headline.split()) <= max_words, headline
+        assert "Quillpad" in headline
+
+
+def test_tags_are_whole_names():
+    """Issue 26 item 15: no tag cut from a title, a model name or a title before a name."""
+    from newsdesk.write.extractive import tags_for
+
+    text = (
+        "Moira Selden's debut novel, The Keeper's Ledger, won the Ashcombe Prize on Thursday. "
+        "Aster Labs released Lumen-7B, a model for code review. Director Helga Sund said the prize mattered."
+    )
+    items = [_item(n, "Harbor Ledger", "Debut novel wins prize", text) for n in range(2)]
+    tags = tags_for(items, limit=10)
+    assert "The Keeper's Ledger" in tags and "Lumen-7B" in tags and "Helga Sund" in tags, tags
+    assert not {"The Keeper", "Lumen", "Director Helga Sund"} & set(tags)
+
+
+def test_no_first_person_or_speakerless_quote_is_published():
+    """Issue 26 item 16: another outlet's "we" and a quote without a speaker stay out."""
+    from newsdesk.text.quality import defects
+
+    assert "first_person" in defects("We pointed Lumen-7B at 120 merged pull requests from last month.")
+    assert "first_person" in defects("Our reviewers flagged 41 of the changes as risky.")
+    assert "first_person" not in defects("The US said it would review the model next month.")
+    assert "unattributed_quote" in defects('"These are the hardest decisions I have had to make."')
+    assert defects('"We built for a market that did not arrive," Quell wrote.') == []
+    review = (
+        "Aster Labs released Lumen-7B on Wednesday, an open-weight model for reviewing code. "
+        "We pointed Lumen-7B at 120 merged pull requests from last month, a mix of Go and TypeScript code. "
+        "Our own reviewers had also questioned 41 of the changes it flagged. "
+        '"These are the hardest bugs we have ever had to find." '
+        "Aster Labs says Lumen-7B finds 31% more injected bugs than its previous model."
+    )
+    article = _write(_item(1, "Open Circuit", "Hands-on with Lumen-7B", review))
+    published = " ".join(s.text for s in article.sentences())
+    assert "Lumen-7B" in published
+    assert "We pointed" not in published and "Our own" not in published and "hardest bugs" not in published
+
+
+def test_nobody_is_introduced_twice_in_a_row():
+    """Issue 26 item 16: the sentence after one naming a person does not introduce them again."""
+    from newsdesk.write.extractive import SECTION_TITLES, Candidate, Doc, _introduced, _mentioned, _people_apart
+
+    doc = Doc(
+        1,
+        "Granite Post",
+        "Brennmoor approved an $8 charge. "
+        "Council leader Oren Vasquez said it would cut traffic by a fifth. "
+        "Council leader Oren Vasquez said it would raise $30 million a year. "
+        "The penalty for not paying will be $60. "
+        "Agnes Mbatha, who directs the labour office, said places would double. "
+        "Labour office director Agnes Mbatha said losses had slowed.",
+    )
+    from newsdesk.text.sentences import sentence_spans
+
+    cands = [Candidate(doc, s.start, s.end, k, score=1.0 - k / 10) for k, s in enumerate(sentence_spans(doc.text))]
+    dek, vasquez1, vasquez2, penalty, mbatha1, mbatha2 = cands
+    groups = {k: [] for k in SECTION_TITLES}
+    groups["lead"], groups["figures"], groups["context"] = [vasquez1], [vasquez2, penalty], [mbatha1, mbatha2]
+    apart = _people_apart(dek, groups)
+    order = [dek, *(c for k in SECTION_TITLES for c in apart[k])]
+    for before, after in zip(order, order[1:]):
+        assert not _introduced(after.text) & _mentioned(before.text), (before.text, after.text)
+    assert vasquez2 in apart["figures"]  # moved after the penalty, not dropped
+    assert (mbatha1 in apart["context"]) != (mbatha2 in apart["context"])  # no room to move: the weaker goes
+
+
+def test_by_the_numbers_holds_only_sentences_with_numbers():
+    """Issue 26 item 16: a fact without a number, or a sentence moved up to introduce a name, is not
+    published under "By the numbers"."""
+    from newsdesk.write.extractive import numbers_in
+
+    velora = (
+        "Velora Systems said on Tuesday it will cut 1,800 jobs after orders for its chips fell again. "
+        "Oskar said the 1,800 cuts would fall hardest on 400 assembly workers in Tallin. "
+        "Shares in Velora Systems fell 6% in early trading on the Tallin exchange. "
+        "Pavel Oskar, who represents assembly staff, said the council would demand talks this week."
+    )
+    fact = _item(
+        9,
+        "Hugging Face Hub",
+        "velora/chip-model \u2014 licence",
+        "The model velora/chip-model is published under the Apache licence, according to the Hugging Face Hub.",
+        origin="fact",
+        meta={"subject": "velora/chip-model"},
+    )
+    article = _write(_item(1, "The Northwire", "Velora to cut jobs", velora), fact)
+    seen = article.dek.text
+    for section in article.sections:
+        for sentence in (s for p in section.paragraphs for s in p):
+            if section.heading == "By the numbers":
+                assert numbers_in(sentence.text), sentence.text
+            if "Oskar said" in sentence.text:
+                assert "Pavel Oskar" in seen  # met by full name first
+            seen += " " + sentence.text
+    assert "Apache licence" in seen
+
+
+def test_index_and_tag_pages_are_paginated(tmp_path):
+    """Issue 27 item 7: at 1,000 articles the index and a tag page are pages of 50, linked
+    rel=prev/next, each listed in the sitemap; no page grows with the archive."""
+    from dataclasses import replace
+
+    from newsdesk.records import VerificationRecord
+
+    feed = tmp_path / "tribune.xml"
+    feed.write_text(SHARED_ENTITY_FEED, encoding="utf-8")
+    room = make_newsroom(tmp_path / "room", '\n[write]\nmin_tier = "brief"\n[sources]\nallow_files = true\n')
+    room.store.add_source(str(feed))
+    run(room)
+    model = next(v for v in room.store.publishable() if "Velora Systems" in (v.published.tags if v.published else []))
+    assert model.published is not None
+    now = datetime.now(UTC)
+    with room.store.begin() as conn:  # the same verified article, as 1,000 stories
+        for n in range(1000):
+            sid = room.store.create_story(now, now, f"Velora story {n}", conn=conn)
+            article = replace(model.published, story_id=sid, headline=f"Velora Systems story number {n}")
+            room.store.save_article(article, now, conn=conn)
+            record = VerificationRecord(sid, article.version, "publish", model.summary, model.claims, article, now)
+            room.store.save_verification(record, conn=conn)
+    report = run(room, ("publish",))
+    assert report.publish is not None and report.publish.articles == 1002
+    site = room.site_dir
+    index = site / "index.html"
+    assert index.stat().st_size < 60_000, index.stat().st_size
+    pages = [index, *(site / "page" / f"{n}.html" for n in range(2, 22))]
+    assert all(p.exists() for p in pages) and not (site / "page" / "22.html").exists()
+    listed = []
+    for n, page in enumerate(pages, start=1):
+        doc = lxml.html.parse(str(page)).getroot()
+        items = doc.cssselect("li.story h2 a")
+        assert len(items) == (50 if n < 21 else 2)
+        for a in items:  # every link resolves from the page's own folder
+            assert (page.parent / a.get("href")).resolve().exists(), (page, a.get("href"))
+        listed += [a.get("href").rsplit("/", 1)[-1] for a in items]
+        prev, nxt = doc.cssselect('head link[rel="prev"]'), doc.cssselect('head link[rel="next"]')
+        assert bool(prev) == (n > 1) and bool(nxt) == (n < 21)
+        if nxt:
+            assert (page.parent / nxt[0].get("href")).resolve() == pages[n].resolve()
+            assert doc.cssselect('nav.pager a[rel="next"]')
+        if prev:
+            assert (page.parent / prev[0].get("href")).resolve() == pages[n - 2].resolve()
+    assert len(listed) == len(set(listed)) == 1002  # each article on exactly one page
+    tag_first = site / "tags" / "velora-systems.html"
+    tag_pages = [tag_first, *(site / "tags" / "velora-systems" / "page" / f"{n}.html" for n in range(2, 22))]
+    assert all(p.exists() for p in tag_pages) and tag_first.read_text().count('<li class="story') == 50
+    last = lxml.html.parse(str(tag_pages[-1])).getroot()
+    assert (tag_pages[-1].parent / last.cssselect('link[rel="prev"]')[0].get("href")).resolve() == tag_pages[-2].resolve()
+    assert (tag_pages[-1].parent / last.cssselect("p.back a")[0].get("href")).resolve() == index.resolve()
+    sitemap = (site / "sitemap.xml").read_text()
+    base = room.settings.publish.base_url
+    assert f"<loc>{base}page/21.html</loc>" in sitemap and f"<loc>{base}tags/velora-systems/page/21.html</loc>" in sitemap
     room.close()

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from newsdesk.text.lexicon import tokens
+from newsdesk.text.names import SAID
 
 _FURNITURE = re.compile(
     r"skip to (?:main )?content|\bshare (?:this|on|via)\b|^share\b|\b(?:image|photo|picture|video) (?:credit|courtesy)"
@@ -51,7 +52,11 @@ _DEFINITE_BACK = frozenset(
     "move decision deal plan change announcement incident case statement figure figures number numbers "
     "measure rule ruling proposal attack event centres centers agreement same latter former".split()
 )
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|mine|we|we're|we've|our|ours|us)\b")
+# "We" opens a sentence as often as "we" sits in one; "US" (the country) is not "us".
+_FIRST_PERSON = re.compile(
+    r"\b(?:I|I'm|I've|I'd|I'll|me|my|My|mine|we|We|we're|We're|we've|We've|we'd|We'd|we'll|We'll|our|Our|ours|Ours|us)"
+    r"(?![\w'\u2019-])"
+)
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 _DATE_PREFIX = re.compile(
     r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
@@ -106,9 +111,16 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
         first = words[0].lower()
         if first in _OPENERS or (first == "the" and len(words) > 1 and words[1].lower() in _DEFINITE_BACK):
             found.append("opener")
-    if not first_person_ok and _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
+    if not first_person_ok and has_first_person(text):
         found.append("first_person")
+    if text[:1] in '"\u201c' and not SAID.search(_QUOTED.sub(" ", text)):
+        found.append("unattributed_quote")  # a quote with no speaker: whose words are they?
     return found
+
+
+def has_first_person(text: str) -> bool:
+    """The writer's own "we", "our", "I" outside quotes: another outlet's or a user's voice."""
+    return bool(_FIRST_PERSON.search(_QUOTED.sub(" ", text)))
 
 
 # Titles that take a side angle on the event rather than name it: explainers, questions,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-
 from newsdesk.records import Item, Reference
+from newsdesk.text.headlines import strip_forum_prefix
 from newsdesk.text.quality import is_side_angle
 
 
@@ -30,21 +29,27 @@ def central_title(items: Sequence[Item], about: str = "") -> str:
     """The title closest to all the others and to ``about`` (the article's lead: what happened):
     the one that best names the shared event. Titles that take a side angle (questions,
     explainers, "what it means for …", one group's reaction) only when all do."""
-    if len(items) == 1:
-        return items[0].title
+    return ranked_titles(items, about)[0] if items else ""
+
+
+def ranked_titles(items: Sequence[Item], about: str = "") -> list[str]:
+    """The items' titles, forum labels off, best first: straight titles by how central they are
+    (``central_title``), then side angles and questions."""
+    # A forum's labels ("Ask HN:", "[D]") are not part of the news.
+    titles = [strip_forum_prefix(i.title) for i in items]
+    if len(items) <= 1:
+        return titles
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    titles = [i.title for i in items]
     try:
         X = TfidfVectorizer(stop_words="english").fit_transform(titles + ([about] if about else []))
     except ValueError:
-        return titles[0]
+        return titles
     S = (X @ X.T).toarray()
     n = len(titles)
     sims = S[:n, :n].sum(axis=1) + (2.0 * S[:n, n] if about else 0.0)
-    straight = [k for k, t in enumerate(titles) if not is_side_angle(t)]
-    pick = max(straight, key=lambda k: sims[k]) if straight else int(np.argmax(sims))
-    return titles[pick]
+    order = sorted(range(n), key=lambda k: (is_side_angle(titles[k]), -sims[k], k))
+    return list(dict.fromkeys(titles[k] for k in order))
 
 
 def latest_fact_items(items: Iterable[Item]) -> list[Item]:
