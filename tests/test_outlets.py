@@ -94,3 +94,39 @@ def test_registrable_domain_offline():
     assert registrable_domain("http://127.0.0.1:8765/feed.xml") is None  # an address names no publisher
     assert registrable_domain("http://localhost/feed.xml") is None
     assert registrable_domain("/tmp/feed.xml") is None
+
+
+# The same sentence in two feeds of one publisher, and in other words by another publisher.
+SAME_DESK = (
+    "Inspectors found cracked cables on the northern span of the Korvath harbour bridge on Tuesday, and "
+    "engineers closed the bridge until repairs are done. Ferries will run every twenty minutes meanwhile."
+)
+SAME_DESK_AGAIN = (
+    "Inspectors found cracked cables on the northern span of the Korvath harbour bridge on Tuesday, and "
+    "engineers closed the bridge until repairs are done. The repairs could take until spring, officials said."
+)
+
+
+def test_two_feeds_of_one_publisher_never_corroborate_each_other(tmp_path, httpserver):
+    feeds = {
+        "world": feed("Example World", [("https://news.example.co.uk/world/9", "Korvath bridge shut", SAME_DESK)]),
+        "tech": feed("Example Tech", [("https://www.example.co.uk/tech/9", "Korvath bridge closed", SAME_DESK_AGAIN)]),
+        "other": feed("Other Daily", [("https://www.otherdaily.com/9", "Detours in Korvath", OTHER)]),
+    }
+    for name, body in feeds.items():
+        httpserver.expect_request(f"/{name}9.xml").respond_with_data(body, content_type="application/rss+xml")
+    room = make_newsroom(tmp_path / "room", '\n[extract]\nfetch_pages = false\n[write]\nmin_tier = "brief"\n')
+    for name in feeds:
+        room.store.add_source(httpserver.url_for(f"/{name}9.xml"))
+    run(room, ("ingest", "stories", "enrich", "write"))
+    items = {i.id: i for s in room.store.stories(with_items=True) for i in s.items}
+    articles = room.store.latest_articles()
+    room.close()
+    assert articles, "the bridge story was not written"
+    shared = 0
+    for article in articles:
+        for sentence in article.sentences():
+            publishers = [items[c.item_id].publisher for c in sentence.citations]
+            assert len(publishers) == len(set(publishers)), (sentence.text, publishers)
+            shared += SAME_DESK.split(",")[0] in sentence.text
+    assert shared, "the shared sentence was not published: the test would prove nothing"
