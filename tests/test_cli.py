@@ -234,6 +234,8 @@ def test_demo_then_stories_json(tmp_path):
                     if sentence.get("frame"):  # writer-made: each figure stands in its outlet's cited sentence
                         cited = {c["ref"]: c["source_text"] for c in sentence["citations"]}
                         assert all(a["figure"] in cited[a["ref"]] for a in sentence["attributions"])
+                    elif sentence.get("composed"):  # composed from facts: its citations are distinct sources
+                        assert len({c["item_id"] for c in sentence["citations"]}) >= 2
                     else:
                         assert sentence["citations"][0]["source_text"] == sentence["text"]
     assert json.loads(cli("review", "--format", "json", "--dir", str(room)).stdout) == []

@@ -3,13 +3,14 @@ browser renders, video prompts with no fact outside the article and the constrai
 
 import re
 import shutil
+from dataclasses import replace
 
 import pytest
 
 from newsdesk.config import Settings
 from newsdesk.media import media_for
 from newsdesk.media.charts import bar_chart
-from newsdesk.media.figures import check_whole, comparable_series
+from newsdesk.media.figures import Point, Series, check_points, check_whole, comparable_series
 from newsdesk.media.video import NEGATIVE, video_prompt
 from newsdesk.records import Article, ArticleSentence, Citation, ClaimCheck, Reference, Section
 from newsdesk.text.numbers import figures
@@ -82,7 +83,7 @@ def test_svg_is_deterministic_accessible_and_text_stays_text():
     one, two = bar_chart(series, points, "h"), bar_chart(series, points, "h")
     assert one.svg == two.svg
     assert one.svg.startswith("<svg") and 'role="img"' in one.svg
-    assert re.search(r"<title>Jobs by organisation</title><desc>.*Others 700", one.svg)
+    assert re.search(r"<title>Jobs cut by organisation</title><desc>.*Others 700", one.svg)
     assert ">Halden Robotics<" in one.svg  # a text element, not glyph paths
     assert "Source: [1], [2]" in one.svg
 
@@ -171,3 +172,42 @@ def test_values_over_time_become_a_line_in_time_order():
     chart = bar_chart(series, series.points, "Ridership")
     assert (chart.title == "Passengers by period" and "<polyline" in chart.svg) or "<path" in chart.svg
     assert "32,000" in chart.svg and "41,000" in chart.svg
+
+
+MARKETS = [
+    s("The selloff dragged down the market, with the S&P 500 and Nasdaq 100 declining by 2.3% and 3.6%, respectively.", 1),
+    s("The Dow Jones Industrial Average fell 1.1% on the day.", 2),
+    s("Analysts said the selloff could continue.", 3),
+]
+FUNDING = [
+    s("OpenAI raised $10 billion, with $7.5 billion from SoftBank, and an additional $2.5 billion from Thrive Capital.", 1),
+    s("Microsoft invested $13 billion in the company over four years, Contoso said.", 2),
+    s("Microsoft said the round values OpenAI at $300 billion.", 3),
+]
+
+
+def test_chart_rows_are_each_facts_own_subject_and_one_measure():
+    (series,) = comparable_series(MARKETS)
+    assert [(p.label, p.value) for p in series.points] == [
+        ("S&P 500", 2.3),
+        ("Nasdaq 100", 3.6),
+        ("Dow Jones Industrial Average", 1.1),
+    ]
+    funding = [x for x in comparable_series(FUNDING, min_points=2) if x.measure == "funding"]
+    assert [(p.label, p.value) for p in funding[0].points] == [("OpenAI", 10e9), ("SoftBank", 7.5e9), ("Thrive Capital", 2.5e9)]
+    # The valuation is another measure: never a row beside the investments.
+    assert all(p.value != 300e9 for x in comparable_series(FUNDING, min_points=1) if x.measure == "funding" for p in x.points)
+
+
+def test_a_planted_wrong_row_is_refused():
+    (series,) = comparable_series(MARKETS)
+    wrong_index = Series(
+        series.measure, series.kind, [replace(series.points[1], label="Nasdaq 100", value=2.3, text="2.3%"), *series.points[2:]]
+    )
+    assert check_points(wrong_index) and "S&P 500" in check_points(wrong_index)[0]
+    funding = next(x for x in comparable_series(FUNDING, min_points=2) if x.measure == "funding")
+    softbank = next(p for p in funding.points if p.label == "SoftBank")
+    planted = Series("funding", "money", [replace(softbank, value=2.5e9, text="$2.5 billion"), *funding.points])
+    assert check_points(planted)  # "$2.5 billion" is Thrive Capital's, not SoftBank's
+    assert check_points(Series("funding", "money", [Point("Monday", 7.5e9, "$7.5 billion", (1,), FUNDING[0].text)]))
+    assert check_points(funding) == []

@@ -251,3 +251,113 @@ def test_copies_and_stories_do_not_depend_on_the_order_items_arrived_in(tmp_path
     assert arrived_last_first != arrived_in_order  # ingest's decisions did depend on arrival
     assert copies_a == copies_b == {"x": None, "y": "x", "z": None}  # decided in publication order
     assert groups_a == groups_b
+
+
+QUAKES = [
+    (
+        "Magnitude 6.1 earthquake shakes Varnholm",
+        "A magnitude 6.1 earthquake struck near Varnholm on Tuesday, killing at least 12 people and damaging the old "
+        "harbour district, the Kessia civil protection agency said. Mayor Ilse Dorrant said rescue teams were searching collapsed homes.",
+    ),
+    (
+        "Varnholm quake kills 12, rescuers search rubble",
+        "Rescuers in Varnholm dug through rubble after the 6.1 magnitude earthquake killed 12 people, Kessia's civil "
+        "protection agency said. Ilse Dorrant, the town's mayor, said the harbour district was worst hit.",
+    ),
+    (
+        "Aftershocks rattle Varnholm after deadly earthquake",
+        "Aftershocks rattled Varnholm a day after the magnitude 6.1 earthquake that killed 12 people. Mayor Ilse Dorrant "
+        "asked residents of the harbour district to stay out of damaged homes, Kessia's agency said.",
+    ),
+]
+OTHER_QUAKE = [
+    (
+        "Magnitude 5.4 earthquake hits Teroa valley",
+        "A magnitude 5.4 earthquake hit the Teroa valley in Ostrava province on Thursday, injuring 30 people and cutting "
+        "power to the town of Pelmar, governor Rafe Anwick said. Rescue teams were searching damaged homes.",
+    ),
+    (
+        "Pelmar without power after Teroa valley quake",
+        "The town of Pelmar was without power after a 5.4 magnitude earthquake struck the Teroa valley, injuring 30 people, "
+        "Ostrava governor Rafe Anwick said. Rescue teams were checking damaged homes.",
+    ),
+    (
+        "Teroa valley earthquake injures 30",
+        "Thirty people were injured when a magnitude 5.4 earthquake hit the Teroa valley, Ostrava's governor Rafe Anwick "
+        "said, and Pelmar lost power. Rescuers were searching damaged homes for survivors.",
+    ),
+]
+TRIAL = [
+    (
+        "Trial of Corvin Ashdale opens over Halbrook pension fraud",
+        "The fraud trial of former Halbrook Mutual chief Corvin Ashdale opened at Lindqvist Crown Court, where prosecutors "
+        "said he moved 48 million from the Halbrook pension fund into his own companies.",
+    ),
+    (
+        "Ashdale trial hears from Halbrook Mutual auditor",
+        "An auditor told the Lindqvist Crown Court trial of Corvin Ashdale that the 48 million taken from the Halbrook "
+        "pension fund was hidden in invoices from his own companies.",
+    ),
+    (
+        "Corvin Ashdale denies Halbrook pension fraud in court",
+        "Corvin Ashdale told Lindqvist Crown Court he never took money from the Halbrook Mutual pension fund, denying "
+        "the 48 million fraud prosecutors say he carried out through his companies.",
+    ),
+    (
+        "Jury finds Ashdale guilty of Halbrook fraud",
+        "A jury at Lindqvist Crown Court found former Halbrook Mutual chief Corvin Ashdale guilty of the 48 million "
+        "pension fraud after a trial of more than a week.",
+    ),
+]
+
+
+def test_stories_do_not_depend_on_the_order_items_were_stored_in(tmp_path):
+    from conftest import make_newsroom
+
+    batches = [(QUAKES, 40, "a"), (OTHER_QUAKE, 30, "b"), (TRIAL, 20, "c")]
+    results = []
+    for name, order in (("forward", batches), ("reverse", batches[::-1])):
+        room = make_newsroom(tmp_path / name)
+        for batch, hours, prefix in order:
+            add_items(room.store, batch[::-1] if name == "reverse" else batch, NOW - timedelta(hours=hours), prefix)
+        run(room, ("stories",))
+        results.append(story_titles(room.store))
+        room.close()
+    assert results[0] == results[1]
+
+
+def test_two_earthquakes_in_one_week_are_two_stories(newsroom):
+    """Two events of one kind share every word of that kind ("magnitude", "earthquake",
+    "rescue teams", "damaged homes"); their places, figures and officials tell them apart."""
+    add_items(newsroom.store, QUAKES, NOW - timedelta(hours=40), "a")
+    add_items(newsroom.store, OTHER_QUAKE, NOW - timedelta(hours=30), "b")
+    run(newsroom, ("stories",))
+    assert story_titles(newsroom.store) == sorted([sorted(t for t, _ in QUAKES), sorted(t for t, _ in OTHER_QUAKE)])
+
+
+def test_two_earthquakes_stay_apart_when_one_is_already_a_story(newsroom):
+    add_items(newsroom.store, QUAKES, NOW - timedelta(hours=40), "a")
+    run(newsroom, ("stories",))
+    add_items(newsroom.store, OTHER_QUAKE, NOW - timedelta(hours=30), "b")
+    second = run(newsroom, ("stories",)).stories
+    assert second.created == 1 and second.updated == 0
+    assert story_titles(newsroom.store) == sorted([sorted(t for t, _ in QUAKES), sorted(t for t, _ in OTHER_QUAKE)])
+
+
+def test_a_trial_over_more_than_the_quiet_window_stays_one_story(newsroom):
+    """A trial runs longer than the 72 hours after which a quiet story closes: its later days
+    name the same accused, court and sum, so they continue the closed story."""
+    for day, item in zip((11, 7, 3, 0), TRIAL):
+        add_items(newsroom.store, [item], NOW - timedelta(days=day, hours=1), f"day{day}")
+        run(newsroom, ("stories",))
+    assert story_titles(newsroom.store) == [sorted(t for t, _ in TRIAL)]
+    assert [s.status for s in newsroom.store.stories()] == ["open"]
+
+
+def test_a_later_event_of_the_same_company_does_not_continue_its_closed_story(newsroom):
+    add_items(newsroom.store, ROUND_ONE, NOW - timedelta(days=10))
+    run(newsroom, ("stories",))
+    add_items(newsroom.store, ROUND_TWO, NOW - timedelta(hours=5), "later")
+    second = run(newsroom, ("stories",)).stories
+    assert second.created == 1 and second.reopened == 0
+    assert sorted(s.status for s in newsroom.store.stories()) == ["closed", "open"]

@@ -92,9 +92,55 @@ def test_a_shown_derivation_passes_only_when_allowed():
     assert allowed.verdict == PASS and allowed.derived == ["$2.4 billion − $2.1 billion = $300 million"]
 
 
-def test_a_few_unaccounted_words_are_a_locked_review():
+def test_a_few_unaccounted_words_are_a_review_a_judge_may_settle_only_where_the_policy_says():
     result = check("Velora Systems will cut 1,800 jobs amid weak orders.")
     assert result.verdict == REVIEW and result.locked and result.unaccounted == ["amid", "weak"], result.reasons
+    settles = ClaimChecker(judge_settles=("wording",)).check_all(
+        [ArticleSentence("Velora Systems will cut 1,800 jobs amid weak orders.", [Citation(1, 1, 0, 0)])], ITEMS
+    )[0]
+    assert settles.verdict == REVIEW and not settles.locked
+
+
+def test_inflections_derivations_and_spellings_account_for_a_word():
+    from newsdesk.text import lexicon
+
+    for word, evidence in [
+        ("withdrawal", "Trump withdrew the bill"),
+        ("failure", "the bill failed"),
+        ("behavior", "their behaviour"),
+        ("theater", "the theatre"),
+        ("criticized", "it has been criticised"),
+        ("programs", "education programmes"),
+        ("prosecution", "the prosecutor said"),
+    ]:
+        assert lexicon.accounted(word, lexicon.evidence_forms(evidence)), word
+    # Never-free words are not matched by derivation, and unrelated words stay apart.
+    assert not lexicon.derivations("largest")
+    assert not lexicon.accounted("filled", lexicon.evidence_forms("it was filed"))
+    assert not lexicon.accounted("four", lexicon.evidence_forms("it was for them"))
+
+
+def test_negation_is_scoped_to_what_it_negates():
+    items = {
+        1: item(
+            1,
+            "He was no longer considered a threat, a review panel said. The board did not meet on Monday. "
+            "Slugs are not evenly distributed in fields, the researchers said. "
+            "The study was funded by three councils, though its results are not yet published.",
+        )
+    }
+
+    def verdict(text):
+        return ClaimChecker().check_all([ArticleSentence(text, [Citation(1, 1, 0, 0)])], items)[0]
+
+    # A claim negating what the evidence negates passes; a negation the evidence does not have,
+    # or one the claim drops from what it restates, fails.
+    assert verdict("A review panel said he was no longer considered a threat.").verdict == PASS
+    assert verdict("The study was funded by three councils.").verdict == PASS
+    dropped = verdict("Slugs are evenly distributed in fields, the researchers said.")
+    assert dropped.verdict == FAIL and any("negation" in r for r in dropped.reasons), dropped.reasons
+    added = verdict("The study was not funded by three councils.")
+    assert added.verdict == FAIL and any("negation" in r for r in added.reasons), added.reasons
 
 
 def test_wrong_source_and_uncited_and_dangling():

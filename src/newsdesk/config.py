@@ -6,11 +6,18 @@ Every knob has a default, so an empty file is a valid newsroom. Environment vari
 
 from __future__ import annotations
 
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
-from typing import ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from newsdesk import USER_AGENT
 
@@ -106,8 +113,17 @@ class StorySettings(Section):
     merge_min: float = Field(default=0.40, ge=0, le=1)
     # An item less similar than this to the rest of its story is split off to stand alone.
     detach_min: float = Field(default=0.15, ge=0, le=1)
-    # A story with no new item for this long is closed; later items start a new story.
+    # A story with no new item for this long is closed; later items start a new story, unless
+    # they continue it (the same names and figures: a trial's verdict) within reopen_days.
     quiet_hours: float = Field(default=72.0, gt=0)
+    reopen_days: float = Field(default=21.0, ge=0)
+    # Mean pairwise similarity at which two groups of full-text items are one event (headlines
+    # need less; see stories/cluster.py), and the relative rules: a weaker link still joins
+    # when it is `contrast` times any rival's, and two close-knit groups stay apart when their
+    # link is under `cohesion` times their own mean similarity.
+    link_min: float = Field(default=0.15, ge=0, le=1)
+    contrast: float = Field(default=1.35, ge=1)
+    cohesion: float = Field(default=0.5, ge=0, le=1)
     # Words of item text (after the title) that go into its vector.
     text_words: int = Field(default=120, ge=1)
 
@@ -128,11 +144,14 @@ class SourceEntry(Section):
     url: str
     name: str = ""
     weight: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    # The publisher its items count as when independent outlets are counted; empty: the
+    # registrable domain of each item's link (sources/outlets.py).
+    outlet: str = ""
 
 
 class SourcesSettings(Section):
     """Sources listed in newsdesk.toml are added to the newsroom before each ingest (besides
-    those added with `newsdesk sources add`). Entries: a URL, or {url, name, weight}."""
+    those added with `newsdesk sources add`). Entries: a URL, or {url, name, weight, outlet}."""
 
     Entry: ClassVar[type[SourceEntry]] = SourceEntry
     urls: list[str | SourceEntry] = Field(default_factory=list)
@@ -233,6 +252,11 @@ class VerifySettings(Section):
     min_sentences: int = Field(default=3, ge=1)
     # "llm": claims left in doubt go, once each, to the [llm] endpoint as an entailment judge.
     judge: Literal["none", "llm"] = "none"
+    # Which findings the judge may settle either way: "wording" (ordinary words no cited sentence
+    # has, a paraphrase). The default [] lets it only fail them: a judge that agrees with anything
+    # would otherwise publish a wrongly cited sentence (bench/adversary.py). A figure, name, quote,
+    # date, negation, modality, direction or never-free word finding is never put to a judge.
+    judge_settles: list[Literal["wording"]] = Field(default_factory=list)
 
 
 class MediaSettings(Section):
@@ -248,6 +272,8 @@ class PublishSettings(Section):
     site_title: str = "newsdesk"
     # Absolute base used in feeds and the sitemap; pages themselves link relatively.
     base_url: str = "http://127.0.0.1:8000/"
+    # Articles on each page of the index and of a tag (page 2 on: page/2.html, tags/<tag>/page/2.html).
+    page_size: int = Field(default=50, ge=1)
 
 
 class WatchSettings(Section):
@@ -285,6 +311,9 @@ class NewsletterSettings(Section):
     max_attempts: int = Field(default=3, ge=1, le=20)
     # A confirmation link is good for this long.
     confirm_hours: float = Field(default=48.0, gt=0)
+    # A sign-up's confirmation email gives up on an SMTP server silent for this long (seconds);
+    # it is sent off the request path, so readers never wait for it.
+    confirm_timeout: float = Field(default=10.0, gt=0, le=300)
     # `watch` (or `newsdesk schedule` with workers) builds and sends an issue once a day at this
     # local time ("07:00"); empty: only when you run `newsdesk newsletter build` / `send`.
     daily_at: str = ""
@@ -337,9 +366,12 @@ class ServiceSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     # Behind a reverse proxy: the path the app is mounted at ("/news"), and the proxies whose
-    # X-Forwarded-For/-Proto headers are trusted (uvicorn's forwarded_allow_ips).
+    # X-Forwarded-For/-Proto headers are believed: addresses or CIDR ranges. Empty: none is, and
+    # the client (for the rate limit, the Secure cookie and the scheme) is the socket's peer.
     base_path: str = ""
-    forwarded_allow_ips: str = "127.0.0.1"
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Deprecated (before trusted_proxies): uvicorn's comma-separated form, read into trusted_proxies.
+    forwarded_allow_ips: str | None = None
     # Feedback forms in `newsdesk publish`'s static export too (when the app answers on the same origin).
     forms_in_export: bool = False
     feedback_per_minute: int = Field(default=10, ge=1, le=1_000_000)  # per client
@@ -349,6 +381,30 @@ class ServiceSettings(Section):
     session_hours: float = Field(default=12.0, gt=0)
     # Public pages show editors' names on corrections only when this is true.
     show_editor_names: bool = False
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or CIDR range: list the reverse proxies' addresses,"
+                    ' such as ["127.0.0.1"] or ["10.0.0.0/8"]'
+                ) from None
+        return [entry.strip() for entry in value]
+
+    @model_validator(mode="after")
+    def _old_proxy_key(self) -> ServiceSettings:
+        if self.forwarded_allow_ips is not None:
+            if self.trusted_proxies:
+                raise ValueError("set trusted_proxies only: forwarded_allow_ips is its deprecated old name")
+            old = [p.strip() for p in self.forwarded_allow_ips.split(",") if p.strip()]
+            self.trusted_proxies = self._addresses(["0.0.0.0/0", "::/0"] if old == ["*"] else old)
+        return self
 
 
 class Settings(BaseSettings):
@@ -383,7 +439,22 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The TOML file is named by load_settings through model_config["toml_file"].
-        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+        return init_settings, _EnvWithoutFiles(settings_cls), TomlConfigSettingsSource(settings_cls)
+
+
+class _EnvWithoutFiles(EnvSettingsSource):
+    """The environment, less the ``…_FILE`` variables load_settings reads as files (else each
+    would be refused as an unknown key)."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        for section, keys in values.items():
+            model = getattr(Settings.model_fields.get(section), "annotation", None)
+            if isinstance(keys, dict) and isinstance(model, type) and issubclass(model, BaseModel):
+                for key in [k for k in keys if k.endswith("_file") and k not in model.model_fields]:
+                    if key[: -len("_file")] in model.model_fields:
+                        del keys[key]
+        return values
 
 
 class ConfigError(Exception):
@@ -425,12 +496,74 @@ def load_settings(newsroom: Path) -> Settings:
     if not path.is_file():
         raise ConfigError(f"{path} not found: create a newsroom with `newsdesk init {newsroom}` or pass --dir.")
     bound = type("NewsroomSettings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
+    import os
+
+    from_files = settings_from_files(os.environ)
     try:
-        return cast(Settings, bound())
+        settings = cast(Settings, bound(**from_files))
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe(exc)}") from None
     except Exception as exc:  # tomllib.TOMLDecodeError and friends
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    credentials_from_files(settings, os.environ)
+    return settings
+
+
+FILE_SUFFIX = "_FILE"
+
+
+def _read_secret(variable: str, name: str) -> str:
+    """The file's text without its final newline (``echo secret > file`` adds one)."""
+    try:
+        return Path(name).read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(
+            f"{variable} names {name!r}, which cannot be read ({reason}): mount the secret there or unset {variable}"
+        ) from None
+
+
+def settings_from_files(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Settings whose value is a file's content (Docker and Kubernetes secrets):
+    ``NEWSDESK_<SECTION>__<KEY>_FILE=/run/secrets/x`` sets ``[section] key``. A key that itself
+    ends in ``_file`` (``smtp_ca_file``) is an ordinary variable; an empty value counts as unset."""
+    found: dict[str, dict[str, str]] = {}
+    upper = {name.upper(): name for name in environ}
+    for variable, name in sorted(environ.items()):
+        head = variable.upper()
+        if not (head.startswith("NEWSDESK_") and head.endswith(FILE_SUFFIX) and "__" in head) or not name:
+            continue
+        section, _, key = head[len("NEWSDESK_") : -len(FILE_SUFFIX)].lower().partition("__")
+        model = getattr(Settings.model_fields.get(section), "annotation", None)
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or key + "_file" in model.model_fields:
+            continue
+        if key not in model.model_fields:
+            raise ConfigError(f"{variable}: [{section}] has no key {key!r}; known keys: {', '.join(sorted(model.model_fields))}")
+        direct = head[: -len(FILE_SUFFIX)]
+        if environ.get(upper.get(direct, direct)):
+            raise ConfigError(f"both {direct} and {variable} are set: set one of them")
+        found.setdefault(section, {})[key] = _read_secret(variable, name)
+    return found
+
+
+def credentials_from_files(settings: Settings, environ: MutableMapping[str, str]) -> None:
+    """Credentials newsdesk reads from variables it names (``[newsletter] smtp_password_env``,
+    ``[llm] api_key_env``, the enrichment tokens) may come from a file too: ``NAME_FILE`` fills
+    ``NAME`` in this process's environment, as a container's entrypoint would."""
+    names = {
+        settings.newsletter.smtp_username_env,
+        settings.newsletter.smtp_password_env,
+        settings.llm.api_key_env,
+        settings.enrich.hf_token_env,
+        settings.enrich.github_token_env,
+    }
+    for name in sorted(n for n in names if n):
+        file_name = environ.get(name + FILE_SUFFIX)
+        if not file_name:
+            continue
+        if environ.get(name):
+            raise ConfigError(f"both {name} and {name}{FILE_SUFFIX} are set: set one of them")
+        environ[name] = _read_secret(name + FILE_SUFFIX, file_name)
 
 
 DEFAULT_TOML = """\
@@ -472,8 +605,10 @@ edge_min = 0.10
 resolution = 1.5
 merge_min = 0.40
 detach_min = 0.15
-# A story with no new item for this many hours is closed.
+# A story with no new item for this many hours is closed (reopened within reopen_days by
+# items that name its actors and figures).
 quiet_hours = 72.0
+reopen_days = 21.0
 
 [rank]
 recency_half_life_hours = 24.0
@@ -486,6 +621,8 @@ standard_score = 3.75
 # Sources added before each ingest, besides those added with `newsdesk sources add`: feed URLs or
 # files, reddit:r/NAME (reddit:r/NAME/top?t=week), hn:top|new|best, web:https://site/section, or
 # tables such as { url = "https://example.org/feed.xml", name = "Example", weight = 1.5 }.
+# Independent outlets are counted by publisher: the registrable domain of each item's link
+# (two feeds of example.co.uk are one outlet); outlet = "Example Group" on a table overrides it.
 urls = []
 # Read local feed files (path or file:// sources) only when true.
 allow_files = false
@@ -562,14 +699,17 @@ out_dir = "site"
 site_title = "newsdesk"
 # Absolute address the site will be served from (used in feeds and the sitemap).
 base_url = "http://127.0.0.1:8000/"
+# Articles on each page of the index and of each tag page (then page/2.html, page/3.html, …).
+page_size = 50
 
 [service]
 # `newsdesk serve`: the site with readers' feedback, and the editor's desk at /desk.
 host = "127.0.0.1"
 port = 8000
-# Behind a reverse proxy: the path it mounts the app at, and the proxy addresses to trust.
+# Behind a reverse proxy: the path it mounts the app at, and the proxy addresses (or CIDR
+# ranges) whose X-Forwarded-For / -Proto are believed; none by default, e.g. ["127.0.0.1"].
 base_path = ""
-forwarded_allow_ips = "127.0.0.1"
+trusted_proxies = []
 forms_in_export = false
 feedback_per_minute = 10
 comment_max_chars = 2000
@@ -608,6 +748,7 @@ smtp_ca_file = ""                      # a PEM authority for a private relay's c
 messages_per_second = 10.0
 max_attempts = 3
 confirm_hours = 48.0
+confirm_timeout = 10.0                 # seconds a sign-up's confirmation waits for a silent SMTP server
 daily_at = ""                          # "07:00": watch / schedule send an issue daily at this local time
 timezone = "UTC"
 signup_action = ""                     # the app's /newsletter/subscribe URL, for the static site's form

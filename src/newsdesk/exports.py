@@ -1,4 +1,4 @@
-"""The export views: what `newsdesk articles|stories|review|sources --format json` print.
+"""The export views: what `newsdesk articles|stories|review|sources|facts --format json` print.
 
 These shapes are a public interface (programs read them): they are kept stable and checked
 against the JSON Schemas in ``docs/schemas/``.
@@ -100,3 +100,32 @@ def review_export(store: Store) -> list[dict[str, Any]]:
             if c.verdict != "PASS":
                 rows.append({"story_id": a.story_id, "version": a.version, "headline": a.headline, **c.to_dict()})
     return rows
+
+
+def facts_export(store: Store, stories: list[Story]) -> list[dict[str, Any]]:
+    """Each story's typed facts (``newsdesk.facts``, read by the enrich stage) with their
+    provenance: the item, its outlet and address, the sentence and the figure's exact span."""
+    from newsdesk.facts.cited import cited_facts
+
+    latest = {a.story_id: a for a in store.latest_articles()}
+    out = []
+    for story in stories:
+        items = {i.id: i for i in story.items}
+        article = latest.get(story.id)
+        stored = store.item_facts_of_story(story.id)
+        cited = {(i, f.start, f.end) for i, f in cited_facts(article, stored)} if article else set()
+        rows = []
+        for item_id, f in stored:
+            item = items.get(item_id)
+            rows.append(
+                {
+                    "item_id": item_id,
+                    "outlet": item.outlet if item else None,
+                    "url": item.url if item else None,
+                    "sentence": item.text[f.sentence_start : f.sentence_end] if item else None,
+                    "cited": (item_id, f.start, f.end) in cited,  # in a sentence the latest article cites
+                    **f.to_dict(),
+                }
+            )
+        out.append({"story_id": story.id, "title": story.title, "facts": rows})
+    return out

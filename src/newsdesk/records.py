@@ -121,6 +121,12 @@ class Item:
         return None
 
     @property
+    def publisher(self) -> str:
+        """Who publishes it, for counting independent outlets: the registrable domain ingest
+        found (or the source's configured outlet), else the outlet's name."""
+        return self.meta.get("publisher") or self.outlet
+
+    @property
     def is_outlet_report(self) -> bool:
         """An outlet's own report of the event: not a copy, not a reply, not an enrichment fact.
         Only these count as independent outlets and shape a story's wording."""
@@ -229,6 +235,10 @@ class Attribution:
     outlet: str
     figure: str
     ref: int
+    # What the figure measures and when, as the cited sentence's fact reads them ("Velora's job
+    # cuts", "at the close"); empty in frames written before facts were typed.
+    measure: str = ""
+    time: str = ""
 
 
 @dataclass
@@ -241,6 +251,9 @@ class ArticleSentence:
     # Its words come from stored metadata, and verification checks each attribution.
     frame: str | None = None
     attributions: list[Attribution] = field(default_factory=list)
+    # Composed by the writer from the typed facts of the sentences it cites (``write.synthesis``):
+    # not a quotation, checked like one.
+    composed: bool = False
 
 
 @dataclass
@@ -293,6 +306,8 @@ class Article:
             if s.frame:
                 out["frame"] = s.frame
                 out["attributions"] = [a.__dict__ for a in s.attributions]
+            if s.composed:
+                out["composed"] = True
             return out
 
         return {
@@ -326,6 +341,7 @@ class Article:
                 citations=[Citation(**c) for c in s["citations"]],
                 frame=s.get("frame"),
                 attributions=[Attribution(**a) for a in s.get("attributions", ())],
+                composed=bool(s.get("composed", False)),
             )
 
         def when(v: str | None) -> datetime | None:

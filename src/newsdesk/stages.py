@@ -150,7 +150,7 @@ REGISTRY: tuple[StageSpec, ...] = (
         "optional: set HF_TOKEN / GITHUB_TOKEN (names configurable in the enrich section of newsdesk.toml).",
         "newsdesk.enrich:EnrichStage",
         reads=("stories", "items"),
-        writes=("facts", "items"),
+        writes=("facts", "items", "item_facts"),
     ),
     StageSpec(
         "write",
@@ -181,7 +181,7 @@ REGISTRY: tuple[StageSpec, ...] = (
         "publish",
         "Build the static news site from the latest articles.",
         "newsdesk.publish:PublishStage",
-        reads=("verifications", "media", "items"),
+        reads=("verifications", "media", "items", "item_facts"),
         writes=("site",),
     ),
 )

@@ -4,7 +4,9 @@ Contract: ``enrich_stories(store, settings)`` reads the open stories that may ge
 (``write.min_tier`` and above), finds mentions of Hugging Face models and datasets and GitHub
 repositories in their outlets' reports (``mentions.py``), reads downloads, likes, stars, forks,
 the last release and the licence from the Hub and GitHub APIs (``sources.py``), and stores
-them as facts (subject, metric, value, as-of time, source URL). Each subject's facts are also
+them as facts (subject, metric, value, as-of time, source URL); it also reads every outlet
+report's sentences into typed facts (``newsdesk.facts``: subject, measure, value, unit, time,
+spans) and stores them with the item they came from (``item_facts``). Each subject's facts are also
 stated in plain sentences as one citable item of a "Hugging Face Hub" or "GitHub" source in
 the story, so writers cite them like any source ("[5] Hugging Face Hub — owner/name —
 downloads, likes, as of DATE") and verification checks them like any claim. A subject whose
@@ -40,14 +42,18 @@ class EnrichReport(StageReport):
     not_found: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+    sentence_facts: int = 0  # typed facts read from outlets' sentences (``newsdesk.facts``)
 
     def lines(self) -> list[str]:
         out = [
             f"Enrich: {self.facts_added} facts added, {self.unchanged} subjects unchanged, {self.subjects} models, "
-            f"datasets and repositories found in {self.stories} stories, {self.requests} API requests."
+            f"datasets and repositories found in {self.stories} stories, {self.requests} API requests; "
+            f"{self.sentence_facts} figures read from outlets' sentences."
         ]
-        out += [f"[red]Enrich error:[/] {problem}" for problem in self.errors]
-        out += [f"[yellow]Enrich: not found or private:[/] {gone}" for gone in self.not_found]
+        from rich.markup import escape  # lines are markup; a server's message is text
+
+        out += [f"[red]Enrich error:[/] {escape(problem)}" for problem in self.errors]
+        out += [f"[yellow]Enrich: not found or private:[/] {escape(gone)}" for gone in self.not_found]
         return out
 
 
@@ -109,7 +115,32 @@ def enrich_stories(
     progress: Progress | None = None,
     scope: Scope | None = None,
 ) -> EnrichReport:
-    return asyncio.run(_enrich(store, settings, cache_path, progress or NullProgress(), scope or Scope()))
+    report = asyncio.run(_enrich(store, settings, cache_path, progress or NullProgress(), scope or Scope()))
+    report.sentence_facts = read_sentence_facts(store, settings, scope or Scope())
+    return report
+
+
+def read_sentence_facts(store: Store, settings: Settings, scope: Scope) -> int:
+    """Typed facts (subject, measure, value, unit, time, spans) of every outlet report of the
+    stories that may get an article, read once per item and stored with the item they came
+    from. Returns how many were read."""
+    from newsdesk.facts import text_facts
+
+    wanted = tiers_from(settings.write.min_tier)
+    now = utcnow().replace(microsecond=0)
+    read = 0
+    for story in store.stories(status="open"):
+        if story.tier not in wanted or not scope.wants_story(story.id):
+            continue
+        done = store.items_read_for_facts(story.id)
+        with store.begin() as conn:
+            for item in story.items:
+                if item.id in done or not item.is_outlet_report or not item.text.strip():
+                    continue
+                found = list(text_facts(item.text))
+                store.save_item_facts(story.id, item.id, found, now, conn=conn)
+                read += len(found)
+    return read
 
 
 def _story_text(story: Story) -> str:
@@ -229,4 +260,4 @@ def _fact_item(facts: list[Fact], source_ids: dict[str, int]) -> NewItem:
     )
 
 
-__all__ = ["EnrichReport", "enrich_stories", "statements"]
+__all__ = ["EnrichReport", "enrich_stories", "read_sentence_facts", "statements"]

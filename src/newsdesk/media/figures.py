@@ -1,6 +1,9 @@
-"""Comparable series from an article's verified claims: the same measure (jobs, containers,
-dollars, percent) for several entities or periods. Every point keeps the citation of the
-claim it came from, so a chart says nothing the verified article does not."""
+"""Comparable series from the typed facts (``newsdesk.facts``) of an article's verified claims:
+one measure and unit (jobs cut, funding in dollars, an index's fall in percent) for several
+entities or periods, each row labelled by its fact's subject. Every point keeps the citation of
+the claim it came from and is re-read from it before drawing, so a chart says nothing the
+verified article does not — "the S&P 500 and Nasdaq 100 declining by 2.3% and 3.6%,
+respectively" is never "Nasdaq 2.3%"."""
 
 from __future__ import annotations
 
@@ -8,80 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsdesk.facts import MeasuredFact, sentence_facts
+from newsdesk.facts.compare import aspect
 from newsdesk.records import ArticleSentence
-from newsdesk.text.numbers import Figure, figures
 
-_NAME = re.compile(r"[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*")
-_MEASURE_AFTER = re.compile(r"^\s*(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})(?:\s+([a-z][a-z-]{2,}))?")
-# A period just after a figure ("$2.4 billion in 2024", "1,200 in the first quarter") or just
-# before it ("in 2023, 900 jobs").
-_PERIOD = re.compile(
-    r"\b(?:in |during |for )?(?:the )?((?:first|second|third|fourth) quarter(?: of (?:19|20)\d\d)?|Q[1-4](?: (?:19|20)\d\d)?|(?:19|20)\d\d)\b"
-)
 _WHOLE = re.compile(r"\b(total|in all|altogether|combined|overall)\b", re.I)
-_SKIP_MEASURES = {
-    "percent",
-    "per",
-    "cent",
-    "million",
-    "billion",
-    "thousand",
-    "a",
-    "an",
-    "the",
-    "and",
-    "or",
-    "from",
-    "to",
-    "in",
-    "on",
-    "at",
-    "by",
-    "of",
-    "last",
-    "this",
-    "next",
-    "year",
-    "years",
-    "month",
-    "months",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "hours",
-    "minutes",
-    "seconds",
-    "am",
-    "pm",
-    "according",
-    "said",
-    "says",
-    "were",
-    "was",
-    "is",
-    "are",
-    "will",
-    "would",
-    "have",
-    "has",
-    "had",
-    "each",
-    "apiece",
-    "respectively",
-    "more",
-    "less",
-    "fewer",
-    "than",
-    "for",
-    "with",
-    "after",
-    "before",
-    "over",
-    "under",
-    "between",
-}
-_SKIP_LABELS = {"The", "A", "An", "It", "Its", "This", "That", "They", "He", "She", "We", "In", "On", "At", "About", "Of"}
+_PERIOD_KINDS = ("year:", "quarter:")
 
 
 @dataclass(frozen=True)
@@ -106,32 +41,6 @@ class Series:
         return {"money": "US dollars", "percent": "percent"}.get(self.kind, self.measure)
 
 
-def _label(claim: str, fig: Figure) -> str | None:
-    """The nearest name before the figure, in the same clause."""
-    before = claim[: fig.start]
-    for m in reversed(list(_NAME.finditer(before))):
-        if fig.start - m.end() > 40 or re.search(r"[.;]", before[m.end() :]):
-            return None
-        words = [w for w in m.group().removesuffix("'s").split() if w not in _SKIP_LABELS]
-        if words:
-            return " ".join(words)
-    return None
-
-
-_PERIOD_AFTER = re.compile(
-    r"^(?:\s+[a-z-]+){0,2}?\s+(?:in|during|for) (?:the )?((?:first|second|third|fourth) quarter(?: of (?:19|20)\d\d)?|Q[1-4](?: (?:19|20)\d\d)?|(?:19|20)\d\d)\b"
-)
-
-
-def _period(claim: str, fig: Figure) -> str | None:
-    """The period a figure belongs to: "41,000 passengers in 2024", "in 2023, 900 jobs"."""
-    after = _PERIOD_AFTER.match(claim[fig.end :])
-    if after:
-        return after.group(1)
-    before = list(_PERIOD.finditer(claim[max(0, fig.start - 25) : fig.start]))
-    return before[-1].group(1) if before else None
-
-
 def _period_key(label: str) -> tuple[Any, ...]:
     year = re.search(r"(?:19|20)\d\d", label)
     quarter = re.search(r"Q([1-4])|(first|second|third|fourth) quarter", label)
@@ -141,48 +50,76 @@ def _period_key(label: str) -> tuple[Any, ...]:
     return (int(year.group()) if year else 0, q)
 
 
-def _measure(claim: str, fig: Figure) -> str | None:
-    if fig.kind == "percent":
-        return "percent"
-    m = _MEASURE_AFTER.match(claim[fig.end :])
-    if m and m.group(1) not in _SKIP_MEASURES:
-        # "4,100 factory jobs": the second word is the head noun.
-        if m.group(2) and m.group(2) not in _SKIP_MEASURES:
-            return m.group(2)
-        return m.group(1)
-    return "dollars" if fig.kind == "money" else None
+def _kind(fact: MeasuredFact) -> str:
+    return {"percent": "percent", "count": "plain"}.get(fact.unit, "money")
+
+
+def _period(fact: MeasuredFact) -> str | None:
+    """ "2024", "first quarter 2024": a fact's period, when it is one a timeline can order."""
+    if not fact.time or not fact.time.startswith(_PERIOD_KINDS):
+        return None
+    kind, _, value = fact.time.partition(":")
+    return (
+        value
+        if kind == "year" and not value.startswith("since")
+        else f"{value.split()[0]} quarter{(' ' + value.split()[1]) if ' ' in value else ''}"
+        if kind == "quarter"
+        else None
+    )
+
+
+def _chartable(fact: MeasuredFact) -> bool:
+    return (
+        bool(fact.measure) and fact.modality in ("asserted", "future") and fact.high is None and fact.qualifier != "earlier value"
+    )
 
 
 def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> list[Series]:
-    """Series of at least ``min_points`` distinct labels sharing a measure, from verified claims."""
-    groups: dict[tuple[str, str, bool], Series] = {}
+    """Series of at least ``min_points`` distinct labels from the typed facts of verified
+    claims: one measure and unit (and direction) per series, each point labelled by its fact's
+    subject — or, for facts of no named subject, by their period, drawn in time order. Facts
+    at different times (the open, the close) never share a series of entities."""
+    groups: dict[tuple[str, str, str, str, bool], Series] = {}
     for claim in claims:
         refs = tuple(sorted({c.ref for c in claim.citations}))
-        previous_measure = None
-        for fig in figures(claim.text):
-            if fig.kind == "plain" and re.fullmatch(r"(?:19|20)\d\d", fig.text):
-                continue  # a year ("2024", never "2,024") is a date, not a quantity
-            measure = _measure(claim.text, fig) or previous_measure
-            previous_measure = measure or previous_measure
-            if not measure:
+        for fact in sentence_facts(claim.text):
+            if not _chartable(fact) or fact.measure is None:
                 continue
-            window = claim.text[max(0, fig.start - 30) : fig.start]
-            period = _period(claim.text, fig)
-            label = _label(claim.text, fig)
-            # A lone sentence-opening word ("Ridership reached …") is a weak label; a period beats it.
-            weak_label = label is None or (" " not in label and claim.text.startswith(label))
-            over_time = bool(period) and weak_label
-            series = groups.setdefault((fig.kind, measure, over_time), Series(measure, fig.kind, over_time=over_time))
-            point = Point((period if over_time else label) or "", fig.value, fig.text, refs, claim.text)
+            period = _period(fact)
+            # A lone word opening the claim ("Ridership reached …") is a weak label: a period beats it.
+            weak = fact.subject is None or (" " not in fact.subject and claim.text.startswith(fact.subject))
+            over_time = weak and period is not None
+            label = period if over_time else fact.subject
+            when = "" if over_time or not fact.time or fact.time.startswith("day:") else fact.time
+            key = (fact.measure, fact.unit, aspect(fact), when, over_time)
+            series = groups.setdefault(key, Series(fact.measure, _kind(fact), over_time=over_time))
+            window = claim.text[max(0, fact.start - 30) : fact.start]
+            point = Point(label or "", fact.value, fact.text, refs, claim.text)
             if _WHOLE.search(window):
                 series.total = point
-            elif point.label and all(p.label != point.label for p in series.points):
+            elif label and all(p.label != label for p in series.points):
                 series.points.append(point)
     found = [s for s in groups.values() if len(s.points) >= min_points]
     for series in found:
         if series.over_time:
             series.points.sort(key=lambda p: _period_key(p.label))
-    return found
+    return [s for s in found if not check_points(s)]
+
+
+def check_points(series: Series) -> list[str]:
+    """Every point is a fact its claim states: the claim, read again, gives that figure as
+    the series' measure for that label (subject or period). Reasons for the points that do not
+    check; a series with any is not drawn."""
+    problems = []
+    for p in series.points:
+        facts = [f for f in sentence_facts(p.claim) if f.text == p.text and f.value == p.value and f.measure == series.measure]
+        labels = {(_period(f) if series.over_time else f.subject) for f in facts}
+        if p.label not in labels:
+            said = ", ".join(
+                f"{f.text} for {f.subject or 'no one named'} ({f.measure})" for f in sentence_facts(p.claim) if f.text == p.text
+            )
+            problems.append(f"{p.label} {p.text}: the claim gives {said or 'no such figure'}")
+    return problems
 
 
 def check_whole(series: Series, tolerance: float = 0.01) -> tuple[list[Point], str | None]:

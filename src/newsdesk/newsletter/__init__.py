@@ -12,6 +12,7 @@ mail systems drop as a duplicate.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import re
 import smtplib
@@ -40,6 +41,7 @@ _TIER_ORDER = {tier: n for n, (tier, _) in enumerate(TIERS)}
 MAX_CHARTS = 3
 PLACEHOLDER = "%%UNSUBSCRIBE%%"
 ISSUE_PLACEHOLDER = "%%ISSUE%%"  # the issue's number, known once it is stored
+log = logging.getLogger("newsdesk.newsletter")
 
 
 def build_issue(store: Store, settings: Settings, since: datetime | None = None) -> int | None:
@@ -245,10 +247,10 @@ class DkimSigner:
         return bytes(header) + raw
 
 
-def _connect(settings: Settings, folder: Path = Path(".")) -> smtplib.SMTP:
+def _connect(settings: Settings, folder: Path = Path("."), timeout: float = 30.0) -> smtplib.SMTP:
     """An SMTP connection as configured. TLS (STARTTLS or SSL) verifies the server's certificate
     and name, against the system's authorities or ``[newsletter] smtp_ca_file``; credentials come
-    from the environment."""
+    from the environment. ``timeout``: seconds of silence from the server before giving up."""
     import ssl
 
     s = settings.newsletter
@@ -260,9 +262,9 @@ def _connect(settings: Settings, folder: Path = Path(".")) -> smtplib.SMTP:
         context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     client: smtplib.SMTP
     if s.smtp_security == "ssl":
-        client = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30, context=context)
+        client = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=timeout, context=context)
     else:
-        client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30)
+        client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=timeout)
         if s.smtp_security == "starttls":
             client.starttls(context=context)
     user, password = os.environ.get(s.smtp_username_env), os.environ.get(s.smtp_password_env)
@@ -308,6 +310,13 @@ def send_issue(
                 code = next(iter(exc.recipients.values()))[0] if exc.recipients else 550
                 permanent = 500 <= code < 600
                 store.record_send(issue_id, subscriber["id"], "permanent" if permanent else "retry", f"refused: {code}")
+                log.warning(
+                    "issue %s: the SMTP server refused subscriber %s (%s)",
+                    issue_id,
+                    subscriber["id"],
+                    code,
+                    extra={"event": "smtp_refused", "issue": issue_id, "subscriber": subscriber["id"], "code": code},
+                )
                 if permanent:
                     store.set_subscriber_status(subscriber["id"], "failed")  # no further sends to it
                     report.permanent += 1
@@ -316,6 +325,19 @@ def send_issue(
                 continue
             except (smtplib.SMTPException, OSError) as exc:
                 store.record_send(issue_id, subscriber["id"], "retry", f"{type(exc).__name__}: {exc}"[:500])
+                log.warning(
+                    "issue %s: sending to subscriber %s failed: %s: %s",
+                    issue_id,
+                    subscriber["id"],
+                    type(exc).__name__,
+                    exc,
+                    extra={
+                        "event": "smtp_failure",
+                        "issue": issue_id,
+                        "subscriber": subscriber["id"],
+                        "error": type(exc).__name__,
+                    },
+                )
                 report.failed += 1
                 report.errors.append(f"{subscriber['email']}: {exc}")
                 client = _connect(settings, folder)  # the connection may be gone; the next one starts clean
@@ -387,8 +409,11 @@ def send_confirmation(settings: Settings, email: str, link: str, folder: Path = 
         f"To confirm, open this link within {settings.newsletter.confirm_hours:.0f} hours:\n{link}\n\n"
         "If it was not you, ignore this message: nothing will be sent."
     )
-    client = _connect(settings, folder)
+    client = _connect(settings, folder, timeout=settings.newsletter.confirm_timeout)
     try:
         client.send_message(message)
     finally:
-        client.quit()
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):  # the message went (or the error above says why not)
+            client.close()

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import CONFIG_NAME, ConfigError, Settings
 from newsdesk.records import Article, ClaimCheck, Item, MediaRecord
-from newsdesk.site import article_path, slug
+from newsdesk.site import FORMS_END, NOT_FOUND_PAGE, article_path, forms_file, slug, take_out_forms
 from newsdesk.site import base as site_base
 from newsdesk.stages import Context, StageReport
 from newsdesk.store import Store
@@ -65,7 +65,9 @@ class PublishStage:
 
     def run(self, ctx: Context) -> PublishReport:
         check_out_dir(ctx.site_dir, ctx.path, [ctx.path / CONFIG_NAME, *_database_files(ctx)])
-        return build_site(ctx.store, ctx.settings, ctx.site_dir, with_forms=ctx.settings.service.forms_in_export)
+        report = build_site(ctx.store, ctx.settings, ctx.site_dir, with_forms=ctx.settings.service.forms_in_export)
+        ctx.store.sync_search()  # the app's /search finds what the site now shows
+        return report
 
 
 def _database_files(ctx: Context) -> list[Path]:
@@ -115,6 +117,7 @@ class _View:
     ):
         self._a = article
         self.media: MediaRecord | None = None  # filled by build_site
+        self.facts: list[dict[str, object]] = []  # typed facts of the cited sentences (filled by build_site)
         self.forum_only: str | None = None  # "Reddit" when a story rests on forum posts only
         self.linked_tags: set[str] = set()  # tags with a page (shared by two or more articles)
         self.corrections: list[dict[str, Any]] = []  # editors' corrections, oldest first
@@ -210,25 +213,37 @@ def _environment() -> tuple[Any, Any]:
 
 
 def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool = False) -> PublishReport:
-    """``with_forms``: readers' feedback forms on article pages (the app answers them)."""
+    """``with_forms``: readers' forms in the exported pages themselves (the app answers them on the
+    same origin); without it they are kept beside each page, and ``newsdesk serve`` puts them back."""
     held = store.held_story_ids()  # an editor's hold keeps an article off the site
     verified = [v for v in store.publishable() if v.published is not None and v.story_id not in held]
     articles = [v.published for v in verified if v.published is not None]
     checks = {v.story_id: (v.summary, v.claims) for v in verified}
     cited = store.items_by_id(c.item_id for a in articles for s in a.sentences() for c in s.citations)
-    # Major stories first, then the most recently updated.
+    # Major stories first; within a tier the story's current score (the rank stage's), then the
+    # most recently updated.
     rank = {"major": 0, "standard": 1, "brief": 2}
-    articles.sort(key=lambda a: (rank.get(a.tier, 3), -(a.updated or datetime.min.replace(tzinfo=UTC)).timestamp()))
+    scores = {s.id: s.score for s in store.stories(with_items=False)}
+    articles.sort(
+        key=lambda a: (
+            rank.get(a.tier, 3),
+            -scores.get(a.story_id, 0.0),
+            -(a.updated or datetime.min.replace(tzinfo=UTC)).timestamp(),
+        )
+    )
     base = site_base(settings.publish.base_url)
     related = _related(articles)
     views = [_View(a, base, related[a.story_id], *checks[a.story_id], _passages(a, cited)) for a in articles]
+    from newsdesk.facts.cited import panel_rows
+
     corrections = store.corrections()
     for v in views:
         v.media = store.media_of(v.story_id, v.version)
+        v.facts = panel_rows(v._a, store.item_facts_of_story(v.story_id))
         v.corrections = corrections.get(v.story_id, [])
         v.show_editor_names = settings.service.show_editor_names
-        if with_forms:
-            v.feedback_action = f"{settings.service.base_path.rstrip('/')}/feedback/{v.story_id}"
+        # Always rendered (and marked): a static export keeps them beside the page (site.take_out_forms).
+        v.feedback_action = f"{settings.service.base_path.rstrip('/')}/feedback/{v.story_id}"
         if v.corrections:  # a correction updates the article: feeds and pages show it as updated
             latest = max(c["published_at"] for c in v.corrections)
             if v.updated is None or latest > v.updated:
@@ -244,17 +259,23 @@ def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool
         forums = sorted(kinds - {"outlet"})
         v.forum_only = " and ".join(forums) if forums and "outlet" not in kinds else None
     env, templates = _environment()
-    signup = settings.newsletter.signup_action or (
-        f"{settings.service.base_path.rstrip('/')}/newsletter/subscribe" if with_forms else ""
-    )
-    common = {"site_title": settings.publish.site_title, "signup_action": signup}
+    # A sign-up form that posts elsewhere (an external list) is part of every page; the app's is a form.
+    signup = settings.newsletter.signup_action or f"{settings.service.base_path.rstrip('/')}/newsletter/subscribe"
+    common = {
+        "site_title": settings.publish.site_title,
+        "signup_action": signup,
+        "signup_in_forms": not settings.newsletter.signup_action,
+    }
     builds = out_dir.parent / f".{out_dir.name}.builds"
     stamp = str(time.time_ns())
-    out = _Output(builds / f"{stamp}.building", _current_build(out_dir))
+    out = _Output(builds / f"{stamp}.building", _current_build(out_dir), with_forms)
     out.write(SITE_MARKER, "A site built by newsdesk publish; newsdesk replaces this folder whole.\n")
     for asset in ("style.css", "favicon.svg", "htmx.min.js", "htmx.LICENSE"):
         out.write(asset, templates.joinpath(asset).read_bytes())
-    out.write("index.html", env.get_template("index.html").render(articles=views, root="", **common))
+    size = settings.publish.page_size
+    listings = _write_listing(out, env.get_template("index.html"), views, "index.html", "page/{n}.html", size, common)
+    # Served for any missing address, at any depth: its links are absolute paths under the site.
+    out.write(NOT_FOUND_PAGE, env.get_template("404.html").render(root=urlsplit(base).path or "/", **common))
     by_tag: dict[str, list[_View]] = {}
     for v in views:
         for t in v.tags:
@@ -267,15 +288,38 @@ def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool
         out.write(v.path, page.render(a=v, root="../", **common))
     tag_page = env.get_template("tag.html")
     for t, members in by_tag.items():
-        out.write(f"tags/{slug(t)}.html", tag_page.render(tag=t, articles=members, root="../", **common))
+        name = slug(t)
+        listings += _write_listing(
+            out, tag_page, members, f"tags/{name}.html", f"tags/{name}/page/{{n}}.html", size, common, tag=t
+        )
     _write_feeds(out, views, base, settings.publish.site_title)
     _write_newsletter_archive(out, store, base, settings.publish.site_title)
-    _write_sitemap(out, views, list(by_tag), base)
+    _write_sitemap(out, views, listings, base)
     out.finish()
     _swap_in(out.scratch, out_dir, builds, stamp)
     return PublishReport(
         out_dir=out_dir, articles=len(views), tags=len(by_tag), written=sorted(out.written), removed=sorted(out.removed)
     )
+
+
+def _write_listing(
+    out: _Output, template: Any, views: list[_View], first: str, later: str, size: int, common: dict[str, Any], **extra: Any
+) -> list[str]:
+    """A list of articles (the index, a tag) in pages of ``size``, so no page grows with the
+    archive: ``first``, then ``later`` with {n} = 2, 3, …, each linking to its neighbours
+    (rel="prev" / rel="next"). Returns the pages' paths."""
+    chunks = [views[i : i + size] for i in range(0, len(views), size)] or [[]]
+    paths = [first] + [later.format(n=n) for n in range(2, len(chunks) + 1)]
+    for n, (path, chunk) in enumerate(zip(paths, chunks), start=1):
+        root = "../" * path.count("/")
+        pager = {
+            "number": n,
+            "count": len(chunks),
+            "prev": root + paths[n - 2] if n > 1 else None,
+            "next": root + paths[n] if n < len(chunks) else None,
+        }
+        out.write(path, template.render(articles=chunk, root=root, pager=pager, **extra, **common))
+    return paths
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -299,8 +343,9 @@ class _Output:
     pages it affects (its article, the index, feeds, the tag pages and related articles that show
     it) and leaves every other file as it was: the same file, the same modification time."""
 
-    def __init__(self, scratch: Path, current: Path | None):
+    def __init__(self, scratch: Path, current: Path | None, with_forms: bool = True):
         self.scratch = scratch
+        self.with_forms = with_forms
         self.written: set[str] = set()
         self.removed: set[str] = set()
         self.seen: set[str] = set()
@@ -312,6 +357,9 @@ class _Output:
             scratch.mkdir(parents=True)
 
     def write(self, name: str, data: str | bytes) -> None:
+        if isinstance(data, str) and not self.with_forms and FORMS_END in data:
+            data, regions = take_out_forms(data)
+            self.write(forms_file(name), json.dumps(regions, ensure_ascii=False).encode("utf-8"))  # bytes: kept whole
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self.seen.add(name)
         path = self.scratch / name
@@ -509,15 +557,16 @@ def _write_newsletter_archive(out: _Output, store: Store, base: str, title: str)
     out.write("newsletter/feed.xml", feed.rss_str(pretty=True))
 
 
-def _write_sitemap(out: _Output, views: list[_View], tags: list[str], base: str) -> None:
+def _write_sitemap(out: _Output, views: list[_View], listings: list[str], base: str) -> None:
+    """Every article, and every page of the index and of the tags (``listings``, index.html first)."""
     from xml.sax.saxutils import escape
 
-    rows = [f"<url><loc>{escape(base)}index.html</loc></url>"]
+    rows = [f"<url><loc>{escape(urljoin(base, listings[0]))}</loc></url>"]
     for v in views:
         lastmod = v.updated.date().isoformat() if v.updated else ""
         rows.append(f"<url><loc>{escape(v.url)}</loc><lastmod>{lastmod}</lastmod></url>")
-    for t in tags:
-        rows.append(f"<url><loc>{escape(urljoin(base, 'tags/' + slug(t) + '.html'))}</loc></url>")
+    for path in listings[1:]:
+        rows.append(f"<url><loc>{escape(urljoin(base, path))}</loc></url>")
     out.write(
         "sitemap.xml",
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'

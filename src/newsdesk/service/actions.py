@@ -12,6 +12,9 @@ from newsdesk.stages import Scope
 from newsdesk.store import utcnow
 
 REPUBLISH = ("verify", "media", "publish")
+# What readers are told of a rejected claim unless the editor says otherwise.
+DEFAULT_REJECT_REASON = "which its sources do not support"
+REASON_MAX_CHARS = 300
 
 
 def republish(newsroom: Newsroom, story_id: int) -> str:
@@ -30,8 +33,17 @@ def _day() -> str:
     return f"{now.day} {now.strftime('%B %Y')}"
 
 
-def decide_claim(newsroom: Newsroom, story_id: int, claim: str, verdict: str, editor: str) -> str:
-    """An editor confirms (PASS) or rejects (FAIL) a claim of the story's newest version."""
+def public_reason(text: str) -> str:
+    """The editor's reason as it reads in the correction (one clause; the default when empty)."""
+    clause = " ".join(text.split())[:REASON_MAX_CHARS].strip(" ;.,")
+    return clause or DEFAULT_REJECT_REASON
+
+
+def decide_claim(
+    newsroom: Newsroom, story_id: int, claim: str, verdict: str, editor: str, reason: str = DEFAULT_REJECT_REASON
+) -> str:
+    """An editor confirms (PASS) or rejects (FAIL) a claim of the story's newest version; a
+    rejection published on the page says why in the editor's words (``reason``, a clause)."""
     store = newsroom.store
     published = {s.text for v in store.publishable() if v.story_id == story_id and v.published for s in v.published.sentences()}
     with store.begin() as conn:
@@ -40,10 +52,11 @@ def decide_claim(newsroom: Newsroom, story_id: int, claim: str, verdict: str, ed
         if verdict == "FAIL" and claim in published:
             text = (
                 f"Correction, {_day()}: an earlier version of this article said \u201c{claim}\u201d, "
-                "which its sources do not support; it has been removed."
+                f"{public_reason(reason)}; it has been removed."
             )
             store.add_correction(story_id, text, editor, conn=conn)
-        store.log_action(editor, "confirm" if verdict == "PASS" else "reject", story_id, {"claim": claim}, conn=conn)
+        detail = {"claim": claim} if verdict == "PASS" else {"claim": claim, "reason": public_reason(reason)}
+        store.log_action(editor, "confirm" if verdict == "PASS" else "reject", story_id, detail, conn=conn)
     return republish(newsroom, story_id)
 
 

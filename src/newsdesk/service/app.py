@@ -8,23 +8,35 @@ address, never the address), size-limited, and a honeypot field catches robots.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import secrets
 import time
-from collections import defaultdict, deque
+import weakref
+from collections import OrderedDict, deque
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from functools import partial
 from importlib import resources
-from smtplib import SMTPException
 from typing import Any
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
+from newsdesk import logs
 from newsdesk.pipeline import Newsroom
-from newsdesk.service import actions
+from newsdesk.service import actions, ops, params, search
 from newsdesk.service.auth import COOKIE, Sessions, check_login, newsroom_secret
 from newsdesk.service.pages import SitePages
+from newsdesk.store.newsletter import mailbox_of
 
 REASONS = {
     "wrong_figure": "A wrong figure",
@@ -33,25 +45,67 @@ REASONS = {
     "other": "Something else",
 }
 MAX_FORM_BYTES = 16_384
+log = logging.getLogger("newsdesk.service")
+# At most one confirmation email per address in this time, whoever asks (no mail-bombing a stranger).
+CONFIRMATION_EVERY = timedelta(hours=1)
+# A sign-up waits this long for its confirmation email: a relay that refuses at once (none
+# configured, or down) is said plainly; a slow one is left to finish off the request path.
+SIGNUP_ANSWER_SECONDS = 0.5
+VOTER_COOKIE = "newsdesk_voter"
+VOTER_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+VOTER_COOKIE_SECONDS = 365 * 86400
+# Votes a client address may cast on one article in an hour without a voter cookie (readers
+# sharing an address each vote once; a script dropping the cookie gets no more than this).
+COOKIELESS_VOTES = 3
 
 
 class RateLimiter:
-    """At most ``per_minute`` requests per client in any 60 seconds."""
+    """At most ``per_minute`` requests per client in any 60 seconds, remembering at most
+    ``max_clients`` clients: a client whose window has expired is forgotten, and when the table
+    is full the least recently seen client with a single request in its window goes first (it
+    loses one counted request), so a flood of one-off addresses cannot flush an active one."""
 
-    def __init__(self, per_minute: int):
-        self.per_minute = per_minute
-        self.seen: dict[str, deque[float]] = defaultdict(deque)
+    WINDOW = 60.0
+    SCAN = 32  # how far into the least recently seen a full table looks for a one-off client
+
+    def __init__(self, per_minute: int, max_clients: int = 20_000, clock: Any = time.monotonic):
+        self.per_minute, self.max_clients, self.clock = per_minute, max(1, max_clients), clock
+        self.seen: OrderedDict[str, deque[float]] = OrderedDict()  # least recently seen first
 
     def retry_after(self, client: str) -> int:
         """0 when the request may go ahead (and is counted), else seconds to wait."""
-        now = time.monotonic()
-        window = self.seen[client]
-        while window and window[0] <= now - 60:
+        now = self.clock()
+        start = now - self.WINDOW
+        window = self.seen.get(client)
+        if window is None:
+            self._make_room(start)
+            window = self.seen[client] = deque()
+        else:
+            self.seen.move_to_end(client)
+        while window and window[0] <= start:
             window.popleft()
         if len(window) >= self.per_minute:
-            return max(1, int(60 - (now - window[0])) + 1)
+            return max(1, int(self.WINDOW - (now - window[0])) + 1)
         window.append(now)
         return 0
+
+    def _make_room(self, start: float) -> None:
+        seen = self.seen
+        while seen:  # least recently seen first: once one is still in its window, all after are
+            oldest = next(iter(seen.values()))
+            if oldest and oldest[-1] > start:
+                break
+            seen.popitem(last=False)
+        if len(seen) < self.max_clients:
+            return
+        victim = next(iter(seen))
+        for scanned, (name, window) in enumerate(seen.items()):
+            if scanned >= self.SCAN:
+                break
+            if len(window) <= 1:
+                victim = name
+                break
+        del seen[victim]
 
 
 def _templates() -> Any:
@@ -63,10 +117,21 @@ def _templates() -> Any:
 
 def create_app(newsroom: Newsroom) -> Starlette:
     settings = newsroom.settings.service
-    newsroom.settings.service.forms_in_export = True  # the site this app serves carries the forms
     sessions = Sessions(newsroom_secret(newsroom.path), settings.session_hours * 3600)
     limiter = RateLimiter(settings.feedback_per_minute)
     env = _templates()
+    env.globals["site_title"] = newsroom.settings.publish.site_title
+    env.globals.update(default_reason=actions.DEFAULT_REJECT_REASON, reason_max=actions.REASON_MAX_CHARS)
+    logs.configure()  # operators' log lines on stderr (NEWSDESK_LOG_FORMAT=json for JSON lines)
+    import email_validator  # noqa: F401  (now, not on the event loop at the first sign-up)
+
+    # Slow work off the event loop, so one request never holds up the others: confirmation
+    # emails (a silent SMTP server waits out its timeout in a thread), and store writes (one
+    # thread: SQLite takes one writer at a time anyway).
+    mailer = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsdesk-mail")
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-store")
+    sending: set[asyncio.Future[None]] = set()  # confirmations still in flight after their answer
+    voter_key = hashlib.sha256(b"newsdesk-voter:" + newsroom_secret(newsroom.path)).digest()
     base = settings.base_path.rstrip("/")
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -76,14 +141,38 @@ def create_app(newsroom: Newsroom) -> Starlette:
         return sessions.read(request.cookies.get(COOKIE))
 
     async def form_of(request: Request) -> dict[str, str] | None:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-            return None
-        body = await request.body()
-        if len(body) > MAX_FORM_BYTES:
-            return None
-        form = await request.form()
-        return {k: str(v) for k, v in form.items()}
+        """The request's form, checked by params.RULES. The body is read as it comes, at most
+        MAX_FORM_BYTES of it, declared or chunked: past that a 413 at once, the rest unread."""
+        if "newsdesk.form" in request.scope:
+            return dict(request.scope["newsdesk.form"])
+        # No "Connection: close": a client still sending would get a reset instead of this answer;
+        # uvicorn drops the rest of the body as it comes, holding none of it.
+        too_large = HTTPException(413, f"That form is too large: {MAX_FORM_BYTES} bytes at most.")
+        declared = params.whole(request.headers.get("content-length", ""), 10**15)
+        if declared is not None and declared > MAX_FORM_BYTES:
+            raise too_large
+        chunks, size = [], 0
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_FORM_BYTES:
+                    raise too_large
+                chunks.append(chunk)
+        except ClientDisconnect:
+            raise HTTPException(400, "The request ended before its form did.") from None
+        body = b"".join(chunks)
+
+        async def replay() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        parsed = await Request(request.scope, replay).form()
+        items = parsed.multi_items()
+        if any(not isinstance(value, str) for _, value in items):
+            raise HTTPException(400, "These forms take no files.")
+        params.check_items(items, "form field")  # type: ignore[arg-type]  # all str, checked above
+        form = {name: str(value) for name, value in items}
+        request.scope["newsdesk.form"] = form
+        return dict(form)
 
     def client_of(request: Request) -> str:
         return sessions.client_hash(request.client.host if request.client else "unknown")
@@ -103,14 +192,38 @@ def create_app(newsroom: Newsroom) -> Starlette:
         thanks = f"{base}/feedback/thanks?story={story_id}"
         if form.get("website"):  # the honeypot: a robot filled a field people cannot see
             return HTMLResponse("<p>Thank you: your feedback was received.</p>") if htmx else RedirectResponse(thanks, 303)
-        problem, row = _feedback_row(newsroom, story_id, form, settings.comment_max_chars)
+        # The article is read in the store's thread too: a query on the loop holds up every page,
+        # and more threads than one take the loop's share of the interpreter.
+        check = partial(_feedback_row, newsroom, story_id, form, settings.comment_max_chars)
+        problem, row = await asyncio.get_running_loop().run_in_executor(writer, check)
         if problem:
             return PlainTextResponse(problem, 400)
         row["client"] = client_of(request)
-        newsroom.store.add_feedback(row)
-        if htmx:
-            return HTMLResponse("<p>Thank you: your feedback was received.</p>")
-        return RedirectResponse(thanks, 303)
+        # One helpful vote per reader and article: the reader's random voter cookie, stored only
+        # as a keyed hash. A reader without one is given one (and its client's votes are capped).
+        new_token = None
+        if row["kind"] == "helpful":
+            token = request.cookies.get(VOTER_COOKIE, "")
+            if not VOTER_TOKEN.fullmatch(token):
+                token = new_token = secrets.token_urlsafe(18)
+            row["voter"] = hmac.new(voter_key, token.encode(), "sha256").hexdigest()[:32]
+        store = partial(newsroom.store.add_feedback, row, cookieless_cap=COOKIELESS_VOTES if new_token else None)
+        await asyncio.get_running_loop().run_in_executor(writer, store)  # off the loop: pages go on meanwhile
+        log.info("feedback stored", extra={"event": "feedback_stored", "story": story_id, "kind": row["kind"]})
+        answer: Response = (
+            HTMLResponse("<p>Thank you: your feedback was received.</p>") if htmx else RedirectResponse(thanks, 303)
+        )
+        if new_token:
+            answer.set_cookie(
+                VOTER_COOKIE,
+                new_token,
+                max_age=VOTER_COOKIE_SECONDS,
+                httponly=True,
+                samesite="lax",
+                secure=request.url.scheme == "https",
+                path=f"{base}/feedback",
+            )
+        return answer
 
     async def feedback_thanks(request: Request) -> Response:
         story = request.query_params.get("story", "")
@@ -241,7 +354,9 @@ def create_app(newsroom: Newsroom) -> Starlette:
             claim = form.get("claim", "")
             if not claim:
                 return PlainTextResponse("Which claim? The form named none.", 400)
-            message = actions.decide_claim(newsroom, story_id, claim, "PASS" if action == "confirm" else "FAIL", editor)
+            verdict = "PASS" if action == "confirm" else "FAIL"
+            reason = form.get("public_reason", "")  # what readers are told; actions.public_reason trims it
+            message = actions.decide_claim(newsroom, story_id, claim, verdict, editor, reason)
         elif action in ("hold", "release"):
             message = actions.hold(newsroom, story_id, editor, action == "hold")
         elif action == "correction":
@@ -270,18 +385,56 @@ def create_app(newsroom: Newsroom) -> Starlette:
         try:
             email = validate_email(form.get("email", "")[:320], check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            return page("subscribe.html", status=400, message=f"That address does not look right: {exc}")
-        subscriber, _ = newsroom.store.add_subscriber(email, "pending")
+            return page("subscribe.html", status=400, problem=f"That address does not look right: {exc}")
+        loop = asyncio.get_running_loop()
+        subscriber, _ = await loop.run_in_executor(writer, newsroom.store.add_subscriber, email, "pending")
         if subscriber["status"] == "pending":
-            link = f"{str(request.base_url).rstrip('/')}{base}/newsletter/confirm?token=" + confirmations.dumps(subscriber["id"])
-            from newsdesk.newsletter import send_confirmation
-
-            try:
-                send_confirmation(newsroom.settings, email, link, newsroom.path)
-            except (OSError, SMTPException):
-                return page("subscribe.html", status=503, message="The confirmation email could not be sent; try again later.")
+            # At most one confirmation an hour per mailbox; a second sign-up within it sends nothing.
+            claim = newsroom.store.claim_confirmation
+            stamp = await loop.run_in_executor(writer, claim, subscriber["id"], mailbox_of(email), CONFIRMATION_EVERY)
+            if stamp is not None:
+                token = confirmations.dumps(subscriber["id"])
+                link = f"{str(request.base_url).rstrip('/')}{base}/newsletter/confirm?token={token}"
+                if not await confirm_off_the_loop(subscriber["id"], stamp, email, link):
+                    return page(
+                        "subscribe.html",
+                        status=503,
+                        problem="Sign-up by email is not working on this site just now: no confirmation email could be "
+                        "sent, and you are not subscribed. Please try again later.",
+                    )
         # The same answer whatever the address's state: nothing about subscribers is shown.
         return page("subscribe.html", message="Check your inbox: a confirmation link is on its way.")
+
+    async def confirm_off_the_loop(subscriber_id: int, stamp: datetime, email: str, link: str) -> bool:
+        """Send the confirmation in a thread; False when it failed within the answer's wait."""
+        from newsdesk.newsletter import send_confirmation
+
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(mailer, send_confirmation, newsroom.settings, email, link, newsroom.path)
+        smtp = f"{newsroom.settings.newsletter.smtp_host}:{newsroom.settings.newsletter.smtp_port}"
+
+        def finished(done: asyncio.Future[None]) -> bool:
+            sending.discard(done)
+            error = done.exception()
+            if error is None:
+                log.info("confirmation email sent", extra={"event": "confirmation_sent", "subscriber": subscriber_id})
+                return True
+            writer.submit(newsroom.store.release_confirmation, subscriber_id, stamp)  # the reader may try again
+            log.warning(
+                "confirmation email not sent: SMTP server %s: %s: %s; check [newsletter] smtp_host, smtp_port, smtp_security",
+                smtp,
+                type(error).__name__,
+                error,
+                extra={"event": "smtp_failure", "smtp": smtp, "subscriber": subscriber_id, "error": type(error).__name__},
+            )
+            return False
+
+        done, _ = await asyncio.wait({job}, timeout=SIGNUP_ANSWER_SECONDS)
+        if done:
+            return finished(job)
+        sending.add(job)  # kept until it ends; its outcome goes to the log
+        job.add_done_callback(finished)
+        return True
 
     async def confirm(request: Request) -> Response:
         try:
@@ -290,7 +443,7 @@ def create_app(newsroom: Newsroom) -> Starlette:
             )
         except BadSignature:
             return page(
-                "subscribe.html", status=400, message="This confirmation link is invalid or has expired: subscribe again."
+                "subscribe.html", status=400, problem="This confirmation link is invalid or has expired: subscribe again."
             )
         newsroom.store.set_subscriber_status(int(subscriber_id), "confirmed")
         return page("subscribe.html", message="Subscribed: the next issue comes to your inbox.")
@@ -299,7 +452,7 @@ def create_app(newsroom: Newsroom) -> Starlette:
         token = request.query_params.get("token", "")
         subscriber = newsroom.store.subscriber_by_token(token) if token else None
         if subscriber is None:
-            return page("subscribe.html", status=404, message="This unsubscribe link is not valid.")
+            return page("subscribe.html", status=404, problem="This unsubscribe link is not valid.")
         if request.method == "GET":  # a link opened in a browser: one button, no login
             return page("unsubscribe.html", token=token)
         newsroom.store.set_subscriber_status(subscriber["id"], "unsubscribed")
@@ -307,24 +460,32 @@ def create_app(newsroom: Newsroom) -> Starlette:
 
     site = newsroom.site_dir
     pages = SitePages(site)
+    ok = params.checked  # every route's path and query pass params.RULES first (its form, as read)
     routes = [
-        Route("/newsletter/subscribe", subscribe, methods=["POST"]),
-        Route("/newsletter/confirm", confirm, methods=["GET"]),
-        Route("/newsletter/unsubscribe", unsubscribe, methods=["GET", "POST"]),
-        Route("/feedback/thanks", feedback_thanks, methods=["GET"]),
-        Route("/feedback/{story_id:int}", feedback, methods=["POST"]),
-        Route("/desk/login", login_page, methods=["GET"]),
-        Route("/desk/login", login, methods=["POST"]),
-        Route("/desk/logout", logout, methods=["POST"]),
-        Route("/desk", queue, methods=["GET"]),
-        Route("/desk/articles/{story_id:int}", article_history, methods=["GET"]),
-        Route("/desk/articles/{story_id:int}/{action:str}", act, methods=["POST"]),
+        Route("/newsletter/subscribe", ok(subscribe), methods=["POST"]),
+        Route("/newsletter/confirm", ok(confirm), methods=["GET"]),
+        Route("/newsletter/unsubscribe", ok(unsubscribe), methods=["GET", "POST"]),
+        Route("/feedback/thanks", ok(feedback_thanks), methods=["GET"]),
+        Route("/feedback/{story_id}", ok(feedback), methods=["POST"]),
+        Route("/desk/login", ok(login_page), methods=["GET"]),
+        Route("/desk/login", ok(login), methods=["POST"]),
+        Route("/desk/logout", ok(logout), methods=["POST"]),
+        Route("/desk", ok(queue), methods=["GET"]),
+        Route("/desk/articles/{story_id}", ok(article_history), methods=["GET"]),
+        Route("/desk/articles/{story_id}/{action}", ok(act), methods=["POST"]),
+        *ops.routes(newsroom, ok),  # /healthz, /metrics
+        *search.routes(newsroom, page, ok),  # /search
         Mount("/", app=pages, name="site"),  # type: ignore[arg-type]
     ]
-    return Starlette(routes=routes, middleware=[Middleware(PagesFirst, pages=pages)])
+    middleware = [Middleware(PagesFirst, pages=pages)]
+    if settings.trusted_proxies:  # only then is a forwarded client or scheme believed, and only from them
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)))
+    return Starlette(routes=routes, middleware=middleware)
 
 
-DYNAMIC_GETS = ("/desk", "/feedback/", "/newsletter/confirm", "/newsletter/unsubscribe")
+DYNAMIC_GETS = ("/desk", "/feedback/", "/newsletter/confirm", "/newsletter/unsubscribe", *ops.PATHS, "/search")
 
 
 class PagesFirst:
@@ -338,16 +499,37 @@ class PagesFirst:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             root = scope.get("root_path", "")
             route = scope["path"][len(root) :] if root and scope["path"].startswith(root) else scope["path"]
+            if not params.could_name_a_file(route):  # the file system would refuse it (ENAMETOOLONG)
+                await PlainTextResponse("Not found.", 404)(scope, receive, send)
+                return
             if not route.startswith(DYNAMIC_GETS):
                 await self.pages(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
 
+_PUBLISHED: weakref.WeakKeyDictionary[Any, dict[int, tuple[float, Any]]] = weakref.WeakKeyDictionary()
+PUBLISHED_SECONDS = 5.0
+
+
+def _published_of(store: Any, story_id: int) -> Any:
+    """The story's published article, remembered for a few seconds: a burst of feedback on an
+    article reads and decodes it once (a reader answers the page they loaded, which may be older)."""
+    known = _PUBLISHED.setdefault(store, {})
+    now = time.monotonic()
+    hit = known.get(story_id)
+    if hit is not None and now - hit[0] < PUBLISHED_SECONDS:
+        return hit[1]
+    if len(known) > 1000:
+        known.clear()
+    article = store.published_of(story_id)
+    known[story_id] = (now, article)
+    return article
+
+
 def _feedback_row(newsroom: Newsroom, story_id: int, form: dict[str, str], comment_max: int) -> tuple[str, dict[str, Any]]:
     """(problem, row): a one-line problem for a bad form, else the row to store."""
-    store = newsroom.store
-    published = store.published_of(story_id)
+    published = _published_of(newsroom.store, story_id)
     if published is None:
         return f"No published article for story {story_id}.", {}
     comment = form.get("comment", "")

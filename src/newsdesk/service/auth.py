@@ -101,7 +101,8 @@ class Sessions:
 
     @staticmethod
     def csrf_ok(session: dict[str, Any], token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(str(session["csrf"]), str(token))
+        # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+        return bool(token) and hmac.compare_digest(str(session["csrf"]).encode(), str(token).encode())
 
     def client_hash(self, address: str) -> str:
         """A reader's address as a salted hash: enough to rate-limit, never the address."""

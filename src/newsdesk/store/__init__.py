@@ -10,10 +10,12 @@ from pathlib import Path
 
 from newsdesk.store.facts import FactsQueries
 from newsdesk.store.media import MediaQueries
+from newsdesk.store.metrics import MetricsQueries
 from newsdesk.store.newsletter import NewsletterQueries
 from newsdesk.store.rows import utcnow
 from newsdesk.store.runs import RunsQueries
 from newsdesk.store.schema import metadata
+from newsdesk.store.search import SearchQueries
 from newsdesk.store.service import ServiceQueries
 from newsdesk.store.sources import SourcesQueries
 from newsdesk.store.stories import StoriesQueries
@@ -29,7 +31,17 @@ def resolve_url(url: str, newsroom: Path) -> str:
     return url
 
 
-class Store(SourcesQueries, StoriesQueries, MediaQueries, FactsQueries, RunsQueries, ServiceQueries, NewsletterQueries):
+class Store(
+    SourcesQueries,
+    StoriesQueries,
+    MediaQueries,
+    FactsQueries,
+    RunsQueries,
+    ServiceQueries,
+    NewsletterQueries,
+    MetricsQueries,
+    SearchQueries,
+):
     """One facade over the table groups (``store/sources.py``, ``items.py``, ``stories.py``,
     ``articles.py`` with verifications, ``media.py``, ``facts.py``, ``runs.py``, ``service.py``); each group's queries
     live in its module. Stories build on items and media on articles; the rest stand alone."""

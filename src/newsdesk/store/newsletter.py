@@ -4,7 +4,7 @@ issue, written before and after each message, so a re-run after a crash knows wh
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -12,6 +12,12 @@ from sqlalchemy import Connection, func, insert, select, update
 from newsdesk.store.base import StoreBase
 from newsdesk.store.rows import new_id, utcnow
 from newsdesk.store.schema import newsletter_issues, sends, subscribers
+
+
+def mailbox_of(email: str) -> str:
+    """The mailbox an address reaches, for the confirmation cap: lower case, any +tag dropped."""
+    local, _, domain = email.rpartition("@")
+    return f"{local.split('+', 1)[0].lower()}@{domain.lower()}"
 
 
 class NewsletterQueries(StoreBase):
@@ -49,6 +55,32 @@ class NewsletterQueries(StoreBase):
             values[stamp] = utcnow()
         with self.begin(conn) as conn:
             conn.execute(update(subscribers).where(subscribers.c.id == subscriber_id).values(**values))
+
+    def claim_confirmation(
+        self, subscriber_id: int, mailbox: str, every: timedelta, *, conn: Connection | None = None
+    ) -> datetime | None:
+        """The time now stamped as this subscriber's confirmation, when none went to its mailbox
+        (``mailbox_of``) in the last ``every``; else None (nothing to send). One conditional
+        update: sign-ups at once claim it once, whichever client they come from."""
+        now = utcnow()
+        recent = subscribers.alias("recent")
+        sent_lately = select(recent.c.id).where(recent.c.mailbox == mailbox, recent.c.confirmation_sent_at > now - every).exists()
+        with self.begin(conn) as conn:
+            result = conn.execute(
+                update(subscribers)
+                .where(subscribers.c.id == subscriber_id, ~sent_lately)
+                .values(confirmation_sent_at=now, mailbox=mailbox)
+            )
+            return now if result.rowcount else None
+
+    def release_confirmation(self, subscriber_id: int, stamp: datetime, *, conn: Connection | None = None) -> None:
+        """A confirmation that could not be sent does not count: the reader may try again."""
+        with self.begin(conn) as conn:
+            conn.execute(
+                update(subscribers)
+                .where(subscribers.c.id == subscriber_id, subscribers.c.confirmation_sent_at == stamp)
+                .values(confirmation_sent_at=None)
+            )
 
     def subscribers(self, status: str | None = None, *, conn: Connection | None = None) -> list[dict[str, Any]]:
         with self.begin(conn) as conn:

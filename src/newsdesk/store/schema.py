@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.types import TypeDecorator
 
 
@@ -185,6 +186,47 @@ facts = Table(
     Index("ix_facts_story_id", "story_id"),
 )
 
+# Typed facts read from outlets' sentences (``newsdesk.facts``): whose figure, what it measures,
+# its value, unit and time, with the item and character spans it was read from.
+item_facts = Table(
+    "item_facts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("subject", Text),
+    Column("measure", String(64)),
+    Column("value", Float, nullable=False),
+    Column("high", Float),
+    Column("unit", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("time", String(64)),
+    Column("time_text", Text),
+    Column("polarity", String(8), nullable=False),
+    Column("modality", String(16), nullable=False),
+    Column("approx", Integer, nullable=False),
+    Column("qualifier", String(32), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("sentence_start", Integer, nullable=False),
+    Column("sentence_end", Integer, nullable=False),
+    Column("read_at", UTCDateTime, nullable=False),
+    Index("ix_item_facts_story_id", "story_id"),
+    Index("ix_item_facts_item_id", "item_id"),
+)
+
+# Which items the enrich stage has read into item_facts (and in which story): an item with no
+# figures has no fact rows, and without this it would be read again on every run.
+item_facts_read = Table(
+    "item_facts_read",
+    metadata,
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("facts", Integer, nullable=False),
+    Column("read_at", UTCDateTime, nullable=False),
+    Index("ix_item_facts_read_story_id", "story_id"),
+)
+
 # --- the live service: readers' feedback, editors, their verdicts, corrections, the audit log ---
 
 feedback = Table(
@@ -202,7 +244,11 @@ feedback = Table(
     Column("client", String(64), nullable=False),  # salted hash of the client address, never the address
     Column("received_at", UTCDateTime, nullable=False),
     Column("resolved_at", UTCDateTime),
+    # A helpful vote's reader: a keyed hash of their random voter cookie (one vote per article).
+    Column("voter", String(64)),
     Index("ix_feedback_story_id", "story_id"),
+    Index("ix_feedback_voter", "story_id", "voter", unique=True),
+    Index("ix_feedback_client", "story_id", "client"),  # a client's recent votes (the cookieless cap)
 )
 
 users = Table(
@@ -271,6 +317,11 @@ subscribers = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("confirmed_at", UTCDateTime),
     Column("unsubscribed_at", UTCDateTime),
+    # At most one confirmation email an hour per mailbox: the address lower-cased, any +tag dropped
+    # (so "Ada+1@…" and "ada@…" count as one).
+    Column("confirmation_sent_at", UTCDateTime),
+    Column("mailbox", String(320)),
+    Index("ix_subscribers_mailbox", "mailbox"),
 )
 
 newsletter_issues = Table(
@@ -297,3 +348,35 @@ sends = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("issue_id", "subscriber_id", name="uq_sends_issue_id"),
 )
+
+# --- search: one row per published article (store/search.py keeps it in step at each publish) ---
+
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    # The verification row indexed: re-verifying a version (after an editor's verdict) makes a new one.
+    Column("verification_id", Integer, nullable=False),
+    Column("headline", Text, nullable=False),
+    Column("headline_key", Text, nullable=False),  # lower case, words only: an exact headline ranks first
+    Column("dek", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("tags", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("published_at", UTCDateTime),
+    # PostgreSQL's full-text vector (headline weighted A, dek and tags B, body C); unused on SQLite,
+    # whose index is the FTS5 table below.
+    Column("tsv", Text().with_variant(TSVECTOR(), "postgresql")),
+    Index("ix_search_docs_headline_key", "headline_key"),
+    Index("ix_search_docs_tsv", "tsv", postgresql_using="gin"),
+)
+
+# SQLite's full-text index over search_docs: an FTS5 virtual table (migration 0012) and the shadow
+# tables FTS5 keeps, none of which this metadata describes; schema comparisons leave them out.
+SEARCH_FTS = "search_fts"
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """For alembic's comparisons: every name but the FTS5 index's tables."""
+    return not (type_ == "table" and name is not None and (name == SEARCH_FTS or name.startswith(SEARCH_FTS + "_")))

@@ -3,7 +3,7 @@ verdicts on claims, corrections, holds, and the audit log of every editor action
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -15,9 +15,37 @@ from newsdesk.store.schema import audit, corrections, editor_verdicts, feedback,
 
 class ServiceQueries(StoreBase):
     # --- readers' feedback ---
-    def add_feedback(self, row: dict[str, Any], *, conn: Connection | None = None) -> int:
+    def add_feedback(self, row: dict[str, Any], *, cookieless_cap: int | None = None, conn: Connection | None = None) -> int:
+        """Store a reader's feedback. A helpful vote with a ``voter`` replaces that voter's earlier
+        vote on the story (one vote per reader and article, changeable). ``cookieless_cap``: the
+        vote of a new voter (no cookie came with it) replaces the newest vote of its client (the
+        address's salted hash) on the story once that client has cast this many in the last hour,
+        so dropping the cookie does not buy more votes."""
+        now = utcnow()
         with self.begin(conn) as conn:
-            return new_id(conn.execute(insert(feedback).values(received_at=utcnow(), **row)))
+            voter = row.get("voter")
+            if voter is not None:
+                earlier = conn.execute(
+                    select(feedback.c.id).where(feedback.c.story_id == row["story_id"], feedback.c.voter == voter)
+                ).scalar()
+                if earlier is None and cookieless_cap is not None:
+                    recent = conn.execute(
+                        select(feedback.c.id)
+                        .where(
+                            feedback.c.story_id == row["story_id"],
+                            feedback.c.kind == "helpful",
+                            feedback.c.client == row["client"],
+                            feedback.c.received_at > now - timedelta(hours=1),
+                        )
+                        .order_by(feedback.c.id.desc())
+                        .limit(cookieless_cap)
+                    ).scalars()
+                    ids = list(recent)
+                    earlier = ids[0] if len(ids) >= cookieless_cap else None
+                if earlier is not None:
+                    conn.execute(update(feedback).where(feedback.c.id == earlier).values(received_at=now, **row))
+                    return int(earlier)
+            return new_id(conn.execute(insert(feedback).values(received_at=now, **row)))
 
     def story_exists(self, story_id: int, *, conn: Connection | None = None) -> bool:
         with self.begin(conn) as conn:
@@ -142,3 +170,21 @@ class ServiceQueries(StoreBase):
     def audit_log(self, *, conn: Connection | None = None) -> list[dict[str, Any]]:
         with self.begin(conn) as conn:
             return [dict(r) for r in conn.execute(select(audit).order_by(audit.c.id)).mappings()]
+
+    # --- editors' accounts from the command line (`newsdesk users list|remove|passwd`) ---
+    def users(self, *, conn: Connection | None = None) -> list[dict[str, Any]]:
+        """Every editor, by name: when created, failed logins since the last good one, locked until."""
+        with self.begin(conn) as conn:
+            q = select(users.c.name, users.c.created_at, users.c.failed_logins, users.c.locked_until).order_by(users.c.name)
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def remove_user(self, name: str, *, conn: Connection | None = None) -> bool:
+        """False when there is no such editor. The audit log keeps the editor's past actions."""
+        with self.begin(conn) as conn:
+            return bool(conn.execute(delete(users).where(users.c.name == name)).rowcount)
+
+    def set_password(self, name: str, password_hash: str, *, conn: Connection | None = None) -> bool:
+        """A new password; it also lifts a lock-out. False when there is no such editor."""
+        with self.begin(conn) as conn:
+            values: dict[str, Any] = {"password_hash": password_hash, "failed_logins": 0, "locked_until": None}
+            return bool(conn.execute(update(users).where(users.c.name == name).values(**values)).rowcount)

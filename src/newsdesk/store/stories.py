@@ -72,6 +72,11 @@ class StoriesQueries(ItemsQueries):
                 .values(first_seen=first_seen, last_seen=last_seen, title=title, updated_at=utcnow())
             )
 
+    def reopen_story(self, story_id: int, *, conn: Connection | None = None) -> None:
+        """A closed story that new items continue (a trial's verdict days after it went quiet)."""
+        with self.begin(conn) as conn:
+            conn.execute(update(stories).where(stories.c.id == story_id).values(status="open", updated_at=utcnow()))
+
     def close_stories_quiet_since(self, cutoff: datetime, *, conn: Connection | None = None) -> int:
         with self.begin(conn) as conn:
             result = conn.execute(

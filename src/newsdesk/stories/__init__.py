@@ -9,7 +9,7 @@ open stories (``rank.py``). Items already in a story never move, so re-running i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import Item
 from newsdesk.stages import Context, StageReport
 from newsdesk.store import Store, utcnow
-from newsdesk.stories.cluster import NEW, ClusterParams, incremental
+from newsdesk.stories.cluster import NEW, ClusterParams, continued_story, incremental
 
 
 @dataclass
@@ -29,6 +29,7 @@ class StoriesReport(StageReport):
     closed: int = 0
     ranked: int = 0
     removed_empty: int = 0
+    reopened: int = 0  # closed stories that new items continue (``cluster.continued_story``)
     copies_redecided: int = 0  # items whose original changed when copies were decided in publication order
 
     def lines(self) -> list[str]:
@@ -36,6 +37,8 @@ class StoriesReport(StageReport):
             f"Stories: {self.created} created, {self.updated} updated, {self.closed} closed, "
             f"{self.items_assigned} items assigned, {self.ranked} open stories ranked."
         ]
+        if self.reopened:
+            lines.append(f"Stories: {self.reopened} closed stories reopened by later items naming their actors and figures.")
         if self.removed_empty:
             lines.append(f"Stories: {self.removed_empty} empty stories removed (left by an interrupted or concurrent run).")
         return lines
@@ -64,6 +67,9 @@ def params_from(settings: Settings) -> ClusterParams:
         merge_min=s.merge_min,
         detach_min=s.detach_min,
         max_gap_hours=s.quiet_hours,
+        link_min=s.link_min,
+        contrast=s.contrast,
+        cohesion=s.cohesion,
     )
 
 
@@ -82,6 +88,37 @@ def _decide_copies(store: Store, settings: Settings) -> int:
     batch = [row for row in batch if items[row[0]].origin != "fact"]
     batch.sort(key=lambda row: (items[row[0]].when, items[row[0]].source_id, items[row[0]].guid))
     return store.set_duplicates(copies_in_publication_order(batch, settings.dedup))
+
+
+def _continued(
+    store: Store, settings: Settings, originals: list[Item], labels: list[int], existing: set[int], now: datetime
+) -> dict[int, int]:
+    """New story label -> the closed story it continues (a trial, a deal, an outage that went
+    quiet longer than ``quiet_hours``), among stories closed within ``reopen_days``."""
+    groups: dict[int, list[Item]] = {}
+    for item, label in zip(originals, labels):
+        if label not in existing:
+            groups.setdefault(label, []).append(item)
+    if not groups or settings.stories.reopen_days <= 0:
+        return {}
+    since = now - timedelta(days=settings.stories.reopen_days)
+    closed = [s.id for s in store.stories(with_items=False, status="closed") if s.last_seen >= since]
+    if not closed:
+        return {}
+    by_story: dict[int, list[Item]] = {}
+    for i in store.items_of_stories(closed):
+        if i.story_id is not None and i.is_outlet_report:
+            by_story.setdefault(i.story_id, []).append(i)
+    ids = sorted(by_story)
+    words = settings.stories.text_words
+    old = [[item_text(i, words) for i in by_story[sid]] for sid in ids]
+    params = params_from(settings)
+    out: dict[int, int] = {}
+    for label, items in groups.items():
+        k = continued_story([item_text(i, words) for i in items], old, params)
+        if k is not None:
+            out[label] = ids[k]
+    return out
 
 
 def build_stories(store: Store, settings: Settings, progress: Progress | None = None) -> StoriesReport:
@@ -105,15 +142,23 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
         texts = [item_text(i, settings.stories.text_words) for i in rows]
         hours = np.array([i.when.timestamp() / 3600.0 for i in rows])
         fixed = np.array([i.story_id for i in window] + [NEW] * len(originals), dtype=np.int64)
-        labels = incremental(texts, hours, fixed, params_from(settings), on_chunk=task.advance)
+        # An item with no date of its own (from its feed or its text) sits at its fetch time,
+        # which bounds it only from above: no time gap is held against it.
+        dated = np.array([i.published_at is not None for i in rows])
+        labels = incremental(texts, hours, fixed, params_from(settings), on_chunk=task.advance, dated=dated)
     else:
         labels = np.array([], dtype=np.int64)
     story_of: dict[int, int] = {i.id: i.story_id for i in window if i.story_id is not None}
+    existing = {i.story_id for i in window if i.story_id is not None}
+    continued = _continued(store, settings, originals, labels[len(window) :].tolist(), existing, now)
     with store.begin() as conn:
-        existing = {i.story_id for i in window}
+        for sid in set(continued.values()):
+            store.reopen_story(sid, conn=conn)
+        existing |= set(continued.values())
         created: dict[int, int] = {}
         members: dict[int, list[Item]] = {}
         for item, label in zip(originals, labels[len(window) :].tolist()):
+            label = continued.get(label, label)
             if label not in existing and label not in created:
                 created[label] = store.create_story(item.when, item.when, item.title, conn=conn)
             sid = label if label in existing else created[label]
@@ -121,13 +166,13 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
             story_of[item.id] = sid
         for follower in followers:
             leader = follower.duplicate_of or follower.parent_id
-            sid = (story_of.get(leader) if leader is not None else None) or (
+            found = (story_of.get(leader) if leader is not None else None) or (
                 store.story_of_item(leader, conn=conn) if leader else None
             )
-            if sid is None:  # the original predates stories (should not happen): stand alone
-                sid = store.create_story(follower.when, follower.when, follower.title, conn=conn)
-                created[-follower.id] = sid
-            members.setdefault(sid, []).append(follower)
+            if found is None:  # the original predates stories (should not happen): stand alone
+                found = store.create_story(follower.when, follower.when, follower.title, conn=conn)
+                created[-follower.id] = found
+            members.setdefault(found, []).append(follower)
         window_by_story: dict[int, list[Item]] = {}
         for i in window:
             if i.story_id is not None:
@@ -140,5 +185,6 @@ def build_stories(store: Store, settings: Settings, progress: Progress | None = 
         report.items_assigned = len(new_items)
         report.created = len(created)
         report.updated = len([sid for sid in members if sid in existing])
+        report.reopened = len(set(continued.values()))
     report.ranked = rank_open_stories(store, settings, now)
     return report

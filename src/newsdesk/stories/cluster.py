@@ -1,10 +1,12 @@
 """Story clustering, free of the database so the benchmark measures exactly what runs.
 
-Method: TF-IDF vectors of stemmed words; a k-nearest-neighbour similarity graph in which
-items further apart in time than the quiet window share no edge; Louvain communities on
-that graph, re-split where a community has strong structure of its own; then centroid
-passes for the new items (move to the closest story, merge fragments of one event,
-detach items only a weak edge held in).
+Method: TF-IDF vectors of stemmed words (names counted twice); a k-nearest-neighbour
+similarity graph in which items further apart in time than the quiet window share no edge;
+Louvain communities on that graph (topics); inside each, average-link agglomeration with
+relative stopping rules (``_agglomerate``: a link is judged against the rival links and the
+groups' own closeness, so two events of one kind stay apart); groups of one event that
+Louvain put in different communities merged by the same rules; for headline-length items,
+centroid passes (move to the closest story, detach items only a weak edge held in).
 Items already in a story never move: a community that contains them hands its new items
 to the story most of its stored items belong to.
 """
@@ -12,6 +14,7 @@ to the story most of its stored items belong to.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,15 +28,29 @@ NEW = -1
 @dataclass(frozen=True)
 class ClusterParams:
     neighbours: int = 15
-    edge_min: float = 0.10  # weakest similarity kept as a graph edge
+    edge_min: float = 0.10  # weakest similarity kept as a graph edge (headlines)
+    edge_long: float = 0.05  # the same between two items of full text (see ``_text_share``)
     resolution: float = 1.5  # Louvain resolution: higher gives smaller stories
     max_gap_hours: float = 72.0  # items further apart than this never share a story
     search_terms: int = 24  # heaviest terms per item used to find neighbour candidates
     centroid_terms: int = 64  # heaviest terms kept in an open story's centroid
-    split_modularity: float = 0.6  # re-split a community whose own split scores at least this
+    link_min: float = 0.15  # mean pairwise similarity at which two groups of items are one event
+    link_floor: float = 1 / 3  # share of link_min below which no two groups join (see ``_agglomerate``)
+    contrast: float = 1.35  # a weaker link still joins when this many times any rival link
+    cohesion: float = 0.5  # groups stay apart linked below this share of their own mean similarity
+    cohesion_single: float = 0.25  # the same for one item joining a group of new items (see ``_knit``)
+    contrast_max: int = 400  # largest group of items agglomerated with the relative rules
+    reopen_names: int = 2  # names a new group shares with a closed story it continues (``continued_story``)
+    link_short: float = 0.03  # the same for headline-length items (see ``_link_min``)
+    short_terms: int = 10  # distinct terms of a headline-length item
+    long_terms: int = 40  # distinct terms from which an item is held to link_min
+    dense_max: int = 3000  # largest community whose items are all compared pairwise
+    merge_passes: int = 4
+    split_modularity: float = 0.6  # headlines: re-split a community whose own split scores at least this
     merge_min: float = 0.40  # centroid similarity at which a story of new items joins another
     detach_min: float = 0.10  # an item less similar than this to the rest of its story stands alone
-    refine_passes: int = 2
+    detach_long: float = 0.15  # the same for an item of full text (the demo's lone reports need 0.15)
+    refine_passes: int = 2  # centroid moves for headline-length items (full texts are agglomerated)
     seed: int = 0
 
 
@@ -45,7 +62,15 @@ def _analyzer(text: str) -> list[str]:
     lets "layoff"/"layoffs" and "taper"/"tapering" meet."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return [w[:6] for w in _TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+    words = [w[:6] for w in _TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+    # Names are what tells two events of one kind apart (two quakes, two takeovers share
+    # every other word): a capitalised word inside a sentence counts twice.
+    if not text.islower():
+        words += [w for w in (m.group(0).lower()[:6] for m in _NAME_WORD.finditer(text)) if w not in ENGLISH_STOP_WORDS]
+    return words
+
+
+_NAME_WORD = re.compile(r"(?<![.!?\n\"]\s)(?<!^)\b[A-Z][a-z]+\b")
 
 
 def vectorize(texts: list[str] | list[list[str]]) -> sp.csr_matrix:
@@ -83,11 +108,27 @@ def _prune_rows(X: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     return pruned
 
 
-def knn_edges(X: sp.csr_matrix, hours: np.ndarray, params: ClusterParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(i, j, cosine) for each row's nearest neighbours among rows within the time window.
+def _apart(h1: np.ndarray, d1: np.ndarray, h2: np.ndarray, d2: np.ndarray, gap: float) -> np.ndarray:
+    """Which pairs are too far apart in time to be one event (broadcasting arrays).
 
-    Rows are visited in time order and each block is compared only with the slice of rows
-    that lies within ``max_gap_hours`` of it, so the work grows with the window, not n².
+    Only an item's own date (from its feed or its text) bounds it: an undated item sits at its
+    fetch time, which says only that it was published before then. So two dated items are
+    apart beyond ``gap``; an undated one is apart from a dated one only when that one is
+    dated more than ``gap`` after the fetch; two undated items are never apart.
+    """
+    both = d1 & d2
+    apart: np.ndarray = (both & (np.abs(h1 - h2) > gap)) | (~d1 & d2 & (h2 - h1 > gap)) | (d1 & ~d2 & (h1 - h2 > gap))
+    return apart
+
+
+def knn_edges(
+    X: sp.csr_matrix, hours: np.ndarray, params: ClusterParams, dated: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, cosine) for each row's nearest neighbours among rows not apart in time (``_apart``).
+
+    Dated rows are visited in time order and each block is compared only with the slice of
+    dated rows that lies within ``max_gap_hours`` of it, so the work grows with the window,
+    not n². Undated rows (``dated`` False; none by default) are compared with every row.
     Candidates come from rows pruned to their heaviest terms; the kept pairs are scored on
     the full vectors.
     """
@@ -96,20 +137,37 @@ def knn_edges(X: sp.csr_matrix, hours: np.ndarray, params: ClusterParams) -> tup
     empty = (np.array([], int), np.array([], int), np.array([], np.float32))
     if k <= 0:
         return empty
-    order = np.argsort(hours, kind="stable")
+    dated = np.ones(n, bool) if dated is None else np.asarray(dated, bool)
+    gap = params.max_gap_hours
+    order = np.concatenate([np.flatnonzero(dated)[np.argsort(hours[dated], kind="stable")], np.flatnonzero(~dated)])
+    n_dated = int(dated.sum())
     sorted_hours = hours[order]
+    sorted_dated = dated[order]
     Xs = _prune_rows(X[order], params.search_terms)
     XsT = Xs.T.tocsr()
     cand_i, cand_j = [], []
-    for start in range(0, n, 512):
-        stop = min(n, start + 512)
-        lo = int(np.searchsorted(sorted_hours, sorted_hours[start] - params.max_gap_hours, "left"))
-        hi = int(np.searchsorted(sorted_hours, sorted_hours[stop - 1] + params.max_gap_hours, "right"))
+    for start in [*range(0, n_dated, 512), *range(n_dated, n, 512)]:
+        if start < n_dated:
+            stop = min(n_dated, start + 512)
+            lo = int(np.searchsorted(sorted_hours[:n_dated], sorted_hours[start] - gap, "left"))
+            hi = int(np.searchsorted(sorted_hours[:n_dated], sorted_hours[stop - 1] + gap, "right"))
+        else:
+            stop, lo, hi = min(n, start + 512), 0, n
         sims = (Xs[start:stop] @ XsT[:, lo:hi]).toarray()
         local = np.arange(start, stop)
-        sims[local - start, local - lo] = 0.0
-        far = np.abs(sorted_hours[start:stop, None] - sorted_hours[None, lo:hi]) > params.max_gap_hours
-        sims[far] = 0.0
+        inside = (local >= lo) & (local < hi)
+        sims[(local - start)[inside], (local - lo)[inside]] = 0.0
+        if start < n_dated:  # dated against dated
+            sims[np.abs(sorted_hours[start:stop, None] - sorted_hours[None, lo:hi]) > gap] = 0.0
+        else:
+            far = _apart(
+                sorted_hours[start:stop, None],
+                np.zeros((stop - start, 1), bool),
+                sorted_hours[None, lo:hi],
+                sorted_dated[None, lo:hi],
+                gap,
+            )
+            sims[far] = 0.0
         kk = min(k, hi - lo - 1)
         if kk <= 0:
             continue
@@ -121,7 +179,9 @@ def knn_edges(X: sp.csr_matrix, hours: np.ndarray, params: ClusterParams) -> tup
         return empty
     ci, cj = np.concatenate(cand_i), np.concatenate(cand_j)
     weights = _rows_dot(X, ci, X, cj).astype(np.float32)
-    keep = weights >= params.edge_min
+    share = _text_share(X, params)
+    need = params.edge_min + np.minimum(share[ci], share[cj]) * (params.edge_long - params.edge_min)
+    keep = weights >= need
     return ci[keep], cj[keep], weights[keep]
 
 
@@ -150,45 +210,240 @@ def _louvain(graph: Any, resolution: float, seed: int) -> list[list[int]]:
         igraph.set_random_number_generator(random)
 
 
-def cluster(X: sp.csr_matrix, hours: np.ndarray, fixed: np.ndarray, params: ClusterParams) -> np.ndarray:
+def cluster(
+    X: sp.csr_matrix,
+    hours: np.ndarray,
+    fixed: np.ndarray,
+    params: ClusterParams,
+    dated: np.ndarray | None = None,
+    names: sp.csr_matrix | None = None,
+) -> np.ndarray:
     """Labels for every row. ``fixed[i]`` is a stored item's story label (kept) or NEW.
+    ``names`` (optional, one row per item, ``_name_rows``) lets two lone items that name no
+    one in common stay apart.
 
-    New stories get labels above every fixed label. ``hours`` is each item's time in hours.
+    New stories get labels above every fixed label. ``hours`` is each item's time in hours;
+    ``dated[i]`` says whether that time is the item's own date (see ``_apart``; all are by default).
     """
     n = X.shape[0]
     labels = fixed.astype(np.int64).copy()
     new_rows = np.flatnonzero(fixed == NEW)
     if len(new_rows) == 0:
         return labels
+    dated = np.ones(n, bool) if dated is None else np.asarray(dated, bool)
     next_label = int(fixed.max()) + 1 if (fixed != NEW).any() else 0
-    ei, ej, ew = knn_edges(X, hours, params)
+    ei, ej, ew = knn_edges(X, hours, params, dated)
     graph = _graph(n, ei, ej, ew)
-    communities = _split_strong(graph, _louvain(graph, params.resolution, params.seed), params)
-    from sklearn.preprocessing import normalize
-
-    for community in sorted(communities, key=min):
-        members = np.asarray(community, dtype=np.int64)
+    group = np.empty(n, np.int64)
+    count = 0
+    for community in _louvain(graph, params.resolution, params.seed):
+        for members in _events_in(X, hours, dated, fixed, graph, np.sort(np.asarray(community, np.int64)), params, names):
+            group[members] = count
+            count += 1
+    group = _merge_events(X, hours, dated, fixed, group, ei, ej, params)
+    for g in np.unique(group[new_rows]):
+        members = np.flatnonzero(group == g)
         stored = fixed[members]
         fresh = members[stored == NEW]
-        if len(fresh) == 0:
+        if (stored != NEW).any():  # at most one stored story per event (``_events_in``, ``_merge_events``)
+            labels[fresh] = stored[stored != NEW][0]
+        else:
+            labels[fresh] = next_label
+            next_label += 1
+    share = _text_share(X, params)
+    # Centroid moves undo the agglomeration's decisions on full texts (a report that shares
+    # little wording with its event's others lands in a wordier neighbour's story).
+    short_rows = new_rows[share[new_rows] < 1.0]
+    if params.refine_passes and len(short_rows):
+        labels = _refine(X, labels, short_rows, ei, ej, params)
+    return _detach_outliers(X, labels, new_rows, params, share)
+
+
+def _events_in(
+    X: sp.csr_matrix,
+    hours: np.ndarray,
+    dated: np.ndarray,
+    fixed: np.ndarray,
+    graph: Any,
+    members: np.ndarray,
+    params: ClusterParams,
+    names: sp.csr_matrix | None = None,
+) -> list[np.ndarray]:
+    """The events in one graph community: average-link agglomeration of its items, cut where
+    two groups' mean pairwise similarity falls below ``link_min``.
+
+    A community is a topic: two earthquakes, two acquisitions share most of their words and
+    sit in one community however it scores, so no modularity bar can tell them apart. What
+    separates them is that the items of one event share its particulars (names, places,
+    figures) with each other and not with the other event's items, which lowers the mean
+    similarity across the two groups well below the mean within each. Pairs apart in time
+    count as unrelated; two stored stories are never joined (a new item goes to the one it is
+    closest to).
+    """
+    if len(members) < 2:
+        return [members]
+    if len(members) > params.dense_max:
+        # Too large to compare every pair: cut it up along its own community structure first.
+        sub = graph.induced_subgraph(members.tolist())
+        parts = _louvain(sub, params.resolution * 2, params.seed) if sub.ecount() else [list(range(len(members)))]
+        if len(parts) > 1:
+            return [e for part in parts for e in _events_in(X, hours, dated, fixed, graph, members[np.sort(part)], params, names)]
+    Xc = X[members]
+    if _link_min(Xc, params) <= params.link_short:
+        # Headlines: too little text to compare particulars; their graph structure decides.
+        return [
+            members[np.sort(c)]
+            for c in _split_strong(graph.induced_subgraph(members.tolist()), [list(range(len(members)))], params)
+        ]
+    sims = (Xc @ Xc.T).toarray().astype(np.float64)
+    h, d = hours[members], dated[members]
+    sims[_apart(h[:, None], d[:, None], h[None, :], d[None, :], params.max_gap_hours)] = 0.0
+    stored = fixed[members] != NEW
+    link = _link_min(Xc, params)
+    if len(members) > params.contrast_max:
+        cut = _average_cut(sims, link)
+    else:
+        named = None
+        if names is not None:
+            N = names[members]
+            named = (N @ N.T).toarray() > 0
+        cut = _agglomerate(
+            sims, link, link * params.link_floor, params.contrast, params.cohesion, stored, params.cohesion_single, named
+        )
+    events = []
+    for c in np.unique(cut):
+        inside = cut == c
+        anchors = np.flatnonzero(inside & stored)
+        if len(anchors) <= 1:
+            events.append(members[inside])
             continue
-        known_rows = members[stored != NEW]
-        if len(known_rows):
-            # A stored story sits in the graph as one well-connected hub, so a community can
-            # hold it together with another event's items: those join only if they, as a
-            # group, resemble the story.
-            values, counts = np.unique(fixed[known_rows], return_counts=True)
-            story = values[counts.argmax()]
-            story_vec = normalize(X[known_rows[fixed[known_rows] == story]].sum(axis=0).A)
-            group_vec = normalize(X[fresh].sum(axis=0).A)
-            if float((story_vec @ group_vec.T).item()) >= params.merge_min:
-                labels[fresh] = story
-                continue
-        labels[fresh] = next_label
-        next_label += 1
-    labels = _refine(X, labels, new_rows, ei, ej, params)
-    labels = _merge_new_stories(X, hours, labels, fixed, params)
-    return _detach_outliers(X, labels, new_rows, params)
+        # Several stored stories in one group: each new item goes to the one it is most similar to.
+        fresh = np.flatnonzero(inside & ~stored)
+        nearest = anchors[sims[np.ix_(fresh, anchors)].argmax(axis=1)] if len(fresh) else np.array([], np.int64)
+        for a in anchors:
+            events.append(members[np.concatenate([[a], fresh[nearest == a]])])
+    return events
+
+
+def _average_cut(sims: np.ndarray, link: float) -> np.ndarray:
+    """Average-link agglomeration cut where two groups' mean pairwise similarity falls below ``link``."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    dist = np.clip(1.0 - sims, 0.0, 2.0)
+    np.fill_diagonal(dist, 0.0)
+    cut: np.ndarray = fcluster(linkage(squareform(dist, checks=False), "average"), 1.0 - link, "distance")
+    return cut
+
+
+def _agglomerate(
+    sims: np.ndarray,
+    link: float,
+    floor: float,
+    contrast: float,
+    cohesion: float,
+    anchored: np.ndarray,
+    single: float = 0.0,
+    named: np.ndarray | None = None,
+) -> np.ndarray:
+    """Average-link agglomeration with relative stopping rules; a group label per row.
+
+    Two groups join, closest pair first, when their mean pairwise similarity (the link) is
+    at least ``link``, or at least ``floor`` and ``contrast`` times the best link either
+    group has to any other group: one outlet's report shares few words with another's, yet
+    it shares more with its own event than with anything else in the topic. Whatever the
+    link, two groups of several items each stay apart when the link is below ``cohesion``
+    times the looser group's own mean similarity: two earthquakes' reports are each close
+    knit and share only the words of the kind of event. Two groups that both hold a stored
+    story never join.
+    """
+    n = len(sims)
+    cross = sims.copy()
+    np.fill_diagonal(cross, 0.0)
+    size = np.ones(n)
+    inner = np.zeros(n)  # sum of pairwise similarities inside each group
+    alive = np.ones(n, bool)
+    anchored = anchored.copy()
+    label = np.arange(n)
+    upper = np.triu(np.ones((n, n), bool), 1)
+    while alive.sum() > 1:
+        links = cross / np.outer(size, size)
+        blocked = ~(alive[:, None] & alive[None, :]) | (anchored[:, None] & anchored[None, :])
+        links[blocked] = -1.0
+        np.fill_diagonal(links, -1.0)
+        a, b = np.nonzero(upper & (links >= floor))
+        if len(a) == 0:
+            break
+        top2 = -np.partition(-links, 1, axis=1)[:, :2]
+        best, second = top2.max(axis=1), top2.min(axis=1)
+        pair = links[a, b]
+        other_a = np.where(pair >= best[a], second[a], best[a])
+        other_b = np.where(pair >= best[b], second[b], best[b])
+        other = np.maximum(np.maximum(other_a, other_b), 1e-9)
+        knit = _knit(pair, a, b, size, inner / np.maximum(size * (size - 1) / 2, 1.0), anchored, cohesion, single)
+        ok = ((pair >= link) | (pair >= contrast * other)) & knit
+        if named is not None:
+            # Two lone reports that name no one in common (a ferry and an aquarium, two prize
+            # winners) are two events of one kind, whatever words of that kind they share.
+            ok &= (size[a] > 1) | (size[b] > 1) | anchored[a] | anchored[b] | named[a, b]
+        if not ok.any():
+            break
+        k = np.flatnonzero(ok)[np.argmax(pair[ok])]
+        x, y = a[k], b[k]
+        inner[x] += inner[y] + cross[x, y]
+        size[x] += size[y]
+        anchored[x] |= anchored[y]
+        cross[x] += cross[y]
+        cross[:, x] += cross[:, y]
+        cross[x, x] = 0.0
+        cross[y], cross[:, y] = 0.0, 0.0
+        alive[y] = False
+        label[label == y] = x
+    return label
+
+
+def _knit(
+    link: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    size: np.ndarray,
+    mean: np.ndarray,
+    stored: np.ndarray,
+    cohesion: float,
+    single: float | np.ndarray = 0.0,
+) -> np.ndarray:
+    """Which pairs of groups pass the cohesion rule (``_agglomerate``): always, unless both are
+    groups, and then when their link is at least ``cohesion`` times the looser one's mean
+    similarity. A stored story is one centroid row whose own spread is not known: it counts
+    as a group, and the other group's spread is the measure."""
+    group = (size > 1) | stored
+    spread = np.where(stored, np.inf, np.where(size > 1, mean, np.inf))
+    looser = np.minimum(spread[a], spread[b])
+    ok: np.ndarray = ~(group[a] & group[b]) | np.isinf(looser) | (link >= cohesion * looser)
+    if np.any(single):
+        # One item joining a group of new items: as close to it as a share of the group's own
+        # closeness (a recall of one carmaker's SUVs and its layoffs share the carmaker's name).
+        lone = group[a] ^ group[b]
+        ok &= ~lone | np.isinf(looser) | (link >= single * looser)
+    return ok
+
+
+def _text_share(X: sp.csr_matrix, params: ClusterParams) -> np.ndarray:
+    """Per row, from 0 (a headline: ``short_terms`` distinct terms or fewer) to 1 (a full text:
+    ``long_terms`` or more): how far its similarities measure shared particulars rather than
+    a shared word or two. Thresholds move between their headline and full-text values by it."""
+    terms = np.diff(X.indptr).astype(np.float64)
+    share: np.ndarray = np.clip((terms - params.short_terms) / (params.long_terms - params.short_terms), 0.0, 1.0)
+    return share
+
+
+def _link_min(X: sp.csr_matrix, params: ClusterParams) -> float:
+    """The mean similarity at which items are one event, by how much text they carry: two
+    headlines of one story share a word or two, so their cosine is noisy and their stories
+    are broader; from ``long_terms`` distinct terms an item has its event's particulars."""
+    terms = float(np.median(np.diff(X.indptr))) if X.shape[0] else 0.0
+    share = min(1.0, max(0.0, (terms - params.short_terms) / (params.long_terms - params.short_terms)))
+    return params.link_short + share * (params.link_min - params.link_short)
 
 
 def _split_strong(graph: Any, communities: list[list[int]], params: ClusterParams) -> list[list[int]]:
@@ -216,6 +471,65 @@ def _split_strong(graph: Any, communities: list[list[int]], params: ClusterParam
         else:
             done.append(community)
     return done
+
+
+def _merge_events(
+    X: sp.csr_matrix,
+    hours: np.ndarray,
+    dated: np.ndarray,
+    fixed: np.ndarray,
+    group: np.ndarray,
+    ei: np.ndarray,
+    ej: np.ndarray,
+    params: ClusterParams,
+) -> np.ndarray:
+    """Join groups of one event that Louvain put in different communities: groups linked by a
+    graph edge whose mean pairwise similarity (the dot product of their sums over the product
+    of their sizes: exact average linkage) is at least ``link_min`` and that pass the cohesion
+    rule of ``_agglomerate``, best pairs first."""
+    group = group.copy()
+    for _ in range(params.merge_passes):
+        ids, inverse, sums = _centroids(X, group)
+        sizes = np.bincount(inverse).astype(np.float64)
+        has_fixed = np.zeros(len(ids), bool)
+        has_fixed[inverse[fixed != NEW]] = True
+        a, b = inverse[ei], inverse[ej]
+        pairs = np.unique(np.column_stack([np.minimum(a, b), np.maximum(a, b)]), axis=0)
+        pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & ~(has_fixed[pairs[:, 0]] & has_fixed[pairs[:, 1]])]
+        if len(pairs) == 0:
+            break
+        link = _rows_dot(sums, pairs[:, 0], sums, pairs[:, 1]) / (sizes[pairs[:, 0]] * sizes[pairs[:, 1]])
+        need_item = params.link_short + _text_share(X, params) * (params.link_min - params.link_short)
+        need_group = np.zeros(len(ids))
+        np.maximum.at(need_group, inverse, need_item)  # the longer texts' standard
+        need = np.maximum(need_group[pairs[:, 0]], need_group[pairs[:, 1]])
+        # Time spans of the dated members only; a group of undated items is never apart.
+        first, last = _time_span(ids, inverse[dated], hours[dated])
+        first[np.isinf(first)], last[np.isinf(last)] = -np.inf, np.inf
+        gap = params.max_gap_hours
+        apart = (first[pairs[:, 0]] > last[pairs[:, 1]] + gap) | (first[pairs[:, 1]] > last[pairs[:, 0]] + gap)
+        norms = np.bincount(inverse, weights=np.asarray(X.multiply(X).sum(axis=1)).ravel(), minlength=len(ids))
+        own = _rows_dot(sums, np.arange(len(ids)), sums, np.arange(len(ids)))
+        mean = (own - norms) / np.maximum(sizes * (sizes - 1), 1.0)
+        # The relative rules need full texts: two headlines of one story share a word or two.
+        share_group = np.zeros(len(ids))
+        np.maximum.at(share_group, inverse, _text_share(X, params))
+        share = np.minimum(share_group[pairs[:, 0]], share_group[pairs[:, 1]])
+        knit = _knit(link, pairs[:, 0], pairs[:, 1], sizes, mean, has_fixed, params.cohesion, params.cohesion_single)
+        knit |= share < 1.0
+        ok = (link >= need) & ~apart & knit
+        pairs, link = pairs[ok], link[ok]
+        if len(pairs) == 0:
+            break
+        taken = np.zeros(len(ids), bool)
+        target = np.arange(len(ids))
+        for p in np.argsort(-link, kind="stable"):
+            x, y = pairs[p]
+            if not taken[x] and not taken[y]:
+                taken[x] = taken[y] = True
+                target[y] = x
+        group = ids[target[inverse]]
+    return group
 
 
 def _centroids(X: sp.csr_matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
@@ -253,12 +567,24 @@ def _refine(
         centroids = normalize(sums)
         pair_item, pair_story = np.unique(np.column_stack([src, inverse[dst]]), axis=0).T
         sims = _rows_dot(X, pair_item, centroids, pair_story)
+        # An item's own story is judged without the item (leave-one-out): in a story of two,
+        # the item's own weight would otherwise hold it in a story that is not its event's.
+        sizes = np.bincount(inverse)
+        mine = pair_story == inverse[pair_item]
+        others = normalize(sums[inverse[pair_item[mine]]] - X[pair_item[mine]])
+        sims[mine] = np.where(
+            sizes[pair_story[mine]] > 1, np.asarray(others.multiply(X[pair_item[mine]]).sum(axis=1)).ravel(), 0.0
+        )
         # Best story per item: sort by (item, similarity) and take each item's last row.
         order = np.lexsort((sims, pair_item))
         last = np.flatnonzero(np.r_[pair_item[order][1:] != pair_item[order][:-1], True])
         best_item, best_story, best_sim = pair_item[order][last], pair_story[order][last], sims[order][last]
-        own = _rows_dot(X, best_item, centroids, inverse[best_item])
-        move = best_sim > own + 1e-6  # strictly better, so ties keep the graph's decision
+        own_rows = pair_item[mine], sims[mine]
+        own = np.zeros(len(labels))
+        own[own_rows[0]] = own_rows[1]
+        own = own[best_item]
+        # Strictly better, so ties keep the graph's decision; and close enough to be its event.
+        move = (best_sim > own + 1e-6) & (best_sim >= params.detach_min) & (ids[best_story] != labels[best_item])
         if not move.any():
             break
         labels = labels.copy()
@@ -274,47 +600,9 @@ def _rows_dot(A: sp.csr_matrix, rows_a: np.ndarray, B: sp.csr_matrix, rows_b: np
     return out
 
 
-def _merge_new_stories(
-    X: sp.csr_matrix, hours: np.ndarray, labels: np.ndarray, fixed: np.ndarray, params: ClusterParams
+def _detach_outliers(
+    X: sp.csr_matrix, labels: np.ndarray, movable: np.ndarray, params: ClusterParams, share: np.ndarray
 ) -> np.ndarray:
-    """Modularity splits a graph that holds one small story, and keeps a handful of new
-    items apart from the open story they continue. A story made only of new items joins
-    the most similar story (centroid cosine ≥ ``merge_min``) within the time window."""
-    from sklearn.preprocessing import normalize
-
-    labels = labels.copy()
-    ids, inverse, sums = _centroids(X, labels)
-    has_fixed = np.zeros(len(ids), bool)
-    has_fixed[inverse[fixed != NEW]] = True
-    centroids = normalize(sums)
-    sims = (centroids @ centroids.T).toarray()
-    np.fill_diagonal(sims, -1.0)
-    first, last = _time_span(ids, inverse, hours)
-    apart = (first[:, None] > last[None, :] + params.max_gap_hours) | (last[:, None] < first[None, :] - params.max_gap_hours)
-    sims[apart] = -1.0
-    sizes = np.bincount(inverse)
-    target = np.arange(len(ids))
-    # Smallest first, so fragments gather before the larger stories they belong to move.
-    for c in np.argsort(sizes, kind="stable"):
-        if has_fixed[c]:
-            continue
-        best = int(sims[c].argmax())
-        if sims[c, best] >= params.merge_min:
-            root = best
-            while target[root] != root:
-                root = target[root]
-            if root != c:
-                target[c] = root
-    for c in range(len(ids)):
-        root = c
-        while target[root] != root:
-            root = target[root]
-        target[c] = root
-    merged: np.ndarray = ids[target[inverse]]
-    return merged
-
-
-def _detach_outliers(X: sp.csr_matrix, labels: np.ndarray, movable: np.ndarray, params: ClusterParams) -> np.ndarray:
     """A new item barely similar to the rest of its story (one weak edge pulled it in) stands alone."""
     from sklearn.preprocessing import normalize
 
@@ -326,10 +614,23 @@ def _detach_outliers(X: sp.csr_matrix, labels: np.ndarray, movable: np.ndarray, 
     # Similarity to the centroid of the *other* members of the item's story.
     others = normalize(sums[inverse[rows]] - X[rows])
     sims = np.asarray(others.multiply(X[rows]).sum(axis=1)).ravel()
-    alone = rows[sims < params.detach_min]
+    alone = rows[sims < params.detach_min + share[rows] * (params.detach_long - params.detach_min)]
     labels = labels.copy()
     labels[alone] = int(labels.max()) + 1 + np.arange(len(alone))
     return labels
+
+
+def _name_rows(texts: list[str]) -> sp.csr_matrix:
+    """Which names (capitalised words inside sentences) each text states, one column a name."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    def found(text: str) -> list[str]:
+        return [m.group(0).lower() for m in _NAME_WORD.finditer(text)]
+
+    try:
+        return CountVectorizer(analyzer=found, binary=True, dtype=np.float32).fit_transform(texts).tocsr()
+    except ValueError:  # no name in any text
+        return sp.csr_matrix((len(texts), 1), dtype=np.float32)
 
 
 def incremental(
@@ -339,13 +640,19 @@ def incremental(
     params: ClusterParams,
     chunk_size: int = 25_000,
     on_chunk: Callable[[int], None] | None = None,
+    dated: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cluster the NEW rows in time order, ``chunk_size`` at a time, against the stories that
     are still open at each chunk's start. A stored story enters the graph as one centroid
-    node, so the work per chunk is bounded by the open window, not by the whole history."""
+    node, so the work per chunk is bounded by the open window, not by the whole history.
+    ``dated[i]`` says whether ``hours[i]`` is the item's own date (from its feed or its text)
+    rather than its fetch time (all are by default): no time gap is held against an undated
+    item (see ``_apart``); a stored story's centroid counts as dated by its last item."""
     labels = fixed.astype(np.int64).copy()
+    all_dated = np.ones(len(texts), bool) if dated is None else np.asarray(dated, bool)
     # Open stories' items come back in every chunk's window: tokenise each text once.
     tokens = [_analyzer(t) for t in texts]
+    name_rows = _name_rows(texts)
     pending = np.flatnonzero(fixed == NEW)
     pending = pending[np.argsort(hours[pending], kind="stable")]
     for start in range(0, len(pending), chunk_size):
@@ -378,8 +685,10 @@ def incremental(
         local_X = sp.vstack([centroids, Xn]).tocsr()
         local_hours = np.concatenate([story_hours, hours[rows]])
         local_fixed = np.concatenate([ids, np.full(len(rows), NEW)])
+        local_dated = np.concatenate([np.ones(len(ids), bool), all_dated[rows]])
         floor = int(labels.max()) + 1 if (labels != NEW).any() else 0
-        result = cluster(local_X, local_hours, local_fixed, params)
+        local_names = sp.vstack([sp.csr_matrix((len(ids), name_rows.shape[1]), dtype=np.float32), name_rows[rows]]).tocsr()
+        result = cluster(local_X, local_hours, local_fixed, params, local_dated, local_names)
         new_part = result[len(ids) :]
         # Labels of new stories are renumbered above every story seen so far, in or out of the window.
         fresh = ~np.isin(new_part, ids)
@@ -391,3 +700,52 @@ def incremental(
         if on_chunk:
             on_chunk(len(rows))
     return labels
+
+
+_FIGURE = re.compile(r"\b\d[\d,.]*\b")
+
+
+def _particulars(text: str) -> tuple[set[str], set[str]]:
+    """The names (capitalised words inside sentences) and figures (not years) an item states."""
+    names = {m.group(0).lower() for m in _NAME_WORD.finditer(text)}
+    figures = {f.rstrip(".,").replace(",", "") for f in _FIGURE.findall(text)}
+    return names, {f for f in figures if not (len(f) == 4 and f[:2] in ("19", "20"))}
+
+
+def continued_story(new: list[str], closed: list[list[str]], params: ClusterParams) -> int | None:
+    """Which closed story (index into ``closed``, each a list of item texts) the new group of
+    items ``new`` continues, if any: a trial's verdict, a deal's completion or an outage's end
+    comes days after the story went quiet. It continues one when most of its items name what
+    most of that story's items name — at least ``reopen_names`` names and a figure (the
+    accused and the sum, the buyer and the price) — and its centroid is at least
+    ``merge_min`` similar to the story's. A later event of the same actors (a second round of
+    layoffs) states other figures, and one much later is past the reopening window anyway."""
+    if not new or not closed:
+        return None
+    X = vectorize(new + [t for story in closed for t in story])
+    from sklearn.preprocessing import normalize
+
+    bounds = np.cumsum([len(new)] + [len(s) for s in closed])
+    new_centroid = normalize(sp.csr_matrix(X[: len(new)].sum(axis=0)))
+
+    def common(texts: list[str]) -> tuple[set[str], set[str]]:
+        names: Counter[str] = Counter()
+        figures: Counter[str] = Counter()
+        for t in texts:
+            n, f = _particulars(t)
+            names.update(n)
+            figures.update(f)
+        half = len(texts) / 2
+        return {k for k, c in names.items() if c >= half}, {k for k, c in figures.items() if c >= half}
+
+    new_names, new_figures = common(new)
+    best, best_sim = None, params.merge_min
+    for k, story in enumerate(closed):
+        rows = X[bounds[k] : bounds[k + 1]]
+        sim = float((normalize(sp.csr_matrix(rows.sum(axis=0))) @ new_centroid.T).toarray()[0, 0])
+        if sim < best_sim:
+            continue
+        names, figures = common(story)
+        if len(new_names & names) >= params.reopen_names and new_figures & figures:
+            best, best_sim = k, sim
+    return best

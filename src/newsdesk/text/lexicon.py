@@ -13,6 +13,7 @@ quantifier, a cause, a comparison, an event or a date its evidence lacks fails o
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -201,6 +202,26 @@ for _category, _words in {
     for _w in _words.split():
         CATEGORY.setdefault(_w, _category)
 STOPWORDS = frozenset(w for w in _FREE if w not in CATEGORY)
+FUNCTION_WORDS = frozenset(_FUNCTION)  # articles, pronouns, auxiliaries, prepositions: never what a negation negates
+
+# Words a faithful paraphrase uses to frame or join what its source says, which state no fact
+# of their own: reporting and stance verbs (who said it is checked as a name, what was said word
+# by word), list and scope words, and generic nouns standing for something the sentence names.
+# Only the claim checker treats these as free (the writer's own word lists are unchanged).
+PARAPHRASE_FREE = frozenset(
+    """
+    including include includes included various several aspect aspects issue issues matter matters
+    process efforts effort individual individuals part parts way ways terms regard regarding
+    regards respect overall particularly specifically notably primarily mainly largely
+    situation circumstances details detail information case cases
+    express expressed expresses expressing stress stressed stresses emphasize emphasized emphasizes
+    emphasise emphasised emphasises highlight highlighted highlights highlighting mention mentioned
+    mentions describe describes describing believe believes believed suggest suggests suggested
+    claim claims claimed argue argues argued insist insists insisted warn warns warned
+    acknowledge acknowledged acknowledges state stated states explain explained explains
+    discuss discusses discussed document article text summary
+    """.split()
+)
 
 # Words a section heading may use without a source ("What happened", "By the numbers").
 HEADING_WORDS = frozenset(
@@ -262,18 +283,83 @@ def forms(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# British and American spellings of one word compare equal ("behaviour", "theatre",
+# "criticised", "anaesthetised", "programme", "defence"): both sides are brought to one spelling.
+_SPELLING = (
+    (re.compile(r"(?<=[a-z]{3})our(?=(?:s|ed|ing|ite|ites|able|ably|ful|hood)?$)"), "or"),
+    (re.compile(r"(?<=[a-z]{3})is(?=(?:e|es|ed|ing|ation|ations|ational)$)"), "iz"),
+    (re.compile(r"(?<=[a-z]{3})ys(?=(?:e|es|ed|ing)$)"), "yz"),
+    (re.compile(r"(?<=[a-z]{3})tre(?=s?$)"), "ter"),
+    (re.compile(r"(?<=[a-z])ae(?=[a-z]{3})"), "e"),
+    (re.compile(r"^programme"), "program"),
+    (re.compile(r"^(defen|offen|licen|preten)ce"), r"\1se"),
+    (re.compile(r"(?<=[a-z]{3})ogue(?=s?$)"), "og"),
+)
+
+
+def _spelled(word: str) -> str:
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+_STEM_LOCK = threading.Lock()  # a Snowball stemmer keeps state between calls: one caller at a time
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _key(lemma: str) -> str:
+    """A lemma's derivation key: its Snowball stem in one spelling, less an agent or result ending."""
+    with _STEM_LOCK:
+        key = str(_stemmer().stemWord(_spelled(lemma)))
+    if len(key) > 5 and key.endswith(("ur", "or")):  # failure → fail, prosecutor → prosecut
+        key = key[:-2]
+    return "~" + key
+
+
+@lru_cache(maxsize=65536)
+def derivations(word: str) -> frozenset[str]:
+    """Keys shared by a word's inflections and derivations ("withdrawal", "withdrew"; "failure",
+    "failed"; "prosecution", "prosecutors"; "behaviour", "behavior"): the Snowball stem of each
+    verb or noun lemma of the word in one spelling, less an agent or result ending. Prefixed
+    "~" so that they never meet a plain word. Never for a word of ``CATEGORY``: "recorded"
+    does not account for "record", nor "resulting" for "results"."""
+    low = word.lower().replace("\u2019", "'")
+    if low.endswith("'s"):
+        low = low[:-2]
+    if not low or CATEGORY.get(low):
+        return frozenset()
+    return frozenset(_key(lemma) for lemma in lemmas(low) | {low})
+
+
 @lru_cache(maxsize=16384)
 def evidence_forms(text: str) -> frozenset[str]:
-    """The evidence as a set of word forms (each word and its lemmas), hyphenated parts included."""
+    """The evidence as a set of word forms (each word, its lemmas and its derivation keys),
+    hyphenated parts included."""
     out: set[str] = set()
     for t in tokens(text):
         low = t.lower()
         out |= lemmas(low)
+        out |= _evidence_keys(low)
         if "-" in low:
             for part in low.split("-"):
                 if part:
                     out |= lemmas(part)
+                    out |= _evidence_keys(part)
     return frozenset(out)
+
+
+@lru_cache(maxsize=65536)
+def _evidence_keys(word: str) -> frozenset[str]:
+    """The evidence side's derivation keys: every word's, a never-free one's too (the claim side
+    decides which of its words may be matched by derivation)."""
+    return frozenset(_key(lemma) for lemma in lemmas(word) | {word})
 
 
 def category(word: str) -> str | None:
@@ -290,7 +376,7 @@ def category(word: str) -> str | None:
 
 def accounted(word: str, evidence: frozenset[str] | set[str]) -> bool:
     low = word.lower()
-    if forms(low) & evidence:
+    if forms(low) & evidence or derivations(low) & evidence:
         return True
     if "-" in low:  # "AI-driven": each part on its own
         return all(not p or p in STOPWORDS or forms(p) & evidence for p in low.split("-"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from newsdesk.text.lexicon import MONTHS, WEEKDAYS
+from newsdesk.text.lexicon import FUNCTION_WORDS, MONTHS, WEEKDAYS
 
 # A run of capitalised words, possibly joined by "of", "de", "van", "von" ("Bank of England").
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|of|de|van|von))*(?<!\sof)(?<!\sde)\b")
@@ -153,7 +153,16 @@ def is_dictionary_word(word: str) -> bool:
     not taken for a name."""
     from lemminflect import getAllLemmas
 
-    return bool(getAllLemmas(word.lower()))
+    low = word.lower()
+    # lemminflect knows nouns, verbs, adjectives and adverbs only: "During", "Despite" open sentences too.
+    return low in FUNCTION_WORDS or low in _CLOSED_CLASS or bool(getAllLemmas(low))
+
+
+_CLOSED_CLASS = frozenset(
+    "during despite although though amid amidst whereas whilst while towards toward upon among amongst unless "
+    "until since onto into per versus notwithstanding regarding concerning following including excluding "
+    "besides beneath underneath inside outside".split()
+)
 
 
 def names_of_every_shape(text: str) -> set[str]:
@@ -202,6 +211,13 @@ def name_present(name: str, haystack: str) -> bool:
     initials = "".join(p[0] for p in parts if p[0].isupper())
     if len(parts) > 1 and len(initials) >= 2 and re.search(r"\b" + initials + r"\b", haystack):
         return True  # "FCB" for "Financial Conduct Board"
+    if (
+        len(parts) > 1
+        and len(initials) >= 2
+        and not is_dictionary_word(initials)
+        and re.search(r"(?<![a-z0-9])" + initials.lower() + r"(?![a-z0-9])", haystack)
+    ):
+        return True  # in lower-cased copy ("the eu" for "European Union"), unless a word ("us", "who")
     if name.isupper() and len(name) >= 2:  # an abbreviation in the claim for a name in the source
         for m in re.finditer(r"\b(?:[A-Z][a-z]+\s+(?:(?:of|for|and|the)\s+)?){1,6}[A-Z][a-z]+", haystack):
             capitals = "".join(w[0] for w in m.group().split() if w[0].isupper())

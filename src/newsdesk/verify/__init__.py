@@ -118,6 +118,20 @@ class VerifyStage:
         return verify_articles(ctx.store, ctx.settings, progress=ctx.progress, tokens_spent=spent, scope=ctx.scope)
 
 
+def settle_by_judge(check: ClaimCheck, judge: Judge) -> None:
+    """A REVIEW claim put to the judge, once: its FAIL always stands; its PASS only where no
+    locked finding stands (a figure, name, quote, date, negation or modality finding is a FAIL
+    the judge never sees; a locked REVIEW stays in review)."""
+    if check.verdict != REVIEW:
+        return
+    decided = judge.judge(check.text, check.evidence)
+    if decided == FAIL or (decided == PASS and not check.locked):
+        check.verdict = decided
+        check.reasons.append(f"entailment judge: {decided}")
+    elif decided == PASS:
+        check.reasons.append("entailment judge: PASS, not enough: what is unaccounted stays unaccounted")
+
+
 def review_policy(settings: Settings) -> str:
     """What happens to a claim left in REVIEW: "mark" or "queue" ("auto" resolved by writer)."""
     policy = settings.verify.on_review
@@ -147,13 +161,8 @@ def verify_article(
             check.reasons.append(f"{'confirmed' if editor_call[0] == PASS else 'rejected'} by editor {editor_call[1]}")
     if judge is not None:
         for check in checks:
-            if check.verdict == REVIEW and check.index not in by_editor:
-                decided = judge.judge(check.text, check.evidence)
-                if decided == FAIL or (decided == PASS and not check.locked):
-                    check.verdict = decided
-                    check.reasons.append(f"entailment judge: {decided}")
-                elif decided == PASS:
-                    check.reasons.append("entailment judge: PASS, not enough: what is unaccounted stays unaccounted")
+            if check.index not in by_editor:
+                settle_by_judge(check, judge)
     supported = sum(1 for c in checks if c.verdict == PASS)
     citations = sum(len(c.citation_support) for c in checks)
     precise = sum(sum(c.citation_support.values()) for c in checks)
@@ -263,7 +272,7 @@ def _without(article: Article, drop: set[int]) -> Article | None:
         cites = [Citation(numbering.setdefault(c.item_id, len(numbering) + 1), c.item_id, c.start, c.end) for c in s.citations]
         new_ref = {old.ref: new.ref for old, new in zip(s.citations, cites)}
         attributions = [replace(a, ref=new_ref.get(a.ref, a.ref)) for a in s.attributions]
-        return ArticleSentence(s.text, cites, frame=s.frame, attributions=attributions)
+        return replace(s, citations=cites, attributions=attributions)  # every other field kept (composed)
 
     dek = renumber(dek)
     sections = [Section(sec.heading, [[renumber(s) for s in p] for p in sec.paragraphs]) for sec in sections]

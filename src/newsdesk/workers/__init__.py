@@ -13,6 +13,7 @@ times, then left failed (parked) and shown by ``newsdesk status``.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any
@@ -28,6 +29,7 @@ tasks = Blueprint()
 _ROOM: Newsroom | None = None
 RETRY = RetryStrategy(max_attempts=4, exponential_wait=2)
 CLUSTER_DEBOUNCE_SECONDS = 3
+log = logging.getLogger("newsdesk.worker")
 
 
 def conninfo(store_url: str) -> str:
@@ -36,6 +38,9 @@ def conninfo(store_url: str) -> str:
 
 
 def make_app(store_url: str) -> App:
+    from newsdesk import logs
+
+    logs.configure()  # a line per job for operators (NEWSDESK_LOG_FORMAT=json for JSON lines)
     app = App(connector=PsycopgConnector(conninfo=conninfo(store_url)), import_paths=["newsdesk.workers"])
     app.add_tasks_from(tasks, namespace="newsdesk")
     return app
@@ -64,9 +69,24 @@ def _unit(name: str, stages: tuple[str, ...], scope: Scope | None = None) -> Any
     """Run stages for one unit, recorded in the runs table (who ran what, when) for `status`."""
     room = newsroom()
     run_id = room.store.start_run(name[:32])
-    report = run_unit(room, stages, scope)
+    started = time.perf_counter()
+    try:
+        report = run_unit(room, stages, scope)
+    except Exception as exc:
+        _job_line(name, started, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+        raise  # Procrastinate retries it with back-off, then parks it
     room.store.finish_run(run_id, {"worker": os.getpid(), **report.as_dict()})
+    _job_line(name, started, "ok")
     return report
+
+
+def _job_line(job: str, started: float, outcome: str, **fields: Any) -> None:
+    seconds = round(time.perf_counter() - started, 3)
+    extra = {"event": "job", "job": job, "outcome": outcome, "seconds": seconds, "worker": os.getpid(), **fields}
+    if outcome == "ok":
+        log.info("job %s done in %.2f s", job, seconds, extra=extra)
+    else:
+        log.error("job %s failed after %.2f s: %s", job, seconds, fields.get("error", ""), extra=extra)
 
 
 @tasks.task(name="fetch_source", queue="fetch", retry=RETRY)
@@ -118,8 +138,14 @@ def newsletter() -> None:
 
     room = newsroom()
     run_id = room.store.start_run("newsletter")
-    said = deliver_if_due(room.store, room.settings, room.path, after_build=lambda: run_unit(room, ("publish",)))
+    started = time.perf_counter()
+    try:
+        said = deliver_if_due(room.store, room.settings, room.path, after_build=lambda: run_unit(room, ("publish",)))
+    except Exception as exc:  # an SMTP server refusing us, mostly
+        _job_line("newsletter", started, "failed", error=f"{type(exc).__name__}: {exc}"[:500])
+        raise
     room.store.finish_run(run_id, {"worker": os.getpid(), "newsletter": said or "nothing to do"})
+    _job_line("newsletter", started, "ok", said=said or "nothing to do")
 
 
 def enqueue_newsletter(app: App, room: Newsroom) -> bool:

@@ -15,27 +15,36 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from newsdesk.config import VerifySettings, WriteSettings
+from newsdesk.facts import MeasuredFact, sentence_facts
+from newsdesk.facts.compare import attribution_problems, disputes, measure_phrase, note_time, why_not_comparable
 from newsdesk.records import Article, ArticleSentence, Attribution, Citation, Item, Section, Story
-from newsdesk.text import lexicon
+from newsdesk.text import headlines, lexicon
 from newsdesk.text.frames import DISAGREEMENT, DISAGREEMENT_HEADING, disagreement_text
 from newsdesk.text.names import NOT_NAMES, SAID, names, without_outlet_suffix
-from newsdesk.text.numbers import APPROXIMATION, Figure, figures
-from newsdesk.text.quality import defects, trim_prefix
+from newsdesk.text.numbers import figures
+from newsdesk.text.quality import defects, has_first_person, is_side_angle, trim_prefix
 from newsdesk.text.sentences import sentence_spans
-from newsdesk.write.references import central_title, latest_fact_items, references_for
+from newsdesk.write.references import latest_fact_items, ranked_titles, references_for
 
 _QUOTE = re.compile(r"[\"\u201c\u201d]")
 
 
 @dataclass
 class Doc:
-    """One source document: ``key`` identifies it, ``outlet`` groups independent sources."""
+    """One source document: ``key`` identifies it, ``outlet`` names who reports it, and
+    ``publisher`` (the registrable domain; the outlet when unknown) groups independent sources:
+    two feeds of one publisher never corroborate each other."""
 
     key: int
     outlet: str
     text: str
     title: str = ""
     forum: bool = False  # a forum post: its first-person sentences are a user's, never the article's
+    publisher: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.publisher or self.outlet
 
 
 @dataclass
@@ -140,7 +149,7 @@ def select_with_pool(
     for row, c in enumerate(pool):
         c.vector_row = row
     S = (X @ X.T).toarray()
-    outlets = np.array([c.doc.outlet for c in pool])
+    outlets = np.array([c.doc.group for c in pool])
     other_outlet = outlets[:, None] != outlets[None, :]
     # Centrality across outlets: what several independent sources say is what happened.
     n_outlets = max(1, len(set(outlets)) - 1)
@@ -158,7 +167,7 @@ def select_with_pool(
         if used + c.words > budget_words:
             continue
         if c.misspelt and any(
-            not o.misspelt and o.doc.outlet != c.doc.outlet and S[c.vector_row, o.vector_row] >= w.redundancy for o in pool
+            not o.misspelt and o.doc.group != c.doc.group and S[c.vector_row, o.vector_row] >= w.redundancy for o in pool
         ):
             continue  # another outlet says the same, spelt right
         if chosen and any(_same_point(c, d, S, w.redundancy) for d in chosen):
@@ -172,83 +181,52 @@ def select_with_pool(
 
 @dataclass
 class Disagreement:
-    """Outlets giving different values for one measure: the chosen sentence's, and others'."""
+    """Outlets giving different values for one measure of one subject at one time: the chosen
+    sentence's fact, and others'."""
 
     figures: list[tuple[Candidate, str]]  # (sentence, the figure as it stands in it), anchor first
+    facts: list[MeasuredFact] = field(default_factory=list)  # the typed fact behind each figure
 
 
-def _measure(text: str, figure: Figure) -> tuple[str, str] | None:
-    """What a figure measures, as far as its form tells: its kind, and for a plain count the
-    noun after it ("1,800 jobs"). Years and bare counts measure nothing comparable."""
-    if figure.kind != "plain":
-        return figure.kind, ""
-    if figure.value == int(figure.value) and 1900 <= figure.value <= 2100:
-        return None
-    following = re.match(r"\s+([a-z]{3,})", text[figure.end :])
-    if not following or following.group(1) in lexicon.STOPWORDS:
-        return None
-    word = following.group(1)
-    return "plain", min(lexicon.lemmas(word))
-
-
-_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
-
-
-def _subject(text: str, figure: Figure) -> str | None:
-    """The last name before the figure in its sentence ("Halden Robotics cut 1,600 jobs"), if any."""
-    found = [
-        m.group()
-        for m in _NAME_BEFORE.finditer(text[: figure.start])
-        if " " in m.group() or m.group().lower() not in lexicon.STOPWORDS
-    ]
-    return found[-1] if found else None
-
-
-def _context(text: str, figure: Figure) -> frozenset[str]:
-    """Content words around a figure, as word forms (so "fell" meets "dropped")."""
-    window = text[max(0, figure.start - 50) : figure.end + 50]
-    out: set[str] = set()
-    for word in lexicon.tokens(window):
-        low = word.lower()
-        if low not in lexicon.STOPWORDS and len(low) > 2:
-            out |= lexicon.forms(low)
-    return frozenset(out)
+def _asserted_facts(c: Candidate) -> list[MeasuredFact]:
+    """The facts of a sentence that could be disputed: named, measured, stated as fact."""
+    return [f for f in sentence_facts(c.text) if f.subject and f.measure and f.modality in ("asserted", "future")]
 
 
 def disagreements(chosen: list[Candidate], pool: list[Candidate], S: np.ndarray, similar: float = 0.15) -> list[Disagreement]:
-    """Chosen sentences whose figure other outlets give differently, in sentences about the same
-    thing (similar wording, the same kind of figure, shared words around it). At most one figure
-    per sentence and two disagreements per article: a note, not a table."""
+    """Chosen sentences whose fact other outlets give differently: the same subject, measure,
+    unit, direction and time (or none), both stated as fact, values beyond rounding apart
+    (``facts.compare``). Differences explained by time, entity or measure are no dispute. At
+    most one fact per sentence and two disagreements per article: a note, not a table."""
     out: list[Disagreement] = []
     covered: set[int] = set()  # sentences already in a disagreement: each is told once
+    facts_of: dict[int, list[MeasuredFact]] = {}
+
+    def facts(c: Candidate) -> list[MeasuredFact]:
+        if id(c) not in facts_of:
+            facts_of[id(c)] = _asserted_facts(c)
+        return facts_of[id(c)]
+
     for c in chosen:
         if c.doc.forum or id(c) in covered:
             continue  # a forum user's measurement is not a report to weigh against outlets'
-        for f in figures(c.text):
-            measure = _measure(c.text, f)
-            if measure is None or sum(_measure(c.text, g) == measure for g in figures(c.text)) != 1:
-                continue  # several figures of one kind in the sentence: which one differs is unclear
-            around = _context(c.text, f)
-            others: dict[str, tuple[Candidate, str]] = {}
+        for f in facts(c):
+            if sum(why_not_comparable(f, g) is None for g in facts(c)) != 1:
+                continue  # two figures for one measure in the sentence: which one differs is unclear
+            others: dict[str, tuple[Candidate, MeasuredFact]] = {}
             for o in pool:
-                if o.doc.outlet == c.doc.outlet or o.doc.outlet in others or S[c.vector_row, o.vector_row] < similar:
+                if o.doc.group == c.doc.group or o.doc.group in others or o.doc.forum:
                     continue
-                if o.doc.forum:
+                if S[c.vector_row, o.vector_row] < similar:
                     continue
-                same = [g for g in figures(o.text) if _measure(o.text, g) == measure]
+                same = [g for g in facts(o) if why_not_comparable(f, g) is None]
                 if len(same) != 1:  # none, or several: not clearly the same measure
                     continue
-                g = same[0]
-                subjects = (_subject(c.text, f), _subject(o.text, g))
-                if None not in subjects and subjects[0] != subjects[1]:
-                    continue  # another company's, another person's figure
-                if abs(g.value - f.value) <= APPROXIMATION * max(abs(f.value), abs(g.value)):
-                    continue  # the same figure, or a rounding of it
-                if len(around & _context(o.text, g)) < 2:
-                    continue
-                others[o.doc.outlet] = (o, g.text)
+                if disputes(f, same[0]):
+                    others[o.doc.group] = (o, same[0])
             if others:
-                found = Disagreement([(c, f.text), *list(others.values())[:3]])
+                picked = list(others.values())[:3]
+                found = Disagreement([(c, f.text), *[(o, g.text) for o, g in picked]], [f, *[g for _, g in picked]])
                 out.append(found)
                 covered |= {id(o) for o, _ in found.figures}
                 break
@@ -272,7 +250,7 @@ def _corroborating(c: Candidate, pool: list[Candidate], S: np.ndarray, threshold
     """Sentences from other outlets that state the same thing, with the same figures."""
     best: dict[str, Candidate] = {}
     for o in pool:
-        if o.doc.outlet == c.doc.outlet or S[c.vector_row, o.vector_row] < threshold:
+        if o.doc.group == c.doc.group or S[c.vector_row, o.vector_row] < threshold:
             continue
         if c.numbers and not c.numbers <= o.numbers:
             continue
@@ -281,8 +259,8 @@ def _corroborating(c: Candidate, pool: list[Candidate], S: np.ndarray, threshold
             continue
         if not c.numbers and S[c.vector_row, o.vector_row] < threshold + 0.1:
             continue
-        if o.doc.outlet not in best or S[c.vector_row, o.vector_row] > S[c.vector_row, best[o.doc.outlet].vector_row]:
-            best[o.doc.outlet] = o
+        if o.doc.group not in best or S[c.vector_row, o.vector_row] > S[c.vector_row, best[o.doc.group].vector_row]:
+            best[o.doc.group] = o
     return sorted(best.values(), key=lambda o: -S[c.vector_row, o.vector_row])[:3]
 
 
@@ -330,11 +308,11 @@ class ExtractiveWriter:
         items = {i.id: i for i in originals}
         fact_items = latest_fact_items(story.items)
         items.update((i.id, i) for i in fact_items)
-        docs = [Doc(i.id, i.outlet, i.text, i.title, i.forum is not None) for i in originals]
+        docs = [Doc(i.id, i.outlet, i.text, i.title, i.forum is not None, i.publisher) for i in originals]
         chosen, pool, similarity = select_with_pool(docs, self.budget_for(story, originals), self.weights)
         if not chosen:
             return None
-        conflicts = disagreements(chosen, pool, similarity)
+        conflicts = [d for d in disagreements(chosen, pool, similarity) if note_checks(d, items, self.verify)]
         self._keep_supporting_corroboration(chosen, items)
         # The dek: the best sentence that meets nobody by surname alone and carries no figure the
         # outlets disagree on (a disputed figure is said with its attributions, not up top).
@@ -361,11 +339,23 @@ class ExtractiveWriter:
             for kind in groups:
                 groups[kind].sort(key=lambda c: when.get(c.doc.key, datetime.min.replace(tzinfo=UTC)))
         # Enrichment facts (Hub downloads, repository stars) close the figures, each cited to its data source.
-        groups["figures"] += _fact_sentences(fact_items)
-        groups = _names_introduced_first(dek, groups)
+        # "By the numbers" only over sentences with a number: a fact without one is background.
+        facts = _fact_sentences(fact_items)
+        groups["figures"] += [c for c in facts if c.numbers]
+        groups["context"] += [c for c in facts if not c.numbers]
+        groups = _people_apart(dek, _names_introduced_first(dek, groups))
+        # Composed from checked facts (write.synthesis): figures over time, a timeline, headings.
+        from newsdesk.verify.checks import ClaimChecker
+        from newsdesk.write import synthesis
+
+        checker = ClaimChecker.from_settings(self.verify)
+        args = (chosen, pool, similarity, originals, items, checker, SECTION_TITLES, self.weights.redundancy)
+        groups, titles = synthesis.compose(dek, groups, *args)
         numbering: dict[int, int] = {}
 
         def cite(c: Candidate) -> ArticleSentence:
+            if isinstance(c, synthesis.Made):
+                return c.cite(numbering)
             citations = []
             for source in [c, *c.corroborating]:
                 ref = numbering.setdefault(source.doc.key, len(numbering) + 1)
@@ -374,14 +364,14 @@ class ExtractiveWriter:
 
         dek_sentence = cite(dek)
         sections = []
-        for kind in ("lead", "figures", "quote", "context"):
-            members = groups[kind]
+        for kind, members in groups.items():
             if not members:
                 continue
             sentences = [cite(c) for c in members]
-            paragraphs = [sentences[i : i + 2] for i in range(0, len(sentences), 2)]
-            sections.append(Section(SECTION_TITLES[kind], paragraphs))
-            if kind == "lead" or (kind == "figures" and not groups["lead"]):
+            step = 1 if kind == "timeline" else 2  # a timeline entry a paragraph, each dated on the page
+            paragraphs = [sentences[i : i + step] for i in range(0, len(sentences), step)]
+            sections.append(Section(titles[kind], paragraphs))
+            if kind == "lead" or (kind == "figures" and not groups.get("lead")):
                 notes = [_disagreement_sentence(d, numbering) for d in conflicts]
                 if notes:
                     sections.append(Section(DISAGREEMENT_HEADING, [notes]))
@@ -392,7 +382,7 @@ class ExtractiveWriter:
         outlets = {i.outlet for i in originals}
         return Article(
             story_id=story.id,
-            headline=clean_title(central_title(originals, about=dek.text), outlets),
+            headline=self._headline(originals, dek, chosen, [items[k] for k in numbering], outlets),
             dek=dek_sentence,
             sections=sections,
             references=references,
@@ -402,12 +392,35 @@ class ExtractiveWriter:
             writer=self.name,
         )
 
+    def _headline(
+        self, originals: list[Item], dek: Candidate, chosen: list[Candidate], cited: list[Item], outlets: set[str]
+    ) -> str:
+        """The first headline the verifier accepts, in this order: the sources' straight titles
+        (the most central first), a headline cut from the dek or another chosen sentence (a
+        statement), and only then a title that asks a question. Each fits the length cap, has no
+        forum label and speaks in no one's first person."""
+        from newsdesk.verify.checks import PASS, ClaimChecker
+
+        titles = [clean_title(t, outlets) for t in ranked_titles(originals, about=dek.text)]
+        cut = [headlines.from_sentence(c.text) for c in [dek, *(c for c in chosen if c is not dek)]]
+        statements = [t if headlines.fits(t) else headlines.from_sentence(t) for t in titles if not is_side_angle(t)]
+        questions = [t for t in titles if is_side_angle(t) and headlines.fits(t)]
+        options = [
+            t for t in dict.fromkeys([*statements, *cut, *questions]) if t and headlines.fits(t) and not has_first_person(t)
+        ]
+        checker = ClaimChecker.from_settings(self.verify)
+        for option in options:
+            if checker.check_label(option, cited).verdict == PASS:
+                return option
+        # Nothing passes: the best statement all the same (verification replaces what it refuses).
+        return options[0] if options else headlines.from_sentence(dek.text) or titles[0]
+
     def budget_for(self, story: Story, originals: list[Item]) -> int:
         """Words the story may have: long-form for a major story many outlets report."""
         s = self.settings
         if story.tier == "brief":
             return min(s.brief_budget_words, s.budget_words)
-        if story.tier == "major" and len({i.outlet for i in originals}) >= s.long_min_outlets:
+        if story.tier == "major" and len({i.publisher for i in originals}) >= s.long_min_outlets:
             return max(s.long_budget_words, s.budget_words)
         return s.budget_words
 
@@ -429,13 +442,30 @@ _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'\u2019-]+)
 
 
 def _disagreement_sentence(d: Disagreement, numbering: dict[int, int]) -> ArticleSentence:
-    """The frame that says who reports which figure, citing each outlet's own sentence."""
+    """The frame that says who reports which figure, citing each outlet's own sentence, and
+    what the figure measures and when (the anchor fact's measure and time, shared by all)."""
     citations, attributions = [], []
+    anchor = d.facts[0] if d.facts else None
+    phrase = measure_phrase(anchor) if anchor else ""
+    when = note_time(anchor) if anchor else ""
     for c, figure in d.figures:
         ref = numbering.setdefault(c.doc.key, len(numbering) + 1)
         citations.append(Citation(ref=ref, item_id=c.doc.key, start=c.start, end=c.end))
-        attributions.append(Attribution(outlet=c.doc.outlet, figure=figure, ref=ref))
+        attributions.append(Attribution(outlet=c.doc.outlet, figure=figure, ref=ref, measure=phrase, time=when))
     return ArticleSentence(disagreement_text(attributions), citations, frame=DISAGREEMENT, attributions=attributions)
+
+
+def note_checks(d: Disagreement, items: dict[int, Item], verify: VerifySettings) -> bool:
+    """A note is a claim: the verifier's frame check passes on it, and each cited sentence,
+    read again, states its figure as the measure and time the note names."""
+    from newsdesk.verify.checks import ClaimChecker
+
+    note = _disagreement_sentence(d, {})
+    (check,) = ClaimChecker.from_settings(verify).check_all([note], items)
+    if check.verdict != "PASS":
+        return False
+    spans = {c.ref: items[c.item_id].text[c.start : c.end] for c in note.citations if c.item_id in items}
+    return all(not attribution_problems(a.figure, a.measure, a.time, spans.get(a.ref, "")) for a in note.attributions)
 
 
 def _meets_someone_by_surname(c: Candidate, chosen: list[Candidate]) -> bool:
@@ -467,12 +497,84 @@ def _names_introduced_first(dek: Candidate, groups: dict[str, list[Candidate]]) 
                 first = next((i for i, (_, c) in enumerate(order[:j]) if re.search(rf"\b{re.escape(surname)}\b", c.text)), None)
                 if first is not None:
                     kind = order[first][0]
+                    if kind == "figures" and not later.numbers:
+                        # Not under "By the numbers": it closes the lead, still ahead of the surname.
+                        kind, first = "lead", next(i for i, (k, _) in enumerate(order) if k == "figures")
                     order.insert(first, (kind, order.pop(j)[1]))
                     moved = True
                     break
             if moved:
                 break
             seen += " " + later.text
+    regrouped: dict[str, list[Candidate]] = {kind: [] for kind in SECTION_TITLES}
+    for kind, c in order:
+        regrouped[kind].append(c)
+    return regrouped
+
+
+def _person(match: re.Match[str]) -> str:
+    """ "Prof. Ilse Haverford", "Professor Ilse Haverford" → "Ilse Haverford": first name and surname."""
+    return " ".join(match.group().split()[-2:]).removesuffix("'s").removesuffix("\u2019s")
+
+
+def _mentioned(text: str) -> set[str]:
+    return {_person(m) for m in _FULL_NAME.finditer(text)}
+
+
+def _introduced(text: str) -> set[str]:
+    """People the sentence introduces: a full name with a title before it ("council leader Oren
+    Vasquez", "Mayor Lidia Farrow") or a description after it ("Agnes Mbatha, who directs …")."""
+    out = set()
+    for m in _FULL_NAME.finditer(text):
+        words = m.group().split()
+        before = text[: m.start()].split()[-1:]
+        titled = (len(words) >= 3 and words[0].lower() in ROLES) or (bool(before) and before[0].lower().rstrip(".") in ROLES)
+        described = re.match(r",\s+(?:who|whose|a|an|the)\b", text[m.end() :]) is not None
+        if titled or described:
+            out.add(_person(m))
+    return out
+
+
+def _people_apart(dek: Candidate, groups: dict[str, list[Candidate]]) -> dict[str, list[Candidate]]:
+    """Nobody is introduced in the sentence after one that names them: the second moves later
+    in its section, away from any sentence naming them, or, where it cannot, the weaker of the
+    two goes (never the dek). Sentences are the sources' own words, so a second mention cannot
+    be cut to the surname: it is kept apart instead."""
+    order = [(kind, c) for kind in SECTION_TITLES for c in groups[kind]]
+    for _ in range(20):
+        seq = [("dek", dek), *order]
+        clash = next(
+            (
+                (i - 1, people)
+                for i in range(1, len(seq))
+                if (people := _introduced(seq[i][1].text) & _mentioned(seq[i - 1][1].text))
+            ),
+            None,
+        )
+        if clash is None:
+            break
+        j, people = clash  # order[j] introduces someone the sentence before it names
+        kind, c = order[j]
+        rest = order[:j] + order[j + 1 :]
+        names_them = [bool(people & _mentioned(x.text)) for _, x in rest]
+        # Others it gives in full must still come before their surname alone.
+        surnames = [p.split()[-1] for p in _mentioned(c.text) - people]
+        slot = None
+        for k in range(j, len(rest)):  # after rest[k]: its own section, neither neighbour naming them
+            if rest[k][0] != kind or any(re.search(rf"\b{re.escape(n)}\b", rest[k][1].text) for n in surnames):
+                break
+            if not names_them[k] and (k + 1 >= len(rest) or not names_them[k + 1]):
+                slot = k + 1
+                break
+        if slot is not None:
+            rest.insert(slot, (kind, c))
+            order = rest
+            continue
+        before = order[j - 1][1] if j >= 1 else dek
+        if before is dek or c.score <= before.score or not _mentioned(before.text) <= _mentioned(c.text):
+            order = rest
+        else:
+            order = order[: j - 1] + order[j:]
     regrouped: dict[str, list[Candidate]] = {kind: [] for kind in SECTION_TITLES}
     for kind, c in order:
         regrouped[kind].append(c)
@@ -486,19 +588,79 @@ NOT_TAGS = frozenset(
 )
 
 
+# Words that stand before a person's name as a title ("Director Helga Sund"): not the name.
+ROLES = frozenset(
+    "director conductor owner winner founder cofounder co-founder chair chairman chairwoman chairperson president "
+    "minister mayor councillor councilor senator governor secretary commissioner spokesperson spokesman spokeswoman "
+    "analyst executive manager coach captain judge officer inspector detective sergeant editor author chef principal "
+    "professor prof dr doctor economist researcher engineer farmer nurse student curator superintendent organiser "
+    "organizer leader head boss treasurer chancellor lawyer attorney prosecutor pilot skipper".split()
+)
+# What may continue a name and make it another: a model's or product's suffix ("Lumen" of
+# "Lumen-7B") or, after a title's "The", a possessive ("The Keeper" of "The Keeper's Ledger").
+_NAME_TAIL = r"(?P<tail>-[A-Z0-9][\w.]*(?:-[A-Za-z0-9][\w.]*)*|['\u2019]s(?:\s+[A-Z][\w'\u2019-]*)+)?"
+
+
+def _whole_name(name: str, texts: Sequence[str]) -> str | None:
+    """The name as the texts give it: itself when it stands alone somewhere, else the longer
+    name it is always part of (a model's "Lumen-7B", a title's "The Keeper's Ledger"), or None
+    when that longer name is only a possessive ("Lakeside's Harbour Road")."""
+    from collections import Counter
+
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}{_NAME_TAIL}(?![\w-])")
+    tails: Counter[str] = Counter()
+    for text in texts:
+        for m in pattern.finditer(text):
+            tail = (m.group("tail") or "").rstrip(".")
+            if not tail:
+                return name
+            tails[tail] += 1
+    if not tails:
+        return name  # found by ``names`` in a shape this pattern does not see: as it was
+    tail = tails.most_common(1)[0][0]
+    if tail.startswith("-") or name.startswith("The "):
+        return name + tail
+    return None
+
+
+def _without_role(name: str) -> str:
+    """ "Director Helga Sund" → "Helga Sund": a title before a full name is not part of it."""
+    words = name.split()
+    if len(words) >= 3 and words[0].lower() in ROLES:
+        return " ".join(words[1:])
+    return name
+
+
+def _without_the(name: str, text: str) -> str:
+    """ "The Harbor Point" → "Harbor Point" where the text also gives it without a capital
+    "The" (a sentence's first word, not the name's); "The Hague" stays."""
+    rest = name[4:]
+    titled = "'" in rest or "\u2019" in rest  # "The Keeper's Ledger": a title, "The" and all
+    if name.startswith("The ") and not titled and re.search(rf"(?<!The ){re.escape(rest)}\b", text):
+        return rest
+    return name
+
+
 def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:
     """Names that several of the story's items mention (people, places, organisations), never a
-    common word ("Web"), a unit or licence ("Celsius", "Apache"), or an outlet's own name."""
+    common word ("Web"), a unit or licence ("Celsius", "Apache"), an outlet's own name, a title
+    before a name ("Director"), or a name cut from a longer one ("The Keeper" of "The Keeper's
+    Ledger", "Lumen" of "Lumen-7B")."""
     from collections import Counter
 
     from newsdesk.text.names import is_dictionary_word
 
     outlets = {i.outlet.lower() for i in items}
     counts: Counter[str] = Counter()
+    everything = "\n".join(i.title + ". " + i.text for i in items)
     for item in items:
-        counts.update(n for n in names(item.title + ". " + item.text) if len(n) > 2 and n.lower() not in NOT_NAMES)
+        text = item.title + ". " + item.text
+        found = {_without_role(n) for n in names(text) if len(n) > 2 and n.lower() not in NOT_NAMES}
+        whole = {_whole_name(n, [text]) for n in found}
+        counts.update({_without_the(n, everything) for n in whole if n is not None})
     tags: list[str] = []
-    for name, n in counts.most_common():
+    # The most mentioned first; of names mentioned as often, the longer (a full name before a surname).
+    for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0])):
         low = name.lower()
         if " " not in name and (is_dictionary_word(low) or low in NOT_TAGS):
             continue

@@ -1,0 +1,762 @@
+"""Facts that know what they measure: every figure of a sentence read into a typed record —
+whose figure it is (subject), what it counts (measure), its value and unit, when it holds (time
+or qualifier), which way it moved, how sure the sentence is of it, and its exact span.
+
+Pure functions over text; no store, no stage. Writers compare facts (a disagreement needs the
+same subject, measure, unit and time), charts draw them (label = subject, series = measure and
+unit), and the enrich stage stores them with provenance.
+
+"Respectively" lists ("the S&P 500 and Nasdaq 100 declining by 2.3% and 3.6%, respectively")
+give each figure its own subject (or time); "$7.5 billion from SoftBank, and an additional $2.5
+billion from a syndicate" gives each amount the party it comes from; "between 10 and 20" is one
+range; "rose from 12% to 15%" is a change whose first figure is the earlier value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
+
+from newsdesk.facts.vocabulary import DOWN, FUTURE, HEDGED, INDEX, MEASURES, NEGATED, TIMES, UP
+from newsdesk.text.lexicon import MONTHS, STOPWORDS, WEEKDAYS
+from newsdesk.text.names import NOT_NAMES, is_dictionary_word
+from newsdesk.text.numbers import Figure, figures, is_year
+
+INTRADAY = frozenset({"premarket", "open", "midday", "close", "after hours"})
+MARKET_MEASURES = frozenset({"shares", "market value", "index", "price"})
+
+
+@dataclass(frozen=True)
+class MeasuredFact:
+    """One figure of one sentence, typed. ``start``/``end`` are the figure's span and
+    ``sentence_start``/``sentence_end`` its sentence's, both in the text it was read from."""
+
+    subject: str | None  # the entity the figure is about ("Nvidia", "SoftBank"), None when unclear
+    measure: str | None  # what is counted ("market value", "jobs cut", "funding"…), None when unclear
+    value: float
+    unit: str  # "USD" / "EUR" / "GBP", "percent", or "count"
+    text: str  # the figure as written ("$593 billion")
+    time: str | None  # canonical qualifier: "open", "close", "quarter:first 2024", "year:2023", "last year"…
+    time_text: str | None  # the qualifier as written ("at the close")
+    polarity: str  # "up", "down" or ""
+    modality: str  # "asserted", "future" (will, plans to), "hedged" (may, expects, estimates) or "negated"
+    approx: bool  # "about", "nearly", "more than", a range
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    high: float | None = None  # the upper end of a range ("between 10 and 20")
+    qualifier: str = ""  # "from" (an amount from a party), "earlier value" (rose from X to Y), "range", "respectively"
+
+    @property
+    def key(self) -> tuple[str | None, str | None, str]:
+        """What makes two facts comparable: the same subject, measure and unit."""
+        return (norm_subject(self.subject), self.measure, self.unit)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MeasuredFact:
+        return cls(**d)
+
+
+def norm_subject(subject: str | None) -> str | None:
+    if subject is None:
+        return None
+    s = re.sub(r"['\u2019]s$", "", subject.strip())
+    s = re.sub(r"^(?:the|The)\s+", "", s)
+    s = re.sub(r",?\s+(?:Inc|Corp|Corporation|Co|Ltd|LLC|plc|Group|Holdings)\.?$", "", s)
+    return s.lower() or None
+
+
+# --- entities ------------------------------------------------------------------------------
+
+_ENTITY = re.compile(
+    r"(?<![\w&])(?:[A-Z][\w&'\u2019.-]*|&)(?:\s+(?:(?:of|de|del|la|van|von|for|&)\s+)?[A-Z][\w&'\u2019.-]*)*"
+    r"(?:\s+\d{2,4}\b(?![,.]?\d|\s*(?:%|percent|per\s+cent|million|billion|trillion|thousand|bn|mn|tn)\b))?"
+)
+_TIME_WORDS = {w.capitalize() for w in (*WEEKDAYS, *MONTHS)}
+_NUMBER_WORDS = set(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion".split()
+)
+_GENERIC = {"AI", "CEO", "CFO", "CTO", "COO", "IPO", "GDP", "US", "U.S.", "UK", "EU", "Q1", "Q2", "Q3", "Q4", "TV", "AM", "PM"}
+_TRAIL = re.compile(r"(?:['\u2019]s|['\u2019]|\.)$")
+_OPENER_KEEP = re.compile(
+    r"^\s*(?:['\u2019]s\b|shares\b|stock\b|Inc\b|Corp\b|is\b|has\b|was\b|said\b|says\b|will\b|reported\b|announced\b|raised\b|cut\b|lost\b)"
+)
+_NOT_SUBJECT_BEFORE = re.compile(
+    r"(?:according\s+to|analysts?\s+at|economists?\s+at|data\s+from|told|reported\s+by|via|per|wrote\s+in|writes\s+in|tells|survey\s+by|poll\s+by)\s+(?:the\s+)?$",
+    re.I,
+)
+
+
+def _numbered_name(words: list[str], rest: str) -> bool:
+    """ "S&P 500", "Boeing 737 Max", "Section 230 of" are names; "Pell Ardent 700" ending a
+    list is a name and a figure."""
+    joined = " ".join(words)
+    if INDEX.fullmatch(joined) or re.match(r"\s+[A-Z]", rest):
+        return True
+    return len(words) == 2 and not re.match(r"\s*(?:[,.;]|and\b|or\b|$)", rest)
+
+
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|to|from|outside|across|above|of|into|for)\s+(?:the\s+)?$", re.I)
+_HOLDING_BEFORE = re.compile(r"\b(?:shares?|stakes?|stocks?|investments?|holdings)\s+(?:in|of)\s+(?:the\s+)?$", re.I)
+_APPOSITIVE_PLACE = re.compile(r",\s*(?:\d+,\s*)?of\s+(?:[A-Z][\w.'-]*\s*,?\s*)*$")
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    start: int
+    end: int
+
+
+def entities(sentence: str) -> list[Entity]:
+    """Names in a sentence with their spans: "Nvidia", "the S&P 500", "Nasdaq 100",
+    "SoftBank" — without leading function words, weekdays and months, or a possessive."""
+    out = []
+    for m in _ENTITY.finditer(sentence):
+        words = m.group().split()
+        start = m.start()
+        # Drop leading words that are not part of a name ("On Monday Nvidia" → "Nvidia").
+        while words and (
+            words[0].lower() in NOT_NAMES or words[0].lower() in STOPWORDS or words[0] in _TIME_WORDS or words[0] == "&"
+        ):
+            start = sentence.index(words[1], start + len(words[0])) if len(words) > 1 else m.end()
+            words = words[1:]
+        while words and (words[-1] in _TIME_WORDS or words[-1].lower() in NOT_NAMES):
+            words = words[:-1]
+        if not words:
+            continue
+        if words[-1].isdigit() and not _numbered_name(words, sentence[m.end() :]):
+            words = words[:-1]
+        if not words:
+            continue
+        name = _TRAIL.sub("", " ".join(words))
+        if not name or name in _GENERIC or name.lower() in NOT_NAMES or name in _TIME_WORDS or len(name) < 2:
+            continue
+        if (
+            name.lower() in _NUMBER_WORDS
+            or name.lower() in STOPWORDS
+            or name in ("No", "Nos")
+            or name.endswith(("-based", "-born"))
+        ):
+            continue
+        opening = start == 0 or not sentence[:start].strip() or sentence[:start].rstrip().endswith(('"', "\u201c", ":"))
+        # A sentence-opening word is a name only if no dictionary knows it or it behaves like one.
+        if opening and " " not in name and is_dictionary_word(name) and not _OPENER_KEEP.match(sentence[start + len(name) :]):
+            continue
+        out.append(Entity(name, start, start + len(name)))
+    return out
+
+
+# --- clauses and figures ---------------------------------------------------------------------
+
+_BOUNDARY = re.compile(
+    r"[;:()\[\]\u2014]|\s[\u2013-]\s|,\s*(?:while|but|whereas|although|though|as|after|before|when|which|who)\b|\b(?:while|whereas|but)\b"
+)
+_ONE_COUNTS = re.compile(r"\b(?:at\s+least|only|just|exactly|more\s+than|about)\s+$", re.I)
+_TIME_OF_DAY = re.compile(r"^\s*(?:[ap]\.?m\.?\b|o'clock|:\d\d)", re.I)
+_APPROX_BEFORE = re.compile(
+    r"\b(?:about|around|roughly|nearly|almost|approximately|some|more\s+than|less\s+than|over|under|up\s+to|close\s+to|just\s+over|just\s+under|at\s+least|an\s+estimated|estimated|as\s+many\s+as|as\s+much\s+as)\s+(?:[$\u20ac\u00a3])?$",
+    re.I,
+)
+_CURRENCY = {
+    "$": "USD",
+    "\u20ac": "EUR",
+    "\u00a3": "GBP",
+    "usd": "USD",
+    "eur": "EUR",
+    "gbp": "GBP",
+    "dollars": "USD",
+    "euros": "EUR",
+    "pounds": "GBP",
+}
+_SCALE_WORD = re.compile(r"\s?(hundred|thousand|million|billion|trillion|bn|mn|tn|[kmb])\b", re.I)
+_SCALES = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+_JOIN = re.compile(
+    r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s+)(?:(?:by|of|to|at)\s+)?(?:about\s+|nearly\s+|around\s+)?$", re.I
+)
+_RANGE_BETWEEN = re.compile(r"\bbetween\s+(?:[$\u20ac\u00a3])?$", re.I)
+_RANGE_JOIN = re.compile(r"^\s*(?:and|to|-|\u2013)\s*$")
+_FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|around\s+)?(?:[$\u20ac\u00a3])?$", re.I)
+_FROM_PARTY = re.compile(
+    r"^\s*(?:(?:in|of)\s+(?:new\s+)?(?:funding|financing|investment|capital)\s+)?from\s+(?!(?:a\s+year|last|the\s+previous|the\s+prior|about|around|[$\u20ac\u00a3\d]))((?:an?\s+|the\s+)?[\w&'\u2019.-]+(?:\s+(?:of\s+)?[\w&'\u2019.-]+){0,4})",
+)
+
+
+def _unit(f: Figure) -> str:
+    if f.kind == "percent":
+        return "percent"
+    if f.kind == "money":
+        head = f.text[:1]
+        if head in _CURRENCY:
+            return _CURRENCY[head]
+        for word, code in _CURRENCY.items():
+            if word in f.text.lower():
+                return code
+        return "USD"
+    return "count"
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    cuts = [0] + [m.start() for m in _BOUNDARY.finditer(sentence)] + [len(sentence)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    return next(((a, b) for a, b in clauses if a <= pos < b), clauses[-1])
+
+
+def _quantities(sentence: str, ents: list[Entity]) -> list[Figure]:
+    """The figures that count something: not years, days of a month, clock times, or digits
+    that are part of a name ("S&P 500", "Boeing 737")."""
+    out = []
+    spans = [(t.start, t.end) for t in _times(sentence)]
+    for f in figures(sentence):
+        if f.kind == "day" or any(e.start <= f.start < e.end for e in ents) or any(a <= f.start < b for a, b in spans):
+            continue
+        if f.kind == "plain" and is_year(f) and not re.match(r"\s+[a-z]+s\b", sentence[f.end :]):
+            continue
+        if f.kind == "plain" and (_TIME_OF_DAY.match(sentence[f.end :]) or re.search(r"\d:$", sentence[: f.start])):
+            continue
+        if f.kind == "plain" and f.value == 1 and not f.text[0].isdigit() and not _ONE_COUNTS.search(sentence[: f.start]):
+            continue  # "one of the", "no one" (but "at least one witness" counts)
+        if f.kind == "plain" and f.value == 0:
+            continue  # "0-4 against": a record, not a quantity
+        if re.search(r"\[[^\]]{0,6}$", sentence[: f.start]) and re.match(r"[^\[]{0,6}\]", sentence[f.end :]):
+            continue  # a citation mark "[21]"
+        if re.match(r"-\d{3}-\d{4}", sentence[f.end :]) or (
+            re.search(r"\(\s*$", sentence[: f.start]) and re.match(r"\)\s*\d{3}-", sentence[f.end :])
+        ):
+            continue  # a telephone number
+        if re.match(r"\s*(?:(?:years?\s+)?(?:to|-|and)\s+[\d,.]+\s+)?(?:years?|months?|weeks?|days?)\s+ago\b", sentence[f.end :]):
+            continue  # a time, not a quantity
+        if f.kind == "plain" and re.match(r"\s*(?:st|nd|rd|th)\b", sentence[f.end :]):
+            continue
+        out.append(f)
+    return out
+
+
+# --- measure, subject, time, direction -------------------------------------------------------
+
+_AFTER = [(key, re.compile(r"^\s*(?:" + after + r")\b", re.I)) for key, after, _ in MEASURES if after]
+_BEFORE = [
+    (
+        key,
+        re.compile(
+            r"(?:" + before + r")\s*(?:[\w'\u2019]+\s+){0,3}(?:by\s+|to\s+|at\s+|of\s+|from\s+)?(?:[$\u20ac\u00a3])?$", re.I
+        ),
+    )
+    for key, _, before in MEASURES
+    if before
+]
+_NOUN_AFTER = re.compile(r"^\s*(?:(?:more|new|additional|other|fewer|of)\s+)?([a-z][a-z-]{2,})(?:\s+([a-z][a-z-]{2,}))?")
+_NOT_NOUNS = {
+    "percent",
+    "per",
+    "cent",
+    "million",
+    "billion",
+    "thousand",
+    "trillion",
+    "and",
+    "the",
+    "from",
+    "than",
+    "more",
+    "less",
+    "for",
+    "with",
+    "after",
+    "before",
+    "over",
+    "under",
+    "between",
+    "since",
+    "until",
+    "into",
+    "onto",
+    "last",
+    "this",
+    "next",
+    "year",
+    "years",
+    "month",
+    "months",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "hours",
+    "minutes",
+    "seconds",
+    "times",
+    "respectively",
+    "each",
+    "apiece",
+    "lower",
+    "higher",
+    "down",
+    "was",
+    "were",
+    "are",
+    "had",
+    "has",
+    "have",
+    "will",
+    "would",
+    "that",
+    "when",
+    "who",
+    "which",
+    "according",
+    "said",
+    "says",
+    "points",
+    "point",
+    "fell",
+    "rose",
+    "dropped",
+    "to",
+    "by",
+    "its",
+    "their",
+    "his",
+    "her",
+    "out",
+    "off",
+    "about",
+    "around",
+    "while",
+    "but",
+    "also",
+    "only",
+    "just",
+}
+_NOUN_MEASURES = {"percent"}
+
+
+_UNIT_NOUNS = {
+    "distance": r"miles?|kilometres?|kilometers?|km|feet|foot|ft|metres?|meters?|yards?|inches|inch|cm|mm",
+    "speed": r"mph|km/h|kph|knots",
+    "duration": r"(?:-|\s)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))(?![-\w])(?!\s+(?:old|ago))",
+    "weight": r"(?:kilo)?grams?|kg|lbs?|tons?|tonnes?",
+}
+_UNIT_AFTER = [(key, re.compile(r"^\s*(?:" + words + r")\b", re.I)) for key, words in _UNIT_NOUNS.items()]
+_AGE = re.compile(r"[A-Z][\w.'\u2019-]*,\s*(?:now\s+|aged\s+)?$")
+_SHARE_OF = re.compile(r"^\s*(?:of|\))", re.I)
+_NOUN_BEFORE = re.compile(
+    r"\b([a-z]+(?:\s+[a-z]+)?)\s+(?:(?:was|is|were|are|has\s+been|had\s+been|will\s+be)\s+)?(?:(?:recently|now|still|initially)\s+)?"
+    r"(?:(?:estimated|set|valued|put|pegged|fixed)\s+)?(?:at|to\s+be|of)\s+(?:about\s+|around\s+|nearly\s+|more\s+than\s+|over\s+|up\s+to\s+)?[$\u20ac\u00a3]?$"
+)
+_VAGUE = {
+    "total",
+    "sum",
+    "amount",
+    "number",
+    "figure",
+    "estimate",
+    "average",
+    "median",
+    "value",
+    "tune",
+    "range",
+    "area",
+    "level",
+    "increase",
+    "decrease",
+    "rise",
+    "fall",
+    "drop",
+    "gain",
+}
+
+
+def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: int | None = None) -> str | None:
+    after = sentence[end or f.end : (end or f.end) + 60]
+    money = f.kind == "money"
+    for key, pattern in _AFTER:
+        if pattern.match(after):
+            if key == "price" and not money:
+                continue
+            return key
+    if f.kind == "plain":
+        for key, pattern in _UNIT_AFTER:
+            if pattern.match(after):
+                if key == "distance" and re.match(r"^[^.;,]{0,20}\btall\b", after):
+                    return "height"
+                return key
+        if _AGE.search(sentence[: f.start]) and re.match(r"^\s*(?:,|\.|;|$|and\b|who\b|was\b|is\b)", after):
+            return "age"  # "Will Smith, 46, …"
+    for key, pattern in _BEFORE:
+        if pattern.search(window):
+            if key == "shares" and subject and INDEX.fullmatch(subject):
+                return "index"
+            if (
+                key == "jobs cut"
+                and f.kind != "plain"
+                and not re.match(r"^\s*of\s+(?:its|the|their)\s+(?:workforce|staff|employees|jobs)", after)
+            ):
+                continue  # "cut by $42.7 billion", "a 2.5 percent cut in spending"
+            return key
+    if subject and INDEX.fullmatch(subject) and f.kind == "percent":
+        return "index"
+    if f.kind == "percent" and _SHARE_OF.match(after):
+        return "share"  # "50% of the subjects", "68 (85%)"
+    if f.kind in ("plain", "money"):
+        m = _NOUN_AFTER.match(after)
+        if m and m.group(1) not in _NOT_NOUNS and (not money or _is_noun(m.group(1))):
+            first, second = m.group(1), m.group(2)
+            if (
+                second
+                and second not in _NOT_NOUNS
+                and _is_noun(second)
+                and (not _is_noun(first) or (second.endswith("s") and not first.endswith("s")))
+            ):
+                noun = second if not _is_noun(first) else f"{first} {_singular(second)}"
+                return noun if " " in noun else _singular(noun)
+            if _is_noun(first) or not money:
+                return _singular(first)
+    if f.kind in ("money", "percent"):
+        m = _NOUN_BEFORE.search(window)
+        if m:
+            words = [w for w in m.group(1).split() if w not in STOPWORDS]
+            if words and words[-1] not in _VAGUE and _is_noun(words[-1]):
+                return " ".join(words[-2:]) if len(words) == 2 and _is_noun(words[0]) else _singular(words[-1])
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _is_noun(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    found = getAllLemmas(word.lower())
+    return "NOUN" in found or (not found and word.isalpha())
+
+
+def _singular(noun: str) -> str:
+    from newsdesk.text.lexicon import lemmas
+
+    forms = sorted(lemmas(noun), key=len)
+    return forms[0] if forms else noun
+
+
+def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, int]) -> tuple[str | None, str]:
+    """(subject, qualifier): the party an amount comes "from", else the nearest name before the
+    figure in its clause, else in the sentence, else a name right after ("17% of Nvidia's")."""
+    party = _FROM_PARTY.match(sentence[f.end : f.end + 80])
+    if party:
+        named = [
+            e for e in ents if f.end < e.start <= f.end + party.end(1) - party.start(0) + 10 and e.start >= f.end + party.start(1)
+        ]
+        return (named[0].name if named else _common_party(party.group(1))), "from"
+    usable = [
+        e
+        for e in ents
+        if e.end <= f.start
+        and not _NOT_SUBJECT_BEFORE.search(sentence[: e.start])
+        and not _APPOSITIVE_PLACE.search(sentence[: e.start])
+    ]
+    in_clause = [e for e in usable if e.start >= clause[0]]
+    if in_clause:
+        # A place ("cut 6,000 jobs in Tallin", "above Kiryat Gat") gives way to an actor.
+        actors = [
+            e for e in in_clause if not _PLACE_BEFORE.search(sentence[: e.start]) or _HOLDING_BEFORE.search(sentence[: e.start])
+        ]
+        return (actors or in_clause)[-1].name, ""
+    after = re.match(r"^\s*(?:[\w-]+\s+){0,3}?(?:of|in|for|at)\s+(?:the\s+)?", sentence[f.end : f.end + 60])
+    if after:
+        right = [e for e in ents if e.start == f.end + after.end()]
+        if right:
+            return right[0].name, ""
+    if usable:
+        return usable[-1].name, ""
+    return None, ""
+
+
+def _common_party(words: str) -> str | None:
+    """An unnamed party ("a syndicate of investors"): its head words, so it is not mistaken for another's."""
+    w = re.sub(r"^(?:an?|the)\s+", "", words.strip()).split()
+    return " ".join(w[:1]) if w and w[0].isalpha() else None
+
+
+@dataclass(frozen=True)
+class _Time:
+    key: str
+    text: str
+    start: int
+    end: int
+
+
+def _times(sentence: str) -> list[_Time]:
+    found: list[_Time] = []
+    for key, pattern in TIMES:
+        for m in re.finditer(pattern, sentence, re.I if key not in ("day",) else 0):
+            if any(t.start < m.end() and m.start() < t.end for t in found):
+                continue
+            found.append(_Time(_time_key(key, m.group()), m.group().strip(), m.start(), m.end()))
+    return sorted(found, key=lambda t: t.start)
+
+
+_ORDINAL = {
+    "1st": "first",
+    "2nd": "second",
+    "3rd": "third",
+    "4th": "fourth",
+    "q1": "first",
+    "q2": "second",
+    "q3": "third",
+    "q4": "fourth",
+}
+
+
+def _time_key(kind: str, text: str) -> str:
+    low = text.lower()
+    if kind == "quarter":
+        q = re.search(r"first|second|third|fourth|1st|2nd|3rd|4th|final|latest|q[1-4]", low)
+        year = re.search(r"(?:19|20)\d\d", low)
+        name = _ORDINAL.get(q.group(), q.group()) if q else ""
+        return f"quarter:{name}" + (f" {year.group()}" if year else "")
+    if kind == "year":
+        year = re.search(r"(?:19|20)\d\d", low)
+        since = "since " if low.startswith(("since", "by")) else ""
+        return f"year:{since}{year.group() if year else low}"
+    if kind == "years":
+        return "years:" + "-".join(re.findall(r"(?:19|20)\d\d", low))
+    if kind in ("month", "week", "span"):
+        return f"{kind}:" + re.sub(r"^(?:in|within|over|during)\s+(?:the\s+)?", "", low)
+    if kind == "day":
+        return "day:" + re.sub(r"^on\s+", "", low)
+    return kind
+
+
+def time_key(text: str) -> str | None:
+    """The canonical key of a time qualifier as written ("at the close" → "close"), or None."""
+    found = _times(text)
+    return found[0].key if found else None
+
+
+def _direction(window: str, after: str) -> str:
+    tail = after[:25]
+    ups = [m.end() for m in UP.finditer(window)]
+    downs = [m.end() for m in DOWN.finditer(window)]
+    if re.match(r"^\s*(?:\w+\s+)?(?:lower|down|drop|fall|decline|loss|cut)\b", tail, re.I):
+        return "down"
+    if re.match(r"^\s*(?:\w+\s+)?(?:higher|up|rise|gain|increase|jump)\b", tail, re.I):
+        return "up"
+    if not ups and not downs:
+        return ""
+    return "up" if max(ups, default=-1) > max(downs, default=-1) else "down"
+
+
+def _modality(clause_before: str) -> str:
+    if NEGATED.search(clause_before[-60:]):
+        return "negated"
+    if HEDGED.search(clause_before[-80:]):
+        return "hedged"
+    if FUTURE.search(clause_before[-80:]):
+        return "future"
+    return "asserted"
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+_LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|,?\s+and\s+|\s*&\s*)(?:the\s+)?$")
+
+
+def _figure_runs(sentence: str, figs: list[Figure]) -> list[list[Figure]]:
+    """Figures listed together ("2.3% and 3.6%", "$1bn, $2bn and $3bn")."""
+    runs: list[list[Figure]] = []
+    for f in figs:
+        if runs and _JOIN.match(re.sub(r"\b(?:percent|per\s+cent)\b", "", sentence[runs[-1][-1].end : f.start])):
+            runs[-1].append(f)
+        else:
+            runs.append([f])
+    return runs
+
+
+def _entity_list(sentence: str, ents: list[Entity], before: int, n: int) -> list[Entity] | None:
+    """The nearest list of ``n`` coordinated names before position ``before``."""
+    usable = [e for e in ents if e.end <= before]
+    for last in range(len(usable) - 1, n - 2, -1):
+        group = usable[last - n + 1 : last + 1]
+        if all(_LIST_SEP.match(sentence[a.end : b.start]) for a, b in zip(group, group[1:])):
+            return group
+    return None
+
+
+def _time_list(times: list[_Time], sentence: str, n: int) -> list[_Time] | None:
+    for k in range(len(times) - n, -1, -1):
+        group = times[k : k + n]
+        if all(
+            re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|,?\s+and\s+)(?:in\s+|the\s+)?", sentence[a.end : b.start])
+            for a, b in zip(group, group[1:])
+        ):
+            return group
+    return None
+
+
+# --- the reader ------------------------------------------------------------------------------
+
+
+def sentence_facts(sentence: str, offset: int = 0, sentence_start: int | None = None) -> list[MeasuredFact]:
+    """Every figure of one sentence as a typed fact (spans shifted by ``offset``)."""
+    ents = entities(sentence)
+    figs = _quantities(sentence, ents)
+    if not figs:
+        return []
+    clauses = _clauses(sentence)
+    times = _times(sentence)
+    base = offset if sentence_start is None else sentence_start
+    # Ranges and changes: "between 10 and 20", "10 to 20", "rose from 12% to 15%".
+    pairs: dict[int, tuple[str, Figure]] = {}  # index of the first figure → (kind, second figure)
+    for k, (a, b) in enumerate(zip(figs, figs[1:])):
+        gap = sentence[a.end : b.start]
+        if not _RANGE_JOIN.match(gap) and not re.fullmatch(r"\s*(?:to)\s+(?:about\s+)?(?:[$\u20ac\u00a3])?", gap):
+            continue
+        before = sentence[: a.start]
+        if _FROM_TO.search(before):
+            pairs[k] = ("change", b)
+        elif _RANGE_BETWEEN.search(before) or (gap.strip() in ("-", "\u2013", "to") and _unit(a) == _unit(b)):
+            pairs[k] = ("range", b)
+    # A lone number before a scaled one shares its scale: "$5 to $10 billion".
+    scaled: dict[int, float] = {}
+    for k, (_, b) in pairs.items():
+        a = figs[k]
+        m = re.search(r"(?:\d\s?|\s)(hundred|thousand|million|billion|trillion|bn|mn|tn|[kmb])\b", b.text, re.I)
+        if not _SCALE_WORD.match(sentence[a.end :]) and m and a.value < 1000:
+            scaled[k] = a.value * _SCALES[m.group(1).lower()]
+    skip = {id(b) for kind, b in pairs.values() if kind == "range"}
+    # "Respectively": the k-th figure of the list belongs to the k-th name (or time) listed.
+    assigned_subject: dict[int, str] = {}
+    assigned_time: dict[int, _Time] = {}
+    for run in _figure_runs(sentence, figs):
+        if len(run) < 2:
+            continue
+        tail = sentence[run[-1].end : run[-1].end + 60]
+        if not re.match(r"^[^.;]{0,40}\brespectively\b", tail):
+            continue
+        names = _entity_list(sentence, ents, run[0].start, len(run))
+        if names:
+            for f, e in zip(run, names):
+                assigned_subject[id(f)] = e.name
+        listed = _time_list(times, sentence, len(run))
+        if listed:
+            for f, t in zip(run, listed):
+                assigned_time[id(f)] = t
+    # Each time expression belongs to the figure nearest it in its clause.
+    owner: dict[int, int] = {}
+    for t in times:
+        clause = _clause_of(clauses, t.start)
+        near = [f for f in figs if clause[0] <= f.start < clause[1]]
+        if near:
+            # A phrase ("in 2022", "at the open") qualifies the figure before it; a verb ("closed
+            # down 17%") the figure after it.
+            forward = re.match(r"(?:clos|open|finish|settl|end)", t.text, re.I) is not None
+            best = min(
+                near,
+                key=lambda f: min(abs(t.start - f.end), abs(f.start - t.end)) + (0 if (t.start >= f.end) != forward else 15),
+            )
+            owner[id(t)] = id(best)
+    out: list[MeasuredFact] = []
+    previous: MeasuredFact | None = None
+    for k, f in enumerate(figs):
+        if id(f) in skip:
+            continue
+        clause = _clause_of(clauses, f.start)
+        window_start = max(clause[0], previous.end - base if previous and previous.end - base <= f.start else clause[0])
+        window = sentence[window_start : f.start]
+        subject, qualifier = _subject(sentence, f, ents, clause)
+        if id(f) in assigned_subject:
+            subject, qualifier = assigned_subject[id(f)], "respectively"
+        kind, partner = pairs.get(k, ("", None))
+        measure = _measure(sentence, f, window, subject, partner.end if partner is not None and kind == "range" else None)
+        unit = _unit(f)
+        if unit == "GBP" and re.search(r"\bweigh\w*\s+(?:about\s+)?$", sentence[: f.start]):
+            unit, measure = "count", "weight"  # "weighs 75 pounds"
+        between = sentence[previous.end - base : f.start] if previous and previous.sentence_start == base else None
+        in_list = between is not None and len(between) < 60 and not re.search(r"[;.]", between)
+        # "cut 1,600 jobs, Marisco Foods 1,100": a bare figure in a list takes the list's
+        # measure; "rose 12% to $4.5 billion": the level the change reached.
+        to_level = between is not None and re.fullmatch(r"\s*to\s+", between) is not None
+        if measure is None and previous and previous.measure and in_list and (previous.unit == unit or to_level):
+            measure = previous.measure
+        time = assigned_time.get(id(f)) or _time_for(f, times, owner, clauses)
+        if measure == "age":
+            time = None  # an age is not dated by the sentence's other times
+            named = re.match(r"^-?years?-old\s+", sentence[f.end :])
+            right = [e for e in ents if named and e.start == f.end + named.end()]
+            if right:
+                subject = right[0].name  # "32-year-old Nicholas Mattevi"
+        if time and time.key in INTRADAY and not (measure in MARKET_MEASURES or (measure is None and unit == "percent")):
+            time = None  # "closed two plants" is not the close of trading
+        value = scaled.get(k, f.value)
+        polarity = _direction(window, sentence[f.end :])
+        if not polarity and previous and in_list and previous.measure == measure:
+            polarity = previous.polarity
+        approx = bool(_APPROX_BEFORE.search(sentence[max(0, f.start - 30) : f.start]))
+        high = None
+        if kind == "range" and partner is not None:
+            high, approx, qualifier = partner.value, True, qualifier or "range"
+        if kind == "change":
+            qualifier = "earlier value"
+        fact = MeasuredFact(
+            subject=subject,
+            measure=measure,
+            value=value,
+            unit=unit,
+            text=sentence[f.start : (partner.end if kind == "range" and partner else f.end)],
+            time=time.key if time else None,
+            time_text=time.text if time else None,
+            polarity=polarity,
+            modality=_modality(sentence[clause[0] : f.start]),
+            approx=approx,
+            start=offset + f.start,
+            end=offset + (partner.end if kind == "range" and partner else f.end),
+            sentence_start=base,
+            sentence_end=base + len(sentence),
+            high=high,
+            qualifier=qualifier,
+        )
+        out.append(fact)
+        previous = fact
+    return out
+
+
+def _time_for(f: Figure, times: list[_Time], owner: dict[int, int], clauses: list[tuple[int, int]]) -> _Time | None:
+    own = [t for t in times if owner.get(id(t)) == id(f)]
+    if own:
+        return min(own, key=lambda t: min(abs(t.start - f.end), abs(f.start - t.end)))
+    clause = _clause_of(clauses, f.start)
+    local = [t for t in times if clause[0] <= t.start < clause[1]]
+    if len(local) == 1:
+        return local[0]
+    return None
+
+
+def text_facts(text: str) -> Iterator[MeasuredFact]:
+    """The facts of every sentence of a text (an item's), with spans into the text."""
+    from newsdesk.text.sentences import sentence_spans
+
+    for span in sentence_spans(text):
+        yield from sentence_facts(text[span.start : span.end], offset=span.start)
+
+
+__all__ = ["Entity", "MeasuredFact", "entities", "norm_subject", "sentence_facts", "text_facts", "time_key"]

@@ -1,0 +1,227 @@
+"""Full-text search over the articles on the site: SQLite FTS5 (BM25, the headline weighted
+most), or PostgreSQL's full-text search (a weighted tsvector, ``ts_rank_cd``). An article whose
+headline is exactly the query comes first either way.
+
+``sync_search`` keeps ``search_docs`` equal to what publish puts on the site (per story the
+newest version its verification lets through, unless an editor holds it), touching only the
+stories that changed; the publish stage calls it after each build.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, Text, bindparam, delete, insert, select, text
+from sqlalchemy.types import TypeEngine
+
+from newsdesk.records import Article
+from newsdesk.site import article_path
+from newsdesk.store.base import StoreBase
+from newsdesk.store.rows import chunks, newest
+from newsdesk.store.schema import UTCDateTime, holds, search_docs, verifications
+
+MAX_QUERY_CHARS = 200  # a search box's worth; longer queries are refused by the app
+MAX_TERMS = 12  # words taken from a query: more only slows the index down
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from has have he her his in is it its of on or that the their they this to was were "
+    "will with".split()
+)
+WORD = re.compile(r"\w+", re.UNICODE)
+# Snippet markers no article text holds (control characters): the text is escaped, then these
+# become <mark> elements, so no source text reaches the page as HTML.
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+
+
+def headline_key(value: str) -> str:
+    """A headline or query as compared for an exact match: its words, lower case, one space apart."""
+    return " ".join(WORD.findall(value.casefold()))
+
+
+@dataclass
+class SearchHit:
+    story_id: int
+    headline: str
+    dek: str
+    path: str
+    published_at: datetime | None
+    snippet: str  # HTML: escaped text with <mark> around the matched words
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.story_id,
+            "headline": self.headline,
+            "dek": self.dek,
+            "path": self.path,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+        }
+
+
+def marked(snippet: str) -> str:
+    return html.escape(snippet).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+
+
+def _fts_query(words: list[str], every: bool) -> str:
+    """An FTS5 query of plain words, each quoted so that none is read as an operator or a column
+    name: all of them, or any."""
+    return (" AND " if every else " OR ").join(f'"{w}"' for w in words)
+
+
+def query_words(query: str) -> list[str]:
+    """The words a query is matched by: very common ones and single letters (the "s" of
+    "Bieber's") are left out unless that leaves none, as every article has them and their lists
+    are the longest to read."""
+    words = WORD.findall(query.casefold())
+    kept = [w for w in words if w not in STOP_WORDS and len(w) > 1] or words
+    return list(dict.fromkeys(kept))[:MAX_TERMS]
+
+
+class SearchQueries(StoreBase):
+    def sync_search(self, *, conn: Connection | None = None) -> tuple[int, int]:
+        """Bring the index in step with the site: (articles indexed anew or again, removed)."""
+        with self.begin(conn) as conn:
+            held = set(conn.execute(select(holds.c.story_id)).scalars())
+            live, match = newest(verifications, verifications.c.status == "publish", verifications.c.published.is_not(None))
+            wanted = {
+                r.story_id: r.id
+                for r in conn.execute(select(verifications.c.story_id, verifications.c.id).join(live, match))
+                if r.story_id not in held
+            }
+            indexed = select(search_docs.c.story_id, search_docs.c.verification_id)
+            have = {r.story_id: r.verification_id for r in conn.execute(indexed)}
+            gone = [s for s in have if s not in wanted]
+            changed = [s for s, row_id in wanted.items() if have.get(s) != row_id]
+            for part in chunks(gone + changed):
+                conn.execute(delete(search_docs).where(search_docs.c.story_id.in_(part)))
+            for part in chunks(changed):
+                rows = conn.execute(
+                    select(verifications.c.id, verifications.c.published).where(verifications.c.id.in_([wanted[s] for s in part]))
+                )
+                docs = [_doc(Article.from_dict(r.published), r.id) for r in rows]
+                if docs:
+                    conn.execute(insert(search_docs), docs)
+                    if self.engine.dialect.name == "postgresql":
+                        conn.execute(
+                            text(
+                                "UPDATE search_docs SET tsv = setweight(to_tsvector('english', headline), 'A')"
+                                " || setweight(to_tsvector('english', dek || ' ' || tags), 'B')"
+                                " || setweight(to_tsvector('english', body), 'C') WHERE story_id = ANY(:ids)"
+                            ),
+                            {"ids": [d["story_id"] for d in docs]},
+                        )
+            return len(changed), len(gone)
+
+    def search(self, query: str, limit: int = 20, offset: int = 0, *, conn: Connection | None = None) -> list[SearchHit]:
+        """Published articles with every word of ``query`` (failing that, any), best first; []
+        for a query with no words. Articles whose headline is the query come before the rest."""
+        words = query_words(query)
+        if not words:
+            return []
+        pg = self.engine.dialect.name == "postgresql"
+        with self.begin(conn) as conn:
+            # The exact headlines: an indexed lookup, so the full-text query below can stop at
+            # its first ``limit`` rows in rank order (FTS5 walks them in order, no sort of all).
+            exact = list(conn.execute(_EXACT, {"key": headline_key(query)}))
+            hits = [_hit(r, "") for r in exact[offset : offset + limit]]
+            wanted = limit - len(hits)
+            skip = max(0, offset - len(exact))
+            ids = [r.story_id for r in exact] or [-1]
+            for every in (True, False):
+                if wanted <= 0:
+                    break
+                q = _pg_query(words, every) if pg else _fts_query(words, every)
+                params = {"q": q, "n": wanted, "skip": skip, "exact": ids}
+                rows = list(conn.execute(_PG_SEARCH if pg else _SQLITE_SEARCH, params))
+                if rows or len(words) == 1:
+                    hits += [_hit(r, r.snippet) for r in rows]
+                    break
+        return hits
+
+
+def _hit(r: Any, snippet: str | None) -> SearchHit:
+    return SearchHit(
+        story_id=r.story_id,
+        headline=r.headline,
+        dek=r.dek,
+        path=r.path,
+        published_at=r.published_at,
+        snippet=marked(snippet or ""),
+    )
+
+
+def _pg_query(words: list[str], every: bool) -> str:
+    """The same for PostgreSQL's to_tsquery (words are letters and digits only: no operator)."""
+    return (" & " if every else " | ").join(words)
+
+
+def _clean(value: str) -> str:
+    return value.replace(MARK_OPEN, " ").replace(MARK_CLOSE, " ")
+
+
+def _doc(article: Article, verification_id: int) -> dict[str, Any]:
+    body = _clean(" ".join(s.text for s in article.sentences()[1:]))
+    return {
+        "story_id": article.story_id,
+        "version": article.version,
+        "verification_id": verification_id,
+        "headline": _clean(article.headline),
+        "headline_key": headline_key(article.headline),
+        "dek": _clean(article.dek.text),
+        "body": body,
+        "tags": " ".join(article.tags),
+        "path": article_path(article),
+        "published_at": article.first_published,
+        "tsv": None,
+    }
+
+
+_RESULT: dict[str, TypeEngine[Any]] = {
+    "story_id": Integer(),
+    "headline": Text(),
+    "dek": Text(),
+    "path": Text(),
+    "published_at": UTCDateTime(),
+    "snippet": Text(),
+}
+_EXACT = (
+    select(search_docs.c.story_id, search_docs.c.headline, search_docs.c.dek, search_docs.c.path, search_docs.c.published_at)
+    .where(search_docs.c.headline_key == bindparam("key"))
+    .order_by(search_docs.c.story_id)
+)
+
+# FTS5's rank is bm25 with a weight per column (migration 0012: headline 10, dek 4, body 1,
+# tags 3): a word in the headline counts most.
+_SQLITE_SEARCH = (
+    text(f"""
+SELECT d.story_id, d.headline, d.dek, d.path, d.published_at, f.snippet
+FROM (
+    SELECT rowid, snippet(search_fts, 2, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet
+    FROM search_fts WHERE search_fts MATCH :q AND rowid NOT IN :exact ORDER BY rank LIMIT :n OFFSET :skip
+) AS f JOIN search_docs AS d ON d.story_id = f.rowid
+""")
+    .columns(**_RESULT)
+    .bindparams(bindparam("exact", expanding=True))
+)
+
+_PG_SEARCH = (
+    text(f"""
+WITH q AS (SELECT to_tsquery('english', :q) AS query),
+top AS (
+    SELECT d.story_id, ts_rank_cd(d.tsv, q.query) AS score
+    FROM search_docs AS d, q
+    WHERE d.tsv @@ q.query AND d.story_id NOT IN :exact
+    ORDER BY score DESC, d.story_id
+    LIMIT :n OFFSET :skip
+)
+SELECT d.story_id, d.headline, d.dek, d.path, d.published_at,
+       ts_headline('english', d.body, q.query,
+                   'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=12, ShortWord=2') AS snippet
+FROM top JOIN search_docs AS d ON d.story_id = top.story_id, q
+ORDER BY top.score DESC, d.story_id
+""")
+    .columns(**_RESULT)
+    .bindparams(bindparam("exact", expanding=True))
+)

@@ -1,0 +1,165 @@
+"""Typed facts: each figure of a sentence with its subject, measure, value and unit, time,
+direction, modality and span — "respectively" lists, amounts "from" parties, ranges and
+changes included — stored with the item they were read from by the enrich stage."""
+
+from __future__ import annotations
+
+from conftest import make_newsroom, published_demo
+from newsdesk.enrich import read_sentence_facts
+from newsdesk.facts import MeasuredFact, sentence_facts, text_facts
+from newsdesk.facts.compare import disputes, measure_phrase, why_not_comparable
+from newsdesk.pipeline import run
+from newsdesk.records import NewItem
+from newsdesk.stages import Scope
+from newsdesk.store import utcnow
+
+
+def rows(sentence: str) -> list[tuple[str, str | None, str | None, str, str | None]]:
+    return [(f.text, f.subject, f.measure, f.unit, f.time) for f in sentence_facts(sentence)]
+
+
+def test_respectively_gives_each_figure_its_own_subject():
+    s = "The selloff dragged down the market, with the S&P 500 and Nasdaq 100 declining by 2.3% and 3.6%, respectively."
+    assert rows(s) == [("2.3%", "S&P 500", "index", "percent", None), ("3.6%", "Nasdaq 100", "index", "percent", None)]
+    assert all(f.polarity == "down" and f.qualifier == "respectively" for f in sentence_facts(s))
+
+
+def test_amounts_from_parties_belong_to_the_party():
+    s = "OpenAI raised $10 billion, with $7.5 billion from SoftBank, and an additional $2.5 billion from a syndicate of investors."
+    got = rows(s)
+    assert got[0] == ("$10 billion", "OpenAI", "funding", "USD", None)
+    assert got[1] == ("$7.5 billion", "SoftBank", "funding", "USD", None)
+    assert got[2][0] == "$2.5 billion" and got[2][1] != "SoftBank" and got[2][2] == "funding"
+    values = [f.value for f in sentence_facts(s)]
+    assert values == [10e9, 7.5e9, 2.5e9]
+
+
+def test_times_measures_and_modality():
+    assert rows("Nvidia shares fell 13% at the open and closed down 17%.") == [
+        ("13%", "Nvidia", "shares", "percent", "open"),
+        ("17%", "Nvidia", "shares", "percent", "close"),
+    ]
+    staff = sentence_facts("Microsoft, which employs 228,000 people, will cut 6,000 jobs; it laid off 10,000 last year.")
+    assert [(f.measure, f.time, f.modality) for f in staff] == [
+        ("headcount", None, "asserted"),
+        ("jobs cut", None, "future"),
+        ("jobs cut", "last year", "asserted"),
+    ]
+    worth, loss = (
+        sentence_facts(x)[0]
+        for x in ("Nvidia's market value was still about $3 trillion.", "Nvidia lost $593 billion in market value.")
+    )
+    assert worth.measure == loss.measure == "market value" and worth.approx and not loss.approx
+    assert measure_phrase(loss) == "Nvidia's loss in market value" and measure_phrase(worth) == "Nvidia's market value"
+    assert why_not_comparable(worth, loss) is not None  # a level is not a one-day loss
+
+
+def test_ranges_changes_and_lists():
+    (range_,) = sentence_facts("The company said it expects between 10 and 20 stores to close.")
+    assert (range_.value, range_.high, range_.measure, range_.modality) == (10, 20, "store", "hedged")
+    before, after = sentence_facts("Unemployment rose from 3.5% to 4.1% last year.")
+    assert before.qualifier == "earlier value" and after.value == 4.1 and after.polarity == "up"
+    listed = rows("Halden Robotics cut 1,600 jobs, Marisco Foods 1,100 and Pell Ardent 700.")
+    assert [(t, s, m) for t, s, m, _, _ in listed] == [
+        ("1,600", "Halden Robotics", "jobs cut"),
+        ("1,100", "Marisco Foods", "jobs cut"),
+        ("700", "Pell Ardent", "jobs cut"),
+    ]
+    assert rows("Shares of the company rose 5% after the April 14 report at 10 a.m. [3]")[0][0] == "5%"
+    assert len(rows("Shares of the company rose 5% after the April 14 report at 10 a.m. [3]")) == 1  # no day, clock or mark
+
+
+def test_spans_point_into_the_text_and_facts_round_trip():
+    text = "Velora Systems will cut 1,800 jobs. Its shares fell 6% in early trading."
+    found = list(text_facts(text))
+    assert [text[f.start : f.end] for f in found] == ["1,800", "6%"]
+    assert text[found[1].sentence_start : found[1].sentence_end].startswith("Its shares")
+    assert all(MeasuredFact.from_dict(f.to_dict()) == f for f in found)
+
+
+def test_disputes_need_the_same_subject_measure_and_time():
+    (a,) = sentence_facts("Velora shares fell 6% in early trading.")
+    (b,) = sentence_facts("Velora shares fell 9% at the close.")
+    (c,) = sentence_facts("Velora shares fell 9% at the open.")
+    (d,) = sentence_facts("Marisco shares fell 9% at the open.")
+    assert not disputes(a, b) and "times" in (why_not_comparable(a, b) or "")
+    assert disputes(a, c)
+    assert not disputes(c, d) and "entities" in (why_not_comparable(c, d) or "")
+
+
+def test_enrich_stores_the_facts_of_each_outlet_report(tmp_path, monkeypatch):
+    room = make_newsroom(tmp_path / "room", '\n[write]\nmin_tier = "brief"\n')
+    now = utcnow()
+    texts = [
+        "Velora Systems will cut 1,800 jobs in Tallin, the company said.",
+        "Velora Systems is laying off 1,800 workers in Tallin.",
+        "Velora Systems is laying off workers in Tallin, its union said.",  # no figure: read once all the same
+    ]
+    for n, text in enumerate(texts):
+        source, _ = room.store.add_source(f"https://outlet{n}.example/feed.xml", name=f"Outlet {n}")
+        room.store.insert_item(
+            NewItem(
+                source.id,
+                f"g{n}",
+                f"https://o{n}.example/a",
+                f"https://o{n}.example/a",
+                f"Outlet {n}",
+                "Velora cuts jobs",
+                "",
+                text,
+                "feed",
+                None,
+                now,
+                now,
+            ),
+            minhash=None,
+            duplicate_of=None,
+        )
+    run(room, ("stories",))
+    (story,) = room.store.stories(status="open")
+    assert read_sentence_facts(room.store, room.settings, Scope()) == 2
+    stored = room.store.item_facts_of_story(story.id)
+    assert sorted((f.subject, f.measure, f.value) for _, f in stored) == [("Velora Systems", "jobs cut", 1800.0)] * 2
+    items = {i.id: i for i in room.store.stories(status="open")[0].items}
+    assert all(items[item_id].text[f.start : f.end] == "1,800" for item_id, f in stored)  # provenance: the exact span
+    import newsdesk.facts
+
+    reads: list[str] = []
+    real = newsdesk.facts.text_facts
+    monkeypatch.setattr(newsdesk.facts, "text_facts", lambda text: reads.append(text) or real(text))
+    assert read_sentence_facts(room.store, room.settings, Scope()) == 0
+    assert reads == []  # each item is read once, the one without figures too
+    assert len(room.store.items_read_for_facts(story.id)) == 3
+    room.close()
+
+
+def test_facts_export_and_the_sources_panel(tmp_path):
+    """`newsdesk facts --format json` holds to its schema, each fact's span is its figure in the
+    item's text, and the article page lists the facts of the sentences it cites."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    room = published_demo(tmp_path / "room")
+    runner = CliRunner()
+    result = runner.invoke(app, ["facts", "--format", "json", "--dir", str(room)], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    schema = json.loads((Path(__file__).resolve().parent.parent / "docs" / "schemas" / "facts.schema.json").read_text())
+    jsonschema.validate(out, schema)
+    facts = [(s["story_id"], f) for s in out for f in s["facts"]]
+    assert facts and any(f["cited"] for _, f in facts)
+    for _, f in facts:
+        assert f["sentence"][f["start"] - f["sentence_start"] : f["end"] - f["sentence_start"]] == f["text"]
+    # The Velora story's job cuts, named and measured, with the page listing them by source.
+    story_id, cut = next((sid, f) for sid, f in facts if f["cited"] and f["measure"] == "jobs cut")
+    page = (room / "site" / "articles" / f"story-{story_id}.html").read_text()
+    assert "Figures in the cited sentences" in page and f"<td>{cut['text']}" in page
+    one = runner.invoke(app, ["facts", "--story", str(story_id), "--format", "json", "--dir", str(room)])
+    assert [s["story_id"] for s in json.loads(one.stdout)] == [story_id]
+    missing = runner.invoke(app, ["facts", "--story", "99999", "--dir", str(room)])
+    assert missing.exit_code != 0 and "no story 99999" in missing.output

@@ -1,0 +1,132 @@
+"""Search over the published articles: a planted phrase found over real loopback HTTP with the
+exact headline first, kept in step with publishing (an editor's hold takes an article out),
+bounded and hostile queries, the form in the site's header (only where the app serves it), and
+the same ranking on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import published_demo
+from newsdesk.pipeline import open_newsroom
+from newsdesk.records import Article, ArticleSentence
+from newsdesk.store import Store
+from test_service import serving
+
+PHRASE = "Quokka lighthouse treaty signed"
+
+
+def plant(articles: list[Article]) -> tuple[Article, Article]:
+    """The first article gets the phrase as its headline; the second repeats it in its body and
+    its headline (longer), so that only the exact-headline rule puts the first ahead."""
+    exact, echo = articles[0], articles[1]
+    exact.headline = PHRASE
+    echo.headline = f"{PHRASE} as {PHRASE.lower()} talks go on"
+    first = echo.sections[0].paragraphs[0][0]
+    echo.sections[0].paragraphs[0][0] = ArticleSentence(
+        text=f"{PHRASE}, {PHRASE.lower()}, and {PHRASE.lower()} again <script>alert(1)</script>.",
+        citations=first.citations,
+    )
+    return exact, echo
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    path = published_demo(tmp_path_factory.mktemp("search") / "room")
+    newsroom = open_newsroom(path)
+    store = newsroom.store
+    records = store.publishable()
+    assert len(records) >= 3
+    exact, echo = plant([r.published for r in records[:2] if r.published is not None])
+    for record in records[:2]:  # verified again, as after an editor's verdict: a new verification row
+        store.forget_verification(record.story_id)
+        store.save_verification(record)
+    newsroom.close()
+    return path, exact.story_id, echo.story_id
+
+
+def result_ids(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<h2><a href="/articles/story-(\d+)\.html">', page)]
+
+
+def test_search_finds_a_planted_phrase_with_the_exact_headline_first(room):
+    path, exact, echo = room
+    with serving(path) as (client, _, newsroom):
+        answer = client.get("/search", params={"q": PHRASE})
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+        ids = result_ids(answer.text)
+        assert ids[:2] == [exact, echo], ids
+        # Without the exact-headline rule the store would rank the echo first (more of the words).
+        assert newsroom.store.search(PHRASE.lower() + " again")[0].story_id == echo
+        # Case and punctuation do not matter to the exact match; other forms of a word match it.
+        assert result_ids(client.get("/search", params={"q": " quokka  LIGHTHOUSE, treaty signed! "}).text)[0] == exact
+        assert exact in result_ids(client.get("/search", params={"q": "quokkas lighthouses"}).text)
+        # Common words are not needed to match ("the" is in no planted text), nor do they block it.
+        assert exact in result_ids(client.get("/search", params={"q": "the quokka treaty"}).text)
+        # Source text is escaped in snippets; only the matched words are marked.
+        page = client.get("/search", params={"q": "quokka"}).text
+        assert "<script>alert" not in page and "&lt;script&gt;" in page and "<mark>" in page
+        # Every published article can be found by its own headline.
+        for record in newsroom.store.publishable()[:5]:
+            assert record.published is not None
+            found = result_ids(client.get("/search", params={"q": record.published.headline}).text)
+            assert found and found[0] == record.story_id, record.published.headline
+
+
+def test_search_follows_publishing_and_refuses_bad_queries(room):
+    path, exact, echo = room
+    with serving(path) as (client, _, newsroom):
+        from newsdesk.service import actions
+
+        other = next(r.published for r in newsroom.store.publishable() if r.story_id not in (exact, echo) and r.published)
+        assert result_ids(client.get("/search", params={"q": other.headline}).text)[0] == other.story_id
+        # An editor's hold re-publishes: the article leaves the site and the index; a release brings it back.
+        actions.hold(newsroom, other.story_id, "ada", True)
+        assert other.story_id not in result_ids(client.get("/search", params={"q": other.headline}).text)
+        actions.hold(newsroom, other.story_id, "ada", False)
+        assert result_ids(client.get("/search", params={"q": other.headline}).text)[0] == other.story_id
+        # Query syntax is never passed through: operators, quotes and column names are words.
+        for hostile in ('"quokka', "quokka AND", "NEAR(quokka", "headline:quokka", "*", "quokka OR -", "^x"):
+            answer = client.get("/search", params={"q": hostile})
+            assert answer.status_code == 200, (hostile, answer.text)
+        nothing = client.get("/search", params={"q": "zzzxqvw"})
+        assert nothing.status_code == 200 and "No article matches" in nothing.text
+        assert client.get("/search", params={"q": "q" * 201}).status_code == 400
+        assert client.get("/search", params={"q": "quokka", "page": "x"}).status_code == 400
+        assert client.get("/search", params=[("q", "a"), ("q", "b")]).status_code == 400
+        empty = client.get("/search")
+        assert empty.status_code == 200 and 'name="q"' in empty.text
+        # Every page the app serves carries the form; the static export keeps it beside the page.
+        index = client.get("/index.html").text
+        assert 'role="search"' in index and 'action="search"' in index
+        assert 'role="search"' not in (newsroom.site_dir / "index.html").read_text()
+
+
+@pytest.mark.postgres
+def test_search_on_postgres_ranks_the_exact_headline_first(postgres_url, tmp_path):
+    from datetime import UTC, datetime
+
+    demo = Store(f"sqlite:///{published_demo(tmp_path / 'demo')}/newsdesk.db")
+    records = demo.publishable()[:4]
+    demo.close()
+    plant([r.published for r in records[:2] if r.published is not None])
+    store = Store(postgres_url)
+    now = datetime.now(UTC)
+    with store.engine.begin() as conn:
+        for r in records:
+            conn.exec_driver_sql(
+                "INSERT INTO stories (id, created_at, updated_at, first_seen, last_seen) VALUES (%s, %s, %s, %s, %s)",
+                (r.story_id, now, now, now, now),
+            )
+    for r in records:
+        store.save_verification(r)
+    assert store.sync_search() == (4, 0)
+    assert store.sync_search() == (0, 0)  # nothing changed, nothing re-indexed
+    hits = store.search(PHRASE)
+    assert [h.story_id for h in hits[:2]] == [records[0].story_id, records[1].story_id]
+    assert "<mark>" in hits[1].snippet and "<script>" not in hits[1].snippet
+    assert store.search("quokkas lighthouses") and store.search("the quokka treaty")
+    assert store.search("'quokka & | !") and store.search("") == []
+    store.close()

@@ -1,0 +1,139 @@
+"""What the extractive writer composes from checked facts: figures reconciled over time in one
+cited sentence, a dated timeline for a story that runs over days, and headings that follow the
+story. Every composed sentence passes the verifier against the sentences it cites; one that
+would not is never written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from newsdesk.config import Settings, VerifySettings, WriteSettings
+from newsdesk.facts import sentence_facts
+from newsdesk.records import Item, Story
+from newsdesk.verify import verify_article
+from newsdesk.verify.checks import ClaimChecker
+from newsdesk.write.extractive import SECTION_TITLES, Doc, ExtractiveWriter, select_with_pool
+from newsdesk.write.synthesis import TIMELINE_HEADING, Made, heading_options, passes, reconcile
+
+NOW = datetime(2026, 1, 27, 21, tzinfo=UTC)
+
+OPEN = (
+    "Nvidia shares fell 13% at the open on Monday after a Chinese rival released a cheaper artificial intelligence model. "
+    "Investors questioned how much chipmakers would earn from the boom in data centres."
+)
+CLOSE = (
+    "Nvidia shares fell 17% at the close on Monday after a Chinese rival released a cheaper artificial intelligence model. "
+    "Chief executive Jensen Huang said the company would keep investing in new chips."
+)
+OTHER = (
+    "The selloff hit chipmakers across the market on Monday after a Chinese rival released a cheaper model. "
+    "Broadcom and Marvell also lost ground as investors fled chipmakers."
+)
+
+
+def item(iid: int, text: str, outlet: str, when: datetime = NOW) -> Item:
+    return Item(
+        id=iid,
+        source_id=iid,
+        guid=f"g-{iid}",
+        url=f"https://{iid}.example/a",
+        canonical_url=f"https://{iid}.example/a",
+        outlet=outlet,
+        title="Nvidia shares tumble",
+        text=text,
+        published_at=when,
+        fetched_at=when,
+    )
+
+
+def story(*items: Item, tier: str = "standard") -> Story:
+    return Story(1, "open", "Nvidia shares tumble", NOW, NOW, 5.0, tier, None, list(items))
+
+
+def sentences_of(article) -> list:
+    return [s for sec in article.sections for p in sec.paragraphs for s in p]
+
+
+def test_share_falls_at_different_times_become_one_cited_sentence():
+    items = [item(1, OPEN, "Granite Post"), item(2, CLOSE, "Harbor Ledger"), item(3, OTHER, "The Northwire")]
+    article = ExtractiveWriter(WriteSettings()).write(story(*items))
+    assert article is not None
+    text = [s.text for s in sentences_of(article)]
+    assert "Nvidia shares fell 13% at the open and 17% at the close." in text
+    made = next(s for s in sentences_of(article) if s.text.startswith("Nvidia shares fell 13% at the open and"))
+    cited = {c.item_id for c in made.citations}
+    assert cited == {1, 2}  # each figure's own sentence
+    # The composed sentence is a claim like any: it passes verification and reaches the page.
+    by_id = {i.id: i for i in items}
+    checked = verify_article(article, by_id, ClaimChecker.from_settings(VerifySettings()), Settings())
+    assert checked.published is not None
+    assert made.text in [s.text for s in sentences_of(checked.published)]
+    assert made.composed and all(s.composed is False for s in sentences_of(article) if s is not made)
+    # Each citation supports its part (the figure its sentence states): citation precision stays whole.
+    (claim,) = [c for c in checked.claims if c.text == made.text]
+    assert claim.verdict == "PASS" and list(claim.citation_support.values()) == [True, True]
+
+
+def test_a_time_whose_outlets_disagree_is_not_reconciled():
+    disputed = CLOSE.replace("17%", "19%")
+    items = [item(1, OPEN, "Granite Post"), item(2, CLOSE, "Harbor Ledger"), item(4, disputed, "Meridian Daily")]
+    docs = [Doc(i.id, i.outlet, i.text, i.title) for i in items]
+    chosen, pool, _ = select_with_pool(docs, 300)
+    made = reconcile(chosen, pool, ClaimChecker.from_settings(VerifySettings()), {i.id: i for i in items})
+    assert all("close" not in m.text for m, _ in made)  # the close is disputed: a note, not a sequence
+
+
+def test_a_composed_sentence_the_verifier_refuses_is_not_written():
+    items = {1: item(1, OPEN, "Granite Post"), 2: item(2, CLOSE, "Harbor Ledger")}
+    docs = [Doc(i.id, i.outlet, i.text, i.title) for i in items.values()]
+    chosen, pool, _ = select_with_pool(docs, 300)
+    checker = ClaimChecker.from_settings(VerifySettings())
+    ((made, _),) = reconcile(chosen, pool, checker, items)
+    assert passes(made, checker, items)
+    wrong = Made(
+        doc=made.doc, start=made.start, end=made.end, position=0, sources=made.sources, made_text=made.text.replace("17%", "27%")
+    )
+    assert not passes(wrong, checker, items)
+    # Every figure it states is a fact of the sentence it cites, with the time it gives.
+    for source in made.sources:
+        facts = sentence_facts(source.text)
+        assert any(f"{f.text} {f.time_text}" in made.text for f in facts)
+
+
+def test_a_story_over_days_gets_a_dated_timeline():
+    day = timedelta(days=1)
+    items = [
+        item(1, OPEN, "Granite Post", NOW - 2 * day),
+        item(
+            2,
+            "Regulators in Washington said on Tuesday they would review chip export rules after the Nvidia selloff. "
+            "Lawmakers asked the commerce department for a briefing.",
+            "Harbor Ledger",
+            NOW - day,
+        ),
+        item(
+            3,
+            "Nvidia shares recovered 9% on Wednesday as analysts said the selloff had gone too far. "
+            "Several brokers raised their price targets.",
+            "The Northwire",
+            NOW,
+        ),
+    ]
+    article = ExtractiveWriter(WriteSettings()).write(story(*items))
+    assert article is not None
+    (timeline,) = [sec for sec in article.sections if sec.heading == TIMELINE_HEADING]
+    dates = [next(i.published_at for i in items if i.id == p[0].citations[0].item_id) for p in timeline.paragraphs]
+    assert len(dates) >= 2 and dates == sorted(dates) and len(set(dates)) == len(dates)
+
+
+def test_headings_follow_the_story_and_are_checked():
+    items = [item(1, OPEN, "Granite Post"), item(2, CLOSE, "Harbor Ledger"), item(3, OTHER, "The Northwire")]
+    article = ExtractiveWriter(WriteSettings()).write(story(*items))
+    assert article is not None
+    headings = [sec.heading for sec in article.sections]
+    assert any("Nvidia" in h or "Jensen Huang" in h for h in headings), headings
+    checker = ClaimChecker.from_settings(VerifySettings())
+    assert all(checker.check_label(h, items).verdict == "PASS" for h in headings)
+    # A name no source gives is never offered as a heading's subject.
+    assert all("Broadcom" not in h for h in heading_options("lead", []))
+    assert set(SECTION_TITLES) >= {"lead", "figures", "quote", "context"}
