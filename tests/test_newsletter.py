@@ -174,8 +174,18 @@ def test_double_opt_in_and_one_click_unsubscribe_through_the_app(published, smtp
         assert [s["status"] for s in newsroom.store.subscribers()] == ["pending"]  # nothing sent before confirming
         confirmation = box.messages[-1]
         link = re.search(r"(http\S+/newsletter/confirm\?token=\S+)", confirmation.get_body(("plain",)).get_content()).group(1)
-        assert client.get(link.replace(str(client.base_url).rstrip("/"), "") + "x").status_code == 400  # tampered
-        assert "Subscribed" in client.get(link.replace(str(client.base_url).rstrip("/"), "")).text
+        site = newsroom.settings.publish.base_url.rstrip("/")
+        assert link.startswith(site + "/newsletter/confirm?")  # the site's address, not the request's Host
+        assert client.get(link.replace(site, "") + "x").status_code == 400  # tampered
+        assert "Subscribed" in client.get(link.replace(site, "")).text
+        # A forged Host header cannot put another site's link in a stranger's inbox.
+        forged = client.post("/newsletter/subscribe", data={"email": "bea@example.org"}, headers={"Host": "evil.example"})
+        assert forged.status_code == 200
+        deadline = time.monotonic() + 10
+        while not any("bea@example.org" in str(m["To"]) for m in box.messages) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        to_bea = [m for m in box.messages if "bea@example.org" in str(m["To"])][-1]
+        assert "evil.example" not in to_bea.get_body(("plain",)).get_content()
         subscriber = newsroom.store.subscribers()[0]
         assert subscriber["status"] == "confirmed"
         # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to the header's address.

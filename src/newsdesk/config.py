@@ -274,6 +274,8 @@ class PublishSettings(Section):
     base_url: str = "http://127.0.0.1:8000/"
     # Articles on each page of the index and of a tag (page 2 on: page/2.html, tags/<tag>/page/2.html).
     page_size: int = Field(default=50, ge=1)
+    # Show a cited page's own image (og:image, JSON-LD) by its address: only with the publishers' consent.
+    show_source_images: bool = False
 
 
 class WatchSettings(Section):
@@ -375,7 +377,7 @@ class ServiceSettings(Section):
     # Feedback forms in `newsdesk publish`'s static export too (when the app answers on the same origin).
     forms_in_export: bool = False
     feedback_per_minute: int = Field(default=10, ge=1, le=1_000_000)  # per client
-    comment_max_chars: int = Field(default=2000, ge=0, le=20000)
+    comment_max_chars: int = Field(default=2000, ge=0, le=8000)  # a form is at most 16 KB
     failed_logins_to_lock: int = Field(default=5, ge=1, le=100)
     lock_minutes: float = Field(default=15.0, gt=0)
     session_hours: float = Field(default=12.0, gt=0)
@@ -701,6 +703,9 @@ site_title = "newsdesk"
 base_url = "http://127.0.0.1:8000/"
 # Articles on each page of the index and of each tag page (then page/2.html, page/3.html, …).
 page_size = 50
+# true: an article may show a cited page's own image, linked from that page's site (the image is
+# never copied). Only with the publishers' consent; otherwise only newsdesk's own charts are shown.
+show_source_images = false
 
 [service]
 # `newsdesk serve`: the site with readers' feedback, and the editor's desk at /desk.

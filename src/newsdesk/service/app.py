@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from importlib import resources
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -33,6 +33,7 @@ from starlette.routing import Mount, Route
 
 from newsdesk import logs
 from newsdesk.pipeline import Newsroom
+from newsdesk.site import base as site_base
 from newsdesk.service import actions, ops, params, search
 from newsdesk.service.auth import COOKIE, Sessions, check_login, newsroom_secret
 from newsdesk.service.pages import SitePages
@@ -117,7 +118,7 @@ def _templates() -> Any:
 
 def create_app(newsroom: Newsroom) -> Starlette:
     settings = newsroom.settings.service
-    sessions = Sessions(newsroom_secret(newsroom.path), settings.session_hours * 3600)
+    sessions = Sessions(newsroom_secret(newsroom.path), settings.session_hours * 3600, newsroom.store)
     limiter = RateLimiter(settings.feedback_per_minute)
     env = _templates()
     env.globals["site_title"] = newsroom.settings.publish.site_title
@@ -394,7 +395,9 @@ def create_app(newsroom: Newsroom) -> Starlette:
             stamp = await loop.run_in_executor(writer, claim, subscriber["id"], mailbox_of(email), CONFIRMATION_EVERY)
             if stamp is not None:
                 token = confirmations.dumps(subscriber["id"])
-                link = f"{str(request.base_url).rstrip('/')}{base}/newsletter/confirm?token={token}"
+                # The site's configured address, never the request's Host header (a forged Host
+                # would put an attacker's link in a stranger's inbox).
+                link = urljoin(site_base(newsroom.settings.publish.base_url), f"newsletter/confirm?token={token}")
                 if not await confirm_off_the_loop(subscriber["id"], stamp, email, link):
                     return page(
                         "subscribe.html",

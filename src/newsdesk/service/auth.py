@@ -76,17 +76,31 @@ def check_login(store: Store, name: str, password: str, failures_to_lock: int, l
 
 
 class Sessions:
-    """Signed, timed session cookies: {"user": name, "csrf": token}."""
+    """Signed, timed session cookies: {"user": name, "csrf": token, "account": fingerprint}.
 
-    def __init__(self, secret: bytes, max_age_seconds: float):
+    With a store, a session is bound to the account as it was at login (its id and password
+    hash): `users remove` or `users passwd` ends every session of that editor at once."""
+
+    def __init__(self, secret: bytes, max_age_seconds: float, store: Store | None = None):
         from itsdangerous import URLSafeTimedSerializer
 
         self.serializer = URLSafeTimedSerializer(secret, salt="newsdesk-desk-session")
         self.max_age = max_age_seconds
         self.secret = secret
+        self.store = store
+
+    def _account(self, user: str) -> str | None:
+        """The account's fingerprint now; None when there is no such editor."""
+        if self.store is None:
+            return ""
+        row = self.store.user(user)
+        if row is None:
+            return None
+        material = f"{row['id']}|{row['password_hash']}".encode()
+        return hmac.new(self.secret, b"|account|" + material, hashlib.sha256).hexdigest()[:32]
 
     def issue(self, user: str) -> str:
-        return self.serializer.dumps({"user": user, "csrf": secrets.token_urlsafe(24)})
+        return self.serializer.dumps({"user": user, "csrf": secrets.token_urlsafe(24), "account": self._account(user) or ""})
 
     def read(self, cookie: str | None) -> dict[str, Any] | None:
         from itsdangerous import BadSignature
@@ -97,7 +111,12 @@ class Sessions:
             data = self.serializer.loads(cookie, max_age=int(self.max_age))
         except BadSignature:  # also expired (SignatureExpired is a BadSignature)
             return None
-        return data if isinstance(data, dict) and "user" in data and "csrf" in data else None
+        if not (isinstance(data, dict) and "user" in data and "csrf" in data):
+            return None
+        account = self._account(str(data["user"]))
+        if account is None or not hmac.compare_digest(str(data.get("account", "")).encode(), account.encode()):
+            return None  # the editor was removed, or the password changed since this login
+        return data
 
     @staticmethod
     def csrf_ok(session: dict[str, Any], token: str | None) -> bool:

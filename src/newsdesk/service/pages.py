@@ -42,11 +42,11 @@ class SitePages:
         if any(p in (".", "..") or p.startswith(".") for p in parts):  # nothing outside, nothing hidden
             return None
         path = self.site_dir.joinpath(*parts)
-        if path.is_dir():
-            path = path / "index.html"
         try:
+            if path.is_dir():
+                path = path / "index.html"
             body = path.read_bytes()
-        except OSError:  # absent, or a folder: not a page
+        except (OSError, ValueError):  # absent, a folder, a name too long, a NUL byte: not a page
             return None
         if has_form_placeholders(body):  # published without the forms: the app serves them
             body = self._with_forms(path, body)

@@ -516,7 +516,7 @@ def _merge_events(
         np.maximum.at(share_group, inverse, _text_share(X, params))
         share = np.minimum(share_group[pairs[:, 0]], share_group[pairs[:, 1]])
         knit = _knit(link, pairs[:, 0], pairs[:, 1], sizes, mean, has_fixed, params.cohesion, params.cohesion_single)
-        knit |= share < 1.0
+        knit |= share <= 0.0
         ok = (link >= need) & ~apart & knit
         pairs, link = pairs[ok], link[ok]
         if len(pairs) == 0:

@@ -1,0 +1,52 @@
+"""An editor's session ends when the account changes: `users remove` or `users passwd` (from the
+command line, another process) logs every browser of that editor out at once; over real HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from test_service import PASSWORD, login, serving
+
+
+def newsdesk(room, *args: str, password: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    done = subprocess.run(
+        [sys.executable, "-m", "newsdesk.cli", *args, "--dir", str(room)],
+        input=(password + "\n") if password else None,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def room(tmp_path):  # type: ignore[no-untyped-def]
+    from conftest import published_demo
+
+    path = published_demo(tmp_path / "room")
+    newsdesk(path, "users", "add", "ada", "--password-stdin", password=PASSWORD)
+    return path
+
+
+def test_a_removed_editor_is_logged_out_at_once(room):
+    with serving(room) as (client, _, _newsroom):
+        login(client)
+        assert client.get("/desk").status_code == 200
+        newsdesk(room, "users", "remove", "ada")
+        answer = client.get("/desk")
+        assert answer.status_code == 303 and "/desk/login" in answer.headers["location"]
+        # The same name added again is a new account: the old cookie still does not count.
+        newsdesk(room, "users", "add", "ada", "--password-stdin", password=PASSWORD)
+        assert client.get("/desk").status_code == 303
+
+
+def test_a_new_password_ends_the_old_sessions_and_the_new_one_works(room):
+    with serving(room) as (client, _, _newsroom):
+        login(client)
+        newsdesk(room, "users", "passwd", "ada", "--password-stdin", password="another long passphrase")
+        assert client.get("/desk").status_code == 303
+        answer = client.post("/desk/login", data={"name": "ada", "password": "another long passphrase", "next": "/desk"})
+        assert answer.status_code == 303
+        assert client.get("/desk").status_code == 200
