@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from test_service import PASSWORD, login, serving
 
 

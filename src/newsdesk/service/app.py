@@ -33,10 +33,10 @@ from starlette.routing import Mount, Route
 
 from newsdesk import logs
 from newsdesk.pipeline import Newsroom
-from newsdesk.site import base as site_base
 from newsdesk.service import actions, ops, params, search
 from newsdesk.service.auth import COOKIE, Sessions, check_login, newsroom_secret
 from newsdesk.service.pages import SitePages
+from newsdesk.site import base as site_base
 from newsdesk.store.newsletter import mailbox_of
 
 REASONS = {
