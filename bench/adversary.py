@@ -200,7 +200,9 @@ def multi_news(n_clusters: int, skip: int = 0) -> tuple[list[list[dict]], dict[s
 # -- one configuration ---------------------------------------------------------------------------
 
 
-def run_once(corpus: str, judge: str, on_review: str | None, clusters: int, python: str, env: dict, skip: int = 0) -> dict:
+def run_once(
+    corpus: str, judge: str, on_review: str | None, clusters: int, python: str, env: dict, skip: int = 0, settles: str = ""
+) -> dict:
     from newsdesk.demo.server import DemoServer
 
     payloads: dict[str, str] = {}
@@ -213,6 +215,7 @@ def run_once(corpus: str, judge: str, on_review: str | None, clusters: int, pyth
             f'[write]\nbackend = "llm"\nmin_tier = "brief"\n[llm]\nbase_url = "{llm.base_url}"\nmodel = "adversary"\n'
             f'api_key_env = "NEWSDESK_BENCH_KEY"\nmax_retries = 0\nmax_concurrency = 2\n[verify]\njudge = "{judge}"\n'
             + (f'on_review = "{on_review}"\n' if on_review else "")
+            + (f'judge_settles = ["{settles}"]\n' if settles else "")
             + "[extract]\nmin_feed_words = 50\n[enrich]\nenabled = false\n"
             + '[http]\nallow_private = ["127.0.0.0/8"]\n'  # the bench's servers are on loopback
         )
@@ -354,19 +357,27 @@ def main() -> None:
         "--show", action="store_true", help="print each published mistake and each faithful sentence dropped, with the verdict"
     )
     parser.add_argument("--python", default=sys.executable, help="the interpreter whose newsdesk is measured")
+    parser.add_argument(
+        "--judge-settles",
+        choices=("", "wording"),
+        default="",
+        help='verify.judge_settles for the runs: "wording" lets the (always agreeing) judge settle wording findings',
+    )
     args = parser.parse_args()
     env = {**os.environ, "NEWSDESK_BENCH_KEY": "bench"}
     corpora = ("demo", "multi_news") if args.corpus == "both" else (args.corpus,)
     judges = ("none", "llm") if args.judge == "both" else (args.judge,)
     kinds = [*LIES, OBEYED]
     print(
-        f"Adversary through `newsdesk run` (LLM writer, on_review = {args.on_review or 'default'}); "
+        f"Adversary through `newsdesk run` (LLM writer, on_review = {args.on_review or 'default'}"
+        + (f", judge_settles = [{args.judge_settles!r}]" if args.judge_settles else "")
+        + "); "
         f"a planted mistake counts as published when its sentence, headline or heading is on the site.\n"
     )
     grand: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for corpus in corpora:
         for judge in judges:
-            outcome = run_once(corpus, judge, args.on_review, args.clusters, args.python, env, args.skip)
+            outcome = run_once(corpus, judge, args.on_review, args.clusters, args.python, env, args.skip, args.judge_settles)
             rows = tally(outcome)
             label = f"{corpus}" + (f" (clusters {args.skip + 1}-{args.skip + args.clusters})" if corpus == "multi_news" else "")
             print(

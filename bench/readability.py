@@ -36,6 +36,7 @@ DEFECTS = (
     "surname_first",
     "conflicting_figures",
     "first_person",
+    "fact_dispute",
 )
 
 # Page furniture as a reader would point it out (written for this script).
@@ -79,7 +80,7 @@ def attributed_figures(article: Article) -> set[str]:
     out = set()
     for s in article.sentences():
         for a in s.attributions:
-            out |= set(measures(a.figure).values()) | {m.group(2).rstrip(".,") for m in FIGURE.finditer(a.figure)}
+            out |= set(measures(a.figure).values()) | {m.group(2).rstrip(".,") for m in FIGURE.finditer(a.figure)} | {a.figure}
     return out
 
 
@@ -134,7 +135,34 @@ def count_defects(article: Article, titles: list[str]) -> dict[str, int]:
                     found["conflicting_figures"] += 1
             seen_measures[(unit, value)] = text
         earlier_text += " " + text
+    found["fact_dispute"] = fact_disputes(article, attributed)
     return found
+
+
+def fact_disputes(article: Article, attributed: set[str]) -> int:
+    """Unattributed conflicts as typed facts see them (``newsdesk.facts``): a quoted sentence
+    whose fact an earlier quoted sentence of another source gives differently — the same
+    subject, measure, unit, direction and time, both stated as fact, values beyond rounding
+    apart — with no "Sources disagree" note attributing both figures. Composed sentences and
+    frames are left out (they state the facts they reconcile or attribute)."""
+    from newsdesk.facts import sentence_facts
+    from newsdesk.facts.compare import disputes
+
+    seen: list[tuple[int, object]] = []
+    count = 0
+    for s in article.sentences():
+        if s.frame or getattr(s, "composed", False) or not s.citations:
+            continue
+        source = s.citations[0].item_id
+        facts = [f for f in sentence_facts(s.text) if f.subject and f.measure and f.modality == "asserted"]
+        if any(
+            other != source and disputes(f, g) and not ({f.text, g.text} <= attributed)  # type: ignore[arg-type]
+            for f in facts
+            for other, g in seen
+        ):
+            count += 1
+        seen += [(source, f) for f in facts]
+    return count
 
 
 def multi_news(half: str, limit: int | None) -> list[tuple[Story, list[str]]]:

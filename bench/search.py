@@ -12,6 +12,12 @@ does (timed). The app runs in its own process (uvicorn, as `newsdesk serve` runs
 site); the load generator is a bare HTTP/1.1 client on asyncio in this one, sharing the machine's
 2 cores. Each request is a different query: a whole headline (the exact-match case), two or three
 of its words, or a word prefix. Goal: p99 ≤ 50 ms at 50 clients.
+
+Each concurrency level asks the next queries of the list, none an earlier level asked (the app
+remembers results per site build: a level repeating the last one's queries would measure only
+that cache); "repeats" is the share of requests whose query (as the store reads it) was asked
+before. ``--distinct``: no repeat at all (every request reads the index); ``--zipf 1.0``: requests
+drawn by popularity, a few queries asked often and most once, as search logs go.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import dataset, temporary_postgres
+from newsdesk.store.search import headline_key
 
 SERVER = (
     "import sys, uvicorn; from pathlib import Path; from newsdesk.pipeline import open_newsroom; "
@@ -119,12 +126,13 @@ def queries(headlines: list[str], count: int, seed: int = 11) -> list[str]:
     return out
 
 
-async def load(port: int, paths: list[bytes], clients: int, seconds: float) -> list[float]:
+async def load(port: int, paths: list[bytes], clients: int, seconds: float, start: int = 0) -> tuple[list[float], int]:
     """Latencies (ms) of ``clients`` keep-alive connections looping for ``seconds``, each request
-    the next query in the list."""
+    the next query in the list from ``start``; and where the next run should start (so no run
+    asks what an earlier one asked, beyond the list's own repeats)."""
     latencies: list[float] = []
     stop = time.monotonic() + seconds
-    turn = 0
+    turn = start
 
     async def worker() -> None:
         nonlocal turn
@@ -144,7 +152,16 @@ async def load(port: int, paths: list[bytes], clients: int, seconds: float) -> l
             writer.close()
 
     await asyncio.gather(*(worker() for _ in range(clients)))
-    return latencies
+    return latencies, turn
+
+
+def _repeats(keys: list[str], seen: set[str]) -> int:
+    """Requests whose query (as the store reads it) was asked before: the result cache's hits."""
+    known, count = set(seen), 0
+    for k in keys:
+        count += k in known
+        known.add(k)
+    return count
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -158,6 +175,16 @@ def main() -> None:
     ap.add_argument("--clients", default="10,50", help="comma-separated concurrency levels")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--postgres", action="store_true", help="the store on a throwaway PostgreSQL server")
+    ap.add_argument(
+        "--zipf",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="draw the requests from the query list by popularity, P(k-th query) ~ 1/k^S, as search logs go (e.g. 1.0)",
+    )
+    ap.add_argument(
+        "--distinct", action="store_true", help="no query asked twice (as the store reads it): the app's result cache never helps"
+    )
     args = ap.parse_args()
     from newsdesk.pipeline import init_newsroom
     from newsdesk.store import Store
@@ -178,8 +205,6 @@ def main() -> None:
         index_seconds = time.perf_counter() - started
         # Ranking check on the bench's own data: each sampled headline finds an article with that
         # very headline first (about 2% of the UCI headlines are shared by several articles).
-        from newsdesk.store.search import headline_key
-
         sample = random.Random(3).sample(range(len(headlines)), 200)
         first = sum(headline_key(store.search(headlines[i], 1)[0].headline) == headline_key(headlines[i]) for i in sample)
         store.close()
@@ -199,14 +224,29 @@ def main() -> None:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"the app did not start: {server.stderr.read().decode() if server.stderr else ''}") from None
                 time.sleep(0.2)
-        paths = [f"/search?q={quote(q)}".encode() for q in queries(headlines, 20_000)]
-        asyncio.run(load(port, paths[:200], 5, 2.0))  # warm-up: connections, page cache
-        print(f"{'clients':>8} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+        asked = queries(headlines, 40_000)
+        if args.distinct:
+            asked = list({headline_key(q): q for q in asked}.values())
+        elif args.zipf:
+            pool = list({headline_key(q): q for q in asked}.values())
+            weights = [1 / (k + 1) ** args.zipf for k in range(len(pool))]
+            asked = random.Random(13).choices(pool, weights, k=len(asked))
+        paths = [f"/search?q={quote(q)}".encode() for q in asked]
+        # Warm-up (connections, page cache) on queries of their own, past the end of the list.
+        warm = [f"/search?q={quote(q)}".encode() for q in queries(headlines, 200, seed=99)]
+        asyncio.run(load(port, warm, 5, 2.0))
+        print(f"{len(paths):,} queries in the list, {len({headline_key(q) for q in asked}):,} distinct as the store reads them")
+        print(f"{'clients':>8} {'requests':>9} {'repeats':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+        start, seen = 0, set()
         for clients in [int(c) for c in args.clients.split(",")]:
-            latencies = asyncio.run(load(port, paths, clients, args.seconds))
+            latencies, end = asyncio.run(load(port, paths, clients, args.seconds, start))
+            keys = [headline_key(asked[n % len(asked)]) for n in range(start, end)]
+            repeats = _repeats(keys, seen)
+            seen.update(keys)
+            start = end
             print(
-                f"{clients:>8} {len(latencies):>9} {len(latencies) / args.seconds:>8.0f} {statistics.median(latencies):>8.1f} "
-                f"{percentile(latencies, 99):>8.1f} {max(latencies):>8.1f}"
+                f"{clients:>8} {len(latencies):>9} {repeats / max(1, len(keys)):>8.0%} {len(latencies) / args.seconds:>8.0f} "
+                f"{statistics.median(latencies):>8.1f} {percentile(latencies, 99):>8.1f} {max(latencies):>8.1f}"
             )
 
 

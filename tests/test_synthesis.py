@@ -124,6 +124,9 @@ def test_a_story_over_days_gets_a_dated_timeline():
     (timeline,) = [sec for sec in article.sections if sec.heading == TIMELINE_HEADING]
     dates = [next(i.published_at for i in items if i.id == p[0].citations[0].item_id) for p in timeline.paragraphs]
     assert len(dates) >= 2 and dates == sorted(dates) and len(set(dates)) == len(dates)
+    # Verification keeps the section and its heading (a heading is a claim too).
+    checked = verify_article(article, {i.id: i for i in items}, ClaimChecker.from_settings(VerifySettings()), Settings())
+    assert checked.published is not None and TIMELINE_HEADING in [sec.heading for sec in checked.published.sections]
 
 
 def test_headings_follow_the_story_and_are_checked():
@@ -137,3 +140,16 @@ def test_headings_follow_the_story_and_are_checked():
     # A name no source gives is never offered as a heading's subject.
     assert all("Broadcom" not in h for h in heading_options("lead", []))
     assert set(SECTION_TITLES) >= {"lead", "figures", "quote", "context"}
+
+
+def test_the_published_demo_dates_its_timelines_and_marks_composed_sentences(tmp_path):
+    import re
+
+    from conftest import published_demo
+
+    room = published_demo(tmp_path / "room")
+    pages = {p.name: p.read_text() for p in (room / "site" / "articles").glob("story-*.html")}
+    dated = [html for html in pages.values() if f"<h2>{TIMELINE_HEADING}</h2>" in html]
+    assert dated and all(re.search(r'<time class="timeline-date" datetime="[^"]+">\d{1,2} \w+ \d{4}</time>', h) for h in dated)
+    composed = [html for html in pages.values() if 'class="composed-marker"' in html]
+    assert composed and all("except those marked" in h for h in composed)

@@ -264,3 +264,144 @@ def test_review_claims_are_marked(tmp_path):
         settings.model_copy(update={"verify": settings.verify.model_copy(update={"on_review": "queue"})}),
     )
     assert queued.removed == 2 and queued.status == "held"  # two supported sentences left: below min_sentences
+
+
+# -- figures: hedges, shares in words, dates written otherwise (issue 22) ------------------------
+
+
+@pytest.mark.parametrize(
+    "claim, source, ok",
+    [
+        ("nearly 80,000", "79,350", True),
+        ("more than 79,000", "79,350", True),
+        ("about 80,000", "79,350", True),
+        ("more than 80,000", "79,350", False),  # strengthened: the source is below 80,000
+        ("almost 85,000", "79,350", False),  # overstated by more than the rounding allows
+        ("over 70,000", "79,350", False),  # too loose to be the source's figure
+        ("less than 80,000", "81,000", False),
+        ("nearly 80,000", "more than 80,000", False),  # the source's bound points the other way
+        ("a third of", "33%", True),
+        ("nearly a third of", "31%", True),
+        ("more than a third of", "31%", False),
+        ("half of", "49.5%", True),
+        ("one in five", "20%", True),
+        ("a third of", "28%", False),
+        ("30%", "a third of them", False),  # a digit figure claims more precision than "a third"
+    ],
+)
+def test_a_rounded_or_hedged_figure_matches_only_when_honest(claim, source, ok):
+    c = figures(claim, fractions=True)[0]
+    assert matches(c, figures(source, fractions=True)[0]) is ok
+
+
+def test_figures_read_lower_case_dates_and_leave_ordinals_alone():
+    assert [f.kind for f in figures("a trailer was taken on 17 june")] == ["day"]
+    assert [f.kind for f in figures("they may 5 times")] == ["plain"]  # the verb, not the month
+    assert figures("a third individual will appear in court", fractions=True) == []
+    assert figures("in the second half of the match", fractions=True) == []
+    assert [f.value for f in figures("one in five adults", fractions=True)] == [20.0]  # not 1 and 5
+    # Without ``fractions`` the figures are those readers of the module have always had.
+    assert figures("a third of voters") == []
+
+
+ROUNDED = item(
+    3,
+    "A crowd of 79,350 fans watched the final at Orla Park on 17 june. "
+    "About 33% of tickets went to overseas visitors, the organisers said. "
+    "Kelm Arlow, 41, was released on Monday. "
+    "He had been held at the Drenna facility since 2002 after his arrest.",
+)
+
+
+def check_rounded(text):
+    return ClaimChecker().check_all([ArticleSentence(text, [Citation(1, 3, 0, 0)])], {3: ROUNDED})[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nearly 80,000 fans watched the final at Orla Park on June 17th.",
+        "More than 79,000 fans watched the final at Orla Park.",
+        "About a third of tickets went to overseas visitors, the organisers said.",
+        # The age stands in another sentence, beside the name it stands beside in the claim.
+        "Arlow, 41, had been held at the Drenna facility since 2002 after his arrest.",
+    ],
+)
+def test_honest_rounding_and_dates_written_otherwise_pass(text):
+    result = check_rounded(text)
+    assert result.verdict == PASS, result.reasons
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("More than 80,000 fans watched the final at Orla Park.", "figure '80,000'"),
+        ("Nearly 80,000 fans watched the final at Orla Park on June 18th.", "figure '18'"),
+        ("Nearly 80,000 fans watched the final at Orla Park on 17 July.", "month"),
+        ("More than half of tickets went to overseas visitors, the organisers said.", "figure 'half'"),
+        # 41 stands in the item, but beside nothing the claim puts it beside.
+        ("The Drenna facility had held 41 detainees since 2002.", "figure '41'"),
+    ],
+)
+def test_strengthened_figures_and_wrong_dates_fail(text, reason):
+    result = check_rounded(text)
+    assert result.verdict == FAIL and any(reason in r for r in result.reasons), result.reasons
+
+
+# -- names: a surname, a title or a role for a name the evidence has --------------------------------
+
+NAMED = item(
+    4,
+    "Justice minister Karl Ober said the bill would be put to a vote in May. "
+    "Zentrix, the carmaker, said its sales rose 4% in March. "
+    # Sentences more like the claims than the two above, so that those are not its nearest evidence.
+    "Talks with the opposition would continue into the night, aides added. "
+    "The opposition said talks would continue. "
+    "Opposition talks added little, the talks' host said. "
+    "The sales talks would continue, the opposition added. "
+    "Its sales rose in March, the opposition said. "
+    "Ober added that talks with the opposition would continue. "
+    "Lena Ober, a lawyer for the opposition, declined to comment.",
+)
+
+
+def check_named(text):
+    return ClaimChecker().check_all([ArticleSentence(text, [Citation(1, 4, 0, 0)])], {4: NAMED})[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister added that talks with the opposition would continue.",
+        "The carmaker said its sales rose 4% in March.",
+        "During talks, Karl Ober said the bill would be put to a vote in May.",
+    ],
+)
+def test_a_title_or_role_stands_for_a_name_the_evidence_has(text):
+    result = check_named(text)
+    assert result.verdict == PASS, result.reasons
+
+
+def test_a_role_the_sources_give_to_no_one_in_the_evidence_is_not_accounted():
+    result = check_named("The prosecutor added that talks with the opposition would continue.")
+    assert result.verdict == REVIEW and "prosecutor" in result.unaccounted, result.reasons
+
+
+def test_a_figure_from_afar_does_not_stand_for_one_the_claims_evidence_gives_otherwise():
+    episodes = item(
+        5,
+        "The first 10 episodes of the season were shared online before the premiere, the network said. "
+        + "Viewers were angry. " * 6
+        + "The season has 13 episodes in all.",
+    )
+    text = "The first 13 episodes of the season were shared online before the premiere, the network said."
+    result = ClaimChecker().check_all([ArticleSentence(text, [Citation(1, 5, 0, 0)])], {5: episodes})[0]
+    assert result.verdict == FAIL and any("figure '13'" in r for r in result.reasons), result.reasons
+
+
+def test_lower_cased_initials_stand_for_an_organisation_only_after_the():
+    from newsdesk.text.names import name_present
+
+    assert name_present("European Union", "migrants arriving, the eu is now trying")
+    assert not name_present("Clara Oduya", "the co-host said")
+    assert not name_present("United States", "the us facility")  # "us" is a word

@@ -349,6 +349,39 @@ class NewsletterSettings(Section):
         return value
 
 
+class WebhookTarget(Section):
+    # Where each signed event is POSTed, and the environment variable holding its HMAC secret.
+    url: str
+    secret_env: str = Field(min_length=1)
+
+    @field_validator("url")
+    @classmethod
+    def _web(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"a webhook url must start with http:// or https://, not {value[:40]!r}")
+        return value
+
+
+class IntegrationsSettings(Section):
+    """The read-only JSON API (``/api/v1``), signed webhooks and posting plug-ins (``newsdesk.integrations``)."""
+
+    api: bool = True
+    # The API's stories carry their items' stored text only when true (it is the sources' text).
+    api_item_text: bool = False
+    webhooks: list[WebhookTarget] = Field(default_factory=list)
+    # Posting new stories: "mastodon", "chat", or a plug-in "package.module:factory". None by default.
+    posters: list[str] = Field(default_factory=list)
+    mastodon_url: str = ""
+    mastodon_token_env: str = "NEWSDESK_MASTODON_TOKEN"
+    mastodon_visibility: Literal["public", "unlisted", "private", "direct"] = "public"
+    chat_url_env: str = "NEWSDESK_CHAT_WEBHOOK_URL"
+    chat_style: Literal["slack", "discord"] = "slack"
+    # New stories posted per poster and publish, newest first (the rest are marked as skipped).
+    max_posts_per_run: int = Field(default=10, ge=1, le=1000)
+    timeout: float = Field(default=10.0, gt=0, le=120)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+
+
 class QueueSettings(Section):
     """Workers on PostgreSQL (``newsdesk worker``, ``newsdesk schedule``)."""
 
@@ -430,6 +463,7 @@ class Settings(BaseSettings):
     watch: WatchSettings = Field(default_factory=WatchSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
     newsletter: NewsletterSettings = Field(default_factory=NewsletterSettings)
+    integrations: IntegrationsSettings = Field(default_factory=IntegrationsSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -760,4 +794,21 @@ signup_action = ""                     # the app's /newsletter/subscribe URL, fo
 dkim_key_file = ""                     # DKIM: a PEM key file (pip install dkimpy), selector and domain
 dkim_selector = ""
 dkim_domain = ""
+
+[integrations]
+# The read-only JSON API at /api/v1 (stories, articles, corrections), as `newsdesk serve` runs it.
+api = true
+api_item_text = false                  # true: the API's stories carry their items' full source text
+# Signed webhooks on publish and correction, e.g. [{ url = "https://hooks.example/newsdesk", secret_env = "NEWSDESK_WEBHOOK_SECRET" }]
+webhooks = []
+# Post each new story once: "mastodon", "chat" (a Slack or Discord incoming webhook) or "package.module:factory".
+posters = []
+mastodon_url = ""                      # https://mastodon.example
+mastodon_token_env = "NEWSDESK_MASTODON_TOKEN"
+mastodon_visibility = "public"
+chat_url_env = "NEWSDESK_CHAT_WEBHOOK_URL"   # the webhook's address is a secret: read from this variable
+chat_style = "slack"                   # "slack" or "discord"
+max_posts_per_run = 10
+timeout = 10.0
+max_attempts = 3
 """

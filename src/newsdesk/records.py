@@ -63,6 +63,7 @@ class ExtractedPage:
     author: str | None = None
     published_at: datetime | None = None
     canonical_url: str | None = None
+    image: str | None = None  # the page's own image address (og:image), never the image itself
 
 
 @dataclass

@@ -95,4 +95,24 @@ def extract_page(content: bytes | str, url: str) -> ExtractedPage:
         author=data.get("author") or None,
         published_at=published,
         canonical_url=canonical_link(html, url),
+        image=page_image(data.get("image"), url),
     )
+
+
+MAX_IMAGE_URL = 2048
+
+
+def page_image(value: object, page_url: str) -> str | None:
+    """The page's image as an absolute http(s) address of bounded length (kept in the item's
+    meta; shown only where ``[publish] show_source_images`` allows), else None."""
+    from urllib.parse import urljoin, urlsplit
+
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        address = urljoin(page_url, value.strip())
+    except ValueError:
+        return None
+    if urlsplit(address).scheme not in ("http", "https") or len(address) > MAX_IMAGE_URL or any(c.isspace() for c in address):
+        return None
+    return address

@@ -10,6 +10,7 @@ in a scratch folder and swapped in whole, so a failed publish leaves the last si
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -24,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import CONFIG_NAME, ConfigError, Settings
 from newsdesk.records import Article, ClaimCheck, Item, MediaRecord
-from newsdesk.site import FORMS_END, NOT_FOUND_PAGE, article_path, forms_file, slug, take_out_forms
+from newsdesk.site import FORMS_DIR, FORMS_END, NOT_FOUND_PAGE, article_path, forms_file, slug, take_out_forms
 from newsdesk.site import base as site_base
 from newsdesk.stages import Context, StageReport
 from newsdesk.store import Store
@@ -65,9 +66,10 @@ class PublishStage:
 
     def run(self, ctx: Context) -> PublishReport:
         check_out_dir(ctx.site_dir, ctx.path, [ctx.path / CONFIG_NAME, *_database_files(ctx)])
-        report = build_site(ctx.store, ctx.settings, ctx.site_dir, with_forms=ctx.settings.service.forms_in_export)
-        ctx.store.sync_search()  # the app's /search finds what the site now shows
-        return report
+        # The index first: the app remembers search results per site build, so a build must never
+        # be served before the index holds what it shows (a moment of results ahead of pages is harmless).
+        ctx.store.sync_search()  # the app's /search finds what the site shows
+        return build_site(ctx.store, ctx.settings, ctx.site_dir, with_forms=ctx.settings.service.forms_in_export)
 
 
 def _database_files(ctx: Context) -> list[Path]:
@@ -124,6 +126,8 @@ class _View:
         self.show_editor_names = False
         self.feedback_action: str | None = None  # where the feedback forms post (the app), or no forms
         self.updated_override: datetime | None = None
+        self.publisher: dict[str, Any] = {}  # the site as a NewsMediaOrganization (filled by build_site)
+        self.source_image: str | None = None  # a cited page's own image, where the operator allows it
         self.checks = summary or {}
         # Claims as published, in reading order, with their verdicts and evidence.
         published = {c.text: c for c in (claims or []) if c.verdict != "FAIL"}
@@ -153,8 +157,32 @@ class _View:
         return _when(self.updated)
 
     @property
+    def chart_png(self) -> bytes:
+        chart = self.media.chart if self.media is not None else None
+        return base64.b64decode(chart["png"]) if chart and chart.get("png") else b""
+
+    @property
+    def chart_path(self) -> str:
+        return self.path.removesuffix(".html") + "-chart.png"
+
+    @property
+    def image(self) -> dict[str, Any] | None:
+        """The article's image for og:image and JSON-LD: its own chart (a PNG beside the page),
+        else a cited page's image when ``[publish] show_source_images`` allows it."""
+        png = self.chart_png
+        if png:
+            width, height = _png_size(png)
+            alt = str(self.media.chart.get("title") or self.headline) if self.media and self.media.chart else self.headline
+            return {"url": urljoin(self.url, self.chart_path.rsplit("/", 1)[-1]), "width": width, "height": height, "alt": alt}
+        if self.source_image:
+            return {"url": self.source_image, "width": None, "height": None, "alt": self.headline}
+        return None
+
+    @property
     def json_ld(self) -> str:
         a = self._a
+        image = self.image
+        principles = self.publisher.get("publishingPrinciples")
         return _json_for_script(
             {
                 "@context": "https://schema.org",
@@ -164,6 +192,21 @@ class _View:
                 "datePublished": a.first_published.isoformat() if a.first_published else None,
                 "dateModified": self.updated.isoformat() if self.updated else None,
                 "author": {"@type": "Organization", "name": a.byline},
+                **({"publisher": self.publisher} if self.publisher else {}),
+                "mainEntityOfPage": {"@type": "WebPage", "@id": self.url},
+                "isAccessibleForFree": True,
+                **({"publishingPrinciples": principles} if principles else {}),
+                **(
+                    {
+                        "image": {
+                            "@type": "ImageObject",
+                            "url": image["url"],
+                            **{k: image[k] for k in ("width", "height") if image[k]},
+                        }
+                    }
+                    if image
+                    else {}
+                ),
                 "keywords": a.tags,
                 "wordCount": a.word_count,
                 "url": self.url,
@@ -185,6 +228,39 @@ class _View:
                 ],
             }
         )
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """A PNG's width and height, from its IHDR chunk (always the first)."""
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n":
+        return 0, 0
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _publisher(settings: Settings, base: str) -> dict[str, Any]:
+    """The site as schema.org sees it: a news organization whose policies are on the methodology
+    page (the Trust Project's best practices, corrections and fact-checking, feedback)."""
+    page = urljoin(base, METHODOLOGY_PAGE)
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.publish.site_title,
+        "url": base,
+        "logo": {"@type": "ImageObject", "url": urljoin(base, "favicon.svg")},
+        "publishingPrinciples": page,
+        "correctionsPolicy": page + "#corrections",
+        "verificationFactCheckingPolicy": page + "#verification",
+        "actionableFeedbackPolicy": page + "#feedback",
+    }
+
+
+def _source_image(article: Article, items: dict[int, Item]) -> str | None:
+    """The first cited page's own image (its og:image, as extraction found it)."""
+    for r in article.references:
+        item = items.get(r.item_id)
+        url = item.meta.get("image", "") if item is not None else ""
+        if url and is_web_url(url) and len(url) <= MAX_IMAGE_URL:
+            return url
+    return None
 
 
 def _passages(article: Article, items: dict[int, Item]) -> dict[str, str]:
@@ -237,8 +313,12 @@ def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool
     from newsdesk.facts.cited import panel_rows
 
     corrections = store.corrections()
+    publisher = _publisher(settings, base)
     for v in views:
         v.media = store.media_of(v.story_id, v.version)
+        v.publisher = publisher
+        if settings.publish.show_source_images:  # the publishers' consent, given by the operator
+            v.source_image = _source_image(v._a, cited)
         v.facts = panel_rows(v._a, store.item_facts_of_story(v.story_id))
         v.corrections = corrections.get(v.story_id, [])
         v.show_editor_names = settings.service.show_editor_names
@@ -286,14 +366,17 @@ def build_site(store: Store, settings: Settings, out_dir: Path, with_forms: bool
     for v in views:
         v.linked_tags = {t for t in v.tags if t in by_tag}
         out.write(v.path, page.render(a=v, root="../", **common))
+        if v.chart_png:  # the chart as a file of its own: og:image and JSON-LD point to it
+            out.write(v.chart_path, v.chart_png)
     tag_page = env.get_template("tag.html")
     for t, members in by_tag.items():
         name = slug(t)
         listings += _write_listing(
             out, tag_page, members, f"tags/{name}.html", f"tags/{name}/page/{{n}}.html", size, common, tag=t
         )
-    _write_feeds(out, views, base, settings.publish.site_title)
+    _write_feeds(out, views, base, settings.publish.site_title, by_tag)
     _write_newsletter_archive(out, store, base, settings.publish.site_title)
+    _write_methodology(out, env, settings, base, common)
     _write_sitemap(out, views, listings, base)
     out.finish()
     _swap_in(out.scratch, out_dir, builds, stamp)
@@ -379,6 +462,7 @@ class _Output:
 
 
 SITE_MARKER = ".newsdesk-site"
+MAX_IMAGE_URL = 2048  # a source's image address longer than this is not used (nor stored: extract)
 
 
 def check_out_dir(out_dir: Path, newsroom: Path, protected: list[Path]) -> None:
@@ -418,6 +502,12 @@ def _legacy_site(folder: Path) -> bool:
         "tags",
         "newsletter",
         SITE_MARKER,
+        # Written by later versions too (a marker-less folder holding them is still newsdesk's).
+        NOT_FOUND_PAGE,
+        FORMS_DIR,
+        "page",
+        "methodology.html",
+        "robots.txt",
     }
 
 
@@ -450,14 +540,43 @@ def _rss_description(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _feed(views: list[_View], base: str, title: str, name: str, rss: bool) -> Any:
+def _full_html(v: _View) -> str:
+    """The whole article as a feed reader shows it: corrections, each section's sentences with
+    their citation marks (linked to the page's references), and the references list. Every piece
+    of text is HTML-escaped: source text never becomes markup."""
+    esc = html.escape
+    parts = [f"<p>{esc(_marked(v, v.dek.text))} {_cite_marks(v, v.dek)}</p>"]
+    if v.corrections:
+        parts.append("<h2>Corrections</h2>" + "".join(f"<p>{esc(c['text'])}</p>" for c in v.corrections))
+    for section in v.sections:
+        parts.append(f"<h2>{esc(section.heading)}</h2>")
+        for paragraph in section.paragraphs:
+            parts.append("<p>" + " ".join(f"{esc(_marked(v, s.text))} {_cite_marks(v, s)}" for s in paragraph) + "</p>")
+    refs = []
+    for r in v.references:
+        link = f'<a href="{esc(r.url)}" rel="nofollow noopener">{esc(r.url)}</a>' if is_web_url(r.url) else esc(r.url)
+        when = f" ({r.published.strftime('%d %B %Y')})" if r.published else ""
+        refs.append(f'<li id="ref-{r.number}">[{r.number}] {esc(r.outlet)} — {esc(r.title)} — {link}{when}</li>')
+    parts.append("<h2>References</h2><ol>" + "".join(refs) + "</ol>")
+    return "\n".join(parts)
+
+
+def _cite_marks(v: _View, sentence: Any) -> str:
+    refs = sorted({c.ref for c in sentence.citations})
+    marks = ", ".join(f'<a href="{html.escape(v.url)}#ref-{n}">{n}</a>' for n in refs)
+    return f"<sup>[{marks}]</sup>" if refs else ""
+
+
+def _feed(views: list[_View], base: str, title: str, name: str, rss: bool, home: str | None = None) -> Any:
+    """``name``: the feed's own path under the site; ``home``: the page it follows (the index)."""
     from feedgen.feed import FeedGenerator
 
     fg = FeedGenerator()
-    fg.id(base)
-    fg.title(title)
-    fg.link(href=base, rel="alternate")
+    fg.id(urljoin(base, name) if home else base)
+    fg.title(_rss_title(title) if rss else title)
+    # Self first: feedgen gives RSS's <link> the last link set, which must be the page, not the feed.
     fg.link(href=urljoin(base, name), rel="self")
+    fg.link(href=urljoin(base, home) if home else base, rel="alternate")
     fg.description(f"{title}: machine-written, cited news")
     fg.language("en")
     newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=UTC))
@@ -474,7 +593,13 @@ def _feed(views: list[_View], base: str, title: str, name: str, rss: bool) -> An
         entry.title(_rss_title(v.headline) if rss else v.headline)
         entry.link(href=v.url)
         summary = _marked(v, v.dek.text)
-        entry.description(_rss_description(summary) if rss else summary)
+        # The dek as the summary (RSS description / Atom summary, plain text), the whole article
+        # as the content (RSS content:encoded / Atom content type="html").
+        if rss:
+            entry.description(_rss_description(summary))
+        else:
+            entry.summary(summary)
+        entry.content(_full_html(v), type="html")
         entry.published(v.first_published)
         entry.updated(v.updated)
         for t in v.tags:
@@ -482,10 +607,22 @@ def _feed(views: list[_View], base: str, title: str, name: str, rss: bool) -> An
     return fg
 
 
-def _write_feeds(out: _Output, views: list[_View], base: str, title: str) -> None:
-    # RSS carries text its readers will render as HTML; Atom says its text is text (type="text").
+def tag_feed_paths(tag: str) -> tuple[str, str]:
+    """A tag's RSS and Atom feeds, beside its pages (tags/<tag>.html, tags/<tag>/page/2.html)."""
+    return f"tags/{slug(tag)}/feed.xml", f"tags/{slug(tag)}/atom.xml"
+
+
+def _write_feeds(out: _Output, views: list[_View], base: str, title: str, by_tag: dict[str, list[_View]]) -> None:
+    # RSS carries text its readers will render as HTML; Atom says which is which (summary
+    # type="text", content type="html").
     out.write("feed.xml", _feed(views, base, title, "feed.xml", rss=True).rss_str(pretty=True))
     out.write("atom.xml", _feed(views, base, title, "atom.xml", rss=False).atom_str(pretty=True))
+    for tag, members in by_tag.items():
+        rss_path, atom_path = tag_feed_paths(tag)
+        page = f"tags/{slug(tag)}.html"
+        named = f"{title}: {tag}"
+        out.write(rss_path, _feed(members, base, named, rss_path, rss=True, home=page).rss_str(pretty=True))
+        out.write(atom_path, _feed(members, base, named, atom_path, rss=False, home=page).atom_str(pretty=True))
     newest = sorted(views, key=lambda v: v.updated or datetime.min.replace(tzinfo=UTC))
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -499,6 +636,7 @@ def _write_feeds(out: _Output, views: list[_View], base: str, title: str) -> Non
                 "title": v.headline,
                 "summary": _marked(v, v.dek.text),
                 "content_text": "\n\n".join(_marked(v, s.text) for s in v.sentences()),
+                "content_html": _full_html(v),
                 "date_published": v.first_published.isoformat() if v.first_published else None,
                 "date_modified": v.updated.isoformat() if v.updated else None,
                 "tags": v.tags,
@@ -558,18 +696,41 @@ def _write_newsletter_archive(out: _Output, store: Store, base: str, title: str)
 
 
 def _write_sitemap(out: _Output, views: list[_View], listings: list[str], base: str) -> None:
-    """Every article, and every page of the index and of the tags (``listings``, index.html first)."""
+    """Every article, the methodology page, and every page of the index and of the tags
+    (``listings``, index.html first); robots.txt names the sitemap."""
     from xml.sax.saxutils import escape
 
     rows = [f"<url><loc>{escape(urljoin(base, listings[0]))}</loc></url>"]
     for v in views:
-        lastmod = v.updated.date().isoformat() if v.updated else ""
-        rows.append(f"<url><loc>{escape(v.url)}</loc><lastmod>{lastmod}</lastmod></url>")
-    for path in listings[1:]:
+        # No date, no element: an empty <lastmod> is invalid (the sitemap protocol wants a W3C date).
+        lastmod = f"<lastmod>{v.updated.date().isoformat()}</lastmod>" if v.updated else ""
+        rows.append(f"<url><loc>{escape(v.url)}</loc>{lastmod}</url>")
+    for path in [METHODOLOGY_PAGE, *listings[1:]]:
         rows.append(f"<url><loc>{escape(urljoin(base, path))}</loc></url>")
     out.write(
         "sitemap.xml",
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         + "\n".join(rows)
         + "\n</urlset>\n",
+    )
+    out.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {urljoin(base, 'sitemap.xml')}\n")
+
+
+METHODOLOGY_PAGE = "methodology.html"
+
+
+def _write_methodology(out: _Output, env: Any, settings: Settings, base: str, common: dict[str, Any]) -> None:
+    """How newsdesk writes and checks, and its corrections policy: the page every article's
+    JSON-LD names as its publishingPrinciples, linked from every footer."""
+    verify = settings.verify
+    out.write(
+        METHODOLOGY_PAGE,
+        env.get_template(METHODOLOGY_PAGE).render(
+            root="",
+            url=urljoin(base, METHODOLOGY_PAGE),
+            on_fail=verify.on_fail,
+            on_review=verify.on_review,
+            writer=settings.write.backend,
+            **common,
+        ),
     )

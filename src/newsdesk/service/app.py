@@ -33,7 +33,7 @@ from starlette.routing import Mount, Route
 
 from newsdesk import logs
 from newsdesk.pipeline import Newsroom
-from newsdesk.service import actions, ops, params, search
+from newsdesk.service import actions, api, follow, ops, params, search
 from newsdesk.service.auth import COOKIE, Sessions, check_login, newsroom_secret
 from newsdesk.service.pages import SitePages
 from newsdesk.site import base as site_base
@@ -387,18 +387,23 @@ def create_app(newsroom: Newsroom) -> Starlette:
             email = validate_email(form.get("email", "")[:320], check_deliverability=False).normalized
         except EmailNotValidError as exc:
             return page("subscribe.html", status=400, problem=f"That address does not look right: {exc}")
+        # A tag or keyword to follow (the tag pages' form, the keyword field): added only when the
+        # address's owner follows the confirmation link, as a new subscription is.
+        topics, problem = follow.topics_of(form)
+        if problem:
+            return page("subscribe.html", status=400, problem=problem)
         loop = asyncio.get_running_loop()
         subscriber, _ = await loop.run_in_executor(writer, newsroom.store.add_subscriber, email, "pending")
-        if subscriber["status"] == "pending":
+        if subscriber["status"] == "pending" or (topics and subscriber["status"] == "confirmed"):
             # At most one confirmation an hour per mailbox; a second sign-up within it sends nothing.
             claim = newsroom.store.claim_confirmation
             stamp = await loop.run_in_executor(writer, claim, subscriber["id"], mailbox_of(email), CONFIRMATION_EVERY)
             if stamp is not None:
-                token = confirmations.dumps(subscriber["id"])
+                token = confirmations.dumps([subscriber["id"], topics] if topics else subscriber["id"])
                 # The site's configured address, never the request's Host header (a forged Host
                 # would put an attacker's link in a stranger's inbox).
                 link = urljoin(site_base(newsroom.settings.publish.base_url), f"newsletter/confirm?token={token}")
-                if not await confirm_off_the_loop(subscriber["id"], stamp, email, link):
+                if not await confirm_off_the_loop(subscriber["id"], stamp, email, link, [label for _, label in topics]):
                     return page(
                         "subscribe.html",
                         status=503,
@@ -408,12 +413,12 @@ def create_app(newsroom: Newsroom) -> Starlette:
         # The same answer whatever the address's state: nothing about subscribers is shown.
         return page("subscribe.html", message="Check your inbox: a confirmation link is on its way.")
 
-    async def confirm_off_the_loop(subscriber_id: int, stamp: datetime, email: str, link: str) -> bool:
+    async def confirm_off_the_loop(subscriber_id: int, stamp: datetime, email: str, link: str, topics: list[str]) -> bool:
         """Send the confirmation in a thread; False when it failed within the answer's wait."""
         from newsdesk.newsletter import send_confirmation
 
         loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(mailer, send_confirmation, newsroom.settings, email, link, newsroom.path)
+        job = loop.run_in_executor(mailer, send_confirmation, newsroom.settings, email, link, newsroom.path, topics)
         smtp = f"{newsroom.settings.newsletter.smtp_host}:{newsroom.settings.newsletter.smtp_port}"
 
         def finished(done: asyncio.Future[None]) -> bool:
@@ -441,14 +446,21 @@ def create_app(newsroom: Newsroom) -> Starlette:
 
     async def confirm(request: Request) -> Response:
         try:
-            subscriber_id = confirmations.loads(
+            confirmed = confirmations.loads(
                 request.query_params.get("token", ""), max_age=int(newsroom.settings.newsletter.confirm_hours * 3600)
             )
         except BadSignature:
             return page(
                 "subscribe.html", status=400, problem="This confirmation link is invalid or has expired: subscribe again."
             )
-        newsroom.store.set_subscriber_status(int(subscriber_id), "confirmed")
+        # A link that also follows topics carries them: [subscriber id, [[kind, label], ...]].
+        subscriber_id, topics = (confirmed, []) if isinstance(confirmed, int) else (int(confirmed[0]), confirmed[1])
+        newsroom.store.set_subscriber_status(subscriber_id, "confirmed")
+        if topics:
+            chosen = [(str(kind), str(label)) for kind, label in topics]
+            await asyncio.get_running_loop().run_in_executor(writer, newsroom.store.add_follows, subscriber_id, chosen)
+            named = ", ".join(label for _, label in chosen)
+            return page("subscribe.html", message=f"Subscribed: the newsletter brings you the verified articles on {named}.")
         return page("subscribe.html", message="Subscribed: the next issue comes to your inbox.")
 
     async def unsubscribe(request: Request) -> Response:
@@ -478,6 +490,8 @@ def create_app(newsroom: Newsroom) -> Starlette:
         Route("/desk/articles/{story_id}/{action}", ok(act), methods=["POST"]),
         *ops.routes(newsroom, ok),  # /healthz, /metrics
         *search.routes(newsroom, page, ok),  # /search
+        *api.routes(newsroom, ok),  # /api/v1: the read-only JSON API
+        *follow.routes(newsroom, page, ok, writer, form_of),  # /follow/keyword/{slug}.xml, /newsletter/follows
         Mount("/", app=pages, name="site"),  # type: ignore[arg-type]
     ]
     middleware = [Middleware(PagesFirst, pages=pages)]
@@ -488,7 +502,9 @@ def create_app(newsroom: Newsroom) -> Starlette:
     return Starlette(routes=routes, middleware=middleware)
 
 
-DYNAMIC_GETS = ("/desk", "/feedback/", "/newsletter/confirm", "/newsletter/unsubscribe", *ops.PATHS, "/search")
+DYNAMIC_GETS: tuple[str, ...] = ("/desk", "/feedback/", "/newsletter/confirm", "/newsletter/unsubscribe", *ops.PATHS, "/search")
+DYNAMIC_GETS += ("/newsletter/follows", "/follow/")  # service/follow.py
+DYNAMIC_GETS += api.PATHS  # service/api.py
 
 
 class PagesFirst:

@@ -54,6 +54,11 @@ RULES: dict[str, Rule] = {
     "name": Rule(max_chars=1024),
     "password": Rule(max_chars=4096),
     "email": Rule(max_chars=1024),
+    # following topics (service/follow.py; store.newsletter.MAX_TOPIC_CHARS)
+    "slug": Rule(max_chars=200),  # path: /follow/keyword/{slug}.xml
+    "tag": Rule(max_chars=100),
+    "keyword": Rule(max_chars=100),
+    "remove": Rule(max_chars=220),
 }
 
 

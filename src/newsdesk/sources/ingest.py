@@ -261,6 +261,7 @@ async def _complete_entry(
         origin = "reply"
     canonical_source = entry.url
     author, published, title = entry.author, entry.published_at, entry.title
+    image = None  # the page's own image address, when its page is read (publish shows it only by consent)
     needs_page = entry.fetch_page and settings.extract.fetch_pages and len(text.split()) < settings.extract.min_feed_words
     if needs_page and urlsplit(entry.url).scheme in ("http", "https"):
         loop = asyncio.get_running_loop()
@@ -279,6 +280,7 @@ async def _complete_entry(
             author = author or extracted.author
             published = published or extracted.published_at
             title = title or (extracted.title or "")
+            image = extracted.image
         except FetchError as exc:
             report.errors.append(f"page: {exc}")
         except TimeoutError:
@@ -294,6 +296,8 @@ async def _complete_entry(
     who = publisher(source.kind, source.url, canonical_source or entry.url, configured_outlets(settings).get(source.url))
     if who:
         meta = {**meta, "publisher": who}
+    if image:
+        meta = {**meta, "image": image}
     fetched_at = utcnow()
     if published is None and origin != "reply":
         # An undated item is dated by its own text (a dateline, "on March 3, 2025"), so it is not

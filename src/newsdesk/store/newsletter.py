@@ -1,17 +1,48 @@
-"""The newsletter's tables: subscribers, issues, and the send log (one row per subscriber and
-issue, written before and after each message, so a re-run after a crash knows who is done)."""
+"""The newsletter's tables: subscribers, the topics they follow, issues, and the send log (one
+row per subscriber and issue, written before and after each message, so a re-run after a crash
+knows who is done).
+
+Following topics: a subscriber's follows (tags, keywords) make one ``selection`` key, kept on the
+subscriber's row; an edition is the daily issue (selection NULL, for everyone following nothing)
+and one issue per selection with something in it, each sent to the subscribers of that key.
+"""
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from newsdesk.store.base import StoreBase
 from newsdesk.store.rows import new_id, utcnow
-from newsdesk.store.schema import newsletter_issues, sends, subscribers
+from newsdesk.store.schema import newsletter_issues, sends, subscriber_follows, subscribers
+from newsdesk.store.search import headline_key
+
+FOLLOW_KINDS = ("tag", "keyword")
+MAX_FOLLOWS = 20  # per subscriber: an issue per selection stays a digest, not a search engine
+MAX_TOPIC_CHARS = 100
+
+
+def topic_key(kind: str, label: str) -> str:
+    """A topic as matched and compared: a tag case-folded with single spaces, a keyword its words
+    (as the search index splits them), lower case. "" when nothing is left."""
+    if kind == "tag":
+        return " ".join(label.split()).casefold()[:MAX_TOPIC_CHARS]
+    return headline_key(label)[:MAX_TOPIC_CHARS]
+
+
+def selection_key(follows: Iterable[tuple[str, str]]) -> str | None:
+    """One key for a set of (kind, key) follows, the same whatever their order; None for none."""
+    chosen = sorted(set(follows))
+    return json.dumps(chosen, ensure_ascii=False, separators=(",", ":")) if chosen else None
+
+
+def parse_selection(key: str | None) -> list[tuple[str, str]]:
+    return [(str(kind), str(value)) for kind, value in json.loads(key)] if key else []
 
 
 def mailbox_of(email: str) -> str:
@@ -89,42 +120,160 @@ class NewsletterQueries(StoreBase):
                 q = q.where(subscribers.c.status == status)
             return [dict(r) for r in conn.execute(q).mappings()]
 
+    # --- following topics ---
+    def add_follows(
+        self, subscriber_id: int, follows: Iterable[tuple[str, str]], *, conn: Connection | None = None
+    ) -> list[dict[str, Any]]:
+        """Add (kind, label) follows the subscriber does not have yet (at most MAX_FOLLOWS in all;
+        unknown kinds and empty topics are skipped); the subscriber's follows after."""
+        with self.begin(conn) as conn:
+            have = {(f["kind"], f["key"]) for f in self.follows_of(subscriber_id, conn=conn)}
+            for kind, label in follows:
+                label = " ".join(label.split())[:MAX_TOPIC_CHARS]
+                key = topic_key(kind, label) if kind in FOLLOW_KINDS else ""
+                if not key or (kind, key) in have or len(have) >= MAX_FOLLOWS:
+                    continue
+                conn.execute(
+                    insert(subscriber_follows).values(
+                        subscriber_id=subscriber_id, kind=kind, key=key, label=label, created_at=utcnow()
+                    )
+                )
+                have.add((kind, key))
+            return self._reselect(subscriber_id, conn)
+
+    def remove_follow(self, subscriber_id: int, kind: str, key: str, *, conn: Connection | None = None) -> list[dict[str, Any]]:
+        with self.begin(conn) as conn:
+            conn.execute(
+                delete(subscriber_follows).where(
+                    subscriber_follows.c.subscriber_id == subscriber_id,
+                    subscriber_follows.c.kind == kind,
+                    subscriber_follows.c.key == key,
+                )
+            )
+            return self._reselect(subscriber_id, conn)
+
+    def _reselect(self, subscriber_id: int, conn: Connection) -> list[dict[str, Any]]:
+        """The subscriber's selection key brought in step with its follows (same transaction)."""
+        follows = self.follows_of(subscriber_id, conn=conn)
+        key = selection_key((f["kind"], f["key"]) for f in follows)
+        conn.execute(update(subscribers).where(subscribers.c.id == subscriber_id).values(selection=key))
+        return follows
+
+    def follows_of(self, subscriber_id: int, *, conn: Connection | None = None) -> list[dict[str, Any]]:
+        with self.begin(conn) as conn:
+            q = (
+                select(subscriber_follows)
+                .where(subscriber_follows.c.subscriber_id == subscriber_id)
+                .order_by(subscriber_follows.c.kind, subscriber_follows.c.key)
+            )
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def selections(self, *, conn: Connection | None = None) -> dict[str, dict[str, str]]:
+        """Every selection confirmed subscribers have: its key -> {(kind, key) as "kind:key": label}."""
+        with self.begin(conn) as conn:
+            keys = conn.execute(
+                select(subscribers.c.selection)
+                .where(subscribers.c.status == "confirmed", subscribers.c.selection.is_not(None))
+                .distinct()
+            ).scalars()
+            labels = {
+                (r.kind, r.key): r.label
+                for r in conn.execute(
+                    select(subscriber_follows.c.kind, subscriber_follows.c.key, subscriber_follows.c.label)
+                    .join(subscribers, subscribers.c.id == subscriber_follows.c.subscriber_id)
+                    .where(subscribers.c.status == "confirmed")
+                    .order_by(subscriber_follows.c.id.desc())  # the first label typed wins
+                )
+            }
+            return {
+                key: {f"{kind}:{value}": labels.get((kind, value), value) for kind, value in parse_selection(key)}
+                for key in sorted(k for k in keys if k)
+            }
+
+    # --- issues ---
     def save_issue(self, values: dict[str, Any], *, conn: Connection | None = None) -> int:
         with self.begin(conn) as conn:
             return new_id(conn.execute(insert(newsletter_issues).values(created_at=utcnow(), **values)))
 
     def newsletter_issue(self, issue_id: int | None = None, *, conn: Connection | None = None) -> dict[str, Any] | None:
-        """An issue, or the newest."""
+        """An issue, or the newest daily issue."""
         with self.begin(conn) as conn:
             q = select(newsletter_issues)
-            q = q.where(newsletter_issues.c.id == issue_id) if issue_id else q.order_by(newsletter_issues.c.id.desc())
+            if issue_id:
+                q = q.where(newsletter_issues.c.id == issue_id)
+            else:
+                q = q.where(newsletter_issues.c.edition_id.is_(None)).order_by(newsletter_issues.c.id.desc())
             row = conn.execute(q.limit(1)).mappings().first()
             return dict(row) if row else None
 
     def newsletter_issues(self, *, conn: Connection | None = None) -> list[dict[str, Any]]:
-        """Every issue, newest first (for the archive on the site)."""
+        """Every daily issue, newest first (for the archive on the site; an issue for a selection
+        of topics is no page there)."""
         with self.begin(conn) as conn:
-            q = select(newsletter_issues).order_by(newsletter_issues.c.id.desc())
+            q = select(newsletter_issues).where(newsletter_issues.c.edition_id.is_(None)).order_by(newsletter_issues.c.id.desc())
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def edition(self, issue_id: int, *, conn: Connection | None = None) -> list[dict[str, Any]]:
+        """A daily issue and the issues for selections built with it (the daily one first)."""
+        with self.begin(conn) as conn:
+            q = (
+                select(newsletter_issues)
+                .where(or_(newsletter_issues.c.id == issue_id, newsletter_issues.c.edition_id == issue_id))
+                .order_by(newsletter_issues.c.id)
+            )
             return [dict(r) for r in conn.execute(q).mappings()]
 
     def last_issue_at(self, *, conn: Connection | None = None) -> datetime | None:
         with self.begin(conn) as conn:
-            return conn.execute(select(func.max(newsletter_issues.c.created_at))).scalar()
+            q = select(func.max(newsletter_issues.c.created_at)).where(newsletter_issues.c.edition_id.is_(None))
+            return conn.execute(q).scalar()
 
     def still_to_send(self, issue_id: int, max_attempts: int, *, conn: Connection | None = None) -> list[dict[str, Any]]:
-        """Confirmed subscribers this issue has not reached: no record, a retry left, or a send a
-        crash interrupted ("sending": sent again, with the same Message-ID)."""
+        """Confirmed subscribers of the issue's selection (for the daily issue: those following
+        nothing) it has not reached: no record, a retry left, or a send a crash interrupted
+        ("sending": sent again, with the same Message-ID)."""
         with self.begin(conn) as conn:
+            selection = conn.execute(select(newsletter_issues.c.selection).where(newsletter_issues.c.id == issue_id)).scalar()
             done = select(sends.c.subscriber_id).where(
                 sends.c.issue_id == issue_id,
                 (sends.c.status.in_(("sent", "permanent"))) | (sends.c.attempts >= max_attempts),
             )
+            chosen = subscribers.c.selection.is_(None) if selection is None else subscribers.c.selection == selection
             q = (
                 select(subscribers)
-                .where(subscribers.c.status == "confirmed", subscribers.c.id.not_in(done))
+                .where(subscribers.c.status == "confirmed", chosen, subscribers.c.id.not_in(done))
                 .order_by(subscribers.c.id)
             )
             return [dict(r) for r in conn.execute(q).mappings()]
+
+    def edition_to_send(self, issue_id: int, max_attempts: int, *, conn: Connection | None = None) -> list[tuple[int, dict[str, Any]]]:
+        """(issue id, subscriber) for every confirmed subscriber an issue of the edition has not
+        reached yet: each subscriber with the issue of its own selection, in one query."""
+        with self.begin(conn) as conn:
+            issue = newsletter_issues
+            done = (
+                select(sends.c.id)
+                .where(
+                    sends.c.issue_id == issue.c.id,
+                    sends.c.subscriber_id == subscribers.c.id,
+                    (sends.c.status.in_(("sent", "permanent"))) | (sends.c.attempts >= max_attempts),
+                )
+                .exists()
+            )
+            same = or_(
+                and_(issue.c.selection.is_(None), subscribers.c.selection.is_(None)), issue.c.selection == subscribers.c.selection
+            )
+            q = (
+                select(issue.c.id.label("issue_id"), subscribers)
+                .join(subscribers, same)
+                .where(or_(issue.c.id == issue_id, issue.c.edition_id == issue_id), subscribers.c.status == "confirmed", ~done)
+                .order_by(issue.c.id, subscribers.c.id)
+            )
+            out = []
+            for row in conn.execute(q).mappings():
+                values = dict(row)
+                out.append((int(values.pop("issue_id")), values))
+            return out
 
     def record_send(
         self, issue_id: int, subscriber_id: int, status: str, error: str | None = None, *, conn: Connection | None = None

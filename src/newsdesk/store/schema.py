@@ -321,7 +321,25 @@ subscribers = Table(
     # (so "Ada+1@…" and "ada@…" count as one).
     Column("confirmation_sent_at", UTCDateTime),
     Column("mailbox", String(320)),
+    # The topics followed, as one key (store/newsletter.selection_key): subscribers with the same
+    # key get the same issue; NULL, none followed: the daily issue of everything.
+    Column("selection", Text),
     Index("ix_subscribers_mailbox", "mailbox"),
+    Index("ix_subscribers_selection", "selection"),
+)
+
+# A tag or keyword a subscriber follows (migration 0013): ``key`` as matched, ``label`` as typed.
+subscriber_follows = Table(
+    "subscriber_follows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # tag, keyword
+    Column("key", String(200), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("subscriber_id", "kind", "key", name="uq_subscriber_follows_subscriber_id"),
+    Index("ix_subscriber_follows_topic", "kind", "key"),
 )
 
 newsletter_issues = Table(
@@ -334,6 +352,11 @@ newsletter_issues = Table(
     Column("html", Text, nullable=False),
     Column("text", Text, nullable=False),
     Column("stories", JSON, nullable=False),  # [story id, version] of every article in it
+    # An issue for one selection of topics (its key), built with the daily issue of its edition;
+    # both NULL for the daily issue itself.
+    Column("selection", Text),
+    Column("edition_id", Integer, ForeignKey("newsletter_issues.id", ondelete="CASCADE")),
+    Index("ix_newsletter_issues_edition_id", "edition_id"),
 )
 
 sends = Table(

@@ -9,8 +9,10 @@ stories that changed; the publish stage calls it after each build.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -134,11 +136,36 @@ class SearchQueries(StoreBase):
                     break
                 q = _pg_query(words, every) if pg else _fts_query(words, every)
                 params = {"q": q, "n": wanted, "skip": skip, "exact": ids}
-                rows = list(conn.execute(_PG_SEARCH if pg else _SQLITE_SEARCH, params))
-                if rows or len(words) == 1:
+                statement = _PG_SEARCH if pg else _sqlite_search(bool(exact), skip > 0)
+                rows = list(conn.execute(statement, params))
+                # Any word only when no article has every word: an exact headline has them all
+                # (falling back past it read the longest lists of the index, for padding).
+                if rows or exact or len(words) == 1:
                     hits += [_hit(r, r.snippet) for r in rows]
                     break
         return hits
+
+    def newest_matching(
+        self, query: str, limit: int = 50, among: Iterable[int] | None = None, *, conn: Connection | None = None
+    ) -> list[SearchHit]:
+        """Published articles with every word of ``query``, newest first (a followed keyword: its
+        feed, the newsletter's selection); ``among``: only these stories. [] for no words."""
+        words = query_words(query)
+        if not words:
+            return []
+        pg = self.engine.dialect.name == "postgresql"
+        q = _pg_query(words, True) if pg else _fts_query(words, True)
+        statement = _PG_NEWEST if pg else _SQLITE_NEWEST
+        if among is not None:
+            wanted = sorted(set(among))
+            if not wanted:
+                return []
+            statement = _PG_NEWEST_AMONG if pg else _SQLITE_NEWEST_AMONG
+        with self.begin(conn) as conn:
+            params: dict[str, Any] = {"q": q, "n": limit}
+            if among is not None:
+                params["among"] = wanted
+            return [_hit(r, "") for r in conn.execute(statement, params)]
 
 
 def _hit(r: Any, snippet: str | None) -> SearchHit:
@@ -194,17 +221,24 @@ _EXACT = (
 
 # FTS5's rank is bm25 with a weight per column (migration 0012: headline 10, dek 4, body 1,
 # tags 3): a word in the headline counts most.
-_SQLITE_SEARCH = (
-    text(f"""
+_SQLITE_SEARCH = f"""
 SELECT d.story_id, d.headline, d.dek, d.path, d.published_at, f.snippet
 FROM (
     SELECT rowid, snippet(search_fts, 2, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet
-    FROM search_fts WHERE search_fts MATCH :q AND rowid NOT IN :exact ORDER BY rank LIMIT :n OFFSET :skip
+    FROM search_fts WHERE search_fts MATCH :q {{exact}} ORDER BY rank LIMIT :n {{skip}}
 ) AS f JOIN search_docs AS d ON d.story_id = f.rowid
-""")
-    .columns(**_RESULT)
-    .bindparams(bindparam("exact", expanding=True))
-)
+"""
+
+
+@functools.cache
+def _sqlite_search(exact: bool, skip: bool) -> Any:
+    """The FTS5 query with only the clauses it needs: "rowid NOT IN" and "OFFSET" together made
+    SQLite take about twice as long (1.7 ms against 0.9 ms a query, 3,000 articles)."""
+    statement = text(
+        _SQLITE_SEARCH.format(exact="AND rowid NOT IN :exact" if exact else "", skip="OFFSET :skip" if skip else "")
+    ).columns(**_RESULT)
+    return statement.bindparams(bindparam("exact", expanding=True)) if exact else statement
+
 
 _PG_SEARCH = (
     text(f"""
@@ -224,4 +258,30 @@ ORDER BY top.score DESC, d.story_id
 """)
     .columns(**_RESULT)
     .bindparams(bindparam("exact", expanding=True))
+)
+
+# A followed keyword: every word, newest first (no rank: a feed or a digest lists by date).
+_NEWEST_COLUMNS: dict[str, TypeEngine[Any]] = {k: v for k, v in _RESULT.items() if k != "snippet"}
+_SQLITE_NEWEST_SQL = """
+SELECT d.story_id, d.headline, d.dek, d.path, d.published_at
+FROM search_fts AS f JOIN search_docs AS d ON d.story_id = f.rowid
+WHERE search_fts MATCH :q {among}
+ORDER BY d.published_at DESC, d.story_id DESC LIMIT :n
+"""
+_PG_NEWEST_SQL = """
+SELECT d.story_id, d.headline, d.dek, d.path, d.published_at
+FROM search_docs AS d WHERE d.tsv @@ to_tsquery('english', :q) {among}
+ORDER BY d.published_at DESC, d.story_id DESC LIMIT :n
+"""
+_SQLITE_NEWEST = text(_SQLITE_NEWEST_SQL.format(among="")).columns(**_NEWEST_COLUMNS)
+_PG_NEWEST = text(_PG_NEWEST_SQL.format(among="")).columns(**_NEWEST_COLUMNS)
+_SQLITE_NEWEST_AMONG = (
+    text(_SQLITE_NEWEST_SQL.format(among="AND f.rowid IN :among"))
+    .columns(**_NEWEST_COLUMNS)
+    .bindparams(bindparam("among", expanding=True))
+)
+_PG_NEWEST_AMONG = (
+    text(_PG_NEWEST_SQL.format(among="AND d.story_id IN :among"))
+    .columns(**_NEWEST_COLUMNS)
+    .bindparams(bindparam("among", expanding=True))
 )

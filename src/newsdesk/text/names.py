@@ -215,7 +215,7 @@ def name_present(name: str, haystack: str) -> bool:
         len(parts) > 1
         and len(initials) >= 2
         and not is_dictionary_word(initials)
-        and re.search(r"(?<![a-z0-9])" + initials.lower() + r"(?![a-z0-9])", haystack)
+        and re.search(r"\bthe " + initials.lower() + r"(?![\w'\u2019-])", haystack)
     ):
         return True  # in lower-cased copy ("the eu" for "European Union"), unless a word ("us", "who")
     if name.isupper() and len(name) >= 2:  # an abbreviation in the claim for a name in the source

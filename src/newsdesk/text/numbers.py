@@ -160,7 +160,7 @@ _FRACTION_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 # ("a third individual", "the second half").
 _FRACTION = re.compile(
     r"(?<![\w-])(?:(?P<count>a|an|one|two|three|four)[- ](?P<part>thirds?|quarters?|fifths?|tenths?)(?=\s+(?:of|the|their|its|his|her|our)\b)"
-    r"|(?<!first )(?<!second )(?<!an )(?<!a )(?P<half>half)(?=\s+(?:of|the|their|its|his|her|our|all)\b)"
+    r"|(?<!first )(?<!second )(?<!\ban )(?<!\ba )(?P<half>half)(?=\s+(?:of|the|their|its|his|her|our|all)\b)"
     r"|(?:by|in) (?P<byhalf>half)\b(?!-)"
     r"|(?P<one>one|1) in (?P<every>two|three|four|five|six|seven|eight|nine|ten|2|3|4|5|6|7|8|9|10)\b)",
     re.I,

@@ -34,7 +34,7 @@ from newsdesk.records import ArticleSentence, ClaimCheck, Evidence, Item
 from newsdesk.text import lexicon
 from newsdesk.text.injection import mask, screen
 from newsdesk.text.names import NOT_NAMES, SAID, is_dictionary_word, name_present, names, names_of_every_shape
-from newsdesk.text.numbers import APPROXIMATION, Figure, derivation, figures, hedge_start, matches
+from newsdesk.text.numbers import APPROXIMATION, Figure, derivation, figures, hedge_start, is_year, matches
 from newsdesk.text.sentences import raw_sentence_spans, sentence_spans
 
 if TYPE_CHECKING:
@@ -396,7 +396,13 @@ class ClaimChecker:
         evidence_text = normalise("\n".join(dict.fromkeys(near + spans)))
         titles = normalise("\n".join(f"{i.outlet}. {src.titles[n]}" for n, i in enumerate(src.items)))
         outside = outside_quotes(text, " \u2016 ")
-        sourced = self._figures(text, normalise("\n".join(dict.fromkeys((close if close is not None else near) + spans))), f, src)
+        sourced = self._figures(
+            text,
+            normalise("\n".join(dict.fromkeys((close if close is not None else near) + spans))),
+            f,
+            src,
+            normalise(near[0]) if near else "",
+        )
         self._quotes(text, src, f)
         claim_names_found = names_of_every_shape(outside)
         for name in sorted(claim_names_found):
@@ -411,6 +417,7 @@ class ClaimChecker:
         # "a third of"): they are checked as the figure.
         plain = text
         for a, b in sourced:
+            b += len(m.group()) if (m := _ORDINAL_END.match(text, b)) else 0  # "June 17th"
             plain = plain[:a] + " " * (b - a) + plain[b:]
         self._content_words(
             outside_quotes(plain, " \u2016 "),
@@ -423,7 +430,9 @@ class ClaimChecker:
         )
         return f
 
-    def _figures(self, text: str, evidence: str, f: _Findings, src: _Sources | None = None) -> list[tuple[int, int]]:
+    def _figures(
+        self, text: str, evidence: str, f: _Findings, src: _Sources | None = None, best: str = ""
+    ) -> list[tuple[int, int]]:
         """Each figure of the claim against the evidence; the spans (hedge included) of those found."""
         # A figure must stand in the sentences that back the claim, not anywhere in the item
         # ("8:14" is not supported by "eight months" three paragraphs away) — or in another
@@ -437,6 +446,16 @@ class ClaimChecker:
         # ("between 1260 and 1390" does not support "between about 1,400 and 1390").
         taken = {id(s) for c in claim_figures for s in source_figures if matches(c, s, self.number_tolerance, 0.0)}
         for fig in claim_figures:
+            other = self._otherwise(text, fig, best) if best else None
+            if other is not None and (
+                any(matches(fig, s, self.number_tolerance, self.approximation) for s in source_figures)
+                or (src is not None and self._anchored(text, fig, src, evidence))
+            ):
+                # The best evidence gives the figure's words another figure ("the first 10
+                # episodes"): the claim's ("the first 13 episodes") is not its figure, wherever
+                # else the item has it.
+                f.hard.append((f"figure {fig.text!r}: its best evidence says {other.text!r}", fig.text))
+                continue
             if any(matches(fig, s, self.number_tolerance, 0.0) for s in source_figures):
                 found.append((hedge_start(text, fig), fig.end))
                 continue
@@ -446,7 +465,7 @@ class ClaimChecker:
                 taken.add(id(close[0]))
                 found.append((hedge_start(text, fig), fig.end))
                 continue
-            if src is not None and self._anchored(text, fig, src):
+            if src is not None and self._anchored(text, fig, src, evidence):
                 found.append((hedge_start(text, fig), fig.end))
                 continue
             how = derivation(fig, source_figures)
@@ -465,11 +484,33 @@ class ClaimChecker:
                 f.hard.append((f"figure {fig.text!r} is not in the cited sources", fig.text))
         return found
 
-    def _anchored(self, text: str, fig: Figure, src: _Sources) -> bool:
-        """The figure, stated exactly (no rounding borrowed from afar), in some sentence of the
-        cited items beside a content word it stands beside in the claim (three words either side)."""
+    def _otherwise(self, text: str, fig: Figure, evidence: str) -> Figure | None:
+        """A figure of ``evidence``, of the claim figure's kind, beside a word the claim figure
+        stands beside, that ``evidence`` does not give the claim's figure and the claim does not
+        state itself (years aside): the evidence says another figure for the same thing."""
+        if any(matches(fig, s, self.number_tolerance, self.approximation) for s in figures(evidence, fractions=True)):
+            return None
         mine = _anchor_words(text, fig)
         if not mine:
+            return None
+        stated = figures(text, fractions=True)
+        for sentence, own in _figured_sentences(evidence):
+            for s in own:
+                if any(matches(c, s, self.number_tolerance, self.approximation) for c in stated) or is_year(s):
+                    continue  # a figure the claim states too is no other figure for its words
+                if s.kind == fig.kind or {s.kind, fig.kind} == {"money", "plain"}:
+                    theirs = lexicon.evidence_forms(" ".join(_anchor_words(sentence, s)))
+                    if any(lexicon.accounted(w, theirs) for w in mine):
+                        return s
+        return None
+
+    def _anchored(self, text: str, fig: Figure, src: _Sources, evidence: str) -> bool:
+        """The figure, stated exactly (no rounding borrowed from afar), in some sentence of the
+        cited items beside a content word it stands beside in the claim (three words either side)
+        — unless the claim's own evidence gives that word another figure ("10 episodes" near, "13
+        episodes" three paragraphs on: the claim changed the figure)."""
+        mine = _anchor_words(text, fig)
+        if not mine or self._otherwise(text, fig, evidence) is not None:
             return False
         for sentence, own in _figured_sentences(src.text):
             for s in own:
@@ -712,6 +753,7 @@ class ClaimChecker:
         category_missing: list[tuple[str, str]] = []
         plain_missing: list[str] = []
         content = 0
+        named = 0  # content words that are names (checked as names): not what the claim asserts of them
         claim_counts = Counter(t.lower() for t in lexicon.tokens(outside))
         evidence_counts = Counter(t.lower() for t in lexicon.tokens(close if close is not None else evidence))
         for token in lexicon.tokens(outside):
@@ -733,6 +775,7 @@ class ClaimChecker:
                 continue
             # A name may stand anywhere in its source; a name no source has is reported as a name.
             if token[0].isupper() and (name_present(token, src.text) or any(token in n.split() for n in claim_names_found)):
+                named += 1
                 continue
             category = lexicon.category(low)
             if category:
@@ -743,7 +786,9 @@ class ClaimChecker:
         if missing and src.injected:
             whole_forms = lexicon.evidence_forms(src.injected)
             obeyed = [t for t in missing if lexicon.accounted(t.lower(), whole_forms)]
-            if obeyed and len(obeyed) >= max(1, len(missing) // 2):
+            # Any word only a text addressed to a model supplies is obeyed, not reported: a hard
+            # finding, never wording a judge could settle.
+            if obeyed:
                 f.hard.append(
                     (
                         "its only support is text addressed to a model in the source (a prompt injection): " + ", ".join(obeyed),
@@ -753,7 +798,10 @@ class ClaimChecker:
                 return
         for token, category in category_missing:
             f.hard.append((f"{category} {token!r} is not in the cited sentences", token))
-        if plain_missing and content and len(plain_missing) >= 3 and len(plain_missing) >= 0.5 * content:
+        # What the claim asserts of its names, missing from the cited passage ("Zentrix admitted
+        # wrongdoing" citing a passage that never says so): not a paraphrase's wording.
+        asserted = content - named
+        if plain_missing and asserted and len(plain_missing) >= 2 and len(plain_missing) >= 0.5 * asserted:
             f.hard.append(
                 (
                     "the cited passage does not carry this claim: " + ", ".join(plain_missing) + " unaccounted (wrong passage?)",
@@ -778,7 +826,8 @@ class ClaimChecker:
         return None
 
 
-_INTRODUCED = re.compile(r"(\b(?:an?|one) (?:[A-Za-z-]+ ){0,2}[a-z-]+ )(named|called)(?= [A-Z])")
+_ORDINAL_END = re.compile(r"(?:st|nd|rd|th)\b")
+_INTRODUCED = re.compile(r"(\b(?:[Aa]n?|[Oo]ne) (?:[A-Za-z-]+ ){0,2}[a-z-]+ )(named|called)(?= [A-Z])")
 _ROLE_BEFORE = re.compile(r"\b((?:[a-z][a-z-]+ ){0,2}[a-z][a-z-]+) ((?:[A-Z][a-z'\u2019-]+ )*[A-Z][a-z'\u2019-]+)")
 _ROLE_AFTER = re.compile(
     r"((?:[A-Z][a-z'\u2019-]+ )*[A-Z][a-z'\u2019-]+), (?:the|a|an|its|his|her|their) ((?:[a-z'\u2019-]+ ){0,3}[a-z][a-z-]+)(?=[,.;])"

@@ -10,7 +10,7 @@ is not written; the writer's quoted sentences stay as they were.
   ("Nvidia shares fell 13% at the open and 17% at the close [1][2]") replace the sentences that
   only restated those figures one by one. A time whose outlets give different values is left to
   the "Sources disagree" note.
-- Timeline: a story whose reports run over several days gets a "Timeline" section, one report
+- Timeline: a story whose reports run over several days gets a "The timeline" section, one report
   per day in date order; the page dates each entry by its cited source's publication date.
 - Headings: each section named after what it is about ("Velora Systems: what happened", "What
   Pavel Oskar said"), checked as labels by the verifier; a fixed heading where nothing passes.
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from newsdesk.verify.checks import ClaimChecker
 
-TIMELINE_HEADING = "Timeline"
+TIMELINE_HEADING = "The timeline"  # not "Timeline": a capitalised lone word reads as a name to the label check
 MAX_POINTS = 4
 MAX_TIMELINE = 6
 
@@ -231,49 +231,82 @@ def timeline(
 # --- headings --------------------------------------------------------------------------------
 
 
-def _main_name(texts: list[str], people: bool = False) -> list[str]:
+def _main_name(texts: list[str], within: str | None = None) -> list[str]:
+    """Names the texts share (each in two of them, or the only text), most mentioned first; with
+    ``within``, only names that text gives too (the dek: what the story is about)."""
+    from newsdesk.write.extractive import NOT_TAGS
+
     counts: Counter[str] = Counter()
     for t in texts:
-        counts.update({n for n in names(t) if n.lower() not in NOT_NAMES and len(n) > 2 and (not people or " " in n)})
+        counts.update({n for n in names(t) if n.lower() not in NOT_NAMES and len(n) > 2 and n.lower() not in NOT_TAGS})
     need = 2 if len(texts) > 1 else 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0]))
-    return [n for n, k in ranked if k >= need]
+    return [n for n, k in ranked if k >= need and (within is None or n in within)]
 
 
-def heading_options(kind: str, members: list[Candidate]) -> list[str]:
+# Last words that make a two-word name an organisation ("Corvane Research"), not a speaker.
+_ORGANISATION = frozenset(
+    "Research Bank Group Labs Systems Capital Partners Securities Council Company Institute University Energy Foods "
+    "Robotics Cloud Space Media News Post Times Daily Ledger Insights Analytics Associates Holdings Motors Airlines "
+    "Agency Office Ministry Department Police Authority Court Union Foundation Fund Trust".split()
+)
+
+
+def _speakers(texts: list[str]) -> list[str]:
+    """People the texts quote by full name ("…, said Pavel Oskar", "Pavel Oskar said …"), without
+    a title before the name ("Mayor Lidia Farrow" → "Lidia Farrow"), most quoted first."""
+    from newsdesk.write.extractive import ROLES
+
+    counts: Counter[str] = Counter()
+    # Not after "at", "from", "of" ("analysts at Corvane Research noted"): an organisation.
+    person = r"(?<!\bat )(?<!\bfrom )(?<!\bof )(?<!\bfor )((?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z]+\s+[A-Z][a-z'\u2019-]+)"
+    for t in texts:
+        found = re.findall(person + r",?\s+(?:\w+\s+){0,2}?" + SAID.pattern, t) + re.findall(SAID.pattern + r"\s+" + person, t)
+        who = set()
+        for groups in found:
+            name = next((g for g in groups if g and g[0].isupper() and " " in g), None)
+            if name is None:
+                continue
+            words = name.split()
+            if len(words) == 3 and words[0].lower().rstrip(".") in ROLES:
+                name = " ".join(words[1:])
+            if len(name.split()) == 2 and name.split()[0].lower() not in NOT_NAMES and name.split()[1] not in _ORGANISATION:
+                who.add(name)
+        counts.update(who)
+    return [n for n, _ in counts.most_common()]
+
+
+def heading_options(kind: str, members: list[Candidate], dek: str = "") -> list[str]:
     """Headings that say what a section is about, best first (the verifier picks among them)."""
     texts = [c.text for c in members]
-    main = _main_name(texts)
     if kind == "quote":
-        speakers = _main_name([t for t in texts if SAID.search(t)], people=True) or [
-            n for n in _main_name([t for t in texts if SAID.search(t)] * 2, people=True)
-        ]
+        speakers = _speakers(texts)
         out = []
         if len(speakers) >= 2:
             out.append(f"What {speakers[0]} and {speakers[1]} said")
         if speakers:
             out.append(f"What {speakers[0]} said")
         return out
-    if not main:
-        return []
-    x = main[0]
-    if kind == "lead":
-        return [f"{x}: what happened"]
     if kind == "figures":
-        out = []
         facts = [f for t in texts for f in sentence_facts(t) if f.subject and f.measure]
         common = Counter((norm_subject(f.subject), f.measure) for f in facts).most_common(1)
-        if common and common[0][1] >= 2:
-            f = next(f for f in facts if (norm_subject(f.subject), f.measure) == common[0][0])
-            out.append(f"{measure_phrase(f, f.subject)} in figures")
-        return [*out, f"{x} in figures"]
+        if not common or common[0][1] < 2:
+            return []
+        f = next(f for f in facts if (norm_subject(f.subject), f.measure) == common[0][0])
+        subject = _subject_words(f)
+        return [f"{measure_phrase(f, subject)} in figures", f"{subject} in figures"]
+    main = _main_name(texts + [dek], within=dek) if dek else _main_name(texts)
+    if not main:
+        return []
+    if kind == "lead":
+        return [f"{main[0]}: what happened"]
     if kind == "context":
-        return [f"Background on {x}"]
+        return [f"Background on {main[0]}"]
     return []
 
 
 def headings(
-    groups: dict[str, list[Candidate]], fixed: dict[str, str], checker: ClaimChecker, items: dict[int, Item]
+    groups: dict[str, list[Candidate]], fixed: dict[str, str], checker: ClaimChecker, items: dict[int, Item], dek: str = ""
 ) -> dict[str, str]:
     """Each section's heading: the first option the verifier passes as a label over the
     section's cited items, else the fixed one. No two sections share a heading."""
@@ -288,7 +321,7 @@ def headings(
             for s in (c.sources if isinstance(c, Made) else [c, *c.corroborating])
             if s.doc.key in items
         }
-        for option in heading_options(kind, members):
+        for option in heading_options(kind, members, dek):
             if option in out.values() or len(option) > 70:
                 continue
             if checker.check_label(option, list(cited.values())).verdict == PASS:
@@ -333,7 +366,7 @@ def compose(
             ordered["timeline"] = sorted(entries, key=lambda c: items[c.doc.key].when)
     if entries and "timeline" not in ordered:
         ordered = {"timeline": sorted(entries, key=lambda c: items[c.doc.key].when), **ordered}
-    return ordered, headings(ordered, {**fixed, "timeline": TIMELINE_HEADING}, checker, items)
+    return ordered, headings(ordered, {**fixed, "timeline": TIMELINE_HEADING}, checker, items, dek.text)
 
 
 __all__ = ["TIMELINE_HEADING", "Made", "compose", "heading_options", "headings", "passes", "reconcile", "timeline"]
