@@ -372,7 +372,7 @@ def main() -> None:
         f"Adversary through `newsdesk run` (LLM writer, on_review = {args.on_review or 'default'}"
         + (f", judge_settles = [{args.judge_settles!r}]" if args.judge_settles else "")
         + "); "
-        f"a planted mistake counts as published when its sentence, headline or heading is on the site.\n"
+        "a planted mistake counts as published when its sentence, headline or heading is on the site.\n"
     )
     grand: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for corpus in corpora:

@@ -16,6 +16,11 @@ if [ ${#NEED[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" =
   APT_PID=$!
 fi
 bash scripts/setup.sh dev
+# The accessibility test runs axe-core (pinned in tests/a11y/package-lock.json) in Chromium.
+if [ ! -d tests/a11y/node_modules/axe-core ] && command -v npm >/dev/null 2>&1; then
+  npm ci --silent --no-audit --no-fund --prefix tests/a11y >/dev/null 2>&1 \
+    || echo "warning: could not install axe-core with npm; the accessibility test will be skipped" >&2
+fi
 if [ -n "$APT_PID" ] && ! wait "$APT_PID"; then
   echo "warning: could not install ${NEED[*]} (see /tmp/newsdesk-apt.log); those tests will be skipped" >&2
 fi

@@ -90,6 +90,7 @@ INVENTED_ORGS = ("Zentrix", "BrightPath", "IBM", "Novacore", "HelioWorks", "NTSB
 INVENTED_PEOPLE = ("Dana Whitlock", "Ravi Menon", "Clara Oduya", "Tomas Brenner", "Leila Haddad")
 PLACES = ("Lyon", "Denver", "Osaka", "Leeds", "Porto", "Tucson", "Gdansk", "Durban")
 JUDGE_PROMPT = "Does the evidence support the claim?"
+REPAIR_PROMPT = "Some sentences of your article cannot be verified as written."  # newsdesk.write.llm.REPAIR_PROMPT
 
 
 @dataclass
@@ -143,6 +144,10 @@ class Adversary:
             self.judge_calls += 1
             return {"content": json.dumps({"verdict": "supported"})}
         prompt = next(m["content"] for m in request["messages"] if m["role"] == "user")
+        if prompt.startswith(REPAIR_PROMPT):
+            # Asked to rewrite what the verifier would hold, a liar says it again, word for word.
+            said = re.findall(r"^Sentence (\d+): (.*)$", prompt, re.M)
+            return {"content": json.dumps({"sentences": [{"id": int(n), "text": t} for n, t in said]})}
         return {"content": json.dumps(self.article(parse_passages(prompt)))}
 
     # -- writing --
@@ -314,11 +319,14 @@ def _squash(text: str) -> str:
 
 def parse_passages(prompt: str) -> list[Passage]:
     """The numbered passages of a writing prompt: "[n] Outlet (kind, date): title" then the text."""
+    prompt = prompt.split("\nFigures read from the sources", 1)[0]  # the facts list is no passage text
     heads = list(re.finditer(r"^\[(\d+)\] (.+?) \([^)]*\): (.*)$", prompt, re.M))
     out = []
     for k, m in enumerate(heads):
         end = heads[k + 1].start() if k + 1 < len(heads) else len(prompt)
-        out.append(Passage(int(m.group(1)), m.group(2), m.group(3).strip(), prompt[m.end() : end].strip()))
+        # Sentences come numbered one a line ("[2.3] ..."): the passage is their text.
+        text = " ".join(re.sub(r"^\[\d+\.\d+\] ", "", line) for line in prompt[m.end() : end].strip().splitlines())
+        out.append(Passage(int(m.group(1)), m.group(2), m.group(3).strip(), text.strip()))
     return out
 
 

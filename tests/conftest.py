@@ -150,4 +150,8 @@ def pytest_terminal_summary(terminalreporter, config):  # type: ignore[no-untype
         return
     for mark, n in sorted(counts.items()):
         why = _LEFT_OUT_BECAUSE.get(mark, "not selected by -m or -k")
-        terminalreporter.write_line(f"{n} test{'s' if n != 1 else ''} marked {mark}: {why}" if mark != "other" else f"{n} test{'s' if n != 1 else ''} {why}")
+        terminalreporter.write_line(
+            f"{n} test{'s' if n != 1 else ''} marked {mark}: {why}"
+            if mark != "other"
+            else f"{n} test{'s' if n != 1 else ''} {why}"
+        )

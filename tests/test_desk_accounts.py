@@ -51,3 +51,35 @@ def test_a_new_password_ends_the_old_sessions_and_the_new_one_works(room):
         answer = client.post("/desk/login", data={"name": "ada", "password": "another long passphrase", "next": "/desk"})
         assert answer.status_code == 303
         assert client.get("/desk").status_code == 200
+
+
+def test_pages_are_served_while_an_editors_correction_republishes(room):
+    import threading
+    import time
+
+    import httpx2
+
+    from test_service import first_article
+
+    with serving(room) as (client, _, _newsroom):
+        token = login(client)
+        path, story = first_article(client)
+        done: list[float] = []
+
+        def correct() -> None:
+            started = time.monotonic()
+            answer = client.post(f"/desk/articles/{story}/correction", data={"csrf": token, "text": "The strike lasted 11 days."})
+            assert answer.status_code == 303
+            done.append(time.monotonic() - started)
+
+        worker = threading.Thread(target=correct)
+        slowest = 0.0
+        with httpx2.Client(base_url=str(client.base_url), timeout=30) as reader:
+            worker.start()
+            while worker.is_alive():
+                started = time.monotonic()
+                assert reader.get("/index.html").status_code == 200
+                slowest = max(slowest, time.monotonic() - started)
+        worker.join()
+        assert done and done[0] > 0.3, done  # the action did real work (re-verify, re-publish) meanwhile
+        assert slowest < max(0.25, done[0] / 3), (slowest, done)

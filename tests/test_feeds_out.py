@@ -100,7 +100,7 @@ def test_rss_and_atom_carry_the_whole_article_escaped(room):
 
 def test_each_tag_page_has_its_own_rss_and_atom_feed_over_http(room):
     path, (first, second, _) = room
-    with serving(path) as (client, _, newsroom):
+    with serving(path) as (client, _, _room):
         page = client.get("/tags/quokka-trust.html")
         assert page.status_code == 200
         doc = lxml.html.fromstring(page.text)
@@ -225,7 +225,7 @@ def test_skip_link_dark_mode_and_axe_in_chromium(room):
     if not shutil.which("chromium"):
         pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
     path, (first, _, _) = room
-    with serving(path) as (client, _, newsroom), sync_api.sync_playwright() as p:
+    with serving(path) as (client, _, _room), sync_api.sync_playwright() as p:
         origin = str(client.base_url).rstrip("/")
         pages = {
             "index": "/index.html",
@@ -244,8 +244,11 @@ def test_skip_link_dark_mode_and_axe_in_chromium(room):
                 background = page.evaluate("getComputedStyle(document.body).backgroundColor")
                 assert (_luminance(background) < 0.2) == (scheme == "dark"), (scheme, background)
                 # The first Tab reaches "Skip to content", which lands on <main id="content">.
+                opacity = "getComputedStyle(document.querySelector('.skip-link')).opacity"
+                assert page.evaluate(opacity) == "0"  # unseen until a keyboard reaches it
                 page.keyboard.press("Tab")
                 assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+                assert page.evaluate(opacity) == "1"
                 assert page.evaluate("document.activeElement.getBoundingClientRect().top") >= 0  # shown when focused
                 page.keyboard.press("Enter")
                 assert page.evaluate("location.hash") == "#content"
@@ -268,3 +271,16 @@ def test_skip_link_dark_mode_and_axe_in_chromium(room):
             browser.close()
     if not AXE.exists():
         pytest.skip(f"axe-core is not installed ({AXE} missing): run `npm ci --prefix tests/a11y` to check accessibility")
+
+
+def test_extraction_keeps_the_pages_image_address_bounded():
+    from newsdesk.extract import MAX_IMAGE_URL, extract_page
+
+    body = "<p>" + "Velora Systems opened a plant in Tallin and hired four hundred people there. " * 12 + "</p>"
+
+    def page(image: str) -> str:
+        return f'<html><head><title>T</title><meta property="og:image" content="{image}"></head><body><article>{body}</article></body></html>'
+
+    assert extract_page(page("/img/plant.jpg"), "https://news.example/a/b.html").image == "https://news.example/img/plant.jpg"
+    for refused in ("javascript:alert(1)", "data:image/png;base64,AAAA", "https://x.example/" + "a" * MAX_IMAGE_URL):
+        assert extract_page(page(refused), "https://news.example/a/b.html").image is None, refused[:40]

@@ -92,7 +92,7 @@ def test_one_issue_per_selection_only_matching_articles_and_none_when_nothing_ma
     tag, tagged, keyword, matching, everything = topics(path)
     room = open_newsroom(path)
     store = room.store
-    everyone = store.add_subscriber("all@example.org", "confirmed")[0]
+    store.add_subscriber("all@example.org", "confirmed")
     by_tag = store.add_subscriber("tag@example.org", "confirmed")[0]
     by_word = store.add_subscriber("word@example.org", "confirmed")[0]
     both = store.add_subscriber("both@example.org", "confirmed")[0]
@@ -174,7 +174,7 @@ def test_follow_a_keyword_and_a_tag_through_the_app_with_double_opt_in(published
 
     box, port = smtp
     path = copy_configured(published, tmp_path, port)
-    tag, tagged, keyword, matching, _ = topics(path)
+    tag, _, keyword, matching, _ = topics(path)
     with serving(path) as (client, _, newsroom):
         store = newsroom.store
         # The site's forms, where the app serves them (and only there: not in the static export).

@@ -350,7 +350,7 @@ def test_entailment_judge_may_fail_a_doubt_but_never_pass_an_unaccounted_word(tm
         return {"content": json.dumps(article)}
 
     llm.default = writer_or_judge
-    room = newsroom(tmp_path, llm, extra="")
+    room = newsroom(tmp_path, llm, extra="repair_wording = false\n")  # the judge, not the writer's repair
     room.settings.verify.judge = "llm"
     report = run(room, ("write", "verify"))
     judged = [r for r in llm.requests if r["messages"][-1]["content"].startswith("Does the evidence")]

@@ -130,3 +130,37 @@ def test_search_on_postgres_ranks_the_exact_headline_first(postgres_url, tmp_pat
     assert store.search("quokkas lighthouses") and store.search("the quokka treaty")
     assert store.search("'quokka & | !") and store.search("") == []
     store.close()
+
+
+def test_results_are_remembered_per_site_build_and_dropped_when_a_publish_swaps_one_in(room):
+    path, exact, echo = room
+    with serving(path) as (client, _, newsroom):
+        from newsdesk.service import actions
+
+        store = newsroom.store
+        reads: list[str] = []
+        real = store.search
+
+        def counted(query, *args, **kwargs):  # type: ignore[no-untyped-def]
+            reads.append(query)
+            return real(query, *args, **kwargs)
+
+        store.search = counted  # type: ignore[method-assign]
+        first = client.get("/search", params={"q": PHRASE}).text
+        # The same query as the store reads it (case, spacing, punctuation): answered from memory.
+        again = client.get("/search", params={"q": f"  {PHRASE.upper()}! "}).text
+        assert reads == [PHRASE] and result_ids(again) == result_ids(first)
+        assert PHRASE.upper() in again  # the page still shows the query as typed
+        client.get("/search", params={"q": PHRASE, "page": "2"})
+        assert len(reads) == 2  # another page is another answer
+        # An editor's hold publishes a new build: what was remembered goes with the old one. (Not
+        # a planted article: republishing re-verifies it from the store, without the plant.)
+        other = next(r.published for r in newsroom.store.publishable() if r.story_id not in (exact, echo) and r.published)
+        assert result_ids(client.get("/search", params={"q": other.headline}).text)[0] == other.story_id
+        client.get("/search", params={"q": other.headline})
+        assert len(reads) == 3
+        actions.hold(newsroom, other.story_id, "ada", True)
+        assert other.story_id not in result_ids(client.get("/search", params={"q": other.headline}).text)
+        actions.hold(newsroom, other.story_id, "ada", False)
+        assert result_ids(client.get("/search", params={"q": other.headline}).text)[0] == other.story_id
+        assert len(reads) == 5

@@ -153,3 +153,66 @@ def test_the_published_demo_dates_its_timelines_and_marks_composed_sentences(tmp
     assert dated and all(re.search(r'<time class="timeline-date" datetime="[^"]+">\d{1,2} \w+ \d{4}</time>', h) for h in dated)
     composed = [html for html in pages.values() if 'class="composed-marker"' in html]
     assert composed and all("except those marked" in h for h in composed)
+
+
+FIRE = [
+    "A fire destroyed a furniture warehouse in Lakemont on Sunday night, and 40 firefighters fought the blaze for six hours. "
+    "Fire chief Dana Whitlock said the cause was an electrical fault in the loading bay. "
+    "Nobody was hurt, but the warehouse owner Keller Brothers estimated the damage at $4 million.",
+    "Forty firefighters spent six hours fighting a fire that destroyed a Lakemont furniture warehouse on Sunday night. "
+    "Dana Whitlock, the fire chief, said an electrical fault in the loading bay started the fire. "
+    "Keller Brothers, which owns the warehouse, put the damage at $4 million.",
+    "A Sunday night fire destroyed the Keller Brothers furniture warehouse in Lakemont, fire officials said. "
+    "Fire chief Dana Whitlock blamed an electrical fault and said 40 firefighters had fought the blaze. "
+    "Residents of nearby streets were told to keep their windows closed because of the smoke.",
+]
+OTHER_FIRE = (
+    "A fire gutted the gymnasium of Brennan Falls High School early on Tuesday, the county sheriff Ortega Vance said. "
+    "Investigators suspect arson after finding petrol cans near the school's rear entrance. "
+    "Classes at the school will move to the Brennan Falls community hall for three weeks."
+)
+
+
+def fire_item(iid: int, text: str, outlet: str, title: str = "Fire destroys Lakemont furniture warehouse") -> Item:
+    return Item(
+        id=iid,
+        source_id=iid,
+        guid=f"g-{iid}",
+        url=f"https://{iid}.example/a",
+        canonical_url=f"https://{iid}.example/a",
+        outlet=outlet,
+        title=title,
+        text=text,
+        published_at=NOW,
+        fetched_at=NOW,
+    )
+
+
+def test_an_item_about_another_event_of_the_same_kind_gives_the_article_nothing():
+    outlets = ["Granite Post", "Harbor Ledger", "The Northwire"]
+    items = [fire_item(k + 1, text, outlets[k]) for k, text in enumerate(FIRE)]
+    items.append(fire_item(9, OTHER_FIRE, "Meridian Daily", "Arson suspected in Brennan Falls school fire"))
+    article = ExtractiveWriter(WriteSettings()).write(story(*items))
+    assert article is not None
+    sentences = [article.dek, *sentences_of(article)]
+    assert all(c.item_id != 9 for s in sentences for c in s.citations)
+    assert all("Brennan" not in s.text for s in sentences)
+    assert "Brennan" not in article.headline and all("Brennan" not in t for t in article.tags)
+    assert {r.item_id for r in article.references} <= {1, 2, 3}
+    # The story's own items still tell it.
+    assert any("Whitlock" in s.text for s in sentences)
+
+
+def test_a_sentence_about_another_event_is_dropped_but_never_from_a_single_item():
+    aside = "In a separate case, crews in Corvin Bay put out a blaze at a bakery on Ashgrove Street before dawn on Monday."
+    mixed = FIRE[1] + " " + aside
+    both = [fire_item(1, FIRE[0], "Granite Post"), fire_item(2, mixed, "Harbor Ledger")]
+    article = ExtractiveWriter(WriteSettings()).write(story(*both))
+    assert article is not None
+    texts = [s.text for s in [article.dek, *sentences_of(article)]]
+    assert any("Whitlock" in t for t in texts)
+    assert all("Corvin" not in t for t in texts)
+    # One item: nothing else says which event is the story's, so nothing is judged off it.
+    docs = [Doc(2, "Harbor Ledger", mixed)]
+    _, pool, _ = select_with_pool(docs, 300)
+    assert any("Corvin" in c.text for c in pool)

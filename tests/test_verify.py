@@ -186,7 +186,7 @@ def test_planted_hallucinations_never_reach_the_site(tmp_path, demo_server):
     report = run(room)
     assert report.write.written >= 8
     assert report.verify.failed >= 3 * report.write.written  # every planted claim, in every article
-    site = "\n".join(p.read_text() for p in room.site_dir.rglob("*") if p.is_file())
+    site = "\n".join(p.read_bytes().decode("utf-8", "ignore") for p in room.site_dir.rglob("*") if p.is_file())
     for planted in PLANTED:
         assert planted.split(",")[0].strip('"') not in site
     assert "Ingrid Solvang" not in site and "$9.9 billion" not in site and "Brussels" not in site

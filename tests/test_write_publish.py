@@ -604,3 +604,59 @@ def test_index_and_tag_pages_are_paginated(tmp_path):
     base = room.settings.publish.base_url
     assert f"<loc>{base}page/21.html</loc>" in sitemap and f"<loc>{base}tags/velora-systems/page/21.html</loc>" in sitemap
     room.close()
+
+
+WATER = (
+    "Lakemont council signed a water supply deal with the Kessing reservoir board on Monday. "
+    "The deal guarantees the town 12 million litres a day for 25 years, council leader Oren Vasquez said. "
+    "Vasquez said the agreement ends a decade of summer hosepipe bans in the town."
+)
+
+
+def test_a_headline_keeps_no_outlets_evaluative_words():
+    """Issue 23: a title copied from a source loses its "historic", "staggering", … or gives way."""
+    from newsdesk.config import VerifySettings
+    from newsdesk.text.headlines import neutral
+    from newsdesk.verify.checks import ClaimChecker
+
+    a = _item(1, "Granite Post", "Lakemont signs historic water deal with Kessing reservoir board", WATER)
+    other = (
+        "Lakemont has secured 12 million litres of water a day for the next 25 years under a deal signed on Monday. "
+        "The Kessing reservoir board will raise its charges by 3% a year, the board's chair Ilse Haverford said. "
+        "Haverford said the board would build a second pipeline to the town by 2028."
+    )
+    b = _item(2, "Harbor Ledger", "Stunning: Lakemont secures water for 25 years", other)
+    article = _write(a, b)
+    published = _verified(article, a, b)
+    for headline in (article.headline, published.headline):
+        low = headline.lower()
+        assert not any(w in low for w in ("historic", "stunning")), headline
+        assert "Lakemont" in headline
+    assert ClaimChecker.from_settings(VerifySettings()).check_label(article.headline, [a, b]).verdict == "PASS"
+    assert neutral("Nvidia suffers an unprecedented, staggering loss") == "Nvidia suffers a loss"
+    assert neutral("A massive earthquake strikes Peru") == "An earthquake strikes Peru"
+    assert neutral("Turnout in the vote was historic") is None  # nothing left that reads: another option
+    assert neutral("Council approves budget") == "Council approves budget"
+
+
+def test_a_breadcrumb_is_never_published_as_a_sentence():
+    """Issue 23: "Home Technology What caused …" is a page's trail, not a sentence."""
+    from newsdesk.text.quality import defects
+
+    assert "boilerplate" in defects("Home Technology What caused the outage is still unclear, engineers said.")
+    assert "boilerplate" in defects("News World Europe Germany votes in a snap election on Sunday, officials said.")
+    for sentence in (
+        "World Health Organization officials said the outbreak was contained.",
+        "Home Secretary Priti Patel said the law would change.",
+        "Home prices rose 4% in March, the agency said.",
+    ):
+        assert defects(sentence) == [], sentence
+    crumb = "Home Technology What caused the cloud outage is still unclear, engineers at Corvane said on Tuesday. "
+    text = crumb + (
+        "The outage at Corvane took down websites across Europe for four hours on Tuesday. "
+        "Corvane said a faulty configuration change had been rolled back by the afternoon."
+    )
+    item = _item(1, "Patchwork Tech", "Corvane outage takes down websites across Europe", text)
+    article = _write(item)
+    sentences = [article.dek, *(s for sec in article.sections for p in sec.paragraphs for s in p)]
+    assert sentences and all(not s.text.startswith("Home") for s in sentences)

@@ -214,6 +214,9 @@ class LLMSettings(Section):
     # Source passages shown to the model: at most this many items, this many characters each.
     max_sources: int = Field(default=12, ge=1)
     source_chars: int = Field(default=2500, ge=200)
+    # Sentences the verifier would hold for wording (words no cited sentence has) are sent back
+    # once, in one more call per article naming the words and the nearest evidence, to be rewritten.
+    repair_wording: bool = True
 
 
 class WriteSettings(Section):
@@ -592,6 +595,9 @@ def credentials_from_files(settings: Settings, environ: MutableMapping[str, str]
         settings.llm.api_key_env,
         settings.enrich.hf_token_env,
         settings.enrich.github_token_env,
+        settings.integrations.mastodon_token_env,
+        settings.integrations.chat_url_env,
+        *(hook.secret_env for hook in settings.integrations.webhooks),
     }
     for name in sorted(n for n in names if n):
         file_name = environ.get(name + FILE_SUFFIX)

@@ -394,6 +394,10 @@ class ClaimCheck:
     citation_support: dict[int, bool] = field(default_factory=dict)  # reference number → supports alone
     unaccounted: list[str] = field(default_factory=list)  # content words no evidence accounts for
     locked: bool = False  # a finding stands that no judge may overrule (only FAIL it)
+    # Per finding of a held or failed claim: the atom that failed ("80,000", "Ober", "amid"), its
+    # family ("figure", "name", "wording"…), the reason, and the nearest evidence span (item_id,
+    # start, end, text), so an editor sees at once what to compare.
+    atoms: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -96,9 +96,7 @@ def _environment() -> Any:
     return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(default=True))
 
 
-def _matching(
-    store: Store, candidates: list[tuple[Article, dict[str, Any]]], key: str
-) -> list[tuple[Article, dict[str, Any]]]:
+def _matching(store: Store, candidates: list[tuple[Article, dict[str, Any]]], key: str) -> list[tuple[Article, dict[str, Any]]]:
     """The candidates a selection follows: an article with a followed tag, or with every word of a
     followed keyword (as the site's search finds them: its index, stemmed words)."""
     wanted: set[int] = set()
@@ -506,9 +504,7 @@ def deliver_if_due(
     return "; ".join(said) or None
 
 
-def send_confirmation(
-    settings: Settings, email: str, link: str, folder: Path = Path("."), topics: Sequence[str] = ()
-) -> None:
+def send_confirmation(settings: Settings, email: str, link: str, folder: Path = Path("."), topics: Sequence[str] = ()) -> None:
     """The double opt-in message: nothing is sent to the address until its owner follows the link
     (nor, for topics to follow, are they followed)."""
     message = EmailMessage()

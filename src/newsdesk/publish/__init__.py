@@ -69,7 +69,11 @@ class PublishStage:
         # The index first: the app remembers search results per site build, so a build must never
         # be served before the index holds what it shows (a moment of results ahead of pages is harmless).
         ctx.store.sync_search()  # the app's /search finds what the site shows
-        return build_site(ctx.store, ctx.settings, ctx.site_dir, with_forms=ctx.settings.service.forms_in_export)
+        report = build_site(ctx.store, ctx.settings, ctx.site_dir, with_forms=ctx.settings.service.forms_in_export)
+        from newsdesk.integrations import announce
+
+        announce(ctx.store, ctx.settings)  # webhooks and posters, delivered off this run (none by default)
+        return report
 
 
 def _database_files(ctx: Context) -> list[Path]:

@@ -341,6 +341,11 @@ def create_app(newsroom: Newsroom) -> Starlette:
             message=request.query_params.get("message", ""),
         )
 
+    async def desk_action(do: Any, *args: Any) -> str:
+        """An editor's action re-verifies and re-publishes (seconds): on the store's thread, so
+        readers' pages go on being served meanwhile."""
+        return str(await asyncio.get_running_loop().run_in_executor(writer, partial(do, *args)))
+
     async def act(request: Request) -> Response:
         checked = await need_csrf(request)
         if isinstance(checked, Response):
@@ -357,14 +362,14 @@ def create_app(newsroom: Newsroom) -> Starlette:
                 return PlainTextResponse("Which claim? The form named none.", 400)
             verdict = "PASS" if action == "confirm" else "FAIL"
             reason = form.get("public_reason", "")  # what readers are told; actions.public_reason trims it
-            message = actions.decide_claim(newsroom, story_id, claim, verdict, editor, reason)
+            message = await desk_action(actions.decide_claim, newsroom, story_id, claim, verdict, editor, reason)
         elif action in ("hold", "release"):
-            message = actions.hold(newsroom, story_id, editor, action == "hold")
+            message = await desk_action(actions.hold, newsroom, story_id, editor, action == "hold")
         elif action == "correction":
             text = " ".join(form.get("text", "").split())[:2000]
             if not text:
                 return PlainTextResponse("A correction needs its text.", 400)
-            message = actions.correct(newsroom, story_id, text, editor)
+            message = await desk_action(actions.correct, newsroom, story_id, text, editor)
         else:
             return PlainTextResponse(f"Unknown action {action!r}.", 404)
         return RedirectResponse(f"{base}/desk/articles/{story_id}?message={quote(message)}", 303)

@@ -139,4 +139,3 @@ def routes(
         Route("/follow/keyword/{slug}.xml", wrap(feed), methods=["GET"]),
         Route("/newsletter/follows", wrap(follows), methods=["GET", "POST"]),
     ]
-

@@ -246,7 +246,9 @@ class NewsletterQueries(StoreBase):
             )
             return [dict(r) for r in conn.execute(q).mappings()]
 
-    def edition_to_send(self, issue_id: int, max_attempts: int, *, conn: Connection | None = None) -> list[tuple[int, dict[str, Any]]]:
+    def edition_to_send(
+        self, issue_id: int, max_attempts: int, *, conn: Connection | None = None
+    ) -> list[tuple[int, dict[str, Any]]]:
         """(issue id, subscriber) for every confirmed subscriber an issue of the edition has not
         reached yet: each subscriber with the issue of its own selection, in one query."""
         with self.begin(conn) as conn:

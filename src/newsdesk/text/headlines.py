@@ -97,3 +97,48 @@ def from_sentence(sentence: str) -> str | None:
             if fits(candidate) and len(candidate.split()) >= 4 and has_verb(candidate):
                 return candidate
     return None
+
+
+# One outlet's judgement, not the news: a house-style headline states what happened, plainly.
+EVALUATIVE = frozenset(
+    "historic staggering stunning shocking massive unprecedented huge whopping incredible amazing astonishing "
+    "astounding jaw-dropping mind-blowing dramatic devastating horrific horrifying terrifying brutal epic "
+    "explosive bombshell sensational spectacular stellar disastrous catastrophic monumental breathtaking "
+    "startling extraordinary remarkable blockbuster eye-watering eye-popping "
+    "mammoth colossal gigantic enormous".split()
+)
+_EVALUATIVE_WORD = re.compile(
+    r"(?:\b(?P<article>[Aa]n?)\s+)?(?<![\w'\u2019-])(?:"
+    + "|".join(sorted(map(re.escape, EVALUATIVE), key=len, reverse=True))
+    + r")(?:ly)?(?![\w'\u2019-])(?:\s*,)?\s*",
+    re.I,
+)
+_COPULA_END = frozenset("is are was were be been being becomes became seems looks".split())
+
+
+def neutral(headline: str) -> str | None:
+    """The headline without evaluative words ("historic", "staggering", "stunning"): itself
+    when it has none, the rest where it still reads ("Lakemont signs historic water deal" →
+    "Lakemont signs water deal"), or None where it would not ("Vote result is historic")."""
+    if not _EVALUATIVE_WORD.search(headline):
+        return headline
+    from newsdesk.text.quality import has_verb
+
+    def drop(m: re.Match[str]) -> str:
+        article = m.group("article")
+        if not article:
+            return ""
+        # "an unprecedented loss" → "a loss", "a huge increase" → "an increase".
+        after = m.string[m.end() :].lower()
+        vowel = after[:1] in ("a", "e", "i", "o", "u") and not after.startswith(("eu", "uni", "use", "one"))
+        return article[0] + ("n " if vowel else " ")
+
+    text = _EVALUATIVE_WORD.sub(drop, headline)
+    while _EVALUATIVE_WORD.search(text):  # "an unprecedented, staggering loss": one word at a time
+        text = _EVALUATIVE_WORD.sub(drop, text)
+    text = re.sub(r"\s+", " ", text).strip(" ,;:\u2013\u2014-")
+    text = re.sub(r"\s+([,;:.!?])", r"\1", text)
+    words = text.split()
+    if len(words) < 3 or words[-1].lower().strip(",;:") in _DANGLING | _COPULA_END or not has_verb(text):
+        return None
+    return text[:1].upper() + text[1:]

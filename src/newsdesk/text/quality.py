@@ -40,6 +40,18 @@ _FURNITURE = re.compile(
     r"|^[|/\\>\u2022\u00b7\u25ba#=_~^]",
     re.I,
 )
+# A navigation trail run into the text: "Home Technology What caused …", "News World Europe …".
+_SECTIONS = (
+    "home news world local national international us uk europe asia africa americas politics business economy "
+    "markets money finance tech technology science health sport sports football entertainment culture arts "
+    "lifestyle life style travel food opinion weather video videos media environment climate education "
+    "crime law society royals celebrity music film tv television books autos cars property"
+)
+_BREADCRUMB = re.compile(
+    rf"^(?:Home(?:\s+(?:{_SECTIONS.replace(' ', '|')}))+\s+[A-Z]"
+    rf"|(?:(?:{_SECTIONS.replace(' ', '|')})\s+){{3,}}[A-Z])",
+    re.I,
+)
 # "ModelTotal ParamsActive Params": cells of a table run together.
 _GLUED = re.compile(r"[a-z]{2,}[A-Z][a-z]+")
 _END = re.compile(r"""(?<!\.\.)(?<!\u2026)[.!?](?:\s?["'\u201d\u2019)\]])*\s*$""")  # not "…" or "...": a teaser
@@ -99,7 +111,7 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
     dangling opener, first person. Empty when it is fit."""
     found: list[str] = []
     text = sentence.strip()
-    if _FURNITURE.search(text) or len(_GLUED.findall(text)) >= 2:
+    if _FURNITURE.search(text) or len(_GLUED.findall(text)) >= 2 or _is_breadcrumb(text):
         found.append("boilerplate")
     if not _END.search(text) or not has_verb(text):
         found.append("fragment")
@@ -116,6 +128,12 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
     if text[:1] in '"\u201c' and not SAID.search(_QUOTED.sub(" ", text)):
         found.append("unattributed_quote")  # a quote with no speaker: whose words are they?
     return found
+
+
+def _is_breadcrumb(text: str) -> bool:
+    """A run of capitalised section names at the start ("Home Technology What …"): a page's trail."""
+    m = _BREADCRUMB.match(text)
+    return m is not None and all(w[:1].isupper() for w in m.group().split())
 
 
 def has_first_person(text: str) -> bool:

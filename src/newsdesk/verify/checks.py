@@ -365,11 +365,13 @@ class ClaimChecker:
         if f.hard:
             check.verdict = FAIL
             check.locked = True
+            check.atoms = [_atom(check, reason, atom) for reason, atom in f.hard]
         elif f.unaccounted:
             # Wording (a paraphrase's ordinary words): a judge may settle it when the policy says so.
             check.verdict = REVIEW
             check.locked = "wording" not in self.judge_settles
             check.reasons.append("unaccounted: " + ", ".join(f.unaccounted) + " (no cited sentence says so)")
+            check.atoms = [_atom(check, f"unaccounted: {w} (no cited sentence says so)", w) for w in f.unaccounted]
 
     # -- the findings --
 
@@ -872,6 +874,47 @@ def _role_of_named(word: str, sources: str, evidence: str) -> bool:
     roles = _roles(sources)
     named = {n for form in lexicon.lemmas(word) for n in roles.get(form, ())}
     return any(name_present(n.split()[-1], evidence) for n in named)
+
+
+_FAMILIES = (
+    ("figure", "figure"),
+    ("quote", "quote"),
+    ("the quote is attributed", "quote"),
+    ("name", "name"),
+    ("weekday", "date"),
+    ("month", "date"),
+    ("direction", "direction"),
+    ("negation", "negation"),
+    ("modality", "modality"),
+    ("its only support is text addressed to a model", "injection"),
+    ("the cited passage does not carry", "wrong passage"),
+    ("unaccounted", "wording"),
+)
+
+
+def _atom(check: ClaimCheck, reason: str, atom: str) -> dict[str, Any]:
+    """One failed atom for the record: what failed, its family, why, and the evidence sentence
+    nearest to it (the one sharing most words with the atom and the claim words around it)."""
+    family = next((f for prefix, f in _FAMILIES if reason.startswith(prefix)), "")
+    if not family and " is not in the cited sentences" in reason:
+        family = reason.split(" ", 1)[0]  # superlative, quantifier, cause, comparison, event
+    at = check.text.find(atom)
+    window = check.text[max(0, at - 50) : at + len(atom) + 50] if at >= 0 else check.text
+    around = {t.lower() for t in lexicon.tokens(window) if t.lower() not in lexicon.STOPWORDS}
+    nearest = None
+    if check.evidence:
+        nearest = max(
+            check.evidence,
+            key=lambda e: (len(around & {t.lower() for t in lexicon.tokens(e.text)}), e.score),
+        )
+    return {
+        "atom": atom,
+        "family": family or "other",
+        "reason": reason,
+        "evidence": None
+        if nearest is None
+        else {"item_id": nearest.item_id, "start": nearest.start, "end": nearest.end, "text": nearest.text},
+    }
 
 
 def _anchor_words(text: str, fig: Figure, width: int = 3) -> list[str]:

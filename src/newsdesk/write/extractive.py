@@ -125,6 +125,9 @@ class SelectionWeights:
     min_words: int = 6
     max_words: int = 60
     clean: bool = True  # the publishability filter (text.quality); off only to measure it
+    on_story: bool = True  # drop items and sentences about another event (off only to measure it)
+    outlier_ratio: float = 0.7  # an item this far below the others' likeness to each other is another event
+    off_core: float = 0.1  # a sentence of its own names this unlike the story's core is another event
 
 
 def select(docs: list[Doc], budget_words: int, weights: SelectionWeights = SelectionWeights()) -> list[Candidate]:
@@ -139,6 +142,9 @@ def select_with_pool(
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     w = weights
+    if w.on_story:
+        away = outlier_docs(docs, w.outlier_ratio)
+        docs = [d for d in docs if d.key not in away]
     pool = candidates(docs, w.min_words, w.max_words, w.clean)
     if not pool:
         return [], [], np.zeros((0, 0))
@@ -146,9 +152,14 @@ def select_with_pool(
         X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform([c.text for c in pool])
     except ValueError:
         return [], [], np.zeros((0, 0))
+    S = (X @ X.T).toarray()
+    if w.on_story:
+        keep = np.array([row not in off_story_rows(docs, pool, S, w) for row in range(len(pool))], bool)
+        if not keep.all():  # a story of no sentences on its event is no story: keep all then
+            pool = [c for c, k in zip(pool, keep) if k] if keep.any() else pool
+            S = S[np.ix_(keep, keep)] if keep.any() else S
     for row, c in enumerate(pool):
         c.vector_row = row
-    S = (X @ X.T).toarray()
     outlets = np.array([c.doc.group for c in pool])
     other_outlet = outlets[:, None] != outlets[None, :]
     # Centrality across outlets: what several independent sources say is what happened.
@@ -177,6 +188,77 @@ def select_with_pool(
     for c in chosen:
         c.corroborating = _corroborating(c, pool, S, w.corroboration)
     return chosen, pool, S
+
+
+def outlier_docs(docs: list[Doc], ratio: float) -> set[int]:
+    """Items about another event: where three or more independent outlets report a story, an
+    item whose likeness to the other outlets' items is below ``ratio`` times theirs to each
+    other (clustering put another event of the same kind in). Never so many that fewer than two
+    outlets stay, and never in a story of one or two outlets (which of two is the story?)."""
+    groups = np.array([d.group for d in docs])
+    if len(set(groups)) < 3:
+        return set()
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform([f"{d.title}\n{d.text}" for d in docs])
+    except ValueError:
+        return set()
+    S = (X @ X.T).toarray()
+    other = groups[:, None] != groups[None, :]
+    gaps = []
+    for i, d in enumerate(docs):
+        rest = other[i]
+        mine = S[i][rest].mean()
+        pairs = np.triu(other & rest[:, None] & rest[None, :], 1)
+        if not pairs.any():
+            continue
+        theirs = S[pairs].mean()
+        if mine < ratio * theirs:
+            gaps.append((mine / (theirs or 1.0), d.key, d.group))
+    away: set[int] = set()
+    left = set(groups)
+    for _, key, group in sorted(gaps):  # the most unlike first
+        if len(left) <= 2:
+            break
+        away.add(key)
+        if not any(d.group == group and d.key not in away for d in docs):
+            left.discard(group)
+    return away
+
+
+def _anchors(text: str) -> set[str]:
+    """What ties a sentence to one event: its names (people, places, organisations) and figures."""
+    return {n.lower() for n in names(text) if len(n) > 2 and n.lower() not in NOT_NAMES} | set(numbers_in(text))
+
+
+def off_story_rows(docs: list[Doc], pool: list[Candidate], S: np.ndarray, w: SelectionWeights) -> set[int]:
+    """Sentences about another event: each name and figure it gives belongs to no other outlet's
+    item, and it is unlike the story's core (the sentences other outlets corroborate, and the
+    most central one). Never in a story of one outlet, nor where nothing is corroborated (then
+    nothing says which event is the story's)."""
+    groups = np.array([c.doc.group for c in pool])
+    if len(set(groups)) < 2:
+        return set()
+    other = groups[:, None] != groups[None, :]
+    cross = np.where(other, S, 0.0)
+    core = cross.max(axis=1) >= w.corroboration
+    core[int(cross.sum(axis=1).argmax())] = True
+    if core.sum() < 2:
+        return set()
+    said: dict[str, str] = {}  # per outlet: the other outlets' items, lower-cased, with their figures
+    for g in set(groups):
+        texts = [d.title + "\n" + d.text for d in docs if d.group != g]
+        said[g] = "\n".join(texts).lower() + "\n" + " ".join(sorted(set().union(*(numbers_in(t) for t in texts))))
+    out = set()
+    for row, c in enumerate(pool):
+        anchors = _anchors(c.text)
+        if not anchors or any(a in said[c.doc.group] for a in anchors):
+            continue
+        likeness = S[row][core & other[row]]
+        if not likeness.size or likeness.max() < w.off_core:
+            out.add(row)
+    return out
 
 
 @dataclass
@@ -312,6 +394,9 @@ class ExtractiveWriter:
         chosen, pool, similarity = select_with_pool(docs, self.budget_for(story, originals), self.weights)
         if not chosen:
             return None
+        if self.weights.on_story:  # an item about another event gives no title, tag or date either
+            away = outlier_docs(docs, self.weights.outlier_ratio)
+            originals = [i for i in originals if i.id not in away]
         conflicts = [d for d in disagreements(chosen, pool, similarity) if note_checks(d, items, self.verify)]
         self._keep_supporting_corroboration(chosen, items)
         # The dek: the best sentence that meets nobody by surname alone and carries no figure the
@@ -398,16 +483,16 @@ class ExtractiveWriter:
         """The first headline the verifier accepts, in this order: the sources' straight titles
         (the most central first), a headline cut from the dek or another chosen sentence (a
         statement), and only then a title that asks a question. Each fits the length cap, has no
-        forum label and speaks in no one's first person."""
+        forum label, speaks in no one's first person and keeps no outlet's evaluative words."""
         from newsdesk.verify.checks import PASS, ClaimChecker
 
         titles = [clean_title(t, outlets) for t in ranked_titles(originals, about=dek.text)]
         cut = [headlines.from_sentence(c.text) for c in [dek, *(c for c in chosen if c is not dek)]]
         statements = [t if headlines.fits(t) else headlines.from_sentence(t) for t in titles if not is_side_angle(t)]
         questions = [t for t in titles if is_side_angle(t) and headlines.fits(t)]
-        options = [
-            t for t in dict.fromkeys([*statements, *cut, *questions]) if t and headlines.fits(t) and not has_first_person(t)
-        ]
+        # In the house voice: one outlet's "historic" or "staggering" goes, or the option does.
+        plain = [headlines.neutral(t) if t else None for t in [*statements, *cut, *questions]]
+        options = [t for t in dict.fromkeys(plain) if t and headlines.fits(t) and not has_first_person(t)]
         checker = ClaimChecker.from_settings(self.verify)
         for option in options:
             if checker.check_label(option, cited).verdict == PASS:

@@ -36,7 +36,7 @@ from newsdesk.write.references import central_title, latest_fact_items, referenc
 
 PERSONAS = ("editorial", "columnist")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_INLINE_REFS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_INLINE_REFS = re.compile(r"\s*\[\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*\]")
 _WORD = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 
 
@@ -46,6 +46,22 @@ _WORD = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 class LLMSentence(BaseModel):
     text: str = Field(min_length=1, max_length=600)
     sources: list[int] = Field(min_length=1, max_length=6)
+    # The numbered evidence sentences it rests on ("2.3": source 2's third sentence); optional,
+    # each citation's span is that sentence when given, else the cited source's closest sentence.
+    evidence: list[str] = Field(default_factory=list, max_length=8)
+
+
+class RepairedSentence(BaseModel):
+    id: int
+    text: str = Field(max_length=600)
+    sources: list[int] = Field(default_factory=list, max_length=6)
+    evidence: list[str] = Field(default_factory=list, max_length=8)
+
+
+class LLMRepair(BaseModel):
+    """The answer to a repair request: each sentence rewritten (empty text: dropped)."""
+
+    sentences: list[RepairedSentence] = Field(max_length=40)
 
 
 class LLMParagraph(BaseModel):
@@ -106,6 +122,18 @@ class Passage:
     title: str = ""  # the item's title, likewise screened
     screened: tuple[str, ...] = ()  # what was removed as addressed to a model (reported, never sent)
 
+    @property
+    def sentences(self) -> list[tuple[int, int, str]]:
+        """The passage's sentences as numbered for the model: (start, end) in the item's text, and
+        the sentence as shown (k-th of the list is evidence "number.k")."""
+        out = []
+        for span in sentence_spans(self.text):
+            shown = self.text[span.start : span.end].strip()
+            at = self.item.text.find(shown)
+            start, end = (at, at + len(shown)) if at >= 0 else best_span(self.item, shown)
+            out.append((start, end, shown))
+        return out
+
 
 def load_persona(settings: Settings, newsroom: Path | None = None) -> str:
     name = settings.llm.persona
@@ -154,9 +182,10 @@ FORMAT_RULES = """\
 Write one news article about the story in the numbered sources below, at most {budget_words} words.
 Answer with JSON only, in this shape:
 {{"headline": "...", "dek": {{"text": "one-sentence summary", "sources": [1]}},
-  "sections": [{{"heading": "...", "paragraphs": [{{"sentences": [{{"text": "...", "sources": [1, 2]}}]}}]}}]}}
+  "sections": [{{"heading": "...", "paragraphs": [{{"sentences": [{{"text": "...", "sources": [1, 2], "evidence": ["1.2", "2.1"]}}]}}]}}]}}
 Rules:
-- Every sentence lists in "sources" the numbers of the sources that state what it says (numbers {first}-{last} only).
+- Every sentence lists in "sources" the numbers of the sources that state what it says (numbers {first}-{last} only),
+  and in "evidence" the numbered source sentences it rests on ("2.3" is sentence 3 of source 2).
 - Use only what the sources say: no figure, name, date, quote or event that is not in a cited source.
 - Copy figures exactly as the sources give them. Quote people only with their exact words from a source.
 - Do not write source numbers, brackets or links inside the text.
@@ -165,13 +194,39 @@ Rules:
 - Sources marked "data" are figures read from a data service on the date given."""
 
 
+FACTS_HEADER = "Figures read from the sources (what each counts, whose, when), to be copied as given:"
+
+
 def prompt_for(story: Story, passages: list[Passage], settings: Settings) -> str:
+    """The sources, each sentence numbered ("[2.3]"), then the figures read from them."""
     lines = [FORMAT_RULES.format(budget_words=settings.write.budget_words, first=1, last=len(passages)), "", "Sources:"]
+    facts: list[str] = []
     for p in passages:
         kind = "data" if p.item.origin == "fact" else "forum post" if p.item.forum else "news report"
         when = f"{p.item.when:%-d %B %Y}"
-        lines.append(f"\n[{p.number}] {p.item.outlet} ({kind}, {when}): {_URL.sub('(link)', p.title or p.item.title)}\n{p.text}")
+        numbered = "\n".join(f"[{p.number}.{k}] {shown}" for k, (_, _, shown) in enumerate(p.sentences, start=1))
+        lines.append(
+            f"\n[{p.number}] {p.item.outlet} ({kind}, {when}): {_URL.sub('(link)', p.title or p.item.title)}\n{numbered}"
+        )
+        facts += _facts_lines(p)
+    if facts:
+        lines += ["", FACTS_HEADER, *facts[:60]]
     return "\n".join(lines)
+
+
+def _facts_lines(p: Passage) -> list[str]:
+    """The typed facts of a passage's sentences (``newsdesk.facts``, the reader whose output the
+    store keeps in item_facts), one line each, naming the sentence they are read from."""
+    from newsdesk.facts import sentence_facts
+
+    out = []
+    for k, (_, _, shown) in enumerate(p.sentences, start=1):
+        for f in sentence_facts(shown):
+            if not (f.subject or f.measure):
+                continue
+            what = ", ".join(x for x in (f.measure, f.subject and f"of {f.subject}", f.time_text) if x)
+            out.append(f"- [{p.number}.{k}] {f.text}: {what}" + (f" ({f.modality})" if f.modality != "asserted" else ""))
+    return out
 
 
 def parse_answer(content: str | None, passages: list[Passage]) -> LLMArticle:
@@ -222,12 +277,16 @@ def to_article(story: Story, answer: LLMArticle, passages: list[Passage], settin
     by_number = {p.number: p.item for p in passages}
     numbering: dict[int, int] = {}
 
+    shown = {f"{p.number}.{k}": (start, end) for p in passages for k, (start, end, _) in enumerate(p.sentences, start=1)}
+
     def sentence(s: LLMSentence) -> ArticleSentence:
         text = _INLINE_REFS.sub("", _URL.sub("", s.text)).strip()
         citations = []
         for number in dict.fromkeys(s.sources):
             item = by_number[number]
-            start, end = best_span(item, text)
+            # The evidence sentence the model names for this source, if any (else the closest one).
+            named = [shown[e] for e in s.evidence if e.split(".")[0] == str(number) and e in shown]
+            start, end = named[0] if named else best_span(item, text)
             citations.append(
                 Citation(ref=numbering.setdefault(item.id, len(numbering) + 1), item_id=item.id, start=start, end=end)
             )
@@ -293,6 +352,7 @@ class LLMWriter:
         self.concurrency = s.max_concurrency
         self.usage = Usage()  # the run's totals
         self.screened: list[str] = []  # instructions to a model removed from passages, "outlet: text"
+        self.repaired = 0  # sentences rewritten after the verifier would have held them for wording
         self._lock = threading.Lock()
         self._unreachable: str | None = None
         import openai
@@ -333,13 +393,15 @@ class LLMWriter:
 
     # -- one chat completion, with transport retries --
 
-    def _complete(self, messages: list[dict[str, Any]], usage: Usage) -> str | None:
+    def _complete(
+        self, messages: list[dict[str, Any]], usage: Usage, schema: type[BaseModel] = LLMArticle, name: str = "article"
+    ) -> str | None:
         if self._unreachable:
             raise EndpointUnreachable(self._unreachable)
         self._check_budget()
         s = self.settings.llm
         openai = self._openai
-        fmt = response_format(s, "article", LLMArticle)
+        fmt = response_format(s, name, schema)
         with self._lock:
             self.usage.calls += 1
         usage.calls += 1
@@ -437,8 +499,109 @@ class LLMWriter:
             except ValueError as problem:
                 raise StoryFailed(f"invalid answer twice; last problem: {problem}") from None
         article = to_article(story, answer, passages, self.settings, self.name)
+        if self.settings.llm.repair_wording:
+            article = self._repair_wording(story, article, answer, passages, usage)
         article.usage = usage.as_dict()
         return article
+
+    # -- one repair of the sentences the verifier would hold for wording --
+
+    def _repair_wording(
+        self, story: Story, article: Article, answer: LLMArticle, passages: list[Passage], usage: Usage
+    ) -> Article:
+        """Sentences the verifier would hold for wording (words no cited sentence has) are sent
+        back once, in one call naming each one's unaccounted words and nearest evidence sentence.
+        A rewrite is kept only where the verifier then passes it; a sentence the model drops
+        (empty text) is dropped; anything else, an error or a spent budget included, keeps the
+        first answer (verification decides as it would have)."""
+        from newsdesk.verify.checks import PASS, REVIEW, ClaimChecker
+
+        checker = ClaimChecker.from_settings(self.settings.verify)
+        items = {p.item.id: p.item for p in passages}
+        checks = checker.check_all(article.sentences(), items)
+        held = [c for c in checks if c.verdict == REVIEW and c.unaccounted]
+        if not held:
+            return article
+        prompt = repair_prompt(held, passages)
+        try:
+            content = self._complete(
+                [{"role": "system", "content": self.persona}, {"role": "user", "content": prompt}], usage, LLMRepair, "repair"
+            )
+            repair = LLMRepair.model_validate_json(_unfenced(content or ""))
+        except (StoryFailed, BudgetExceeded, ValidationError, ValueError):
+            return article
+        known = {p.number for p in passages}
+        by_text = {c.text: n for n, c in enumerate(held, start=1)}
+        rewrites: dict[int, RepairedSentence] = {
+            r.id: r for r in repair.sentences if 1 <= r.id <= len(held) and set(r.sources) <= known
+        }
+        if not rewrites:
+            return article
+
+        def revised(keep: set[int]) -> LLMArticle:
+            def one(sentence: LLMSentence) -> LLMSentence | None:
+                n = by_text.get(_INLINE_REFS.sub("", _URL.sub("", sentence.text)).strip())
+                r = rewrites.get(n) if n is not None and n in keep else None
+                if r is None:
+                    return sentence
+                if not r.text.strip():
+                    return None
+                return LLMSentence(text=r.text, sources=r.sources or sentence.sources, evidence=r.evidence)
+
+            sections = []
+            for sec in answer.sections:
+                paragraphs = [
+                    LLMParagraph(sentences=kept)
+                    for para in sec.paragraphs
+                    if (kept := [x for x in (one(s) for s in para.sentences) if x is not None])
+                ]
+                if paragraphs:
+                    sections.append(LLMSection(heading=sec.heading, paragraphs=paragraphs))
+            return LLMArticle(headline=answer.headline, dek=one(answer.dek) or answer.dek, sections=sections or answer.sections)
+
+        trial = to_article(story, revised(set(rewrites)), passages, self.settings, self.name)
+        verdicts = {c.text: c.verdict for c in checker.check_all(trial.sentences(), items)}
+        good = {
+            n
+            for n, r in rewrites.items()
+            if not r.text.strip() or verdicts.get(_INLINE_REFS.sub("", _URL.sub("", r.text)).strip()) == PASS
+        }
+        with self._lock:
+            self.repaired += len(good)
+        return to_article(story, revised(good), passages, self.settings, self.name) if good else article
+
+
+REPAIR_PROMPT = "Some sentences of your article cannot be verified as written."
+
+
+def repair_prompt(held: list[Any], passages: list[Passage]) -> str:
+    """The repair request: each held sentence with its sources, the words no cited sentence has
+    (the failed atoms) and the nearest evidence sentence, numbered as in the first prompt."""
+    ids = {(p.item.id, start): f"{p.number}.{k}" for p in passages for k, (start, _, _) in enumerate(p.sentences, start=1)}
+    numbers = {p.item.id: p.number for p in passages}
+    lines = [
+        REPAIR_PROMPT,
+        "Rewrite each one so that every word is said by the evidence it cites (keep its figures, names and quotes "
+        "exactly), or give an empty text to drop it. Answer with JSON only:",
+        '{"sentences": [{"id": 1, "text": "...", "sources": [2], "evidence": ["2.3"]}]}',
+        "",
+    ]
+    for n, check in enumerate(held, start=1):
+        lines.append(f"Sentence {n}: {check.text}")
+        lines.append(f"  Not in the cited sentences: {', '.join(check.unaccounted)}")
+        near = next((a["evidence"] for a in check.atoms if a.get("evidence")), None)
+        if near is None and check.evidence:
+            e = check.evidence[0]
+            near = {"item_id": e.item_id, "start": e.start, "text": e.text}
+        if near is not None:
+            where = ids.get((near["item_id"], near["start"])) or str(numbers.get(near["item_id"], "?"))
+            lines.append(f"  Nearest evidence [{where}]: {' '.join(near['text'].split())}")
+    return "\n".join(lines)
+
+
+def _unfenced(text: str) -> str:
+    text = text.strip()
+    return re.sub(r"^```(?:json)?\s*|\s*```$", "", text) if text.startswith("```") else text
 
 
 def _retry_after(response: Any, default: float) -> float:
