@@ -63,7 +63,7 @@ def test_pages_are_served_while_an_editors_correction_republishes(room):
 
     with serving(room) as (client, _, _newsroom):
         token = login(client)
-        path, story = first_article(client)
+        _path, story = first_article(client)
         done: list[float] = []
 
         def correct() -> None:
