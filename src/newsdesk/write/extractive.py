@@ -126,7 +126,7 @@ class SelectionWeights:
     max_words: int = 60
     clean: bool = True  # the publishability filter (text.quality); off only to measure it
     on_story: bool = True  # drop items and sentences about another event (off only to measure it)
-    outlier_ratio: float = 0.7  # an item this far below the others' likeness to each other is another event
+    outlier_ratio: float = 0.5  # an item this far below the others' likeness to each other is another event
     off_core: float = 0.1  # a sentence of its own names this unlike the story's core is another event
 
 
@@ -194,7 +194,9 @@ def outlier_docs(docs: list[Doc], ratio: float) -> set[int]:
     """Items about another event: where three or more independent outlets report a story, an
     item whose likeness to the other outlets' items is below ``ratio`` times theirs to each
     other (clustering put another event of the same kind in). Never so many that fewer than two
-    outlets stay, and never in a story of one or two outlets (which of two is the story?)."""
+    outlets stay, and never in a story of one or two outlets (which of two is the story?).
+    Forum posts are neither judged nor judges: a discussion reads unlike reports of its event."""
+    docs = [d for d in docs if not d.forum]
     groups = np.array([d.group for d in docs])
     if len(set(groups)) < 3:
         return set()
