@@ -34,7 +34,9 @@ def view(text: str) -> SimpleNamespace:
         review={f"The council voted {text} on Monday."},
         # The full text the feeds carry: a heading and a sentence with the payload too.
         corrections=[],
-        sections=[SimpleNamespace(heading=f"What {text} means", paragraphs=[[SimpleNamespace(text=f"It said {text}.", citations=[])]])],
+        sections=[
+            SimpleNamespace(heading=f"What {text} means", paragraphs=[[SimpleNamespace(text=f"It said {text}.", citations=[])]])
+        ],
         references=[],
     )
 
