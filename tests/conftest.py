@@ -27,6 +27,20 @@ def make_newsroom(path: Path, extra: str = "") -> Newsroom:
     return open_newsroom(path)
 
 
+def add_outlet_reports(room: Newsroom, texts: list[str] | tuple[str, ...], title: str) -> None:
+    """One feed item per text, each from its own outlet (``Outlet 0``, ``Outlet 1``…), stored
+    as ingest would store them, all fetched now."""
+    from newsdesk.records import NewItem
+    from newsdesk.store import utcnow
+
+    now = utcnow()
+    for n, text in enumerate(texts):
+        source, _ = room.store.add_source(f"https://outlet{n}.example/feed.xml", name=f"Outlet {n}")
+        url = f"https://outlet{n}.example/a"
+        item = NewItem(source.id, f"g{n}", url, url, f"Outlet {n}", title, "", text, "feed", None, now, now)
+        room.store.insert_item(item, minhash=None, duplicate_of=None)
+
+
 _published_demo_template: list[Path] = []
 
 

@@ -7,12 +7,10 @@ from datetime import UTC
 import pytest
 from werkzeug import Response
 
-from conftest import make_newsroom
+from conftest import add_outlet_reports, make_newsroom
 from newsdesk.enrich import statements
 from newsdesk.enrich.mentions import find_mentions
 from newsdesk.pipeline import run
-from newsdesk.records import NewItem
-from newsdesk.store import utcnow
 
 
 def model(repo_id, downloads, likes, licence="apache-2.0", **extra):
@@ -57,27 +55,7 @@ def room_with_story(tmp_path, httpserver, *texts, extra=""):
         tmp_path / "room",
         f'\n[enrich]\nhf_base_url = "{base}/hf"\ngithub_api_url = "{base}/gh"\n[write]\nmin_tier = "brief"\n{extra}',
     )
-    now = utcnow()
-    for n, text in enumerate(texts):
-        source, _ = room.store.add_source(f"https://outlet{n}.example/feed.xml", name=f"Outlet {n}")
-        room.store.insert_item(
-            NewItem(
-                source.id,
-                f"g{n}",
-                f"https://outlet{n}.example/a",
-                f"https://outlet{n}.example/a",
-                f"Outlet {n}",
-                "Open review model released",
-                "",
-                text,
-                "feed",
-                None,
-                now,
-                now,
-            ),
-            minhash=None,
-            duplicate_of=None,
-        )
+    add_outlet_reports(room, texts, "Open review model released")
     run(room, ("stories",))
     return room
 

@@ -4,14 +4,12 @@ changes included — stored with the item they were read from by the enrich stag
 
 from __future__ import annotations
 
-from conftest import make_newsroom, published_demo
+from conftest import add_outlet_reports, make_newsroom, published_demo
 from newsdesk.enrich import read_sentence_facts
 from newsdesk.facts import MeasuredFact, sentence_facts, text_facts
 from newsdesk.facts.compare import disputes, measure_phrase, why_not_comparable
 from newsdesk.pipeline import run
-from newsdesk.records import NewItem
 from newsdesk.stages import Scope
-from newsdesk.store import utcnow
 
 
 def rows(sentence: str) -> list[tuple[str, str | None, str | None, str, str | None]]:
@@ -89,32 +87,12 @@ def test_disputes_need_the_same_subject_measure_and_time():
 
 def test_enrich_stores_the_facts_of_each_outlet_report(tmp_path, monkeypatch):
     room = make_newsroom(tmp_path / "room", '\n[write]\nmin_tier = "brief"\n')
-    now = utcnow()
     texts = [
         "Velora Systems will cut 1,800 jobs in Tallin, the company said.",
         "Velora Systems is laying off 1,800 workers in Tallin.",
         "Velora Systems is laying off workers in Tallin, its union said.",  # no figure: read once all the same
     ]
-    for n, text in enumerate(texts):
-        source, _ = room.store.add_source(f"https://outlet{n}.example/feed.xml", name=f"Outlet {n}")
-        room.store.insert_item(
-            NewItem(
-                source.id,
-                f"g{n}",
-                f"https://o{n}.example/a",
-                f"https://o{n}.example/a",
-                f"Outlet {n}",
-                "Velora cuts jobs",
-                "",
-                text,
-                "feed",
-                None,
-                now,
-                now,
-            ),
-            minhash=None,
-            duplicate_of=None,
-        )
+    add_outlet_reports(room, texts, "Velora cuts jobs")
     run(room, ("stories",))
     (story,) = room.store.stories(status="open")
     assert read_sentence_facts(room.store, room.settings, Scope()) == 2

@@ -23,7 +23,7 @@ from typing import Any
 from newsdesk.facts.vocabulary import DOWN, FUTURE, HEDGED, INDEX, MEASURES, NEGATED, TIMES, UP
 from newsdesk.text.lexicon import MONTHS, STOPWORDS, WEEKDAYS
 from newsdesk.text.names import NOT_NAMES, is_dictionary_word
-from newsdesk.text.numbers import Figure, figures, is_year
+from newsdesk.text.numbers import SCALES, Figure, figures, is_year
 
 INTRADAY = frozenset({"premarket", "open", "midday", "close", "after hours"})
 MARKET_MEASURES = frozenset({"shares", "market value", "index", "price"})
@@ -177,19 +177,6 @@ _CURRENCY = {
     "pounds": "GBP",
 }
 _SCALE_WORD = re.compile(r"\s?(hundred|thousand|million|billion|trillion|bn|mn|tn|[kmb])\b", re.I)
-_SCALES = {
-    "hundred": 1e2,
-    "thousand": 1e3,
-    "k": 1e3,
-    "million": 1e6,
-    "mn": 1e6,
-    "m": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
-    "b": 1e9,
-    "trillion": 1e12,
-    "tn": 1e12,
-}
 _JOIN = re.compile(
     r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s+)(?:(?:by|of|to|at)\s+)?(?:about\s+|nearly\s+|around\s+)?$", re.I
 )
@@ -642,7 +629,7 @@ def sentence_facts(sentence: str, offset: int = 0, sentence_start: int | None = 
         a = figs[k]
         m = re.search(r"(?:\d\s?|\s)(hundred|thousand|million|billion|trillion|bn|mn|tn|[kmb])\b", b.text, re.I)
         if not _SCALE_WORD.match(sentence[a.end :]) and m and a.value < 1000:
-            scaled[k] = a.value * _SCALES[m.group(1).lower()]
+            scaled[k] = a.value * SCALES[m.group(1).lower()]
     skip = {id(b) for kind, b in pairs.values() if kind == "range"}
     # "Respectively": the k-th figure of the list belongs to the k-th name (or time) listed.
     assigned_subject: dict[int, str] = {}

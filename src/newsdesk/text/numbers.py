@@ -36,7 +36,8 @@ _UNITS = {
     "nineteen": 19,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_SCALES = {
+# Words and abbreviations that scale a figure (also read by the fact layer).
+SCALES = {
     "hundred": 1e2,
     "thousand": 1e3,
     "k": 1e3,
@@ -204,7 +205,7 @@ def _figures(text: str) -> tuple[Figure, ...]:
         scale = (m.group("scale") or "").lower()
         if scale:
             # "m"/"b" only count as scales right after a number ("5m"), never as words.
-            value *= _SCALES[scale]
+            value *= SCALES[scale]
         kind = "percent" if m.group("pct") else "money" if (m.group("cur") or m.group("cur2")) else "plain"
         if (
             kind == "plain"
