@@ -126,7 +126,7 @@ class SelectionWeights:
     max_words: int = 60
     clean: bool = True  # the publishability filter (text.quality); off only to measure it
     on_story: bool = True  # drop items and sentences about another event (off only to measure it)
-    outlier_ratio: float = 0.5  # an item this far below the others' likeness to each other is another event
+    outlier_ratio: float = 0.7  # an item this far below the others' likeness to each other is another event
     off_core: float = 0.1  # a sentence of its own names this unlike the story's core is another event
 
 
