@@ -216,3 +216,28 @@ def test_a_sentence_about_another_event_is_dropped_but_never_from_a_single_item(
     docs = [Doc(2, "Harbor Ledger", mixed)]
     _, pool, _ = select_with_pool(docs, 300)
     assert any("Corvin" in c.text for c in pool)
+
+
+def test_a_report_in_other_words_about_the_same_actors_is_not_taken_for_another_event():
+    from newsdesk.write.extractive import Doc, outlier_docs
+
+    news = [
+        "Velora Systems will cut 1,800 jobs at its Tallin plant, chief executive Mara Ilves said on Monday, as chip orders slump.",
+        "Chip maker Velora Systems is to shed 1,800 jobs in Tallin after orders slumped, Mara Ilves told staff on Monday.",
+        "Velora Systems plans 1,800 job cuts at the Tallin plant as orders for its chips slump, Mara Ilves said.",
+    ]
+    # The same actors in other words: an explainer with little vocabulary in common.
+    explainer = (
+        "What does it mean for Tallin? Mara Ilves has led Velora Systems since 2019; economists expect "
+        "suppliers around the plant to feel the pinch, and the city council will meet unions next week."
+    )
+    # Another event of the same kind: its own company, place and people.
+    other = (
+        "Quorra Motors will lay off 600 staff in Brightwater, its founder Ivo Danner said, blaming weak car sales "
+        "at the Brightwater works and a slower electric market."
+    )
+    docs = [Doc(n, f"Outlet {n}", t, publisher=f"o{n}.example") for n, t in enumerate(news)]
+    kept = outlier_docs([*docs, Doc(10, "Explainer Daily", explainer, publisher="e.example")], 0.7)
+    assert 10 not in kept
+    dropped = outlier_docs([*docs, Doc(11, "Other Daily", other, publisher="x.example")], 0.7)
+    assert dropped == {11}

@@ -216,7 +216,7 @@ def outlier_docs(docs: list[Doc], ratio: float) -> set[int]:
         if not pairs.any():
             continue
         theirs = S[pairs].mean()
-        if mine < ratio * theirs:
+        if mine < ratio * theirs and not _shares_its_actors(d, [o for o, r in zip(docs, rest) if r]):
             gaps.append((mine / (theirs or 1.0), d.key, d.group))
     away: set[int] = set()
     left = set(groups)
@@ -227,6 +227,20 @@ def outlier_docs(docs: list[Doc], ratio: float) -> set[int]:
         if not any(d.group == group and d.key not in away for d in docs):
             left.discard(group)
     return away
+
+
+def _shares_its_actors(doc: Doc, others: list[Doc]) -> bool:
+    """Whether most of an item's names recur in the other outlets' items: an item told in other
+    words (a review, an explainer) of the same event keeps its actors, another event has its own.
+    Text without names (lower-cased) gives no evidence either way: the item stays."""
+    own = {n.lower() for n in names(doc.text[:4000]) if len(n) > 2 and n.lower() not in NOT_NAMES}
+    if len(own) < 3:
+        return True
+    theirs = {n.lower() for o in others for n in names(o.text[:4000])}
+    return len(own & theirs) >= SHARED_ACTORS * len(own)
+
+
+SHARED_ACTORS = 0.5  # the share of an item's names the other outlets must name for it to stay
 
 
 def _anchors(text: str) -> set[str]:
