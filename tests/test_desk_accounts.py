@@ -53,7 +53,7 @@ def test_a_new_password_ends_the_old_sessions_and_the_new_one_works(room):
         assert client.get("/desk").status_code == 200
 
 
-def test_pages_are_served_while_an_editors_correction_republishes(room):
+def test_pages_are_served_while_an_editors_correction_republishes(room, monkeypatch):
     import threading
     import time
 
@@ -61,6 +61,16 @@ def test_pages_are_served_while_an_editors_correction_republishes(room):
 
     from test_service import first_article
 
+    from newsdesk.service import actions
+
+    real_correct = actions.correct
+
+    def slow_correct(*args):  # type: ignore[no-untyped-def]
+        # A big newsroom's re-publish takes seconds; a blocking sleep stands in for it wherever it runs.
+        time.sleep(1.0)
+        return real_correct(*args)
+
+    monkeypatch.setattr(actions, "correct", slow_correct)
     with serving(room) as (client, _, _newsroom):
         token = login(client)
         _path, story = first_article(client)
@@ -81,5 +91,5 @@ def test_pages_are_served_while_an_editors_correction_republishes(room):
                 assert reader.get("/index.html").status_code == 200
                 slowest = max(slowest, time.monotonic() - started)
         worker.join()
-        assert done and done[0] > 0.3, done  # the action did real work (re-verify, re-publish) meanwhile
-        assert slowest < max(0.25, done[0] / 3), (slowest, done)
+        assert done and done[0] >= 1.0, done
+        assert slowest < 0.5, (slowest, done)  # on the event loop, a read would wait the whole second
