@@ -59,9 +59,8 @@ def test_pages_are_served_while_an_editors_correction_republishes(room, monkeypa
 
     import httpx2
 
-    from test_service import first_article
-
     from newsdesk.service import actions
+    from test_service import first_article
 
     real_correct = actions.correct
 
