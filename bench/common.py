@@ -1,8 +1,9 @@
-"""Helpers shared by the benchmarks: dataset paths and clustering metrics."""
+"""Helpers shared by the benchmarks: dataset paths, clustering metrics, a free loopback port."""
 
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections import defaultdict
 from contextlib import contextmanager
@@ -10,6 +11,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("NEWSDESK_SHARED", ROOT.parent / "shared"))
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server the bench starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def dataset(*parts: str) -> Path:

@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import dataset, temporary_postgres
+from common import dataset, free_port, temporary_postgres
 from newsdesk.store.search import headline_key
 
 SERVER = (
@@ -48,12 +48,6 @@ SERVER = (
     "uvicorn.run(create_app(open_newsroom(Path(sys.argv[1]))), host='127.0.0.1', port=int(sys.argv[2]), "
     "log_level='warning', proxy_headers=False)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def texts() -> tuple[list[str], list[str]]:

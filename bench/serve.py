@@ -25,7 +25,6 @@ import collections
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import demo_newsroom
+from common import demo_newsroom, free_port
 
 STATIC = (
     "import sys, uvicorn; from starlette.applications import Starlette; from starlette.routing import Mount; "
@@ -44,12 +43,6 @@ STATIC = (
     "uvicorn.run(Starlette(routes=[Mount('/', app=StaticFiles(directory=sys.argv[1], html=True))]), "
     "host='127.0.0.1', port=int(sys.argv[2]), log_level='warning')"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine
 from conftest import published_demo
 from newsdesk.config import ConfigError, load_settings
 from newsdesk.service import ops
-from test_service import serving
+from test_service import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -359,9 +359,3 @@ def test_the_compose_services_commands_work_as_configured_against_postgres(postg
         timeout=120,
     )
     assert scheduled.returncode == 0, scheduled.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
