@@ -136,14 +136,15 @@ def select(docs: list[Doc], budget_words: int, weights: SelectionWeights = Selec
 
 
 def select_with_pool(
-    docs: list[Doc], budget_words: int, weights: SelectionWeights = SelectionWeights()
+    docs: list[Doc], budget_words: int, weights: SelectionWeights = SelectionWeights(), away: set[int] | None = None
 ) -> tuple[list[Candidate], list[Candidate], np.ndarray]:
-    """The chosen sentences, every candidate, and the candidates' similarity matrix."""
+    """The chosen sentences, every candidate, and the candidates' similarity matrix. ``away``:
+    the items about another event, when the caller has found them already (``outlier_docs``)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     w = weights
     if w.on_story:
-        away = outlier_docs(docs, w.outlier_ratio)
+        away = outlier_docs(docs, w.outlier_ratio) if away is None else away
         docs = [d for d in docs if d.key not in away]
     pool = candidates(docs, w.min_words, w.max_words, w.clean)
     if not pool:
@@ -407,12 +408,12 @@ class ExtractiveWriter:
         fact_items = latest_fact_items(story.items)
         items.update((i.id, i) for i in fact_items)
         docs = [Doc(i.id, i.outlet, i.text, i.title, i.forum is not None, i.publisher) for i in originals]
-        chosen, pool, similarity = select_with_pool(docs, self.budget_for(story, originals), self.weights)
+        # An item about another event gives no sentence, title, tag or date.
+        away = outlier_docs(docs, self.weights.outlier_ratio) if self.weights.on_story else set()
+        chosen, pool, similarity = select_with_pool(docs, self.budget_for(story, originals), self.weights, away)
         if not chosen:
             return None
-        if self.weights.on_story:  # an item about another event gives no title, tag or date either
-            away = outlier_docs(docs, self.weights.outlier_ratio)
-            originals = [i for i in originals if i.id not in away]
+        originals = [i for i in originals if i.id not in away]
         conflicts = [d for d in disagreements(chosen, pool, similarity) if note_checks(d, items, self.verify)]
         self._keep_supporting_corroboration(chosen, items)
         # The dek: the best sentence that meets nobody by surname alone and carries no figure the
