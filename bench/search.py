@@ -42,10 +42,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import dataset, free_port, temporary_postgres
 from newsdesk.store.search import headline_key
 
+# As `newsdesk serve [--workers N]` runs the app (without publishing a site first).
 SERVER = (
-    "import sys, uvicorn; from pathlib import Path; from newsdesk.pipeline import open_newsroom; "
-    "from newsdesk.service.app import create_app; "
-    "uvicorn.run(create_app(open_newsroom(Path(sys.argv[1]))), host='127.0.0.1', port=int(sys.argv[2]), "
+    "import os, sys, uvicorn; from pathlib import Path; from newsdesk.pipeline import open_newsroom; "
+    "from newsdesk.service.app import SERVE_DIRECTORY, SERVE_PROCESSES, create_app; n = int(sys.argv[3]); "
+    "os.environ[SERVE_DIRECTORY], os.environ[SERVE_PROCESSES] = sys.argv[1], sys.argv[3]; "
+    "uvicorn.run('newsdesk.service.app:app_from_environment' if n > 1 else create_app(open_newsroom(Path(sys.argv[1]))), "
+    "factory=n > 1, workers=n if n > 1 else None, host='127.0.0.1', port=int(sys.argv[2]), "
     "log_level='warning', proxy_headers=False)"
 )
 
@@ -169,6 +172,7 @@ def main() -> None:
     ap.add_argument("--clients", default="10,50", help="comma-separated concurrency levels")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--postgres", action="store_true", help="the store on a throwaway PostgreSQL server")
+    ap.add_argument("--workers", type=int, default=1, help="app processes, as `newsdesk serve --workers N`")
     ap.add_argument(
         "--zipf",
         type=float,
@@ -206,7 +210,7 @@ def main() -> None:
         print(f"{backend}: {args.articles} articles stored in {filled:.1f} s; indexed {indexed} in {index_seconds:.2f} s")
         print(f"exact headline ranked first: {first}/{len(sample)} sampled headlines")
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-c", SERVER, str(room), str(port)], stderr=subprocess.PIPE)
+        server = subprocess.Popen([sys.executable, "-c", SERVER, str(room), str(port), str(args.workers)], stderr=subprocess.PIPE)
         stack.callback(server.wait, 30)
         stack.callback(server.terminate)
         deadline = time.monotonic() + 60

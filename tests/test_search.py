@@ -164,3 +164,94 @@ def test_results_are_remembered_per_site_build_and_dropped_when_a_publish_swaps_
         actions.hold(newsroom, other.story_id, "ada", False)
         assert result_ids(client.get("/search", params={"q": other.headline}).text)[0] == other.story_id
         assert len(reads) == 5
+
+
+def test_a_broad_query_lists_headline_matches_ranked_then_the_rest_newest_first(room):
+    """Past ``broad`` matches the store does not rank them all: articles with the words in the
+    headline first, then the others by story id, newest first; pages walk both lists once."""
+    path, exact, echo = room
+    newsroom = open_newsroom(path)
+    try:
+        store = newsroom.store
+        store.sync_search()  # as publish does
+        everything = store.search("quokka", 100, broad=10**9)  # ranked in full
+        assert {exact, echo} <= {h.story_id for h in everything}
+        ranked = [h.story_id for h in store.search("quokka", 100)]
+        broad = store.search("quokka", 100, broad=1)
+        in_headline = [h.story_id for h in broad if "quokka" in h.headline.lower()]
+        rest = [h.story_id for h in broad if "quokka" not in h.headline.lower()]
+        assert [h.story_id for h in broad] == in_headline + rest
+        assert set(in_headline) == {exact, echo} and rest == sorted(rest, reverse=True)
+        assert sorted(ranked) == sorted(h.story_id for h in broad)  # the same articles, another order
+        # A word every published article has: pages of 2 through the two lists, none twice, none missed.
+        word = "the"
+        whole = [h.story_id for h in store.search(word, 1000, broad=1)]
+        paged: list[int] = []
+        for offset in range(0, len(whole) + 4, 2):
+            paged += [h.story_id for h in store.search(word, 2, offset, broad=1)]
+        assert paged == whole and len(set(whole)) == len(whole) >= 3
+        # The exact headline still comes first on a broad query.
+        assert store.search(PHRASE, 5, broad=1)[0].story_id == exact
+    finally:
+        newsroom.close()
+
+
+def test_serve_with_two_worker_processes_answers_pages_and_search(tmp_path):
+    """``newsdesk serve --workers 2``: two processes on one socket, each its own app of the
+    newsroom (site pages, search), and all gone on SIGTERM."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx2
+
+    from test_service import free_port
+
+    path = published_demo(tmp_path / "room")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "serve", "--port", str(port), "--workers", "2", "--dir", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def children() -> list[int]:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == proc.pid:
+                found.append(int(stat.parent.name))
+        return found
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise AssertionError(f"serve did not start: {proc.stderr.read() if proc.poll() is not None else ''}")
+            time.sleep(0.3)
+        # Both workers up (and uvicorn's resource tracker beside them).
+        assert len(children()) >= 3, children()
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            newsroom = open_newsroom(path)
+            headline = newsroom.store.publishable()[0].published.headline
+            newsroom.close()
+            for _ in range(20):  # new connections: the kernel hands them to either process
+                with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as fresh:
+                    found = fresh.get("/search", params={"q": headline})
+                    assert found.status_code == 200 and '<ol class="results"' in found.text, found.text[:300]
+            assert client.get("/index.html").status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    assert children() == []

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -625,6 +625,9 @@ def serve(
         int | None, typer.Option(help="Port ([service] port; 0 picks a free one).", min=0, max=65535, metavar="PORT")
     ] = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on ([service] host: loopback).", metavar="HOST")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes answering requests ([service] workers: 1).", min=1, max=64, metavar="N")
+    ] = None,
     directory: DirOption = Path("."),
 ) -> None:
     """The newsroom as a service: the site with readers' feedback, and the editor's desk at /desk."""
@@ -659,9 +662,24 @@ def serve(
             highlight=False,
         )
     shown = f"http://{host}:{port or '(a free port)'}{settings.base_path.rstrip('/')}/"
-    _console().print(f"Serving {newsroom.site_dir} at {shown} — editors: {shown}desk (Ctrl-C to stop)", markup=False)
+    processes = workers or settings.workers
+    _console().print(
+        f"Serving {newsroom.site_dir} at {shown} — editors: {shown}desk (Ctrl-C to stop)"
+        + (f" — {processes} worker processes" if processes > 1 else ""),
+        markup=False,
+    )
+    target: Any = app_
+    if processes > 1:  # uvicorn starts each by import path; each builds its own app of this newsroom
+        import os
+
+        from newsdesk.service.app import SERVE_DIRECTORY, SERVE_PROCESSES
+
+        os.environ[SERVE_DIRECTORY], os.environ[SERVE_PROCESSES] = str(newsroom.path), str(processes)
+        target = "newsdesk.service.app:app_from_environment"
     uvicorn.run(
-        app_,
+        target,
+        factory=processes > 1,
+        workers=processes if processes > 1 else None,
         host=host,
         port=port,
         # uvicorn never rewrites the client or scheme itself (its default believes 127.0.0.1):

@@ -419,6 +419,9 @@ class ServiceSettings(Section):
     session_hours: float = Field(default=12.0, gt=0)
     # Public pages show editors' names on corrections only when this is true.
     show_editor_names: bool = False
+    # Processes answering requests (one listening socket): more use more cores. Each has its own
+    # rate limits and search cache, so a client may get up to this many times feedback_per_minute.
+    workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("trusted_proxies")
     @classmethod

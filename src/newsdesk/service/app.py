@@ -116,7 +116,23 @@ def _templates() -> Any:
     return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(default=True))
 
 
-def create_app(newsroom: Newsroom) -> Starlette:
+SERVE_DIRECTORY = "NEWSDESK_SERVE_DIRECTORY"  # app_from_environment's newsroom (newsdesk serve --workers)
+SERVE_PROCESSES = "NEWSDESK_SERVE_PROCESSES"  # and how many processes serve it
+
+
+def app_from_environment() -> Starlette:
+    """The app of the newsroom named by $NEWSDESK_SERVE_DIRECTORY: what each of ``newsdesk serve
+    --workers N``'s processes builds for itself (uvicorn starts them by import path)."""
+    import os
+    from pathlib import Path
+
+    from newsdesk.pipeline import open_newsroom
+
+    return create_app(open_newsroom(Path(os.environ[SERVE_DIRECTORY])), int(os.environ.get(SERVE_PROCESSES, "1")))
+
+
+def create_app(newsroom: Newsroom, processes: int = 1) -> Starlette:
+    """``processes``: how many processes serve this newsroom (each then takes its share of cores)."""
     settings = newsroom.settings.service
     sessions = Sessions(newsroom_secret(newsroom.path), settings.session_hours * 3600, newsroom.store)
     limiter = RateLimiter(settings.feedback_per_minute)
@@ -494,7 +510,7 @@ def create_app(newsroom: Newsroom) -> Starlette:
         Route("/desk/articles/{story_id}", ok(article_history), methods=["GET"]),
         Route("/desk/articles/{story_id}/{action}", ok(act), methods=["POST"]),
         *ops.routes(newsroom, ok),  # /healthz, /metrics
-        *search.routes(newsroom, page, ok),  # /search
+        *search.routes(newsroom, page, ok, processes),  # /search
         *api.routes(newsroom, ok),  # /api/v1: the read-only JSON API
         *follow.routes(newsroom, page, ok, writer, form_of),  # /follow/keyword/{slug}.xml, /newsletter/follows
         Mount("/", app=pages, name="site"),  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ RULES: dict[str, Rule] = {
     "message": Rule(max_chars=4096),
     "token": Rule(max_chars=4096),
     "q": Rule(max_chars=200),  # /search: a search box's worth (store.search.MAX_QUERY_CHARS)
-    "page": Rule(upper=50),  # /search result pages (service.search.MAX_PAGE)
+    "page": Rule(upper=100),  # /search result pages (service.search.MAX_PAGE)
     # form
     "version": Rule(upper=MAX_ID),
     "sentence": Rule(upper=MAX_SENTENCE),
