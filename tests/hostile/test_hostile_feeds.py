@@ -91,3 +91,16 @@ def test_what_the_fuzzer_found_is_handled():
     assert canonical_link('<link rel="canonical" href="http://[::1/broken">', "https://x.example/") is None
     assert "\x00" not in html_to_text("<p>a\x00b</p>")
     assert "\x00" not in extract_page(b"<html><body><p>\x00\xff\xfe</p></body></html>", "https://x.example/a").text
+
+
+def test_canonical_links_are_read_as_html_not_by_pattern():
+    """lxml reads the tag as a browser would: attributes in any order, unquoted, several rel
+    values, upper case; a link in a comment or a script is no link."""
+    from newsdesk.extract import canonical_link
+
+    base = "https://x.example/a/b.html"
+    assert canonical_link("<link href=/c/d.html rel=canonical>", base) == "https://x.example/c/d.html"
+    assert canonical_link('<LINK REL="Canonical alternate" HREF="https://y.example/z">', base) == "https://y.example/z"
+    assert canonical_link('<!-- <link rel="canonical" href="/wrong"> --><p>x</p>', base) is None
+    assert canonical_link('<script>var s = \'<link rel="canonical" href="/wrong">\';</script>', base) is None
+    assert canonical_link("", base) is None

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from newsdesk.records import ExtractedPage, sane_date
 
-_CANONICAL = re.compile(r"""<link\b[^>]*\brel=["']?canonical["']?[^>]*>""", re.I)
-_HREF = re.compile(r"""\bhref=["']([^"']+)["']""", re.I)
 _BLOCKS = re.compile(r"</?(p|div|br|li|h[1-6]|blockquote|tr|section|article)\b[^>]*>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
@@ -51,14 +50,29 @@ def html_to_text(fragment: str) -> str:
     return clean_text("\n\n".join(p for p in paragraphs if p))
 
 
-def canonical_link(html: str, base_url: str) -> str | None:
+def parse_html(html: str) -> Any | None:
+    """The page as an lxml tree (the parser trafilatura uses), or None for what it cannot read."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError, TypeError):  # empty, or bytes-declared text lxml refuses
+        return None
+
+
+def canonical_link(html: str | Any, base_url: str) -> str | None:
+    """The page's ``<link rel="canonical">`` target, absolute; ``html``: text or a parsed tree."""
     from urllib.parse import urljoin
 
-    for tag in _CANONICAL.findall(html[:300_000]):
-        m = _HREF.search(tag)
-        if m:
+    tree = parse_html(html[:300_000]) if isinstance(html, str) else html
+    if tree is None:
+        return None
+    for link in tree.iter("link"):
+        href = (link.get("href") or "").strip()
+        if href and "canonical" in (link.get("rel") or "").lower().split():
             try:
-                return str(urljoin(base_url, m.group(1).strip()))
+                return str(urljoin(base_url, href))
             except ValueError:  # "Invalid IPv6 URL" and kin: a broken canonical link is no link
                 continue
     return None

@@ -4,18 +4,14 @@ same robots.txt and politeness rules as feeds)."""
 
 from __future__ import annotations
 
-import re
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newsdesk.config import Settings
-from newsdesk.extract import extract_page, html_to_text
+from newsdesk.extract import extract_page, parse_html
 from newsdesk.infra.http import Fetcher
 from newsdesk.infra.urls import canonicalize
 from newsdesk.records import FeedEntry, ParsedFeed
-
-_LINK = re.compile(r"""<a\b[^>]*\bhref=["']([^"'#]+)["'][^>]*>(.*?)</a>""", re.I | re.S)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-_ARTICLE_MARK = re.compile(r"""<meta[^>]+property=["']og:type["'][^>]+content=["']article["']|<article\b""", re.I)
 
 
 class WebSourceError(Exception):
@@ -30,9 +26,11 @@ def page_url(source_url: str) -> str:
 
 
 def _looks_like_article_link(url: str, base: str) -> bool:
+    from courlan import is_navigation_page
+
     parts, home = urlsplit(url), urlsplit(base)
-    if parts.scheme not in ("http", "https") or parts.netloc != home.netloc:
-        return False
+    if parts.scheme not in ("http", "https") or parts.netloc != home.netloc or is_navigation_page(url):
+        return False  # another site, or a tag, category, archive or "page 2" link
     path = [p for p in parts.path.split("/") if p]
     return canonicalize(url) != canonicalize(base) and (len(path) >= 2 or parts.path.endswith((".html", ".htm")))
 
@@ -40,10 +38,11 @@ def _looks_like_article_link(url: str, base: str) -> bool:
 async def fetch_web(source_url: str, settings: Settings, fetcher: Fetcher) -> ParsedFeed:
     url = page_url(source_url)
     page = await fetcher.get(url, accept="text/html,application/xhtml+xml", check_robots=True)
-    html = page.content.decode("utf-8", "replace")
-    title = html_to_text(m.group(1)) if (m := _TITLE.search(html)) else url
+    tree = parse_html(page.content.decode("utf-8", "replace"))
+    title = " ".join((tree.findtext(".//title") or "").split()) if tree is not None else ""
+    title = title or url
     extracted = extract_page(page.content, page.url)
-    if _ARTICLE_MARK.search(html[:200_000]) and len(extracted.text.split()) >= settings.extract.min_feed_words // 2:
+    if _is_article(tree) and len(extracted.text.split()) >= settings.extract.min_feed_words // 2:
         entry = FeedEntry(
             guid=canonicalize(extracted.canonical_url or page.url),
             url=page.url,
@@ -53,11 +52,18 @@ async def fetch_web(source_url: str, settings: Settings, fetcher: Fetcher) -> Pa
             published_at=extracted.published_at,
         )
         return ParsedFeed(title=urlsplit(url).netloc, entries=[entry], format="web-article")
-    entries, seen = [], set()
-    for href, text in _LINK.findall(html):
-        link = urljoin(page.url, href.strip())
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    for anchor in tree.iter("a") if tree is not None else ():
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        try:
+            link = urljoin(page.url, href.split("#", 1)[0])
+        except ValueError:  # a broken address ("http://[::1") is no link
+            continue
         key = canonicalize(link)
-        label = html_to_text(text)
+        label = " ".join(anchor.text_content().split())
         if key in seen or not label or not _looks_like_article_link(link, page.url):
             continue
         seen.add(key)
@@ -65,3 +71,12 @@ async def fetch_web(source_url: str, settings: Settings, fetcher: Fetcher) -> Pa
         if len(entries) >= settings.community.limit:
             break
     return ParsedFeed(title=title, entries=entries, format="web-section")
+
+
+def _is_article(tree: Any) -> bool:
+    """An article page, by its own markup: og:type "article", or an ``<article>`` element."""
+    if tree is None:
+        return False
+    if any((m.get("content") or "").strip().lower() == "article" for m in tree.iter("meta") if m.get("property") == "og:type"):
+        return True
+    return next(tree.iter("article"), None) is not None
