@@ -460,3 +460,24 @@ def test_tls_to_the_relay_is_verified_and_credentials_come_from_the_environment(
         room.close()
     finally:
         controller.stop()
+
+
+def test_an_address_that_unsubscribed_can_subscribe_again_by_confirming(published, smtp, tmp_path):
+    from test_service import serving
+
+    box, port = smtp
+    path = copy_configured(published, tmp_path, port)
+    with serving(path) as (client, _, newsroom):
+        subscriber, _ = newsroom.store.add_subscriber("cy@example.org", "confirmed")  # imported: no mail sent yet
+        newsroom.store.set_subscriber_status(subscriber["id"], "unsubscribed")
+        before = len(box.messages)
+        answer = client.post("/newsletter/subscribe", data={"email": "cy@example.org"})
+        assert answer.status_code == 200 and "Check your inbox" in answer.text
+        deadline = time.monotonic() + 10
+        while len(box.messages) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (mail,) = [m for m in box.messages[before:] if "cy@example.org" in str(m["To"])]
+        assert newsroom.store.subscribers()[0]["status"] == "unsubscribed"  # not back until the link is followed
+        link = re.search(r"http\S+(/newsletter/confirm\?token=\S+)", mail.get_body(("plain",)).get_content()).group(1)
+        assert "Subscribed" in client.get(link).text
+        assert newsroom.store.subscribers()[0]["status"] == "confirmed"

@@ -415,7 +415,8 @@ def create_app(newsroom: Newsroom, processes: int = 1) -> Starlette:
             return page("subscribe.html", status=400, problem=problem)
         loop = asyncio.get_running_loop()
         subscriber, _ = await loop.run_in_executor(writer, newsroom.store.add_subscriber, email, "pending")
-        if subscriber["status"] == "pending" or (topics and subscriber["status"] == "confirmed"):
+        # An address that unsubscribed may come back, by the same double opt-in as a new one.
+        if subscriber["status"] in ("pending", "unsubscribed") or (topics and subscriber["status"] == "confirmed"):
             # At most one confirmation an hour per mailbox; a second sign-up within it sends nothing.
             claim = newsroom.store.claim_confirmation
             stamp = await loop.run_in_executor(writer, claim, subscriber["id"], mailbox_of(email), CONFIRMATION_EVERY)
