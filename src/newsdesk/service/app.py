@@ -9,6 +9,7 @@ address, never the address), size-limited, and a honeypot field catches robots.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -17,6 +18,7 @@ import secrets
 import time
 import weakref
 from collections import OrderedDict, deque
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
@@ -521,7 +523,17 @@ def create_app(newsroom: Newsroom, processes: int = 1) -> Starlette:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)))
-    return Starlette(routes=routes, middleware=middleware)
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        # Stopping (Ctrl-C, SIGTERM): confirmations already accepted are sent, stored writes land,
+        # within the mail timeout; then the threads end with the process.
+        if sending:
+            await asyncio.wait(set(sending), timeout=newsroom.settings.newsletter.confirm_timeout)
+        for pool in (mailer, writer):
+            pool.shutdown(wait=False, cancel_futures=False)
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 DYNAMIC_GETS: tuple[str, ...] = ("/desk", "/feedback/", "/newsletter/confirm", "/newsletter/unsubscribe", *ops.PATHS, "/search")
