@@ -111,8 +111,9 @@ class StorySettings(Section):
     # Centroid similarity at which a story of new items joins another (an open one, or a
     # fragment of the same event that the graph split off).
     merge_min: float = Field(default=0.40, ge=0, le=1)
-    # An item less similar than this to the rest of its story is split off to stand alone.
-    detach_min: float = Field(default=0.15, ge=0, le=1)
+    # An item less similar than this to the rest of its story is split off to stand alone
+    # (two items alone in a story need 0.15; see stories/cluster.py).
+    detach_min: float = Field(default=0.10, ge=0, le=1)
     # A story with no new item for this long is closed; later items start a new story, unless
     # they continue it (the same names and figures: a trial's verdict) within reopen_days.
     quiet_hours: float = Field(default=72.0, gt=0)
@@ -649,7 +650,7 @@ neighbours = 15
 edge_min = 0.10
 resolution = 1.5
 merge_min = 0.40
-detach_min = 0.15
+detach_min = 0.10
 # A story with no new item for this many hours is closed (reopened within reopen_days by
 # items that name its actors and figures).
 quiet_hours = 72.0

@@ -46,10 +46,13 @@ class ClusterParams:
     long_terms: int = 40  # distinct terms from which an item is held to link_min
     dense_max: int = 3000  # largest community whose items are all compared pairwise
     merge_passes: int = 4
+    merge_contrast: float = 1.2  # full texts in two communities: a weaker link joins at this many times any rival's
     split_modularity: float = 0.6  # headlines: re-split a community whose own split scores at least this
     merge_min: float = 0.40  # centroid similarity at which a story of new items joins another
     detach_min: float = 0.10  # an item less similar than this to the rest of its story stands alone
-    detach_long: float = 0.15  # the same for an item of full text (the demo's lone reports need 0.15)
+    detach_long: float = 0.10  # the same for an item of full text
+    detach_pair: float = 0.15  # ... and for either of two items alone in a story (the demo's lone reports)
+    move_min: float = 0.15  # centroid similarity at which a headline-length item moves to another story (``_refine``)
     refine_passes: int = 2  # centroid moves for headline-length items (full texts are agglomerated)
     seed: int = 0
 
@@ -66,11 +69,27 @@ def _analyzer(text: str) -> list[str]:
     # Names are what tells two events of one kind apart (two quakes, two takeovers share
     # every other word): a capitalised word inside a sentence counts twice.
     if not text.islower():
-        words += [w for w in (m.group(0).lower()[:6] for m in _NAME_WORD.finditer(text)) if w not in ENGLISH_STOP_WORDS]
+        words += [w for w in (m.group(0).lower()[:6] for m in _name_words(text)) if w not in ENGLISH_STOP_WORDS]
     return words
 
 
 _NAME_WORD = re.compile(r"(?<![.!?\n\"]\s)(?<!^)\b[A-Z][a-z]+\b")
+_WORD = re.compile(r"\b[^\W\d_]+\b")
+
+
+def _name_words(text: str) -> list[re.Match[str]]:
+    """Capitalised words inside sentences, except in title-case lines (a headline in title
+    case capitalises every word: its capitals name no one)."""
+    found = []
+    for line in text.split("\n"):
+        words = _WORD.findall(line)
+        if len(words) >= 3 and sum(w[0].isupper() for w in words) >= _TITLE_CASE * len(words):
+            continue
+        found += list(_NAME_WORD.finditer(line))
+    return found
+
+
+_TITLE_CASE = 0.6  # share of capitalised words from which a line is in title case
 
 
 def vectorize(texts: list[str] | list[list[str]]) -> sp.csr_matrix:
@@ -256,7 +275,7 @@ def cluster(
     short_rows = new_rows[share[new_rows] < 1.0]
     if params.refine_passes and len(short_rows):
         labels = _refine(X, labels, short_rows, ei, ej, params)
-    return _detach_outliers(X, labels, new_rows, params, share)
+    return _detach_outliers(X, labels, new_rows, params, share, fixed)
 
 
 def _events_in(
@@ -517,7 +536,11 @@ def _merge_events(
         share = np.minimum(share_group[pairs[:, 0]], share_group[pairs[:, 1]])
         knit = _knit(link, pairs[:, 0], pairs[:, 1], sizes, mean, has_fixed, params.cohesion, params.cohesion_single)
         knit |= share <= 0.0
-        ok = (link >= need) & ~apart & knit
+        # A weaker link between texts still joins when it is ``merge_contrast`` times either
+        # group's every rival link: the relative rule of ``_agglomerate``, across communities.
+        relative = _rival_contrast(link, pairs, len(ids), params.merge_contrast) & (link >= need * params.link_floor)
+        ok = (link >= need) | (relative & (share > 0.0))
+        ok &= ~apart & knit
         pairs, link = pairs[ok], link[ok]
         if len(pairs) == 0:
             break
@@ -530,6 +553,26 @@ def _merge_events(
                 target[y] = x
         group = ids[target[inverse]]
     return group
+
+
+def _rival_contrast(link: np.ndarray, pairs: np.ndarray, n: int, contrast: float) -> np.ndarray:
+    """Which pairs of groups (``pairs``, ``n`` groups) have a link at least ``contrast`` times
+    every other link either group has among the pairs."""
+    ends = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    both = np.concatenate([link, link])
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, ends, both)
+    # Second best per group: the best among the links that are not the group's best one.
+    order = np.lexsort((-both, ends))
+    first = np.r_[True, ends[order][1:] != ends[order][:-1]]
+    second = np.full(n, 0.0)
+    rest = order[~first]
+    rest_first = np.r_[True, ends[rest][1:] != ends[rest][:-1]] if len(rest) else np.array([], bool)
+    second[ends[rest][rest_first]] = both[rest][rest_first]
+    rival_a = np.where(link >= best[pairs[:, 0]], second[pairs[:, 0]], best[pairs[:, 0]])
+    rival_b = np.where(link >= best[pairs[:, 1]], second[pairs[:, 1]], best[pairs[:, 1]])
+    ok: np.ndarray = link >= contrast * np.maximum(np.maximum(rival_a, rival_b), 1e-9)
+    return ok
 
 
 def _centroids(X: sp.csr_matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
@@ -584,7 +627,7 @@ def _refine(
         own[own_rows[0]] = own_rows[1]
         own = own[best_item]
         # Strictly better, so ties keep the graph's decision; and close enough to be its event.
-        move = (best_sim > own + 1e-6) & (best_sim >= params.detach_min) & (ids[best_story] != labels[best_item])
+        move = (best_sim > own + 1e-6) & (best_sim >= params.move_min) & (ids[best_story] != labels[best_item])
         if not move.any():
             break
         labels = labels.copy()
@@ -601,9 +644,15 @@ def _rows_dot(A: sp.csr_matrix, rows_a: np.ndarray, B: sp.csr_matrix, rows_b: np
 
 
 def _detach_outliers(
-    X: sp.csr_matrix, labels: np.ndarray, movable: np.ndarray, params: ClusterParams, share: np.ndarray
+    X: sp.csr_matrix,
+    labels: np.ndarray,
+    movable: np.ndarray,
+    params: ClusterParams,
+    share: np.ndarray,
+    fixed: np.ndarray | None = None,
 ) -> np.ndarray:
-    """A new item barely similar to the rest of its story (one weak edge pulled it in) stands alone."""
+    """A new item barely similar to the rest of its story (one weak edge pulled it in) stands
+    alone; two new items alone together need ``detach_pair`` (no third item confirms them)."""
     from sklearn.preprocessing import normalize
 
     _, inverse, sums = _centroids(X, labels)
@@ -614,18 +663,34 @@ def _detach_outliers(
     # Similarity to the centroid of the *other* members of the item's story.
     others = normalize(sums[inverse[rows]] - X[rows])
     sims = np.asarray(others.multiply(X[rows]).sum(axis=1)).ravel()
-    alone = rows[sims < params.detach_min + share[rows] * (params.detach_long - params.detach_min)]
+    need = params.detach_min + share[rows] * (params.detach_long - params.detach_min)
+    # Two new items alone together have no third to confirm them: the stricter bar. (A stored
+    # story is one centroid row here, standing for all its items.)
+    pair = sizes == 2
+    if fixed is not None:
+        pair[inverse[fixed != NEW]] = False
+    need = np.where(pair[inverse[rows]], np.maximum(need, params.detach_pair), need)
+    alone = sims < need
     labels = labels.copy()
-    labels[alone] = int(labels.max()) + 1 + np.arange(len(alone))
+    gone = rows[alone]
+    labels[gone] = int(labels.max()) + 1 + np.arange(len(gone))
     return labels
+
+
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july"
+    " august september october november december".split()
+)
 
 
 def _name_rows(texts: list[str]) -> sp.csr_matrix:
     """Which names (capitalised words inside sentences) each text states, one column a name."""
-    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
     def found(text: str) -> list[str]:
-        return [m.group(0).lower() for m in _NAME_WORD.finditer(text)]
+        # A capitalised stop word ("The" opening a line) or a weekday names no actor.
+        words = (m.group(0).lower() for m in _NAME_WORD.finditer(text))
+        return [w for w in words if w not in ENGLISH_STOP_WORDS and w not in _CALENDAR]
 
     try:
         return CountVectorizer(analyzer=found, binary=True, dtype=np.float32).fit_transform(texts).tocsr()
