@@ -96,7 +96,11 @@ def alignment_scores(checks: list[ClaimCheck], aligner: Aligner) -> list[float |
     """Per claim: the weakest alignment of its unaccounted words (None: not a wording-only REVIEW)."""
     out: list[float | None] = []
     for c in checks:
-        if c.verdict == REVIEW and c.unaccounted and not any(not r.startswith(("unaccounted", "weak support")) for r in c.reasons):
+        if (
+            c.verdict == REVIEW
+            and c.unaccounted
+            and not any(not r.startswith(("unaccounted", "weak support")) for r in c.reasons)
+        ):
             evidence = [e.text for e in c.evidence]
             out.append(min(aligner.closeness(c.text, w, evidence) for w in c.unaccounted))
         else:
@@ -134,7 +138,7 @@ def main() -> None:
     fitted["best BAcc, unfaithful ≤ 5% on dev"] = max(within)[1] if within else 1.01
     fitted["best BAcc on dev"] = max((s["bacc"], t) for s, t in safe)[1]
     print(f"{where}; thresholds fitted on dev: " + ", ".join(f"{k} = {v}" for k, v in fitted.items()))
-    for split, (summaries, sentences, checks, align, seconds) in results.items():
+    for split, (_summaries, sentences, checks, align, seconds) in results.items():
         print(f"\nsplit {split}: {len(sentences)} sentences ({sum(s.faithful for s in sentences)} faithful)")
         print(f"{'method':58} {'BAcc':>6} {'faithful passed':>16} {'unfaithful passed':>18} {'whole':>7}")
         rows = [("newsdesk rules, judge off", [c.verdict == PASS for c in checks])]
