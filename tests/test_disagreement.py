@@ -189,3 +189,28 @@ def test_a_note_across_times_measures_or_entities_does_not_check():
     same = item(6, "Nvidia shares fell 15% at the open.", "The Northwire")
     items[6] = same
     assert note_checks(note(open_, same), items, settings)  # a true disagreement checks
+
+
+def test_a_note_on_a_speaker_a_modifier_a_unit_or_a_past_level_does_not_check():
+    """Two outlets whose sentences give different figures are no dispute when the figure is not
+    firmly the named subject's (the mayor only says it; "Tern" only names the cheerleaders), when
+    the measure is only a unit (knots: of what?), or when one side is a level held at some past
+    moment ("back then … listed")."""
+
+    def checks(a: str, b: str) -> bool:
+        x, y = item(1, a, "Granite Post"), item(2, b, "Harbor Ledger")
+        cx, cy = (_candidate(Doc(i.id, i.outlet, i.text), i.text) for i in (x, y))
+        fx, fy = sentence_facts(a)[0], sentence_facts(b)[0]
+        return note_checks(Disagreement([(cx, fx.text), (cy, fy.text)], [fx, fy]), {1: x, 2: y}, VerifySettings())
+
+    speaker = "Mayor Orla Penn said the flood forced {} residents from their homes."
+    assert not checks(speaker.format("4,000"), speaker.format("6,000"))
+    modifier = "The Tern cheerleaders won a {} settlement."
+    assert not checks(modifier.format("$325,000"), modifier.format("$425,000"))
+    unit = "Captain Ilse Moor sailed the ferry at {} knots."
+    assert not checks(unit.format("14"), unit.format("18"))
+    assert not checks(
+        "Back then the magazine listed Ada Brill's net worth at $1.2 billion.", "Ada Brill's net worth is about $2 billion."
+    )
+    # The same outlets, the figure firmly the company's, now and unqualified: a true dispute.
+    assert checks("Ada Brill's net worth is about $1.2 billion.", "Ada Brill's net worth is about $2 billion.")

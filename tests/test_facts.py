@@ -141,3 +141,43 @@ def test_facts_export_and_the_sources_panel(tmp_path):
     assert [s["story_id"] for s in json.loads(one.stdout)] == [story_id]
     missing = runner.invoke(app, ["facts", "--story", "99999", "--dir", str(room)])
     assert missing.exit_code != 0 and "no story 99999" in missing.output
+
+
+def test_numbers_inside_names_and_addresses_are_no_facts():
+    """ "a Class 4 storm", "Chapter 11", "the 300 block of", "4Sight Radio": the number is part of
+    a name or an address, never a quantity to chart or dispute."""
+    assert rows("The Class 4 storm drifted east of the Tarrow Islands.") == []
+    assert rows("Brimley filed for Chapter 11 protection on Friday.") == []
+    assert rows("Officers were called to the 300 block of Quarry Lane.") == []
+    assert rows("Hosts at 4Sight Radio apologised.") == []
+    assert [r[0] for r in rows("The runner covered 5km in the heat.")] == ["5"]  # a unit glued on still counts
+
+
+def test_a_figure_takes_a_list_measure_only_inside_the_list():
+    # "five" follows a speed, but not as the list's next entry: it is no speed.
+    (speed, calls) = sentence_facts("The ferry sails at 14 knots and the crew said it stopped five times.")
+    assert speed.measure == "speed" and calls.measure != "speed"
+
+
+def test_a_firm_subject_is_the_figures_actor():
+    from newsdesk.facts import firm_subject
+
+    def firm(sentence: str) -> list[tuple[str, str | None, bool]]:
+        return [(f.text, f.subject, firm_subject(sentence, f)) for f in sentence_facts(sentence)]
+
+    assert firm("Velora Systems said on Tuesday it will cut 1,800 jobs.") == [("1,800", "Velora Systems", True)]
+    assert firm("Nvidia shares fell 13% at the open and closed down 17%.") == [("13%", "Nvidia", True), ("17%", "Nvidia", True)]
+    assert all(ok for _, _, ok in firm("Halden Robotics cut 1,600 jobs, Marisco Foods 1,100 and Pell Ardent 700."))
+    assert firm("Mayor Orla Penn said the city expects 4,000 evacuees.")[0][2] is False  # the speaker
+    assert firm("The Tern cheerleaders won a $325,000 settlement.")[0][2] is False  # "Tern" modifies another noun
+    assert firm("Marl Foods' four Dunmore stores saw sales drop 30 percent.")[-1][2] is False  # "Dunmore" modifies "stores"
+    assert firm("Police arrested Jon Ode, 29, of Barre.")[0][2] is False  # behind a comma
+
+
+def test_a_past_level_at_no_time_is_marked():
+    from newsdesk.facts import past_level
+
+    (then,) = sentence_facts("Back then the magazine listed her net worth at $1.2 billion.")
+    (now,) = sentence_facts("Her net worth is about $2 billion.")
+    assert past_level("Back then the magazine listed her net worth at $1.2 billion.", then)
+    assert not past_level("Her net worth is about $2 billion.", now)

@@ -211,3 +211,27 @@ def test_a_planted_wrong_row_is_refused():
     assert check_points(planted)  # "$2.5 billion" is Thrive Capital's, not SoftBank's
     assert check_points(Series("funding", "money", [Point("Monday", 7.5e9, "$7.5 billion", (1,), FUNDING[0].text)]))
     assert check_points(funding) == []
+
+
+def test_rows_need_a_firm_subject_a_real_measure_and_one_entity_each():
+    """A speaker is no row ("Governor Ilsa Vane said the region lost 700 jobs"), a unit is no
+    measure (knots of three ferries' captains), one person is not two rows ("Ama Roe" and "Roe"),
+    and outlets repeating one figure under two names are one fact, not two rows."""
+    firm = [s("Halden Robotics cut 1,600 jobs.", 1), s("Marisco Foods cut 1,100 jobs.", 2)]
+    assert comparable_series([*firm, s("Governor Ilsa Vane said the region lost 700 jobs.", 3)]) == []
+    assert [p.label for x in comparable_series([*firm, s("Pell Ardent cut 700 jobs.", 3)]) for p in x.points] == [
+        "Halden Robotics",
+        "Marisco Foods",
+        "Pell Ardent",
+    ]
+    speeds = [
+        s(f"Captain {name} sailed at {k} knots.", n)
+        for n, (name, k) in enumerate([("Ilse Moor", 14), ("Ode Rask", 18), ("Lia Fenn", 22)])
+    ]
+    assert comparable_series(speeds) == []
+    twice = [s("Ama Roe raised $2 million.", 1), s("Roe raised $3 million.", 2), s("Ito Hale raised $1 million.", 3)]
+    assert comparable_series(twice) == []
+    foods = [s("Desmond Foods cut 1,600 jobs.", 1), s("Marisco Foods cut 1,100 jobs.", 2), s("Pell Ardent cut 700 jobs.", 3)]
+    assert len(comparable_series(foods)) == 1  # two companies may share a word
+    repeated = [*firm, s("Brennet Homes cut 1,100 jobs.", 3)]  # another outlet's name for the 1,100
+    assert comparable_series(repeated) == []

@@ -160,6 +160,15 @@ _BOUNDARY = re.compile(
     r"[;:()\[\]\u2014]|\s[\u2013-]\s|,\s*(?:while|but|whereas|although|though|as|after|before|when|which|who)\b|\b(?:while|whereas|but)\b"
 )
 _ONE_COUNTS = re.compile(r"\b(?:at\s+least|only|just|exactly|more\s+than|about)\s+$", re.I)
+# Words whose number is part of a name, not a quantity ("Category 3", "Chapter 11", "Game 7").
+_DESIGNATOR = re.compile(
+    r"\b(?:category|chapter|article|section|level|phase|stage|game|round|class|grade|type|flight|route|highway|interstate|"
+    r"channel|gate|terminal|room|apartment|suite|unit|precinct|district|ward|volume|season|episode|part|amendment|"
+    r"proposition|prop|title|no\.|number|model|version|pier|platform|lane|exit|row|seat|building|floor)\s+$",
+    re.I,
+)
+_ADDRESS = re.compile(r"^\s*(?:block|hundred\s+block)\b", re.I)
+_GLUED_UNITS = frozenset("km kg cm mm m ft lb lbs mph kph g k s st nd rd th am pm mi bn mn tn b in yd oz ml l".split())
 _TIME_OF_DAY = re.compile(r"^\s*(?:[ap]\.?m\.?\b|o'clock|:\d\d)", re.I)
 _APPROX_BEFORE = re.compile(
     r"\b(?:about|around|roughly|nearly|almost|approximately|some|more\s+than|less\s+than|over|under|up\s+to|close\s+to|just\s+over|just\s+under|at\s+least|an\s+estimated|estimated|as\s+many\s+as|as\s+much\s+as)\s+(?:[$\u20ac\u00a3])?$",
@@ -237,6 +246,13 @@ def _quantities(sentence: str, ents: list[Entity]) -> list[Figure]:
             continue  # a time, not a quantity
         if f.kind == "plain" and re.match(r"\s*(?:st|nd|rd|th)\b", sentence[f.end :]):
             continue
+        if f.kind == "plain" and _DESIGNATOR.search(sentence[: f.start]):
+            continue  # "a Category 3 storm", "Chapter 11", "Section 230": a name's number
+        if f.kind == "plain" and _ADDRESS.match(sentence[f.end :]):
+            continue  # "the 900 block of", "Suite 400": an address
+        glued = re.match(r"[A-Za-z]+", sentence[f.end :])
+        if f.kind == "plain" and glued and glued.group().lower() not in _GLUED_UNITS:
+            continue  # "2Day FM", "3D": a digit inside a name
         out.append(f)
     return out
 
@@ -565,6 +581,10 @@ def _modality(clause_before: str) -> str:
 
 # --- lists -----------------------------------------------------------------------------------
 
+_LIST_NEXT = re.compile(
+    r"(?:\s+[\w&.'\u2019-]+){0,4}?\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)"
+    r"(?:(?:with|including|plus|an?|additional|another|further|the|closed|opened|ended|finished|fell|rose|down|up|lower|higher|by|to|at)\s+){0,4}(?:[A-Z][\w&.'\u2019-]*\s+){0,4}(?:[$\u20ac\u00a3])?"
+)
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|,?\s+and\s+|\s*&\s*)(?:the\s+)?$")
 
 
@@ -683,7 +703,10 @@ def sentence_facts(sentence: str, offset: int = 0, sentence_start: int | None = 
         # "cut 1,600 jobs, Marisco Foods 1,100": a bare figure in a list takes the list's
         # measure; "rose 12% to $4.5 billion": the level the change reached.
         to_level = between is not None and re.fullmatch(r"\s*to\s+", between) is not None
-        if measure is None and previous and previous.measure and in_list and (previous.unit == unit or to_level):
+        # Only a list's next entry takes its measure: "…, Marisco Foods 1,100", not "… said the
+        # crew stopped five times".
+        next_entry = between is not None and _LIST_NEXT.fullmatch(between) is not None
+        if measure is None and previous and previous.measure and (next_entry or to_level) and (previous.unit == unit or to_level):
             measure = previous.measure
         time = assigned_time.get(id(f)) or _time_for(f, times, owner, clauses)
         if measure == "age":
@@ -738,6 +761,90 @@ def _time_for(f: Figure, times: list[_Time], owner: dict[int, int], clauses: lis
     return None
 
 
+# What may stand between a subject and its figure: the subject's own measure words, verbs and
+# function words ("Nvidia shares fell 17%", "Velora Systems said on Tuesday it will cut 1,800").
+_OWN_WORDS = frozenset(
+    "shares share stock stocks market value valuation net worth sales revenue revenues profit profits earnings income "
+    "workforce users subscribers price prices index also now has have had is are was were will would could be been being "
+    "it its they their the a an about around nearly some more than over at to by of in on from up down".split()
+)
+_SAYING = re.compile(
+    r"\b(?:said|says|say|told|tells|according|reported|reports|announced|estimated|expects?|expecting|believes?|thinks?|warned)\b"
+)
+_SAID_IT = re.compile(
+    r"\b(?:said|says|announced|reported)\s+(?:on\s+\w+\s+|that\s+|in\s+a\s+statement\s+)*(?:it|they|the\s+company|the\s+firm)\b"
+)
+
+
+def firm_subject(sentence: str, fact: MeasuredFact) -> bool:
+    """Whether ``sentence`` (the one ``fact`` was read from, spans relative to it) ties the
+    figure to its subject beyond doubt: a "respectively" list, an amount "from" the party, or
+    the subject close before the figure as the clause's actor — not the speaker ("Mayor X said
+    … 60 mph"), not a modifier of another noun ("Jets cheerleaders won $325,000"), not behind a
+    comma, quote or another name. What a chart labels or a note compares must be this firm."""
+    if not fact.subject:
+        return False
+    if fact.qualifier in ("respectively", "from"):
+        return True
+    start = fact.start - (fact.sentence_start if fact.sentence_start <= fact.start else 0)
+    name = next((e for e in reversed(entities(sentence[:start])) if e.name == fact.subject), None)
+    if name is None:
+        return False
+    if _NOT_SUBJECT_BEFORE.search(sentence[: name.start]) or (
+        _PLACE_BEFORE.search(sentence[: name.start]) and not _HOLDING_BEFORE.search(sentence[: name.start])
+    ):
+        return False
+    between = re.sub(r"^['\u2019]s?\b", "", sentence[name.end : start])
+    if re.search(r"[,;:()\"\u201c\u201d\[\]\u2014\u2013]|\s-\s", between):
+        return False
+    words = between.split()
+    if len(words) > 10 or any(w[0].isupper() and w not in _TIME_WORDS for w in words):
+        return False
+    if _SAYING.search(between) and not _SAID_IT.search(between):
+        return False
+    if any(_figure_like(w) for w in words):
+        # Another figure between them is the name's only if it is the same measure of the same
+        # subject ("Nvidia shares fell 13% at the open and closed down 17%").
+        inside = [f for f in sentence_facts(sentence) if name.end <= f.start and f.end <= start]
+        if not inside or any(f.subject != fact.subject or f.measure != fact.measure for f in inside):
+            return False
+    first = next((w.lower().strip(".'\u2019") for w in words), "")
+    if first and first not in _OWN_WORDS and _is_noun(first):
+        from lemminflect import getAllLemmas
+
+        found = getAllLemmas(first)
+        following = words[1].lower() if len(words) > 1 else ""
+        # "Jets cheerleaders", "the Bachelor premiere pulled in": the name modifies another noun.
+        if "VERB" not in found and "AUX" not in found:
+            return False
+        if following and "VERB" in getAllLemmas(following.strip(".,")):
+            return False
+    return True
+
+
+# Measures of a state that changes (a fortune, a market value, a headcount): stated in the past
+# with no time, the level held at some earlier moment the sentence does not give.
+STATE_MEASURES = frozenset({"net worth", "market value", "valuation", "headcount", "users", "price", "rate"})
+_PAST = re.compile(r"\b(?:was|were|had|listed|stood|used\s+to|once)\b", re.I)
+
+
+def past_level(sentence: str, fact: MeasuredFact) -> bool:
+    """ "Forbes listed his net worth at $1.7 billion", "its valuation was $29 billion": a level
+    of a changing state, in the past tense, at no stated time — not comparable with today's."""
+    if fact.measure not in STATE_MEASURES or fact.polarity or fact.time:
+        return False
+    start = fact.start - (fact.sentence_start if fact.sentence_start <= fact.start else 0)
+    clause = _clause_of(_clauses(sentence), start)
+    return _PAST.search(sentence[clause[0] : start]) is not None
+
+
+def _figure_like(word: str) -> bool:
+    return bool(re.match(r"[$\u20ac\u00a3]?\d", word)) or word.lower() in _NUMBER_WORDS - _SCALE_WORDS
+
+
+_SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion"})
+
+
 def text_facts(text: str) -> Iterator[MeasuredFact]:
     """The facts of every sentence of a text (an item's), with spans into the text."""
     from newsdesk.text.sentences import sentence_spans
@@ -746,4 +853,15 @@ def text_facts(text: str) -> Iterator[MeasuredFact]:
         yield from sentence_facts(text[span.start : span.end], offset=span.start)
 
 
-__all__ = ["Entity", "MeasuredFact", "entities", "norm_subject", "sentence_facts", "text_facts", "time_key"]
+__all__ = [
+    "STATE_MEASURES",
+    "Entity",
+    "MeasuredFact",
+    "entities",
+    "firm_subject",
+    "norm_subject",
+    "past_level",
+    "sentence_facts",
+    "text_facts",
+    "time_key",
+]

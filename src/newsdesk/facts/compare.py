@@ -9,7 +9,12 @@ one-day loss, a headcount and a layoff count, two models' parameters: none is a 
 
 from __future__ import annotations
 
-from newsdesk.facts import MeasuredFact, norm_subject, sentence_facts, time_key
+from newsdesk.facts import MeasuredFact, firm_subject, norm_subject, past_level, sentence_facts, time_key
+
+# Measures that name a unit or a bare proportion, not what is measured: 14 mph (a storm's
+# travel) and 131 mph (its winds) are both "speed"; "55% of voters" and "87% of supporters" are
+# both "share"; ages belong to people at different moments. Never compared, never charted.
+UNCOMPARED = frozenset({"age", "distance", "speed", "duration", "weight", "height", "share"})
 
 ROUNDING = 0.05  # as text.numbers.APPROXIMATION: "about 1,800" may stand for 1,750
 
@@ -66,6 +71,8 @@ def why_not_comparable(a: MeasuredFact, b: MeasuredFact) -> str | None:
         return f"different entities ({a.subject or 'unnamed'} and {b.subject or 'unnamed'})"
     if not a.measure or a.measure != b.measure:
         return f"different measures ({a.measure or 'unknown'} and {b.measure or 'unknown'})"
+    if a.measure in UNCOMPARED:
+        return f"{a.measure} names a unit, not what is measured"
     if a.unit != b.unit:
         return f"different units ({a.unit} and {b.unit})"
     if aspect(a) != aspect(b):
@@ -121,6 +128,14 @@ def attribution_problems(figure: str, phrase: str, time_text: str, span: str) ->
     claimed_time = time_key(time_text) if time_text else None
     for f in found:
         if same_subject(_named_in(phrase, f), f.subject) and same_time(claimed_time, f.time):
+            if f.measure in UNCOMPARED:
+                return [f"the cited sentence gives {figure} in a unit ({f.measure}), not a measure to compare"]
+            if not firm_subject(span, f):
+                return [
+                    f"the cited sentence does not tie {figure} firmly to {f.subject} (a speaker, a modifier or a distant name)"
+                ]
+            if past_level(span, f):
+                return [f"the cited sentence gives {figure} as a past level at no stated time"]
             return []
     f = found[0]
     return [
@@ -136,6 +151,7 @@ def note_time(f: MeasuredFact) -> str:
 
 
 __all__ = [
+    "UNCOMPARED",
     "aspect",
     "attribution_problems",
     "disputes",

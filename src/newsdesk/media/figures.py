@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsdesk.facts import MeasuredFact, sentence_facts
-from newsdesk.facts.compare import aspect
+from newsdesk.facts import MeasuredFact, firm_subject, past_level, sentence_facts
+from newsdesk.facts.compare import UNCOMPARED, aspect, same_subject
 from newsdesk.records import ArticleSentence
 
 _WHOLE = re.compile(r"\b(total|in all|altogether|combined|overall)\b", re.I)
@@ -68,10 +68,23 @@ def _period(fact: MeasuredFact) -> str | None:
     )
 
 
-def _chartable(fact: MeasuredFact) -> bool:
+def _chartable(fact: MeasuredFact, sentence: str) -> bool:
     return (
-        bool(fact.measure) and fact.modality in ("asserted", "future") and fact.high is None and fact.qualifier != "earlier value"
+        bool(fact.measure)
+        and fact.measure not in UNCOMPARED
+        and fact.modality in ("asserted", "future")
+        and fact.high is None
+        and fact.qualifier != "earlier value"
+        and not past_level(sentence, fact)
     )
+
+
+def _labelled_by(fact: MeasuredFact, sentence: str, over_time: bool) -> str | None:
+    """The row label a fact earns: its period on a timeline, else its subject — only where the
+    sentence ties the figure firmly to it (not a speaker, a modifier or a place nearby)."""
+    if over_time:
+        return _period(fact)
+    return fact.subject if firm_subject(sentence, fact) else None
 
 
 def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> list[Series]:
@@ -83,13 +96,13 @@ def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> lis
     for claim in claims:
         refs = tuple(sorted({c.ref for c in claim.citations}))
         for fact in sentence_facts(claim.text):
-            if not _chartable(fact) or fact.measure is None:
+            if not _chartable(fact, claim.text) or fact.measure is None:
                 continue
             period = _period(fact)
             # A lone word opening the claim ("Ridership reached …") is a weak label: a period beats it.
             weak = fact.subject is None or (" " not in fact.subject and claim.text.startswith(fact.subject))
             over_time = weak and period is not None
-            label = period if over_time else fact.subject
+            label = _labelled_by(fact, claim.text, over_time)
             when = "" if over_time or not fact.time or fact.time.startswith("day:") else fact.time
             key = (fact.measure, fact.unit, aspect(fact), when, over_time)
             series = groups.setdefault(key, Series(fact.measure, _kind(fact), over_time=over_time))
@@ -97,7 +110,13 @@ def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> lis
             point = Point(label or "", fact.value, fact.text, refs, claim.text)
             if _WHOLE.search(window):
                 series.total = point
-            elif label and all(p.label != label for p in series.points):
+            # Outlets repeating one figure ("Magnolia" and "Magnolia Homes" paying $40,000) are
+            # one fact told twice, not two rows.
+            elif (
+                label
+                and all(p.label != label for p in series.points)
+                and not any(p.value == point.value and p.claim != point.claim for p in series.points)
+            ):
                 series.points.append(point)
     found = [s for s in groups.values() if len(s.points) >= min_points]
     for series in found:
@@ -111,15 +130,29 @@ def check_points(series: Series) -> list[str]:
     the series' measure for that label (subject or period). Reasons for the points that do not
     check; a series with any is not drawn."""
     problems = []
-    for p in series.points:
-        facts = [f for f in sentence_facts(p.claim) if f.text == p.text and f.value == p.value and f.measure == series.measure]
-        labels = {(_period(f) if series.over_time else f.subject) for f in facts}
+    for k, p in enumerate(series.points):
+        for q in series.points[:k]:
+            if not series.over_time and _one_entity(p.label, q.label):
+                problems.append(f"{q.label} and {p.label} name one entity: it would be charted twice")
+        facts = [
+            f
+            for f in sentence_facts(p.claim)
+            if f.text == p.text and f.value == p.value and f.measure == series.measure and _chartable(f, p.claim)
+        ]
+        labels = {_labelled_by(f, p.claim, series.over_time) for f in facts}
         if p.label not in labels:
             said = ", ".join(
                 f"{f.text} for {f.subject or 'no one named'} ({f.measure})" for f in sentence_facts(p.claim) if f.text == p.text
             )
             problems.append(f"{p.label} {p.text}: the claim gives {said or 'no such figure'}")
     return problems
+
+
+def _one_entity(a: str, b: str) -> bool:
+    """ "Ada Roe" and "Roe", "Magnolia" and "Magnolia Homes": one entity named two ways (a
+    surname alone, or leading words)."""
+    x, y = a.lower().split(), b.lower().split()
+    return same_subject(a, b) or (bool(x) and bool(y) and x[-1] == y[-1] and min(len(x), len(y)) == 1)
 
 
 def check_whole(series: Series, tolerance: float = 0.01) -> tuple[list[Point], str | None]:
