@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -55,6 +56,7 @@ class Candidate:
     position: int
     score: float = 0.0
     numbers: frozenset[str] = frozenset()
+    telling: frozenset[str] = frozenset()  # its figures less counting words ("one of", "two pilots")
     vector_row: int = 0
     corroborating: list[Candidate] = field(default_factory=list)
     misspelt: bool = False  # a word no dictionary knows and no other source uses
@@ -73,6 +75,25 @@ def numbers_in(text: str) -> frozenset[str]:
     return frozenset(f"{f.kind}:{f.value:g}" for f in figures(text))
 
 
+def _figure_keys(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Every figure's key, and those of the figures that tell one fact from another: not a
+    number written as a counting word ("one of his supporters", "two pilots")."""
+    found = figures(text)
+    keys = frozenset(f"{f.kind}:{f.value:g}" for f in found)
+    telling = frozenset(f"{f.kind}:{f.value:g}" for f in found if not (f.kind == "plain" and f.text.isalpha()))
+    return keys, telling
+
+
+def cased(text: str) -> bool:
+    """Whether the text writes names with capitals: some word inside a sentence starts with one.
+    Lower-cased text (an archive's normalised copy) gives no name evidence, so a rule that reads
+    names (an off-story sentence's own names, a typo that is no name) does not judge it."""
+    return _MID_SENTENCE_CAPITAL.search(text) is not None
+
+
+_MID_SENTENCE_CAPITAL = re.compile(r"[a-z,;] [A-Z][a-z]")
+
+
 def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: bool = True) -> list[Candidate]:
     """Every sentence that may be quoted: within the length bounds and, with ``clean``, free of
     page furniture, fragments, headlines, dangling openers and unattributed first person
@@ -81,15 +102,16 @@ def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: 
     shared = _shared_words(docs) if clean and len(docs) > 1 else None
     out = []
     for doc in docs:
+        judge_spelling = shared is not None and cased(doc.text)  # lower-cased names read as typos
         for span in sentence_spans(doc.text):
             c = Candidate(doc, span.start, span.end, span.position)
             if clean:
                 c.start += trim_prefix(c.text)
                 if defects(c.text, titles=titles):
                     continue
-                c.misspelt = shared is not None and _misspelt(c.text, shared)
+                c.misspelt = judge_spelling and shared is not None and _misspelt(c.text, shared)
             if min_words <= c.words <= max_words:
-                c.numbers = numbers_in(c.text)
+                c.numbers, c.telling = _figure_keys(c.text)
                 out.append(c)
     return out
 
@@ -140,25 +162,20 @@ def select_with_pool(
 ) -> tuple[list[Candidate], list[Candidate], np.ndarray]:
     """The chosen sentences, every candidate, and the candidates' similarity matrix. ``away``:
     the items about another event, when the caller has found them already (``outlier_docs``)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     w = weights
     if w.on_story:
         away = outlier_docs(docs, w.outlier_ratio) if away is None else away
         docs = [d for d in docs if d.key not in away]
     pool = candidates(docs, w.min_words, w.max_words, w.clean)
-    if not pool:
+    S = similarity([c.text for c in pool]) if pool else None
+    if S is None:
         return [], [], np.zeros((0, 0))
-    try:
-        X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform([c.text for c in pool])
-    except ValueError:
-        return [], [], np.zeros((0, 0))
-    S = (X @ X.T).toarray()
     if w.on_story:
-        keep = np.array([row not in off_story_rows(docs, pool, S, w) for row in range(len(pool))], bool)
-        if not keep.all():  # a story of no sentences on its event is no story: keep all then
-            pool = [c for c, k in zip(pool, keep) if k] if keep.any() else pool
-            S = S[np.ix_(keep, keep)] if keep.any() else S
+        off = off_story_rows(docs, pool, S, w)
+        keep = np.array([row not in off for row in range(len(pool))], bool)
+        if off and keep.any():  # a story of no sentences on its event is no story: keep all then
+            pool = [c for c, k in zip(pool, keep) if k]
+            S = S[np.ix_(keep, keep)]
     for row, c in enumerate(pool):
         c.vector_row = row
     outlets = np.array([c.doc.group for c in pool])
@@ -191,6 +208,53 @@ def select_with_pool(
     return chosen, pool, S
 
 
+def similarity(texts: list[str]) -> np.ndarray | None:
+    """Cosine similarity of the texts' TF-IDF vectors (sublinear term frequency, smoothed
+    inverse document frequency, English stop words: scikit-learn's TfidfVectorizer, computed
+    here because its per-call checks cost more than the arithmetic on a story's sentences).
+    None when no text has a content word."""
+    import math
+
+    from scipy.sparse import csr_matrix
+
+    stop = _stop_words()
+    vocabulary: dict[str, int] = {}
+    counted: list[dict[int, int]] = []
+    for text in texts:
+        tf: dict[int, int] = {}
+        for token in _TOKEN.findall(text.lower()):
+            if token not in stop:
+                j = vocabulary.setdefault(token, len(vocabulary))
+                tf[j] = tf.get(j, 0) + 1
+        counted.append(tf)
+    if not vocabulary:
+        return None
+    df = [0] * len(vocabulary)
+    for tf in counted:
+        for j in tf:
+            df[j] += 1
+    idf = [math.log((1 + len(texts)) / (1 + n)) + 1.0 for n in df]
+    indptr, indices, data = [0], [], []
+    for tf in counted:
+        weights = [(1.0 + math.log(n)) * idf[j] for j, n in tf.items()]
+        norm = math.sqrt(sum(x * x for x in weights)) or 1.0
+        indices += list(tf)
+        data += [x / norm for x in weights]
+        indptr.append(len(indices))
+    X = csr_matrix((data, indices, indptr), shape=(len(texts), len(vocabulary)))
+    return np.asarray((X @ X.T).toarray())
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 def outlier_docs(docs: list[Doc], ratio: float) -> set[int]:
     """Items about another event: where three or more independent outlets report a story, an
     item whose likeness to the other outlets' items is below ``ratio`` times theirs to each
@@ -201,13 +265,9 @@ def outlier_docs(docs: list[Doc], ratio: float) -> set[int]:
     groups = np.array([d.group for d in docs])
     if len(set(groups)) < 3:
         return set()
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    try:
-        X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform([f"{d.title}\n{d.text}" for d in docs])
-    except ValueError:
+    S = similarity([f"{d.title}\n{d.text}" for d in docs])
+    if S is None:
         return set()
-    S = (X @ X.T).toarray()
     other = groups[:, None] != groups[None, :]
     gaps = []
     for i, d in enumerate(docs):
@@ -253,9 +313,13 @@ def off_story_rows(docs: list[Doc], pool: list[Candidate], S: np.ndarray, w: Sel
     """Sentences about another event: each name and figure it gives belongs to no other outlet's
     item, and it is unlike the story's core (the sentences other outlets corroborate, and the
     most central one). Never in a story of one outlet, nor where nothing is corroborated (then
-    nothing says which event is the story's)."""
+    nothing says which event is the story's), nor for a sentence of lower-cased text: its names
+    are not told from other words, so "names no other outlet gives" would rest on figures alone."""
     groups = np.array([c.doc.group for c in pool])
     if len(set(groups)) < 2:
+        return set()
+    judged = {d.key for d in docs if cased(d.text)}
+    if not any(c.doc.key in judged for c in pool):
         return set()
     other = groups[:, None] != groups[None, :]
     cross = np.where(other, S, 0.0)
@@ -264,11 +328,17 @@ def off_story_rows(docs: list[Doc], pool: list[Candidate], S: np.ndarray, w: Sel
     if core.sum() < 2:
         return set()
     said: dict[str, str] = {}  # per outlet: the other outlets' items, lower-cased, with their figures
+    texts = {d.key: (d.title + "\n" + d.text) for d in docs}
+    lowered = {k: t.lower() for k, t in texts.items()}
+    numbers = {k: numbers_in(t) for k, t in texts.items()}
     for g in set(groups):
-        texts = [d.title + "\n" + d.text for d in docs if d.group != g]
-        said[g] = "\n".join(texts).lower() + "\n" + " ".join(sorted(set().union(*(numbers_in(t) for t in texts))))
+        others = [d.key for d in docs if d.group != g]
+        figures_said = " ".join(sorted(set().union(*(numbers[k] for k in others))))
+        said[g] = "\n".join(lowered[k] for k in others) + "\n" + figures_said
     out = set()
     for row, c in enumerate(pool):
+        if c.doc.key not in judged:
+            continue
         anchors = _anchors(c.text)
         if not anchors or any(a in said[c.doc.group] for a in anchors):
             continue
@@ -337,7 +407,7 @@ def disagreements(chosen: list[Candidate], pool: list[Candidate], S: np.ndarray,
 def _same_point(a: Candidate, b: Candidate, S: np.ndarray, redundancy: float) -> bool:
     """Redundant: very similar wording, or the same figures in similar wording."""
     sim = S[a.vector_row, b.vector_row]
-    shared_figures = bool(a.numbers) and bool(a.numbers & b.numbers)
+    shared_figures = bool(a.telling & b.telling)
     return sim >= redundancy or (shared_figures and sim >= 0.15)
 
 
