@@ -174,6 +174,24 @@ def test_a_firm_subject_is_the_figures_actor():
     assert firm("Police arrested Jon Ode, 29, of Barre.")[0][2] is False  # behind a comma
 
 
+def test_a_firm_subject_past_an_appositive_or_before_its_own_premiere():
+    """ "Dana Holt, an investor, has …": a lower-case appositive only re-describes the name; "the
+    Harbor Nights premiere drew …": a title's airing is the title's figure. A speaker behind an
+    appositive, a party qualifying another noun and an age appositive stay refused."""
+    from newsdesk.facts import firm_subject
+
+    def firm(sentence: str) -> list[tuple[str, str | None, bool]]:
+        return [(f.text, f.subject, firm_subject(sentence, f)) for f in sentence_facts(sentence)]
+
+    assert firm("Dana Holt, an investor, has a net worth of about $2.4bn.") == [("$2.4bn", "Dana Holt", True)]
+    assert firm("Brannock, the chipmaker, lost $600 billion in market value.") == [("$600 billion", "Brannock", True)]
+    assert firm("The Harbor Nights premiere drew nearly 5.1 million viewers.") == [("5.1 million", "Harbor Nights", True)]
+    assert firm("Mayor Orla Penn, the city's leader, said the city expects 4,000 evacuees.")[0][2] is False
+    assert firm("The Tern cheerleaders won a $325,000 settlement.")[0][2] is False
+    assert firm("Jon Ode, 29, of Barre, raised $3 million.")[-1][2] is False  # not a lower-case appositive
+    assert firm("Dana Holt, an investor, and Ivo Brandt, raised $3 million.")[-1][2] is False  # another name between
+
+
 def test_a_past_level_at_no_time_is_marked():
     from newsdesk.facts import past_level
 

@@ -9,7 +9,7 @@ import pytest
 
 from newsdesk.config import Settings
 from newsdesk.media import media_for
-from newsdesk.media.charts import bar_chart
+from newsdesk.media.charts import bar_chart, chart_title
 from newsdesk.media.figures import Point, Series, check_points, check_whole, comparable_series
 from newsdesk.media.video import NEGATIVE, video_prompt
 from newsdesk.records import Article, ArticleSentence, Citation, ClaimCheck, Reference, Section
@@ -197,6 +197,31 @@ def test_chart_rows_are_each_facts_own_subject_and_one_measure():
     assert [(p.label, p.value) for p in funding[0].points] == [("OpenAI", 10e9), ("SoftBank", 7.5e9), ("Thrive Capital", 2.5e9)]
     # The valuation is another measure: never a row beside the investments.
     assert all(p.value != 300e9 for x in comparable_series(FUNDING, min_points=1) if x.measure == "funding" for p in x.points)
+
+
+def test_premieres_are_charted_by_title_and_the_title_names_what_is_counted():
+    """Three shows' premiere audiences: each row the show the sentence gives it to, the title in
+    the claims' own word ("Viewers"), not "by organisation"; job cuts still "by organisation"."""
+    shows = [
+        s("The Harbor Nights premiere drew nearly 5.1 million viewers.", 1),
+        s("Tellwave averaged 4 million viewers across its comedies, while Quill Street pulled in 3.2 million viewers.", 2),
+    ]
+    (series,) = comparable_series(shows)
+    assert [(p.label, p.value) for p in series.points] == [
+        ("Harbor Nights", 5.1e6),
+        ("Tellwave", 4e6),
+        ("Quill Street", 3.2e6),
+    ]
+    assert chart_title(series) == "Viewers compared"
+    jobs = [s("Halden Robotics cut 1,600 jobs.", 1), s("Marisco Foods cut 1,100 jobs.", 2), s("Pell Ardent cut 700 jobs.", 3)]
+    assert chart_title(comparable_series(jobs)[0]) == "Jobs cut by organisation"
+    # The cheerleaders' settlement is not the club's: two rows are too few for a chart.
+    squads = [
+        s("The Tern cheerleaders won a $325,000 settlement.", 1),
+        s("Ostby reached a settlement of $825,000.", 2),
+        s("Varden agreed to a settlement of $400,000.", 3),
+    ]
+    assert all(p.label != "Tern" for x in comparable_series(squads, min_points=1) for p in x.points)
 
 
 def test_a_planted_wrong_row_is_refused():

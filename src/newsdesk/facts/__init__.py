@@ -768,6 +768,11 @@ _OWN_WORDS = frozenset(
     "workforce users subscribers price prices index also now has have had is are was were will would could be been being "
     "it its they their the a an about around nearly some more than over at to by of in on from up down".split()
 )
+# A title's own airing: "the Tarrow Show premiere drew 5 million viewers" is the show's figure
+# (unlike "the Tern cheerleaders won", where the name qualifies another party).
+_OWN_EVENTS = frozenset("premiere premieres finale finales episode episodes debut broadcast telecast".split())
+# An appositive that only re-describes the name, in lower-case words: "Ada Roe, an investor, has".
+_APPOSITIVE = re.compile(r"^,\s+(?:an?|the)\s+[a-z][a-z'\u2019-]*(?:\s+[a-z][a-z'\u2019-]*){0,4},\s")
 _SAYING = re.compile(
     r"\b(?:said|says|say|told|tells|according|reported|reports|announced|estimated|expects?|expecting|believes?|thinks?|warned)\b"
 )
@@ -781,7 +786,9 @@ def firm_subject(sentence: str, fact: MeasuredFact) -> bool:
     figure to its subject beyond doubt: a "respectively" list, an amount "from" the party, or
     the subject close before the figure as the clause's actor — not the speaker ("Mayor X said
     … 60 mph"), not a modifier of another noun ("Jets cheerleaders won $325,000"), not behind a
-    comma, quote or another name. What a chart labels or a note compares must be this firm."""
+    comma (save a lower-case appositive: "Ada Roe, an investor, has"), quote or another name; a
+    title's own premiere or episode is the title's. What a chart labels or a note compares must
+    be this firm."""
     if not fact.subject:
         return False
     if fact.qualifier in ("respectively", "from"):
@@ -794,7 +801,7 @@ def firm_subject(sentence: str, fact: MeasuredFact) -> bool:
         _PLACE_BEFORE.search(sentence[: name.start]) and not _HOLDING_BEFORE.search(sentence[: name.start])
     ):
         return False
-    between = re.sub(r"^['\u2019]s?\b", "", sentence[name.end : start])
+    between = _APPOSITIVE.sub(" ", re.sub(r"^['\u2019]s?\b", "", sentence[name.end : start]), count=1)
     if re.search(r"[,;:()\"\u201c\u201d\[\]\u2014\u2013]|\s-\s", between):
         return False
     words = between.split()
@@ -809,12 +816,12 @@ def firm_subject(sentence: str, fact: MeasuredFact) -> bool:
         if not inside or any(f.subject != fact.subject or f.measure != fact.measure for f in inside):
             return False
     first = next((w.lower().strip(".'\u2019") for w in words), "")
-    if first and first not in _OWN_WORDS and _is_noun(first):
+    if first and first not in _OWN_WORDS and first not in _OWN_EVENTS and _is_noun(first):
         from lemminflect import getAllLemmas
 
         found = getAllLemmas(first)
         following = words[1].lower() if len(words) > 1 else ""
-        # "Jets cheerleaders", "the Bachelor premiere pulled in": the name modifies another noun.
+        # "the Tern cheerleaders won", "the Dunmore stores saw": the name modifies another noun.
         if "VERB" not in found and "AUX" not in found:
             return False
         if following and "VERB" in getAllLemmas(following.strip(".,")):

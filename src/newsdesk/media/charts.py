@@ -34,14 +34,37 @@ def _format(value: float, kind: str) -> str:
     return f"{value:,.0f}"
 
 
+# Measures whose subjects are organisations (a company's job cuts, a start-up's funding), and
+# those of people; any other series (viewers of shows, a storm's rainfall) says no "by" it does
+# not know: rows may be people, places or titles.
+_BY_ORGANISATION = frozenset(
+    {"market value", "valuation", "jobs cut", "layoffs", "headcount", "parameters", "funding", "investment"}
+    | {"revenue", "profit", "loss", "shares", "settlement"}
+)
+_BY_PERSON = frozenset({"net worth"})
+
+
+def chart_title(series: Series) -> str:
+    """ "Jobs cut by organisation", "Passengers by period", "Viewers compared": what is counted
+    (as the claims write it when they agree), and by what only where the measure says so."""
+    # "users" stands for viewers, subscribers, customers…: the claims' own word says which.
+    what = (series.noun if series.measure == "users" and series.noun else series.measure).capitalize()
+    if series.over_time:
+        return f"{what} by period"
+    if series.measure in _BY_ORGANISATION:
+        return f"{what} by organisation"
+    if series.measure in _BY_PERSON:
+        return f"{what} by person"
+    return f"{what} compared"
+
+
 def bar_chart(series: Series, points: list[Point], headline: str) -> Chart:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    by = "period" if series.over_time else ("organisation" if series.kind != "percent" else "item")
-    title = f"{series.measure.capitalize()} by {by}" if series.kind != "money" else f"Amounts by {by}"
+    title = chart_title(series)
     refs = sorted({r for p in points for r in p.refs})
     source_line = "Source: " + ", ".join(f"[{r}]" for r in refs) + " — see References"
     whole = f' Parts of the stated total of {series.total.text}; "Others" is the remainder.' if series.total else ""

@@ -26,6 +26,7 @@ class Point:
     text: str  # the figure as the claim states it
     refs: tuple[int, ...]  # the claim's citations
     claim: str
+    noun: str = ""  # what the claim counts, as written right after the figure ("viewers"), if a plain word
 
 
 @dataclass
@@ -39,6 +40,12 @@ class Series:
     @property
     def unit(self) -> str:
         return {"money": "US dollars", "percent": "percent"}.get(self.kind, self.measure)
+
+    @property
+    def noun(self) -> str | None:
+        """The word every point's claim counts in ("viewers" for the measure "users"), else None."""
+        nouns = {p.noun for p in self.points}
+        return nouns.pop() if len(nouns) == 1 and "" not in nouns else None
 
 
 def _period_key(label: str) -> tuple[Any, ...]:
@@ -107,7 +114,7 @@ def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> lis
             key = (fact.measure, fact.unit, aspect(fact), when, over_time)
             series = groups.setdefault(key, Series(fact.measure, _kind(fact), over_time=over_time))
             window = claim.text[max(0, fact.start - 30) : fact.start]
-            point = Point(label or "", fact.value, fact.text, refs, claim.text)
+            point = Point(label or "", fact.value, fact.text, refs, claim.text, _counted(claim.text[fact.end :]))
             if _WHOLE.search(window):
                 series.total = point
             # Outlets repeating one figure ("Magnolia" and "Magnolia Homes" paying $40,000) are
@@ -146,6 +153,15 @@ def check_points(series: Series) -> list[str]:
             )
             problems.append(f"{p.label} {p.text}: the claim gives {said or 'no such figure'}")
     return problems
+
+
+_COUNTED = re.compile(r"\s*(?:(?:total|new|nightly|daily|monthly|active|more|additional)\s+)?([a-z]{3,})\b")
+
+
+def _counted(after: str) -> str:
+    """ "4.9 million total viewers across" → "viewers": the plural noun right after a count."""
+    m = _COUNTED.match(after)
+    return m.group(1) if m and m.group(1).endswith("s") and m.group(1) not in ("percent", "points", "times") else ""
 
 
 def _one_entity(a: str, b: str) -> bool:
