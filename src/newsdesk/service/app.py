@@ -445,13 +445,16 @@ def create_app(newsroom: Newsroom, processes: int = 1) -> Starlette:
         job = loop.run_in_executor(mailer, send_confirmation, newsroom.settings, email, link, newsroom.path, topics)
         smtp = f"{newsroom.settings.newsletter.smtp_host}:{newsroom.settings.newsletter.smtp_port}"
 
+        released: list[Any] = []
+
         def finished(done: asyncio.Future[None]) -> bool:
             sending.discard(done)
             error = done.exception()
             if error is None:
                 log.info("confirmation email sent", extra={"event": "confirmation_sent", "subscriber": subscriber_id})
                 return True
-            writer.submit(newsroom.store.release_confirmation, subscriber_id, stamp)  # the reader may try again
+            # The reader may try again: the hour is given back.
+            released.append(writer.submit(newsroom.store.release_confirmation, subscriber_id, stamp))
             log.warning(
                 "confirmation email not sent: SMTP server %s: %s: %s; check [newsletter] smtp_host, smtp_port, smtp_security",
                 smtp,
@@ -463,7 +466,10 @@ def create_app(newsroom: Newsroom, processes: int = 1) -> Starlette:
 
         done, _ = await asyncio.wait({job}, timeout=SIGNUP_ANSWER_SECONDS)
         if done:
-            return finished(job)
+            sent = finished(job)
+            if released:  # given back before the reader is told to try again
+                await asyncio.wrap_future(released[0])
+            return sent
         sending.add(job)  # kept until it ends; its outcome goes to the log
         job.add_done_callback(finished)
         return True
