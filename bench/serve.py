@@ -15,6 +15,8 @@ more connections post feedback (goal: at least half the idle rate). Where nginx 
 installed, wrk cross-checks against nginx serving the same site files (one worker process, as
 the app has): requests/s, the server's CPU per page, and (with py-spy on PATH or --py-spy) the
 app's own functions that take the time.
+
+Search under load (10,000 articles, 50 clients, p99) has a bench of its own: bench/search.py.
 """
 
 from __future__ import annotations
