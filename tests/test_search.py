@@ -129,6 +129,16 @@ def test_search_on_postgres_ranks_the_exact_headline_first(postgres_url, tmp_pat
     assert "<mark>" in hits[1].snippet and "<script>" not in hits[1].snippet
     assert store.search("quokkas lighthouses") and store.search("the quokka treaty")
     assert store.search("'quokka & | !") and store.search("") == []
+    # A broad query: headline matches first, then the rest newest first, as on SQLite; pages
+    # walk both lists once.
+    for word in ("quokka", "said"):
+        whole = store.search(word, 100, broad=1)
+        assert sorted(h.story_id for h in whole) == sorted(h.story_id for h in store.search(word, 100)), word
+        rest = [h.story_id for h in whole if word not in h.headline.lower()]
+        assert [h.story_id for h in whole][len(whole) - len(rest) :] == sorted(rest, reverse=True), word
+        paged = [h.story_id for offset in range(0, len(whole) + 2) for h in store.search(word, 1, offset, broad=1)]
+        assert paged == [h.story_id for h in whole], word
+    assert len(store.search("said", 100, broad=1)) >= 2
     store.close()
 
 

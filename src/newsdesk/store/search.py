@@ -126,7 +126,7 @@ class SearchQueries(StoreBase):
         """Published articles with every word of ``query`` (failing that, any), best first; []
         for a query with no words. Articles whose headline is the query come before the rest.
         A query with more than ``broad`` matches: those with the words in the headline first
-        (ranked), then the others newest first (SQLite; PostgreSQL ranks them all)."""
+        (ranked), then the others newest first."""
         words = query_words(query)
         if not words:
             return []
@@ -145,8 +145,11 @@ class SearchQueries(StoreBase):
             for every in (True, False):
                 if wanted <= 0:
                     break
-                params = {"q": _pg_query(words, every), "n": wanted, "skip": skip, "exact": ids}
-                rows = list(conn.execute(_PG_SEARCH, params))
+                q = _pg_query(words, every)
+                if conn.execute(_PG_COUNT, {"q": q}).scalar_one() > broad:
+                    rows = _pg_broad(conn, words, every, wanted, skip, ids)
+                else:
+                    rows = list(conn.execute(_PG_SEARCH, {"q": q, "n": wanted, "skip": skip, "exact": ids}))
                 # Any word only when no article has every word: an exact headline has them all
                 # (falling back past it read the longest lists of the index, for padding).
                 if rows or exact or len(words) == 1:
@@ -303,6 +306,42 @@ ORDER BY top.score DESC, d.story_id
     .columns(**_RESULT)
     .bindparams(bindparam("exact", expanding=True))
 )
+
+_PG_COUNT = text("SELECT count(*) FROM search_docs WHERE tsv @@ to_tsquery('english', :q)")
+_PG_COUNT_BUT = text(
+    "SELECT count(*) FROM search_docs WHERE tsv @@ to_tsquery('english', :q) AND story_id NOT IN :exact"
+).bindparams(bindparam("exact", expanding=True))
+_PG_NEWEST_REST = (
+    text(f"""
+SELECT d.story_id, d.headline, d.dek, d.path, d.published_at,
+       ts_headline('english', d.body, to_tsquery('english', :q),
+                   'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=12, ShortWord=2') AS snippet
+FROM (
+    SELECT story_id FROM search_docs
+    WHERE tsv @@ to_tsquery('english', :q) AND NOT tsv @@ to_tsquery('english', :hq) AND story_id NOT IN :exact
+    ORDER BY story_id DESC LIMIT :n OFFSET :skip
+) AS top JOIN search_docs AS d ON d.story_id = top.story_id
+ORDER BY d.story_id DESC
+""")
+    .columns(**_RESULT)
+    .bindparams(bindparam("exact", expanding=True))
+)
+
+
+def _pg_broad(conn: Connection, words: list[str], every: bool, wanted: int, skip: int, exact: list[int]) -> list[Any]:
+    """SQLite's broad-query order on PostgreSQL: the matches with the words in the headline
+    (weight A) ranked, then the rest newest first; ``skip`` counts through both lists."""
+    q = _pg_query(words, every)
+    headline_q = (" & " if every else " | ").join(f"{w}:A" for w in words)
+    in_headlines = conn.execute(_PG_COUNT_BUT, {"q": headline_q, "exact": exact}).scalar_one()
+    rows: list[Any] = []
+    if skip < in_headlines:
+        rows = list(conn.execute(_PG_SEARCH, {"q": headline_q, "n": wanted, "skip": skip, "exact": exact}))
+    if len(rows) < wanted:
+        params = {"q": q, "hq": headline_q, "n": wanted - len(rows), "skip": max(0, skip - in_headlines), "exact": exact}
+        rows += conn.execute(_PG_NEWEST_REST, params)
+    return rows
+
 
 # A followed keyword: every word, newest first (no rank: a feed or a digest lists by date).
 _NEWEST_COLUMNS: dict[str, TypeEngine[Any]] = {k: v for k, v in _RESULT.items() if k != "snippet"}
