@@ -185,6 +185,8 @@ def test_an_editor_rejects_a_reported_claim_and_the_public_page_carries_the_corr
             data={"kind": "report", "sentence": "1", "reason": "wrong_attribution", "version": version, "comment": payload},
         )
         reported = newsroom.store.feedback_rows(story)[-1]["sentence_text"]
+        # A vote of its own (not an earlier test's): the desk shows helpfulness per source.
+        client.post(f"/feedback/{story}", data={"kind": "helpful", "helpful": "1", "version": version})
         login(client)
         desk = client.get("/desk").text
         assert reported in desk.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
