@@ -45,8 +45,8 @@ from newsdesk.store.search import headline_key
 # As `newsdesk serve [--workers N]` runs the app (without publishing a site first).
 SERVER = (
     "import os, sys, uvicorn; from pathlib import Path; from newsdesk.pipeline import open_newsroom; "
-    "from newsdesk.service.app import SERVE_DIRECTORY, SERVE_PROCESSES, create_app; n = int(sys.argv[3]); "
-    "os.environ[SERVE_DIRECTORY], os.environ[SERVE_PROCESSES] = sys.argv[1], sys.argv[3]; "
+    "from newsdesk.service.app import SERVE_DIRECTORY, create_app; n = int(sys.argv[3]); "
+    "os.environ[SERVE_DIRECTORY], os.environ['NEWSDESK_SERVICE__WORKERS'] = sys.argv[1], sys.argv[3]; "
     "uvicorn.run('newsdesk.service.app:app_from_environment' if n > 1 else create_app(open_newsroom(Path(sys.argv[1]))), "
     "factory=n > 1, workers=n if n > 1 else None, host='127.0.0.1', port=int(sys.argv[2]), "
     "log_level='warning', proxy_headers=False)"

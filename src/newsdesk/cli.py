@@ -672,9 +672,10 @@ def serve(
     if processes > 1:  # uvicorn starts each by import path; each builds its own app of this newsroom
         import os
 
-        from newsdesk.service.app import SERVE_DIRECTORY, SERVE_PROCESSES
+        from newsdesk.service.app import SERVE_DIRECTORY
 
-        os.environ[SERVE_DIRECTORY], os.environ[SERVE_PROCESSES] = str(newsroom.path), str(processes)
+        # The processes read the newsroom's settings again; --workers reaches them as [service] workers.
+        os.environ[SERVE_DIRECTORY], os.environ["NEWSDESK_SERVICE__WORKERS"] = str(newsroom.path), str(processes)
         target = "newsdesk.service.app:app_from_environment"
     uvicorn.run(
         target,

@@ -119,7 +119,6 @@ def _templates() -> Any:
 
 
 SERVE_DIRECTORY = "NEWSDESK_SERVE_DIRECTORY"  # app_from_environment's newsroom (newsdesk serve --workers)
-SERVE_PROCESSES = "NEWSDESK_SERVE_PROCESSES"  # and how many processes serve it
 
 
 def app_from_environment() -> Starlette:
@@ -130,11 +129,10 @@ def app_from_environment() -> Starlette:
 
     from newsdesk.pipeline import open_newsroom
 
-    return create_app(open_newsroom(Path(os.environ[SERVE_DIRECTORY])), int(os.environ.get(SERVE_PROCESSES, "1")))
+    return create_app(open_newsroom(Path(os.environ[SERVE_DIRECTORY])))
 
 
-def create_app(newsroom: Newsroom, processes: int = 1) -> Starlette:
-    """``processes``: how many processes serve this newsroom (each then takes its share of cores)."""
+def create_app(newsroom: Newsroom) -> Starlette:
     settings = newsroom.settings.service
     sessions = Sessions(newsroom_secret(newsroom.path), settings.session_hours * 3600, newsroom.store)
     limiter = RateLimiter(settings.feedback_per_minute)
@@ -519,7 +517,7 @@ def create_app(newsroom: Newsroom, processes: int = 1) -> Starlette:
         Route("/desk/articles/{story_id}", ok(article_history), methods=["GET"]),
         Route("/desk/articles/{story_id}/{action}", ok(act), methods=["POST"]),
         *ops.routes(newsroom, ok),  # /healthz, /metrics
-        *search.routes(newsroom, page, ok, processes),  # /search
+        *search.routes(newsroom, page, ok),  # /search
         *api.routes(newsroom, ok),  # /api/v1: the read-only JSON API
         *follow.routes(newsroom, page, ok, writer, form_of),  # /follow/keyword/{slug}.xml, /newsletter/follows
         Mount("/", app=pages, name="site"),  # type: ignore[arg-type]

@@ -60,9 +60,8 @@ class PerBuild:
             self.answers.popitem(last=False)
 
 
-def routes(newsroom: Newsroom, page: Callable[..., HTMLResponse], wrap: Callable[[Any], Any], processes: int = 1) -> list[Route]:
-    """``page(template, status, **context)`` renders one of the service's reader templates;
-    ``processes``: how many processes serve the newsroom (``newsdesk serve --workers``)."""
+def routes(newsroom: Newsroom, page: Callable[..., HTMLResponse], wrap: Callable[[Any], Any]) -> list[Route]:
+    """``page(template, status, **context)`` renders one of the service's reader templates."""
     store = newsroom.store
     # Results per site build, by the query as the store reads it (its words, lower case): a
     # repeated query costs no thread hop nor index read until the next publish.
@@ -73,6 +72,7 @@ def routes(newsroom: Newsroom, page: Callable[..., HTMLResponse], wrap: Callable
     # Index reads on threads of their own, one per core this process may use: more threads only
     # fight over the GIL (bench/search.py, 2 cores: 6 threads 1,380 req/s, p99 120 ms; one per
     # core 1,450–1,590, p99 56–90 ms).
+    processes = newsroom.settings.service.workers  # [service] workers, or serve --workers
     readers = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) // processes), thread_name_prefix="newsdesk-search")
 
     async def search(request: Request) -> Response:
