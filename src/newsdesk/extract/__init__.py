@@ -61,11 +61,12 @@ def parse_html(html: str) -> Any | None:
         return None
 
 
-def canonical_link(html: str | Any, base_url: str) -> str | None:
-    """The page's ``<link rel="canonical">`` target, absolute; ``html``: text or a parsed tree."""
+def canonical_link(html: str, base_url: str) -> str | None:
+    """The page's ``<link rel="canonical">`` target, absolute (read from the first 300 KB: ~1% of
+    an extraction's time)."""
     from urllib.parse import urljoin
 
-    tree = parse_html(html[:300_000]) if isinstance(html, str) else html
+    tree = parse_html(html[:300_000])
     if tree is None:
         return None
     for link in tree.iter("link"):
