@@ -72,15 +72,15 @@ class Candidate:
 
 def numbers_in(text: str) -> frozenset[str]:
     """The sentence's figures as comparable keys ("1,800" and "1.8 thousand" are one figure)."""
-    return frozenset(f"{f.kind}:{f.value:g}" for f in figures(text))
+    return _figure_keys(text)[0]
 
 
 def _figure_keys(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Every figure's key, and those of the figures that tell one fact from another: not a
     number written as a counting word ("one of his supporters", "two pilots")."""
-    found = figures(text)
-    keys = frozenset(f"{f.kind}:{f.value:g}" for f in found)
-    telling = frozenset(f"{f.kind}:{f.value:g}" for f in found if not (f.kind == "plain" and f.text.isalpha()))
+    keyed = [(f"{f.kind}:{f.value:g}", f) for f in figures(text)]
+    keys = frozenset(k for k, _ in keyed)
+    telling = frozenset(k for k, f in keyed if not (f.kind == "plain" and f.text.isalpha()))
     return keys, telling
 
 
