@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from newsdesk.text import lexicon
+
 NEW = -1
 
 
@@ -677,10 +679,7 @@ def _detach_outliers(
     return labels
 
 
-_CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july"
-    " august september october november december".split()
-)
+_CALENDAR = frozenset(lexicon.WEEKDAYS + lexicon.MONTHS)
 
 
 def _name_rows(texts: list[str]) -> sp.csr_matrix:
