@@ -95,8 +95,10 @@ def measures(text: str) -> dict[str, str]:
     return out
 
 
-def count_defects(article: Article, titles: list[str]) -> dict[str, int]:
+def count_defects(article: Article, titles: list[str], flagged: list[tuple[str, str]] | None = None) -> dict[str, int]:
+    """Defect counts; ``flagged`` (when given) collects (defect, sentence) for boilerplate and fragments."""
     found = dict.fromkeys(DEFECTS, 0)
+    flagged = [] if flagged is None else flagged
     sents = sentences_of(article)
     normal_titles = {re.sub(r"\W+", " ", t).strip().lower() for t in titles if t}
     seen_para: set[int] = set()
@@ -106,8 +108,10 @@ def count_defects(article: Article, titles: list[str]) -> dict[str, int]:
     for para, text in sents:
         if FURNITURE_RE.search(text) or GLUED_CELLS.search(text):
             found["boilerplate"] += 1
+            flagged.append(("boilerplate", text))
         if not ENDS.search(text.strip()):
             found["fragment"] += 1
+            flagged.append(("fragment", text))
         if re.sub(r"\W+", " ", text).strip().lower() in normal_titles:
             found["headline"] += 1
         if para not in seen_para and PRONOUN_START.match(text.strip()):
@@ -209,10 +213,14 @@ def score(stories: list[tuple[Story, list[str]]], clean: bool) -> tuple[dict[str
         if article is None:
             continue
         n += len(sentences_of(article))
-        for k, v in count_defects(article, titles).items():
+        flagged: list[tuple[str, str]] = []
+        for k, v in count_defects(article, titles, flagged).items():
             totals[k] += v
-            if clean and v and k in SHOW:
+            if clean and v and k in SHOW and k not in ("boilerplate", "fragment"):
                 print(f"  [{k}] story {story.id}:", " | ".join(t[:160] for _, t in sentences_of(article))[:1500])
+        for k, text in flagged:
+            if clean and k in SHOW:
+                print(f"  [{k}] story {story.id}: {text[:300]!r}")
     return totals, n
 
 

@@ -361,3 +361,35 @@ def test_a_later_event_of_the_same_company_does_not_continue_its_closed_story(ne
     second = run(newsroom, ("stories",)).stories
     assert second.created == 1 and second.reopened == 0
     assert sorted(s.status for s in newsroom.store.stories()) == ["closed", "open"]
+
+
+# Furniture a site or an archive prints on every page (written for this test): each sentence
+# names what it is, and none says anything about the event.
+PAGE_FURNITURE = (
+    "Skip to main content.\n"
+    "This copy was captured by the Wayback Machine from the publisher's site.\n"
+    "Crawl data for this capture was donated by an archiving partner.\n"
+    "Sign up for our newsletter and get the morning briefing every day.\n"
+    "Share this on Facebook, email it or print this page.\n"
+    "We use cookies to improve your experience of the site.\n"
+    "Read more: the most popular stories from the last week.\n"
+)
+
+
+def test_pages_that_share_only_furniture_are_not_one_story(newsroom):
+    """Issue 24: an archive's notice or a site's share bar is the same on pages about different
+    events; clustering reads the report, not the furniture around it."""
+    recall = [(t, PAGE_FURNITURE * 3 + text) for t, text in RECALL]
+    layoffs = [(t, PAGE_FURNITURE * 3 + text) for t, text in ROUND_ONE[:2]]
+    add_items(newsroom.store, recall, NOW - timedelta(hours=5), "a")
+    add_items(newsroom.store, layoffs, NOW - timedelta(hours=4), "b")
+    run(newsroom, ("stories",))
+    assert story_titles(newsroom.store) == sorted([sorted(t for t, _ in recall), sorted(t for t, _ in layoffs)])
+
+
+def test_cluster_text_keeps_the_lead_and_leaves_out_furniture():
+    from newsdesk.stories import cluster_text
+
+    text = cluster_text("Orrin recalls SUVs", PAGE_FURNITURE + RECALL[0][1], 30)
+    assert text.startswith("Orrin recalls SUVs\n")
+    assert text.split("\n", 1)[1].split() == RECALL[0][1].split()[:30]

@@ -660,3 +660,27 @@ def test_a_breadcrumb_is_never_published_as_a_sentence():
     article = _write(item)
     sentences = [article.dek, *(s for sec in article.sections for p in sec.paragraphs for s in p)]
     assert sentences and all(not s.text.startswith("Home") for s in sentences)
+
+
+def test_a_dangling_opening_quote_is_cut_from_a_quoted_span():
+    """Issue 23: a splitter can leave the next quote's opening mark on a sentence
+    ('… Ricks says. "'): as a sentence that is a fragment; the extractive writer cuts the mark."""
+    from newsdesk.text.quality import defects, trim_suffix
+    from newsdesk.write.extractive import Doc, candidates
+
+    dangling = '"I happened to be on the shift," Ricks says. "'
+    assert trim_suffix(dangling) == 2 and "fragment" in defects(dangling)
+    closed = 'Ricks said the crew "did everything right."'
+    assert trim_suffix(closed) == 0 and defects(closed) == []
+    assert trim_suffix("The port reopened on Friday, officials said. \u201c") == 2
+    assert "boilerplate" in defects("You can switch location on or off before each Tweet, at any time.")
+    assert "boilerplate" in defects("[Is there a ninth planet hidden far beyond the orbit of Neptune?]")
+
+    text = (
+        "The night crew at Harlow Station restored power within the hour, the utility said. "
+        '"I happened to be on the shift," said Dana Ricks, a technician at the station. "\n\n'
+        'Everyone knew what to do when the alarms went off, Ricks said."'
+    )
+    spans = [c.text for c in candidates([Doc(1, "Harlow Courier", text)])]
+    assert any(s.endswith("a technician at the station.") for s in spans), spans
+    assert all(not s.rstrip().endswith('. "') for s in spans), spans

@@ -8,6 +8,7 @@ open stories (``rank.py``). Items already in a story never move, so re-running i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,8 +55,29 @@ class StoriesStage:
 
 
 def item_text(item: Item, words: int) -> str:
-    """What clustering sees: the title plus the start of the text (the lead carries the event)."""
-    return item.title + "\n" + " ".join(item.text.split()[:words])
+    return cluster_text(item.title, item.text, words)
+
+
+def cluster_text(title: str, text: str, words: int) -> str:
+    """What clustering sees: the title plus the start of the text (the lead carries the event),
+    page furniture left out: an archive's notice or a share bar is the same on pages about
+    different events, and would join them."""
+    from newsdesk.text.quality import without_furniture
+
+    # Read a few times the words kept (furniture at the top must not crowd out the lead), with
+    # the line breaks kept: they end a menu's or a caption's lines.
+    return title + "\n" + " ".join(without_furniture(_head(text, 4 * words), words).split()[:words])
+
+
+def _head(text: str, words: int) -> str:
+    """The text up to its ``words``-th word, whitespace as it was."""
+    for k, m in enumerate(_WORD.finditer(text)):
+        if k == words:
+            return text[: m.start()]
+    return text
+
+
+_WORD = re.compile(r"\S+")
 
 
 def params_from(settings: Settings) -> ClusterParams:

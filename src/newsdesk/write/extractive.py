@@ -23,7 +23,7 @@ from newsdesk.text import headlines, lexicon
 from newsdesk.text.frames import DISAGREEMENT, DISAGREEMENT_HEADING, disagreement_text
 from newsdesk.text.names import NOT_NAMES, SAID, names, without_outlet_suffix
 from newsdesk.text.numbers import figures
-from newsdesk.text.quality import defects, has_first_person, is_side_angle, trim_prefix
+from newsdesk.text.quality import defects, has_first_person, is_side_angle, trim_prefix, trim_suffix
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.references import latest_fact_items, ranked_titles, references_for
 
@@ -97,7 +97,7 @@ _MID_SENTENCE_CAPITAL = re.compile(r"[a-z,;] [A-Z][a-z]")
 def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: bool = True) -> list[Candidate]:
     """Every sentence that may be quoted: within the length bounds and, with ``clean``, free of
     page furniture, fragments, headlines, dangling openers and unattributed first person
-    (``text.quality``); a leading date prefix is cut from the span."""
+    (``text.quality``); a leading date prefix and a dangling opening quote are cut from the span."""
     titles = [d.title for d in docs if d.title]
     shared = _shared_words(docs) if clean and len(docs) > 1 else None
     out = []
@@ -107,6 +107,7 @@ def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: 
             c = Candidate(doc, span.start, span.end, span.position)
             if clean:
                 c.start += trim_prefix(c.text)
+                c.end -= trim_suffix(c.text)
                 if defects(c.text, titles=titles):
                     continue
                 c.misspelt = judge_spelling and shared is not None and _misspelt(c.text, shared)

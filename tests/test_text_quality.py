@@ -1,0 +1,39 @@
+"""Sentence quality helpers (``newsdesk.text.quality``)."""
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsdesk.text import quality
+
+# Words from the furniture expression's alternatives and ordinary news words, in any order and
+# case: the regrouped expression must find furniture exactly where the plain one does.
+WORDS = (
+    "share this on via image photo credit courtesy pic.twitter.com t.co/x 3 min read getty images © all rights "
+    "reserved click here sign up subscribe newsletter follow us advertisement cookie cookies terms of use privacy "
+    "policy log in login related articles: caption: AP Photo file updated (Reuters) [Link] | > wayback machine "
+    "crawl data these crawls archive-it tweet with a location switch before each tweet continue reading "
+    "the council said on Monday shares rose 4% minister Reuters photo shared read"
+).split()
+
+
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12), st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_the_regrouped_furniture_expression_matches_as_the_plain_one(words, upper):
+    text = " ".join(w.upper() if upper else w for w in words)
+    plain = re.compile(_FURNITURE_SOURCE, re.I)
+    assert bool(quality._FURNITURE.search(text)) == bool(plain.search(text)), text
+
+
+_FURNITURE_SOURCE = "|".join(quality._alternatives(quality._FURNITURE_PATTERN))
+
+
+def test_alternatives_split_only_at_the_top_level():
+    assert quality._alternatives(r"a|(b|c)|[|x]|\|d") == ["a", "(b|c)", "[|x]", r"\|d"]
+
+
+def test_without_furniture_keeps_the_report():
+    page = "Skip to main content.\nShare this on Facebook.\nThe council approved the budget on Monday. It passed 7-2."
+    assert quality.without_furniture(page) == "The council approved the budget on Monday. It passed 7-2."
+    assert quality.without_furniture(page, words=3) == "The council approved the budget on Monday."
