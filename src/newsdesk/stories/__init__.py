@@ -8,7 +8,6 @@ open stories (``rank.py``). Items already in a story never move, so re-running i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -64,20 +63,9 @@ def cluster_text(title: str, text: str, words: int) -> str:
     different events, and would join them."""
     from newsdesk.text.quality import without_furniture
 
-    # Read a few times the words kept (furniture at the top must not crowd out the lead), with
-    # the line breaks kept: they end a menu's or a caption's lines.
-    return title + "\n" + " ".join(without_furniture(_head(text, 4 * words), words).split()[:words])
-
-
-def _head(text: str, words: int) -> str:
-    """The text up to its ``words``-th word, whitespace as it was."""
-    for k, m in enumerate(_WORD.finditer(text)):
-        if k == words:
-            return text[: m.start()]
-    return text
-
-
-_WORD = re.compile(r"\S+")
+    # Read up to a few times the words kept (furniture at the top must not crowd out the lead;
+    # about six characters a word), line breaks kept: they end a menu's or a caption's lines.
+    return title + "\n" + " ".join(without_furniture(text[: 24 * words], words).split()[:words])
 
 
 def params_from(settings: Settings) -> ClusterParams:

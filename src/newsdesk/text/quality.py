@@ -13,7 +13,7 @@ Evidence is not filtered here: verification may still use any sentence of a sour
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from newsdesk.text.lexicon import tokens
@@ -41,26 +41,43 @@ def _alternatives(pattern: str) -> list[str]:
     return [*out, pattern[start:]]
 
 
-def _compile_many(pattern: str, flags: int) -> re.Pattern[str]:
-    """The same expression, faster to search: Python's engine tries every alternative at every
-    position, so alternatives are grouped behind their anchor (``\\b``, ``^``) and first letter.
-    Matches what ``re.compile(pattern, flags)`` matches; several times faster on page text."""
-    groups: dict[str, dict[str, list[str]]] = {"\\b": {}, "^": {}}
-    rest = []
-    for alt in _alternatives(pattern):
-        anchor = next((a for a in groups if alt.startswith(a)), None)
-        if anchor is None:
-            rest.append(alt)
-            continue
-        body = alt[len(anchor) :]
-        splittable = body[:1].isalpha() and body[1:2] not in ("?", "*", "+", "{")
-        first = (body[:1].lower() if flags & re.I else body[:1]) if splittable else ""
-        groups[anchor].setdefault(first, []).append(body[1:] if first else body)
-    parts = []
-    for anchor, by_first in groups.items():
-        branches = [f"{c}(?:{'|'.join(v)})" if c else "|".join(v) for c, v in sorted(by_first.items())]
-        parts.append(f"{anchor}(?:{'|'.join(branches)})")
-    return re.compile("|".join(parts + rest), flags)
+class _FastPattern:
+    """A case-insensitive expression of many alternatives, faster to search. Python's engine
+    tries every alternative at every position, and folds case at every comparison; here the
+    alternatives are grouped behind their anchor (``\\b``, ``^``) and first letter, and the
+    text is lower-cased once. ``search`` finds what ``re.compile(pattern, re.I)`` finds
+    (tested); about ten times faster on page text."""
+
+    def __init__(self, pattern: str) -> None:
+        groups: dict[str, dict[str, list[str]]] = {"\\b": {}, "^": {}}
+        rest = []
+        for alt in _alternatives(_lower_literals(pattern)):
+            anchor = next((a for a in groups if alt.startswith(a)), None)
+            if anchor is None:
+                rest.append(alt)
+                continue
+            body = alt[len(anchor) :]
+            first = body[:1] if body[:1].isalpha() and body[1:2] not in ("?", "*", "+", "{") else ""
+            groups[anchor].setdefault(first, []).append(body[1:] if first else body)
+        parts = []
+        for anchor, by_first in groups.items():
+            branches = [f"{c}(?:{'|'.join(v)})" if c else "|".join(v) for c, v in sorted(by_first.items())]
+            parts.append(f"{anchor}(?:{'|'.join(branches)})")
+        self.pattern = pattern
+        self._compiled = re.compile("|".join(parts + rest))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._compiled.search(text.lower())
+
+
+def _lower_literals(pattern: str) -> str:
+    """The pattern with its letters lower-cased, escapes (``\\W``, ``\\S``) left as they are."""
+    out, k = [], 0
+    while k < len(pattern):
+        step = 2 if pattern[k] == "\\" else 1
+        out.append(pattern[k : k + step] if step == 2 else pattern[k].lower())
+        k += step
+    return "".join(out)
 
 
 _FURNITURE_PATTERN = (
@@ -85,7 +102,7 @@ _FURNITURE_PATTERN = (
     # A sentence that starts with a separator is a caption or a menu, not prose.
     r"|^[|/\\>\u2022\u00b7\u25ba#=_~^]"
 )
-_FURNITURE = _compile_many(_FURNITURE_PATTERN, re.I)
+_FURNITURE = _FastPattern(_FURNITURE_PATTERN)
 # A navigation trail run into the text: "Home Technology What caused …", "News World Europe …".
 _SECTIONS = (
     "home news world local national international us uk europe asia africa americas politics business economy "
@@ -172,14 +189,25 @@ def without_furniture(text: str, words: int | None = None) -> str:
     nothing is quoted from the result."""
     kept: list[str] = []
     count = 0
-    for part in _ROUGH_END.split(text):
-        part = part.strip()
-        if part and not (_FURNITURE.search(part) or _is_breadcrumb(part)):
+    for part in _parts(text):
+        if not (_FURNITURE.search(part) or _is_breadcrumb(part)):
             kept.append(part)
             count += len(part.split())
             if words is not None and count >= words:
                 break
     return " ".join(kept)
+
+
+def _parts(text: str) -> Iterator[str]:
+    """The text's rough sentences, stripped, one at a time (a long page is not split whole)."""
+    start = 0
+    for m in _ROUGH_END.finditer(text):
+        part = text[start : m.start()].strip()
+        start = m.end()
+        if part:
+            yield part
+    if text[start:].strip():
+        yield text[start:].strip()
 
 
 def _normal(text: str) -> str:
