@@ -63,7 +63,6 @@ class _FastPattern:
         for anchor, by_first in groups.items():
             branches = [f"{c}(?:{'|'.join(v)})" if c else "|".join(v) for c, v in sorted(by_first.items())]
             parts.append(f"{anchor}(?:{'|'.join(branches)})")
-        self.pattern = pattern
         self._compiled = re.compile("|".join(parts + rest))
 
     def search(self, text: str) -> re.Match[str] | None:
