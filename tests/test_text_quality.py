@@ -45,7 +45,7 @@ def test_a_page_that_is_only_an_archive_notice_has_no_report():
     page = (
         "These crawls are part of an effort to keep pages as they were published.Then the Internet Archive "
         "keeps a copy of each page it finds. The goal is to fix all broken links on the web. "
-        "Crawls of supported \"No More 404\" sites. They include web captures of partner sites."
+        'Crawls of supported "No More 404" sites. They include web captures of partner sites.'
     )
     assert quality.without_furniture(page) == ""
     report = "The council approved the budget on Monday."
