@@ -393,3 +393,54 @@ def test_cluster_text_keeps_the_lead_and_leaves_out_furniture():
     text = cluster_text("Orrin recalls SUVs", PAGE_FURNITURE + RECALL[0][1], 30)
     assert text.startswith("Orrin recalls SUVs\n")
     assert text.split("\n", 1)[1].split() == RECALL[0][1].split()[:30]
+
+
+# Written for these tests: a report on the Varnholm quake in other words than its event's
+# reports (what fell and why, what comes next), and a round-up of both quakes.
+EXPLAINER = (
+    "Why the old quarter crumbled",
+    "Engineers say the stone warehouses by the water were built on silt that turns to slurry when shaken, "
+    "which is why so many fell in Varnholm while newer streets stood. Mayor Dorrant has promised a Varnholm inquiry into the "
+    "building codes once the search is over, and geologists expect the fault to stay restless for weeks. Insurers "
+    "are sending assessors, a charity has opened a fund for families who lost their shops, and schools on the "
+    "hill will host those who cannot sleep at home until inspectors clear each street.",
+)
+ROUND_UP = (
+    "Two quakes in one week test the region's rescuers",
+    "Rescue teams stretched between Varnholm and the Teroa valley this week, and engineers say the stone warehouses "
+    "and farm sheds that fell were built before modern codes. Insurers are sending assessors to both towns, a charity "
+    "has opened a fund for families who lost their shops, and geologists expect the faults to stay restless for weeks "
+    "while inspectors clear each street and school on the hill.",
+)
+
+
+def _undated_stories(items, params=None):
+    import numpy as np
+
+    from newsdesk.stories import cluster_text
+    from newsdesk.stories.cluster import NEW, ClusterParams, incremental
+
+    texts = [cluster_text(t, x, 120) for t, x in items]
+    fixed = np.full(len(texts), NEW)
+    return incremental(texts, np.zeros(len(texts)), fixed, params or ClusterParams(), dated=np.zeros(len(texts), bool)).tolist()
+
+
+def test_a_report_told_in_other_words_joins_the_event_it_is_clearly_closest_to():
+    """Issue 24: an explainer shares too few words with its event's reports to be linked to
+    them, yet is far closer to them than to the other quake: it joins its event's story."""
+    from dataclasses import replace
+
+    from newsdesk.stories.cluster import ClusterParams
+
+    items = [*QUAKES, *OTHER_QUAKE, EXPLAINER]
+    labels = _undated_stories(items)
+    assert labels[:3] == [labels[0]] * 3 and labels[3:6] == [labels[3]] * 3 and labels[0] != labels[3]
+    assert labels[6] == labels[0]
+    # Without the adoption rule it is left alone: the rule, not the agglomeration, placed it.
+    alone = _undated_stories(items, replace(ClusterParams(), adopt_min=1.0))
+    assert alone[6] not in (alone[0], alone[3])
+
+
+def test_a_round_up_of_two_events_joins_neither():
+    labels = _undated_stories([*QUAKES, *OTHER_QUAKE, ROUND_UP])
+    assert labels[6] not in labels[:6]

@@ -53,6 +53,7 @@ class ClusterParams:
     merge_min: float = 0.40  # centroid similarity at which a story of new items joins another
     detach_min: float = 0.10  # an item less similar than this to the rest of its story stands alone
     detach_long: float = 0.10  # the same for an item of full text
+    adopt_min: float = 0.10  # mean similarity at which a report left alone joins its clearly closest story
     detach_pair: float = 0.15  # ... and for either of two items alone in a story (the demo's lone reports)
     move_min: float = 0.15  # centroid similarity at which a headline-length item moves to another story (``_refine``)
     refine_passes: int = 2  # centroid moves for headline-length items (full texts are agglomerated)
@@ -277,7 +278,8 @@ def cluster(
     short_rows = new_rows[share[new_rows] < 1.0]
     if params.refine_passes and len(short_rows):
         labels = _refine(X, labels, short_rows, ei, ej, params)
-    return _detach_outliers(X, labels, new_rows, params, share, fixed)
+    labels = _detach_outliers(X, labels, new_rows, params, share, fixed)
+    return _adopt_lone_items(X, labels, new_rows[share[new_rows] >= 1.0], ei, ej, hours, dated, params)
 
 
 def _events_in(
@@ -676,6 +678,69 @@ def _detach_outliers(
     labels = labels.copy()
     gone = rows[alone]
     labels[gone] = int(labels.max()) + 1 + np.arange(len(gone))
+    return labels
+
+
+def _adopt_lone_items(
+    X: sp.csr_matrix,
+    labels: np.ndarray,
+    movable: np.ndarray,
+    ei: np.ndarray,
+    ej: np.ndarray,
+    hours: np.ndarray,
+    dated: np.ndarray,
+    params: ClusterParams,
+) -> np.ndarray:
+    """A new report left alone joins the story of two or more items it is clearly closest to:
+    its mean similarity to that story's items at least ``adopt_min`` and ``contrast`` times its
+    mean similarity to any other neighbouring story. A report that tells its event in other
+    words (an explainer, a reaction piece) falls short of ``link_min`` with every item of its
+    event, yet is far closer to them than to the other event of the same kind. Candidates are
+    the stories of its graph neighbours; a story holding an item apart from it in time is none."""
+    _, inverse, sums = _centroids(X, labels)
+    sizes = np.bincount(inverse)
+    lone = movable[sizes[inverse[movable]] == 1]
+    if len(lone) == 0 or len(ei) == 0:
+        return labels
+    is_lone = np.zeros(len(labels), bool)
+    is_lone[lone] = True
+    a, b = np.concatenate([ei, ej]), np.concatenate([ej, ei])
+    a, b = a[is_lone[a]], b[is_lone[a]]
+    story = inverse[b]
+    keep = sizes[story] >= 2
+    pairs = np.unique(np.column_stack([a[keep], story[keep]]), axis=0)
+    if len(pairs) == 0:
+        return labels
+    item, story = pairs[:, 0], pairs[:, 1]
+    mean_sim = _rows_dot(X, item, sums, story) / sizes[story]
+    # Time: a dated item is apart from a story with a dated item more than the gap away, or an
+    # undated one fetched more than the gap before it; an undated one from a story dated later.
+    gap = params.max_gap_hours
+    n_stories = len(sizes)
+    d_first, d_last, u_first = np.full(n_stories, np.inf), np.full(n_stories, -np.inf), np.full(n_stories, np.inf)
+    np.minimum.at(d_first, inverse[dated], hours[dated])
+    np.maximum.at(d_last, inverse[dated], hours[dated])
+    np.minimum.at(u_first, inverse[~dated], hours[~dated])
+    h, d = hours[item], dated[item]
+    apart = np.where(
+        d,
+        (np.abs(h - d_first[story]) > gap) & np.isfinite(d_first[story])
+        | (np.abs(h - d_last[story]) > gap) & np.isfinite(d_last[story])
+        | (h - u_first[story] > gap),
+        d_last[story] - h > gap,
+    )
+    mean_sim[apart] = 0.0
+    labels = labels.copy()
+    order = np.lexsort((-mean_sim, item))
+    item, story, mean_sim = item[order], story[order], mean_sim[order]
+    first = np.flatnonzero(np.r_[True, item[1:] != item[:-1]])
+    ids = np.unique(labels)
+    for k, start in enumerate(first):
+        stop = first[k + 1] if k + 1 < len(first) else len(item)
+        best = mean_sim[start]
+        rival = mean_sim[start + 1] if stop - start > 1 else 0.0
+        if best >= params.adopt_min and best >= params.contrast * rival:
+            labels[item[start]] = ids[story[start]]
     return labels
 
 
