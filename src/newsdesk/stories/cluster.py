@@ -6,7 +6,8 @@ Louvain communities on that graph (topics); inside each, average-link agglomerat
 relative stopping rules (``_agglomerate``: a link is judged against the rival links and the
 groups' own closeness, so two events of one kind stay apart); groups of one event that
 Louvain put in different communities merged by the same rules; for headline-length items,
-centroid passes (move to the closest story, detach items only a weak edge held in).
+centroid passes (move to the closest story, detach items only a weak edge held in); a full
+text left alone joins the story it is clearly closest to (``_adopt_lone_items``).
 Items already in a story never move: a community that contains them hands its new items
 to the story most of its stored items belong to.
 """
