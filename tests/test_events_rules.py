@@ -108,3 +108,42 @@ def test_names_are_not_stop_words_or_weekdays():
     # No name in common: "The" opens a line and "Friday" is a date, not an actor.
     assert (N[0] @ N[1].T).toarray()[0, 0] == 0
     assert (N[0] @ N[0].T).toarray()[0, 0] == 2  # harbor, point
+
+
+def _brute_force_edges(X, hours, dated, params):
+    """Each row's ``neighbours`` most similar rows (on its heaviest terms) not apart in time,
+    kept where the full vectors reach the edge bar: what ``knn_edges`` computes blockwise. A
+    dated row looks among dated rows only; an undated row among all (the graph is undirected,
+    so a dated row's undated neighbours come from their side)."""
+    from newsdesk.stories.cluster import _apart, _prune_rows, _text_share
+
+    Xs = _prune_rows(X, params.search_terms)
+    S = (Xs @ Xs.T).toarray()
+    np.fill_diagonal(S, 0.0)
+    S[np.ix_(dated, ~dated)] = 0.0
+    S[_apart(hours[:, None], dated[:, None], hours[None, :], dated[None, :], params.max_gap_hours)] = 0.0
+    full = (X @ X.T).toarray()
+    share = _text_share(X, params)
+    out = set()
+    for i in range(X.shape[0]):
+        for j in np.argsort(-S[i])[: params.neighbours]:
+            need = params.edge_min + min(share[i], share[j]) * (params.edge_long - params.edge_min)
+            if S[i, j] > 0 and full[i, j] >= need:
+                out.add((i, int(j)))
+    return out
+
+
+def test_neighbour_search_finds_what_comparing_every_pair_finds():
+    """``knn_edges`` works in time-ordered blocks of sparse similarities; on random vectors (no
+    ties), dated and undated rows mixed, it must give the edges of the plain all-pairs search."""
+    from newsdesk.stories.cluster import knn_edges
+
+    rng = np.random.default_rng(7)
+    for n in (40, 700, 1300):
+        dense = rng.random((n, 90)) * (rng.random((n, 90)) < 0.25)
+        dense[dense.sum(axis=1) == 0, 0] = 1.0
+        X = sp.csr_matrix((dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32))
+        hours = rng.uniform(0, 400, n)
+        dated = rng.random(n) < 0.7
+        ei, ej, _ = knn_edges(X, hours, PARAMS, dated)
+        assert set(zip(ei.tolist(), ej.tolist())) == _brute_force_edges(X, hours, dated, PARAMS)
