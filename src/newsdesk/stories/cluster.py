@@ -517,7 +517,7 @@ def _merge_events(
         has_fixed = np.zeros(len(ids), bool)
         has_fixed[inverse[fixed != NEW]] = True
         a, b = inverse[ei], inverse[ej]
-        pairs = np.unique(np.column_stack([np.minimum(a, b), np.maximum(a, b)]), axis=0)
+        pairs = _unique_pairs(np.minimum(a, b), np.maximum(a, b))
         pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & ~(has_fixed[pairs[:, 0]] & has_fixed[pairs[:, 1]])]
         if len(pairs) == 0:
             break
@@ -587,6 +587,16 @@ def _centroids(X: sp.csr_matrix, labels: np.ndarray) -> tuple[np.ndarray, np.nda
     return ids, inverse, (membership @ X).tocsr()
 
 
+def _unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The distinct (a, b) pairs of two arrays of non-negative integers, in lexicographic order,
+    one row each: ``np.unique(..., axis=0)``, through one integer key a pair (many times faster)."""
+    if len(a) == 0:
+        return np.zeros((0, 2), np.int64)
+    width = int(b.max()) + 1
+    key = np.unique(a.astype(np.int64) * width + b.astype(np.int64))
+    return np.column_stack([key // width, key % width])
+
+
 def _time_span(ids: np.ndarray, inverse: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.full(len(ids), np.inf)
     last = np.full(len(ids), -np.inf)
@@ -612,7 +622,7 @@ def _refine(
     for _ in range(params.refine_passes):
         ids, inverse, sums = _centroids(X, labels)
         centroids = normalize(sums)
-        pair_item, pair_story = np.unique(np.column_stack([src, inverse[dst]]), axis=0).T
+        pair_item, pair_story = _unique_pairs(src, inverse[dst]).T
         sims = _rows_dot(X, pair_item, centroids, pair_story)
         # An item's own story is judged without the item (leave-one-out): in a story of two,
         # the item's own weight would otherwise hold it in a story that is not its event's.
@@ -708,7 +718,7 @@ def _adopt_lone_items(
     a, b = a[is_lone[a]], b[is_lone[a]]
     story = inverse[b]
     keep = sizes[story] >= 2
-    pairs = np.unique(np.column_stack([a[keep], story[keep]]), axis=0)
+    pairs = _unique_pairs(a[keep], story[keep])
     if len(pairs) == 0:
         return labels
     item, story = pairs[:, 0], pairs[:, 1]
