@@ -147,3 +147,13 @@ def test_neighbour_search_finds_what_comparing_every_pair_finds():
         dated = rng.random(n) < 0.7
         ei, ej, _ = knn_edges(X, hours, PARAMS, dated)
         assert set(zip(ei.tolist(), ej.tolist())) == _brute_force_edges(X, hours, dated, PARAMS)
+
+
+def test_unique_pairs_are_numpys_unique_rows():
+    from newsdesk.stories.cluster import _unique_pairs
+
+    rng = np.random.default_rng(3)
+    for n in (1, 7, 5000):
+        a, b = rng.integers(0, 40, n), rng.integers(0, 90, n)
+        assert (_unique_pairs(a, b) == np.unique(np.column_stack([a, b]), axis=0)).all()
+    assert _unique_pairs(np.array([], int), np.array([], int)).shape == (0, 2)
