@@ -444,3 +444,17 @@ def test_a_report_told_in_other_words_joins_the_event_it_is_clearly_closest_to()
 def test_a_round_up_of_two_events_joins_neither():
     labels = _undated_stories([*QUAKES, *OTHER_QUAKE, ROUND_UP])
     assert labels[6] not in labels[:6]
+
+
+def test_a_report_told_in_other_words_joins_its_stored_story_a_run_later(newsroom):
+    """The same explainer fetched after its event's reports were clustered joins their stored
+    story (its centroid stands for them): a run later or in one run, the same stories."""
+    add_items(newsroom.store, QUAKES, NOW - timedelta(hours=40), "a")
+    add_items(newsroom.store, OTHER_QUAKE, NOW - timedelta(hours=30), "b")
+    run(newsroom, ("stories",))
+    add_items(newsroom.store, [EXPLAINER], NOW - timedelta(hours=20), "c")
+    second = run(newsroom, ("stories",)).stories
+    assert second.created == 0 and second.updated == 1
+    assert story_titles(newsroom.store) == sorted(
+        [sorted([*(t for t, _ in QUAKES), EXPLAINER[0]]), sorted(t for t, _ in OTHER_QUAKE)]
+    )
