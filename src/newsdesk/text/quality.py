@@ -90,7 +90,8 @@ _FURNITURE_PATTERN = (
     r"|\bcomments? (?:are|is) closed\b|\bleave a comment\b|\bjump to\b|\bback to top\b|\bicon\s+\d"
     # Archived pages carry the archive's notice; tweet embeds carry Twitter's.
     r"|\bwayback machine\b|\bcrawl data\b|\bthese crawls\b|\bweb collections curated\b|\barchive-it\b|\btweet with a location\b|\bembed this\b|\byour tweets\b"
-    r"|\bweb captures\b|\bthe internet archive\b|\bno more 404\b|\bfix all broken links\b"
+    # (the archive's own phrases: a report *about* the Internet Archive names it as well)
+    r"|\bweb captures\b|\binternet archive hopes\b|\bno more 404\b|\bfix all broken links\b"
     r"|\bswitch location\b|\bbefore each tweet\b|\bcould not be loaded\b|\bfailed to load\b|\bnot available in your (?:country|region)\b|^getty\b"
     # Captions, credits and player furniture as news sites print them.
     r"|\bimage (?:copyright|caption)\b|\bhide caption\b|\bview images?\b|\benlarge (?:this )?image\b|\btoggle caption\b"
