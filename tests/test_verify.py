@@ -405,3 +405,51 @@ def test_lower_cased_initials_stand_for_an_organisation_only_after_the():
     assert name_present("European Union", "migrants arriving, the eu is now trying")
     assert not name_present("Clara Oduya", "the co-host said")
     assert not name_present("United States", "the us facility")  # "us" is a word
+
+
+GENERIC_HEADINGS = ["What happened", "By the numbers", "Background", "The timeline", "What they said", "Sources disagree"]
+
+
+def test_a_generic_heading_passes_as_the_full_label_check_passes_it():
+    """Headings of heading words alone skip the comparison with the sources (most section
+    headings are these): the full check, run anyway, agrees on each."""
+    from newsdesk.verify.checks import _generic_label
+
+    checker = ClaimChecker()
+    items = [ITEMS[1], ITEMS[2]]
+    for heading in GENERIC_HEADINGS:
+        assert _generic_label(heading), heading
+        assert checker.check_label(heading, items).verdict == PASS
+        claim = ArticleSentence(heading, [Citation(n, i.id, 0, 0) for n, i in enumerate(items, start=1)])
+        assert checker.check_all([claim], {i.id: i for i in items}, label=True)[0].verdict == PASS, heading
+
+
+def test_a_heading_with_a_figure_a_negation_a_hedge_or_a_name_is_checked():
+    from newsdesk.verify.checks import _generic_label
+
+    for heading in [
+        "The first three",
+        "What did not happen",
+        "What could happen next",
+        "What Marta Quell said",
+        '"What happened"',
+    ]:
+        assert not _generic_label(heading), heading
+    # Checked, and refused where the sources do not say it.
+    assert ClaimChecker().check_label("Seven firms cut jobs", [ITEMS[1]]).verdict != PASS
+
+
+def test_similarity_vectors_are_the_vectorisers_own():
+    """Texts are analysed once and cached; the vectors are those of sklearn's own analysers."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    texts = [SOURCE, OTHER, "the and of", "What happened", "Velora cut 1,800 jobs, its chief said.", SOURCE[:80]]
+    words = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+    chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5)).fit_transform(texts)
+    expected = normalize(sp.hstack([words, chars]).tocsr())
+    for _ in range(2):  # the second time from the cache
+        got = ClaimChecker._vectorise(texts)
+        assert np.abs((got @ got.T).toarray() - (expected @ expected.T).toarray()).max() < 1e-12

@@ -210,6 +210,50 @@ def _sources(items: list[Item], masked: dict[int, tuple[str, str, str]]) -> _Sou
     )
 
 
+@lru_cache(maxsize=1)
+def _analysers() -> tuple[Any, Any]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return (
+        TfidfVectorizer(stop_words="english").build_analyzer(),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer(),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _word_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_analysers()[0](text))
+
+
+@lru_cache(maxsize=4096)
+def _char_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_analysers()[1](text))
+
+
+def _given(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    return tokens
+
+
+_LABEL_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+
+
+def _generic_label(text: str) -> bool:
+    """A heading of heading words and stop words alone ("What happened", "By the numbers",
+    "Background"): it says nothing a source must say, so it passes without being compared
+    with the sources (most section headings are these; comparing each cost a vectorising of
+    its section's sentences). Not when it states a figure, a negation, a hedge or a quote."""
+    words = [w.lower() for w in _LABEL_WORD.findall(text)]
+    return (
+        bool(words)
+        and not figures(text)
+        and not any(q in text for q in '"\u201c\u201d')
+        and all(
+            (w in lexicon.HEADING_WORDS or w in lexicon.STOPWORDS) and w not in _NEGATIONS and w not in lexicon.HEDGES
+            for w in words
+        )
+    )
+
+
 class ClaimChecker:
     def __init__(
         self,
@@ -257,7 +301,7 @@ class ClaimChecker:
         """A headline or a section heading, as a claim about ``items``: generic heading words
         ("What happened", "By the numbers") need no source, and weak support alone is no doubt
         (labels are short). Anything else is checked as in a sentence."""
-        if not items:
+        if not items or _generic_label(text):
             return ClaimCheck(0, text, PASS)
         from newsdesk.records import Citation
 
@@ -271,11 +315,14 @@ class ClaimChecker:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.preprocessing import normalize
 
+        # Each text is analysed once (the sources' sentences come back in every check of an
+        # article, from the writer's and the verifier's calls): the same tokens, so the same
+        # vectors, as the vectorisers' own analysers give.
         try:
-            words = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+            words = TfidfVectorizer(sublinear_tf=True, analyzer=_given).fit_transform([_word_tokens(t) for t in texts])
         except ValueError:  # nothing but stop words
             words = sp.csr_matrix((len(texts), 1))
-        chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5)).fit_transform(texts)
+        chars = TfidfVectorizer(sublinear_tf=True, analyzer=_given).fit_transform([_char_tokens(t) for t in texts])
         return normalize(sp.hstack([words, chars]).tocsr())
 
     def _check(
