@@ -230,8 +230,32 @@ def _char_tokens(text: str) -> tuple[str, ...]:
     return tuple(_analysers()[1](text))
 
 
-def _given(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    return tokens
+def _tfidf(docs: list[tuple[str, ...]]) -> Any:
+    """L2-normalised rows of sublinear TF-IDF with smoothed IDF over the documents' tokens:
+    what ``TfidfVectorizer(sublinear_tf=True)`` computes, without its per-call validation,
+    which cost more than the counting for the few dozen sentences of one check."""
+    import scipy.sparse as sp
+
+    vocabulary = sorted({t for doc in docs for t in doc})
+    if not vocabulary:
+        raise ValueError("empty vocabulary")
+    index = {t: k for k, t in enumerate(vocabulary)}
+    indptr, indices, counts = [0], [], []
+    for doc in docs:
+        counted = Counter(index[t] for t in doc)
+        columns = sorted(counted)
+        indices += columns
+        counts += [counted[c] for c in columns]
+        indptr.append(len(indices))
+    cols = np.asarray(indices, np.int64)
+    data = np.log(np.asarray(counts, np.float64)) + 1.0
+    df = np.bincount(cols, minlength=len(vocabulary))
+    idf = np.log((1.0 + len(docs)) / (1.0 + df)) + 1.0
+    data *= idf[cols]
+    rows = np.repeat(np.arange(len(docs)), np.diff(indptr))
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(docs)))
+    data /= norms[rows]
+    return sp.csr_matrix((data, cols, np.asarray(indptr, np.int64)), shape=(len(docs), len(vocabulary)))
 
 
 _LABEL_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
@@ -312,17 +336,16 @@ class ClaimChecker:
     def _vectorise(texts: list[str]) -> Any:
         """Lexical (words) and fuzzy (character n-grams) similarity in one vector."""
         import scipy.sparse as sp
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.preprocessing import normalize
 
         # Each text is analysed once (the sources' sentences come back in every check of an
         # article, from the writer's and the verifier's calls): the same tokens, so the same
         # vectors, as the vectorisers' own analysers give.
         try:
-            words = TfidfVectorizer(sublinear_tf=True, analyzer=_given).fit_transform([_word_tokens(t) for t in texts])
+            words = _tfidf([_word_tokens(t) for t in texts])
         except ValueError:  # nothing but stop words
             words = sp.csr_matrix((len(texts), 1))
-        chars = TfidfVectorizer(sublinear_tf=True, analyzer=_given).fit_transform([_char_tokens(t) for t in texts])
+        chars = _tfidf([_char_tokens(t) for t in texts])
         return normalize(sp.hstack([words, chars]).tocsr())
 
     def _check(
