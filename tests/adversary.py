@@ -205,6 +205,8 @@ class Adversary:
                     self.injections_seen += 1
                     written.append((Written("injection_obeyed", asked), [p.number]))
         rng.shuffle(written)
+        if not written:  # passages with no sentence to use: a model with nothing to say says so
+            return {"headline": headline[:190], "dek": {"text": "", "sources": []}, "sections": []}
         faithful = [(w, c) for w, c in written if not w.lie]
         dek = faithful[0] if faithful else written[0]
         body = [x for x in written if x is not dek]
