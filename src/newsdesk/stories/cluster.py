@@ -707,7 +707,7 @@ def _adopt_lone_items(
     words (an explainer, a reaction piece) falls short of ``link_min`` with every item of its
     event, yet is far closer to them than to the other event of the same kind. Candidates are
     the stories of its graph neighbours; a story holding an item apart from it in time is none."""
-    _, inverse, sums = _centroids(X, labels)
+    ids, inverse, sums = _centroids(X, labels)
     sizes = np.bincount(inverse)
     lone = movable[sizes[inverse[movable]] == 1]
     if len(lone) == 0 or len(ei) == 0:
@@ -723,34 +723,31 @@ def _adopt_lone_items(
         return labels
     item, story = pairs[:, 0], pairs[:, 1]
     mean_sim = _rows_dot(X, item, sums, story) / sizes[story]
-    # Time: a dated item is apart from a story with a dated item more than the gap away, or an
-    # undated one fetched more than the gap before it; an undated one from a story dated later.
-    gap = params.max_gap_hours
+    # Apart in time from any of the story's items (``_apart``): it is enough to ask of its
+    # earliest and latest dated items and its earliest undated one.
     n_stories = len(sizes)
     d_first, d_last, u_first = np.full(n_stories, np.inf), np.full(n_stories, -np.inf), np.full(n_stories, np.inf)
     np.minimum.at(d_first, inverse[dated], hours[dated])
     np.maximum.at(d_last, inverse[dated], hours[dated])
     np.minimum.at(u_first, inverse[~dated], hours[~dated])
     h, d = hours[item], dated[item]
-    apart = np.where(
-        d,
-        (np.abs(h - d_first[story]) > gap) & np.isfinite(d_first[story])
-        | (np.abs(h - d_last[story]) > gap) & np.isfinite(d_last[story])
-        | (h - u_first[story] > gap),
-        d_last[story] - h > gap,
-    )
-    mean_sim[apart] = 0.0
-    labels = labels.copy()
+
+    def apart_from(extreme: np.ndarray, member_dated: bool) -> np.ndarray:
+        present = np.isfinite(extreme[story])
+        other = np.where(present, extreme[story], 0.0)
+        return present & _apart(h, d, other, np.full(len(h), member_dated), params.max_gap_hours)
+
+    mean_sim[apart_from(d_first, True) | apart_from(d_last, True) | apart_from(u_first, False)] = 0.0
+    # Each item's best story and its best rival: sorted by item, most similar first.
     order = np.lexsort((-mean_sim, item))
     item, story, mean_sim = item[order], story[order], mean_sim[order]
     first = np.flatnonzero(np.r_[True, item[1:] != item[:-1]])
-    ids = np.unique(labels)
-    for k, start in enumerate(first):
-        stop = first[k + 1] if k + 1 < len(first) else len(item)
-        best = mean_sim[start]
-        rival = mean_sim[start + 1] if stop - start > 1 else 0.0
-        if best >= params.adopt_min and best >= params.contrast * rival:
-            labels[item[start]] = ids[story[start]]
+    has_rival = np.r_[item[1:] == item[:-1], False][first]
+    best = mean_sim[first]
+    rival = np.where(has_rival, mean_sim[np.minimum(first + 1, len(item) - 1)], 0.0)
+    adopt = (best >= params.adopt_min) & (best >= params.contrast * rival)
+    labels = labels.copy()
+    labels[item[first][adopt]] = ids[story[first][adopt]]
     return labels
 
 
