@@ -735,7 +735,8 @@ def _adopt_lone_items(
     def apart_from(extreme: np.ndarray, member_dated: bool) -> np.ndarray:
         present = np.isfinite(extreme[story])
         other = np.where(present, extreme[story], 0.0)
-        return present & _apart(h, d, other, np.full(len(h), member_dated), params.max_gap_hours)
+        apart: np.ndarray = present & _apart(h, d, other, np.full(len(h), member_dated), params.max_gap_hours)
+        return apart
 
     mean_sim[apart_from(d_first, True) | apart_from(d_last, True) | apart_from(u_first, False)] = 0.0
     # Each item's best story and its best rival: sorted by item, most similar first.
