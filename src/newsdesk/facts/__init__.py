@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -508,14 +508,19 @@ class _Time:
     end: int
 
 
-def _times(sentence: str) -> list[_Time]:
+_TIME_PATTERNS = tuple((key, re.compile(pattern, re.I if key not in ("day",) else 0)) for key, pattern in TIMES)
+
+
+@lru_cache(maxsize=16384)
+def _times(sentence: str) -> tuple[_Time, ...]:
+    # Remembered per sentence: a sentence is read by enrich, the writer and the verifier.
     found: list[_Time] = []
-    for key, pattern in TIMES:
-        for m in re.finditer(pattern, sentence, re.I if key not in ("day",) else 0):
+    for key, pattern in _TIME_PATTERNS:
+        for m in pattern.finditer(sentence):
             if any(t.start < m.end() and m.start() < t.end for t in found):
                 continue
             found.append(_Time(_time_key(key, m.group()), m.group().strip(), m.start(), m.end()))
-    return sorted(found, key=lambda t: t.start)
+    return tuple(sorted(found, key=lambda t: t.start))
 
 
 _ORDINAL = {
@@ -609,7 +614,7 @@ def _entity_list(sentence: str, ents: list[Entity], before: int, n: int) -> list
     return None
 
 
-def _time_list(times: list[_Time], sentence: str, n: int) -> list[_Time] | None:
+def _time_list(times: tuple[_Time, ...], sentence: str, n: int) -> tuple[_Time, ...] | None:
     for k in range(len(times) - n, -1, -1):
         group = times[k : k + n]
         if all(
@@ -625,6 +630,25 @@ def _time_list(times: list[_Time], sentence: str, n: int) -> list[_Time] | None:
 
 def sentence_facts(sentence: str, offset: int = 0, sentence_start: int | None = None) -> list[MeasuredFact]:
     """Every figure of one sentence as a typed fact (spans shifted by ``offset``)."""
+    if sentence_start is not None and sentence_start != offset:
+        return _read_facts(sentence, offset, sentence_start)
+    # Remembered per sentence (enrich, the writer, media and the verifier read the same ones),
+    # read at offset 0 and shifted: the reading depends on no offset but through spans.
+    facts = _facts_of(sentence)
+    if not offset:
+        return list(facts)
+    return [
+        replace(f, start=f.start + offset, end=f.end + offset, sentence_start=offset, sentence_end=f.sentence_end + offset)
+        for f in facts
+    ]
+
+
+@lru_cache(maxsize=16384)
+def _facts_of(sentence: str) -> tuple[MeasuredFact, ...]:
+    return tuple(_read_facts(sentence, 0, None))
+
+
+def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[MeasuredFact]:
     ents = entities(sentence)
     figs = _quantities(sentence, ents)
     if not figs:
@@ -750,7 +774,7 @@ def sentence_facts(sentence: str, offset: int = 0, sentence_start: int | None = 
     return out
 
 
-def _time_for(f: Figure, times: list[_Time], owner: dict[int, int], clauses: list[tuple[int, int]]) -> _Time | None:
+def _time_for(f: Figure, times: tuple[_Time, ...], owner: dict[int, int], clauses: list[tuple[int, int]]) -> _Time | None:
     own = [t for t in times if owner.get(id(t)) == id(f)]
     if own:
         return min(own, key=lambda t: min(abs(t.start - f.end), abs(f.start - t.end)))

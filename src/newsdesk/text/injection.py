@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _MODEL = r"(?:ai|a\.i\.|llm|llms|language models?|assistants?|chat ?bots?|gpt|chatgpt|claude|gemini|copilot|models?|bots?|agents?|summari[sz]ers?|writers?)"
 _PATTERNS = [
@@ -49,8 +50,15 @@ class Screened:
 
 def screen(text: str) -> list[Screened]:
     """The sentences of ``text`` that address a model, as spans into ``text``."""
+    return list(_screened(text))
+
+
+@lru_cache(maxsize=4096)
+def _screened(text: str) -> tuple[Screened, ...]:
+    # Remembered per text: every check of an article screens its sources again, and the
+    # pattern's search over a whole page was a tenth of the writer's and verifier's time.
     if not text or not _INJECTION.search(text):
-        return []
+        return ()
     from newsdesk.text.sentences import raw_sentence_spans
 
     out = []
@@ -58,7 +66,7 @@ def screen(text: str) -> list[Screened]:
         piece = text[span.start : span.end]
         if _INJECTION.search(piece):
             out.append(Screened(span.start, span.end, piece))
-    return out
+    return tuple(out)
 
 
 def mask(text: str) -> str:

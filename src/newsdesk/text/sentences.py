@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 # Leading datelines such as "TALLIN (Wire) —" or "LONDON -": trimmed by moving the span start.
@@ -97,6 +98,13 @@ def raw_sentence_spans(text: str) -> list[Span]:
 
 def sentence_spans(text: str) -> list[Span]:
     """The sentences a writer may quote and a verifier may take as evidence."""
+    return list(_quotable_spans(text))
+
+
+@lru_cache(maxsize=4096)
+def _quotable_spans(text: str) -> tuple[Span, ...]:
+    # Remembered per text: the writer's and the verifier's checks split the same sources again
+    # and again (four or five times an article).
     from newsdesk.text.injection import screen
 
     injected = [(s.start, s.end) for s in screen(text)]
@@ -107,4 +115,4 @@ def sentence_spans(text: str) -> list[Span]:
         if any(a < s.end and s.start < b for a, b in injected):
             continue
         spans.append(Span(s.start, s.end, s.paragraph, len(spans)))
-    return spans
+    return tuple(spans)

@@ -21,9 +21,10 @@ accounted for. A high support score never overrides a finding.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import re
-import sys
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -221,44 +222,70 @@ def _analysers() -> tuple[Any, Any]:
     )
 
 
-# Interned: most character n-grams recur across sentences, so the cache holds each once
-# (about 20 MB for 4,096 sentences; 130 MB uninterned).
-@lru_cache(maxsize=4096)
-def _word_tokens(text: str) -> tuple[str, ...]:
-    return tuple(map(sys.intern, _analysers()[0](text)))
+def _word_tokens(text: str) -> list[str]:
+    return list(_analysers()[0](text))
 
 
-@lru_cache(maxsize=4096)
-def _char_tokens(text: str) -> tuple[str, ...]:
-    return tuple(map(sys.intern, _analysers()[1](text)))
+def _char_tokens(text: str) -> list[str]:
+    return list(_analysers()[1](text))
 
 
-def _tfidf(docs: list[tuple[str, ...]]) -> Any:
-    """L2-normalised rows of sublinear TF-IDF with smoothed IDF over the documents' tokens:
-    what ``TfidfVectorizer(sublinear_tf=True)`` computes, without its per-call validation,
-    which cost more than the counting for the few dozen sentences of one check."""
+# Every sentence of the sources comes back in every check of an article (the writer's four
+# and the verifier's): each text's tokens are counted once, as ids into one vocabulary shared
+# by all checks; a check then only joins its rows. Both are bounded: past the limits the
+# oldest rows go, and past ``_VOCABULARY_MAX`` tokens everything starts afresh.
+_VOCABULARY: dict[str, int] = {}
+_ROWS: OrderedDict[tuple[bool, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_ROWS_KEPT = 32768
+_VOCABULARY_MAX = 1_000_000
+_ROWS_LOCK = threading.Lock()
+
+
+def _token_rows(texts: list[str], chars: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(sorted token ids, their counts) of each text, words or character n-grams."""
+    tokens_of = _char_tokens if chars else _word_tokens
+    out = []
+    with _ROWS_LOCK:
+        if len(_VOCABULARY) > _VOCABULARY_MAX:
+            _VOCABULARY.clear()
+            _ROWS.clear()
+        for text in texts:
+            key = (chars, text)
+            row = _ROWS.get(key)
+            if row is None:
+                tokens = tokens_of(text)
+                ids = np.fromiter((_VOCABULARY.setdefault(t, len(_VOCABULARY)) for t in tokens), np.int32, len(tokens))
+                uniq, counts = np.unique(ids, return_counts=True)
+                row = _ROWS[key] = (uniq, counts.astype(np.int32))
+                while len(_ROWS) > _ROWS_KEPT:
+                    _ROWS.popitem(last=False)
+            else:
+                _ROWS.move_to_end(key)
+            out.append(row)
+    return out
+
+
+def _tfidf(rows: list[tuple[np.ndarray, np.ndarray]]) -> Any:
+    """L2-normalised rows of sublinear TF-IDF with smoothed IDF over the documents' tokens
+    (``_token_rows``): what ``TfidfVectorizer(sublinear_tf=True)`` computes, without its
+    per-call validation, which cost more than the counting for the few dozen sentences of one
+    check. Columns are the documents' own vocabulary (in the shared ids' order)."""
     import scipy.sparse as sp
 
-    vocabulary = sorted({t for doc in docs for t in doc})
-    if not vocabulary:
+    lengths = np.array([len(ids) for ids, _ in rows], np.int64)
+    if not lengths.sum():
         raise ValueError("empty vocabulary")
-    index = {t: k for k, t in enumerate(vocabulary)}
-    indptr, indices, counts = [0], [], []
-    for doc in docs:
-        counted = Counter(index[t] for t in doc)
-        columns = sorted(counted)
-        indices += columns
-        counts += [counted[c] for c in columns]
-        indptr.append(len(indices))
-    cols = np.asarray(indices, np.int64)
-    data = np.log(np.asarray(counts, np.float64)) + 1.0
+    vocabulary, cols = np.unique(np.concatenate([ids for ids, _ in rows]), return_inverse=True)
+    counts = np.concatenate([c for _, c in rows])
+    data = np.log(counts.astype(np.float64)) + 1.0
     df = np.bincount(cols, minlength=len(vocabulary))
-    idf = np.log((1.0 + len(docs)) / (1.0 + df)) + 1.0
+    idf = np.log((1.0 + len(rows)) / (1.0 + df)) + 1.0
     data *= idf[cols]
-    rows = np.repeat(np.arange(len(docs)), np.diff(indptr))
-    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(docs)))
-    data /= norms[rows]
-    return sp.csr_matrix((data, cols, np.asarray(indptr, np.int64)), shape=(len(docs), len(vocabulary)))
+    doc = np.repeat(np.arange(len(rows)), lengths)
+    norms = np.sqrt(np.bincount(doc, weights=data * data, minlength=len(rows)))
+    data /= norms[doc]
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    return sp.csr_matrix((data, cols.astype(np.int64), indptr), shape=(len(rows), len(vocabulary)))
 
 
 _LABEL_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
@@ -345,10 +372,10 @@ class ClaimChecker:
         # article, from the writer's and the verifier's calls): the same tokens, so the same
         # vectors, as the vectorisers' own analysers give.
         try:
-            words = _tfidf([_word_tokens(t) for t in texts])
+            words = _tfidf(_token_rows(texts, chars=False))
         except ValueError:  # nothing but stop words
             words = sp.csr_matrix((len(texts), 1))
-        chars = _tfidf([_char_tokens(t) for t in texts])
+        chars = _tfidf(_token_rows(texts, chars=True))
         return normalize(sp.hstack([words, chars]).tocsr())
 
     def _check(
@@ -466,6 +493,39 @@ class ClaimChecker:
 
     def _findings(
         self, text: str, src: _Sources, near: list[str], spans: list[str], label: bool = False, close: list[str] | None = None
+    ) -> _Findings:
+        # Remembered: the writer checks a sentence against the same evidence that its later
+        # checks and the verifier give again (half of all calls in a 2,000-item run).
+        parts = (
+            self.number_tolerance,
+            self.approximation,
+            self.allow_derived,
+            text,
+            tuple((i.id, i.outlet, getattr(i, "when", None)) for i in src.items),
+            src.text,
+            tuple(src.titles),
+            src.injected,
+            tuple(near),
+            tuple(spans),
+            label,
+            None if close is None else tuple(close),
+            date.today(),
+        )
+        key = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        with _FINDINGS_LOCK:
+            found = _FINDINGS.get(key)
+            if found is not None:
+                _FINDINGS.move_to_end(key)
+        if found is None:
+            found = self._find(text, src, near, spans, label, close)
+            with _FINDINGS_LOCK:
+                _FINDINGS[key] = found
+                while len(_FINDINGS) > _FINDINGS_KEPT:
+                    _FINDINGS.popitem(last=False)
+        return _Findings(list(found.hard), list(found.unaccounted), list(found.derived))
+
+    def _find(
+        self, text: str, src: _Sources, near: list[str], spans: list[str], label: bool, close: list[str] | None
     ) -> _Findings:
         f = _Findings()
         evidence_text = normalise("\n".join(dict.fromkeys(near + spans)))
@@ -1032,6 +1092,13 @@ class _Findings:
     hard: list[tuple[str, str]] = field(default_factory=list)  # (reason, offending span)
     unaccounted: list[str] = field(default_factory=list)
     derived: list[str] = field(default_factory=list)
+
+
+# Findings by a digest of everything they depend on (``ClaimChecker._findings``), the most
+# recent kept.
+_FINDINGS: OrderedDict[bytes, _Findings] = OrderedDict()
+_FINDINGS_KEPT = 8192
+_FINDINGS_LOCK = threading.Lock()
 
 
 def check_frame(index: int, claim: ArticleSentence, items: dict[int, Item]) -> ClaimCheck:

@@ -8,7 +8,7 @@ orders them as news: what happened, the figures, what people said, background.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -774,17 +774,34 @@ ROLES = frozenset(
 _NAME_TAIL = r"(?P<tail>-[A-Z0-9][\w.]*(?:-[A-Za-z0-9][\w.]*)*|['\u2019]s(?:\s+[A-Z][\w'\u2019-]*)+)?"
 
 
+_TAIL_AFTER_NAME = re.compile(_NAME_TAIL + r"(?![\w-])")
+_WORD_OR_HYPHEN = re.compile(r"[\w-]")
+
+
+def _name_tails(name: str, text: str) -> Iterator[str]:
+    r"""What ``(?<![\w-])NAME{_NAME_TAIL}(?![\w-])`` finds in ``text``, each match's tail: the
+    name located by ``str.find`` and the tail matched where it ends. A pattern compiled per
+    name cost half a millisecond each (2,600 names, 1.6 s a 2,000-item run)."""
+    pos = text.find(name)
+    while pos >= 0:
+        m = None if pos and _WORD_OR_HYPHEN.match(text, pos - 1) else _TAIL_AFTER_NAME.match(text, pos + len(name))
+        if m:
+            yield m.group("tail") or ""
+            pos = text.find(name, m.end())
+        else:
+            pos = text.find(name, pos + 1)
+
+
 def _whole_name(name: str, texts: Sequence[str]) -> str | None:
     """The name as the texts give it: itself when it stands alone somewhere, else the longer
     name it is always part of (a model's "Lumen-7B", a title's "The Keeper's Ledger"), or None
     when that longer name is only a possessive ("Lakeside's Harbour Road")."""
     from collections import Counter
 
-    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}{_NAME_TAIL}(?![\w-])")
     tails: Counter[str] = Counter()
     for text in texts:
-        for m in pattern.finditer(text):
-            tail = (m.group("tail") or "").rstrip(".")
+        for found in _name_tails(name, text):
+            tail = found.rstrip(".")
             if not tail:
                 return name
             tails[tail] += 1
