@@ -199,3 +199,24 @@ def test_a_past_level_at_no_time_is_marked():
     (now,) = sentence_facts("Her net worth is about $2 billion.")
     assert past_level("Back then the magazine listed her net worth at $1.2 billion.", then)
     assert not past_level("Her net worth is about $2 billion.", now)
+
+
+def test_a_figure_joined_to_its_noun_counts_that_noun():
+    (beds,) = sentence_facts("Officials opened a new 2,400-bed prison outside Marlow.")
+    (pages,) = sentence_facts("The agency released a 31-page report on Tuesday.")
+    assert (beds.value, beds.measure) == (2400, "bed")
+    assert (pages.value, pages.measure) == (31, "page")
+    (age,) = sentence_facts("A 7-year-old boy was found safe.")
+    assert age.measure != "year-old"
+
+
+def test_a_possessor_before_the_figure_is_its_subject():
+    (novels,) = sentence_facts("Adapted by Cal Omer from Rhea Lund's three novels, the series runs long.")
+    assert novels.subject == "Rhea Lund"
+
+
+def test_a_place_gives_way_to_the_actor_earlier_in_the_sentence():
+    facts = sentence_facts("Tomas Rell, who grew up in Ostrava and moved to Brno at 14, won $2 million.")
+    assert {f.value: f.subject for f in facts}.get(2_000_000) == "Tomas Rell"
+    moved = [f for f in facts if f.value == 14]
+    assert not moved or moved[0].subject != "Brno"

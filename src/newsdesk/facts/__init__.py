@@ -105,6 +105,7 @@ def _numbered_name(words: list[str], rest: str) -> bool:
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|to|from|outside|across|above|of|into|for)\s+(?:the\s+)?$", re.I)
 _HOLDING_BEFORE = re.compile(r"\b(?:shares?|stakes?|stocks?|investments?|holdings)\s+(?:in|of)\s+(?:the\s+)?$", re.I)
+_OWNS_FIGURE = re.compile(r"^['\u2019]s?\s+(?:[a-z]+\s+)?(?:[$\u20ac\u00a3]\s?)?$")
 _APPOSITIVE_PLACE = re.compile(r",\s*(?:\d+,\s*)?of\s+(?:[A-Z][\w.'-]*\s*,?\s*)*$")
 
 
@@ -365,6 +366,8 @@ _UNIT_NOUNS = {
 _UNIT_AFTER = [(key, re.compile(r"^\s*(?:" + words + r")\b", re.I)) for key, words in _UNIT_NOUNS.items()]
 _AGE = re.compile(r"[A-Z][\w.'\u2019-]*,\s*(?:now\s+|aged\s+)?$")
 _SHARE_OF = re.compile(r"^\s*(?:of|\))", re.I)
+# A figure joined to the noun it counts: "3,830-bed", "14-page", "16,000-word" (not "5-year-old").
+_COMPOUND_NOUN = re.compile(r"^-([a-z]{3,})\b(?!-)")
 _NOUN_BEFORE = re.compile(
     r"\b([a-z]+(?:\s+[a-z]+)?)\s+(?:(?:was|is|were|are|has\s+been|had\s+been|will\s+be)\s+)?(?:(?:recently|now|still|initially)\s+)?"
     r"(?:(?:estimated|set|valued|put|pegged|fixed)\s+)?(?:at|to\s+be|of)\s+(?:about\s+|around\s+|nearly\s+|more\s+than\s+|over\s+|up\s+to\s+)?[$\u20ac\u00a3]?$"
@@ -408,6 +411,9 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
                 return key
         if _AGE.search(sentence[: f.start]) and re.match(r"^\s*(?:,|\.|;|$|and\b|who\b|was\b|is\b)", after):
             return "age"  # "Will Smith, 46, …"
+        compound = _COMPOUND_NOUN.match(after)
+        if compound and compound.group(1) not in _NOT_NOUNS and _is_noun(compound.group(1)):
+            return _singular(compound.group(1))  # "a 3,830-bed prison", "a 14-page report"
     for key, pattern in _BEFORE:
         if pattern.search(window):
             if key == "shares" and subject and INDEX.fullmatch(subject):
@@ -478,11 +484,18 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
         and not _APPOSITIVE_PLACE.search(sentence[: e.start])
     ]
     in_clause = [e for e in usable if e.start >= clause[0]]
+    owner = next((e for e in reversed(in_clause) if _OWNS_FIGURE.match(sentence[e.end : f.start])), None)
+    if owner is not None:
+        return owner.name, ""  # "David Peace's four novels", "Nvidia's 17% fall"
     if in_clause:
         # A place ("cut 6,000 jobs in Tallin", "above Kiryat Gat") gives way to an actor.
         actors = [
             e for e in in_clause if not _PLACE_BEFORE.search(sentence[: e.start]) or _HOLDING_BEFORE.search(sentence[: e.start])
         ]
+        if not actors:
+            actors = [
+                e for e in usable if not _PLACE_BEFORE.search(sentence[: e.start]) or _HOLDING_BEFORE.search(sentence[: e.start])
+            ][-1:]
         return (actors or in_clause)[-1].name, ""
     after = re.match(r"^\s*(?:[\w-]+\s+){0,3}?(?:of|in|for|at)\s+(?:the\s+)?", sentence[f.end : f.end + 60])
     if after:
