@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent / "src" / "newsdesk"
 STAGES = {"sources", "extract", "dedup", "stories", "enrich", "write", "verify", "media", "publish"}
 # Ingest composes extraction and de-duplication; writers pre-check sentences with the verifier's
 # public checker (so a corroborating citation or a headline is only claimed where it would pass);
-# clustering decides copies again over its batch in publication order (dedup's public function).
-ALLOWED = {("sources", "extract"), ("sources", "dedup"), ("write", "verify"), ("stories", "dedup")}
+# clustering decides copies again over its batch in publication order (dedup's public function);
+# the extractive writer asks the clusterer which of a story's reports are one event
+# (``stories.event_labels``), so a report of another event gives no sentence.
+ALLOWED = {("sources", "extract"), ("sources", "dedup"), ("write", "verify"), ("stories", "dedup"), ("write", "stories")}
 
 
 def _imports():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newsdesk.write.extractive import Doc, _same_point, candidates, cased, select, similarity
+from newsdesk.write.extractive import Doc, SelectionWeights, _same_point, candidates, cased, select, similarity
 
 STORY = [
     "Velora Systems will cut 1,800 jobs at its Tallin plant, chief executive Mara Ilves said on Monday, as orders slump. "
@@ -93,3 +93,46 @@ def test_similarity_is_scikit_learns_tfidf_cosine():
 @pytest.mark.parametrize("text", ["", "a b c"])
 def test_similarity_without_content_words_is_none(text):
     assert similarity([text]) is None
+
+
+def _closure(company: str, boss: str, town: str, product: str, jobs: int, day: str, words: tuple[str, ...]) -> str:
+    lead, verb, reason = words
+    return (
+        f"{company} {verb} its {product} plant in {town}, putting {jobs:,} jobs at risk, the company said on {day}. "
+        f"Chief executive {boss} said the {lead} followed a review of the {product} business and weak demand. "
+        f'"We did not take this lightly," {boss.split()[1]} said, adding that {reason}. '
+        f"Union leaders in {town} said they would fight the {lead} and called on {company} to reconsider. "
+        f"The {town} site opened in 1998 and is the largest employer in the area."
+    )
+
+
+def test_a_report_of_another_event_of_the_kind_gives_no_sentence():
+    from newsdesk.write.extractive import _other_event_docs, outlier_docs
+
+    same = [
+        _closure("Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("closure", "will close", "costs had doubled")),
+        _closure("Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("decision", "is closing", "energy costs rose")),
+        _closure("Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("shutdown", "plans to shut", "orders fell")),
+    ]
+    # Another closure, told by another outlet in its own words: the same kind of event, other actors.
+    other = (
+        "Corvane confirmed on Friday that its Tessel factory in Marsh Bay will shut by March, with 950 workers to go. "
+        "Ivo Brandt, who runs the firm, blamed cheaper imports and a lost contract with the navy. "
+        "Marsh Bay's mayor, Lena Ostrom, said the town would seek a buyer for the site. "
+        "Corvane shares rose 4% after the announcement, as investors welcomed lower costs."
+    )
+    docs = [Doc(k, f"Outlet {k}", t, publisher=f"outlet{k}.example") for k, t in enumerate([*same, other])]
+    assert _other_event_docs(docs, set()) == {3}
+    assert 3 in outlier_docs(docs, SelectionWeights().outlier_ratio)
+    chosen = select(docs, 300)
+    assert chosen and all(c.doc.key != 3 for c in chosen)
+    # The same event told by a fourth outlet in other words keeps its actors, and stays.
+    explainer = (
+        "Why Velora is leaving Harbour City: Ada Roe has spent a year cutting costs at the Lumen maker. "
+        "Harbour City officials had offered Velora tax breaks to stay, Roe said in an interview."
+    )
+    docs = [Doc(k, f"Outlet {k}", t, publisher=f"outlet{k}.example") for k, t in enumerate([*same, explainer])]
+    assert _other_event_docs(docs, set()) == set()
+    # Two outlets only: which of them is the story cannot be told, so nothing is set apart.
+    docs = [Doc(k, f"Outlet {k}", t, publisher=f"outlet{k}.example") for k, t in enumerate([same[0], other])]
+    assert _other_event_docs(docs, set()) == set()

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from newsdesk.config import Settings
+from newsdesk.config import Settings, StorySettings
 from newsdesk.progress import NullProgress, Progress
 from newsdesk.records import Item
 from newsdesk.stages import Context, StageReport
@@ -68,8 +68,24 @@ def cluster_text(title: str, text: str, words: int) -> str:
     return title + "\n" + " ".join(without_furniture(text[: 24 * words], words).split()[:words])
 
 
+def event_labels(reports: list[tuple[str, str]]) -> list[int]:
+    """Which of one story's reports (title, text) the clusterer, with default settings, holds to
+    be one event, judged on their text alone: a label per report. Inside one story the relative
+    rules see no other stories, so a report of another event of the same kind that the whole
+    batch let in stands apart. Asked by the writer (``write.extractive.outlier_docs``)."""
+    from newsdesk.config import StorySettings
+
+    defaults = StorySettings()
+    texts = [cluster_text(title, text, defaults.text_words).strip() for title, text in reports]
+    n = len(texts)
+    return incremental(texts, np.zeros(n), np.full(n, NEW), _params(defaults)).tolist()
+
+
 def params_from(settings: Settings) -> ClusterParams:
-    s = settings.stories
+    return _params(settings.stories)
+
+
+def _params(s: StorySettings) -> ClusterParams:
     return ClusterParams(
         neighbours=s.neighbours,
         edge_min=s.edge_min,

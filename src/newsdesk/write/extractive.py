@@ -288,7 +288,30 @@ def outlier_docs(docs: list[Doc], ratio: float) -> set[int]:
         away.add(key)
         if not any(d.group == group and d.key not in away for d in docs):
             left.discard(group)
-    return away
+    return away | _other_event_docs(docs, away)
+
+
+def _other_event_docs(docs: list[Doc], away: set[int]) -> set[int]:
+    """Reports the event clusterer, asked of this story's reports alone, sets apart from the
+    event that two or more outlets' reports share, and whose names mostly recur in no other
+    outlet's report (another event's actors, not the same event told in other words). Never
+    so many that fewer than two outlets stay."""
+    from newsdesk.stories import event_labels
+
+    reports = [d for d in docs if d.key not in away]
+    if len({d.group for d in reports}) < 3:
+        return set()
+    strangers = {d.key for d in reports if not _shares_its_actors(d, [o for o in reports if o.group != d.group])}
+    if not strangers:  # the names are checked first: they are cheaper than clustering
+        return set()
+    labels = event_labels([(d.title, d.text) for d in reports])
+    outlets: dict[int, set[str]] = {}
+    for d, label in zip(reports, labels):
+        outlets.setdefault(label, set()).add(d.group)
+    main = max(outlets, key=lambda label: (len(outlets[label]), labels.count(label)))
+    if len(outlets[main]) < 2:
+        return set()
+    return {d.key for d, label in zip(reports, labels) if label != main and d.key in strangers}
 
 
 def _shares_its_actors(doc: Doc, others: list[Doc]) -> bool:
