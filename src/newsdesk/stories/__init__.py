@@ -78,7 +78,8 @@ def event_labels(reports: list[tuple[str, str]]) -> list[int]:
     defaults = StorySettings()
     texts = [cluster_text(title, text, defaults.text_words).strip() for title, text in reports]
     n = len(texts)
-    return incremental(texts, np.zeros(n), np.full(n, NEW), _params(defaults)).tolist()
+    labels: list[int] = incremental(texts, np.zeros(n), np.full(n, NEW), _params(defaults)).tolist()
+    return labels
 
 
 def params_from(settings: Settings) -> ClusterParams:
