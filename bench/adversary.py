@@ -266,8 +266,9 @@ def _published(room: Path, python: str, env: dict) -> dict:
 import json, sys
 from pathlib import Path
 from newsdesk.pipeline import open_newsroom
+from newsdesk.verify.checks import normalise
 room = open_newsroom(Path(sys.argv[1]))
-out = {"plain": [], "marked": [], "headlines": [], "headings": [], "reasons": {}}
+out = {"plain": [], "marked": [], "headlines": [], "headings": [], "reasons": {}, "in_cited": []}
 
 
 def as_dict(v):  # a stored verification as this checkout returns it: a record, or (older code) a dict
@@ -294,6 +295,12 @@ for entry in room.store.publishable():
     out["headings"] += [s.heading for s in article.sections]
     for s in article.sentences():
         (out["marked"] if verdicts.get(s.text) == "REVIEW" else out["plain"]).append(s.text)
+        # The fake writer cites a "wrong" passage by its prompt excerpt alone: the cited item's
+        # whole text may state the sentence after all (the same wire copy, a later paragraph).
+        cited = room.store.items_by_id([c.item_id for c in s.citations]) if hasattr(s, "citations") else {}
+        flat = normalise(s.text)  # the verifier's: spaces and quote marks made one
+        if any(flat in normalise(i.text) for i in cited.values()):
+            out["in_cited"].append(s.text)
 print(json.dumps(out))
 """
     result = subprocess.run([python, "-c", code, str(room)], capture_output=True, text=True, env=env, check=True)
@@ -308,10 +315,16 @@ def tally(outcome: dict) -> dict:
     marked = {norm(t) for t in outcome["published"]["marked"]}
     headlines = {norm(t) for t in outcome["published"]["headlines"]}
     headings = {norm(t) for t in outcome["published"]["headings"]}
+    in_cited = {norm(t) for t in outcome["published"].get("in_cited", [])}
     rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # planted, plain, marked
     for w in outcome["log"]:
         key = w.kind if w.lie else "faithful"
         text = norm(w.text)
+        if w.kind == "wrong_passage" and text in in_cited:
+            # Not a mistake: the cited item's whole text states the sentence word for word.
+            rows["wrong_passage, true of the cited item"][0] += 1
+            rows["wrong_passage, true of the cited item"][1] += text in plain
+            continue
         rows[key][0] += 1
         if w.where == "headline":
             rows[key][1] += text in headlines
@@ -395,6 +408,12 @@ def main() -> None:
             lies = [sum(rows[k][i] for k in kinds if k in rows) for i in range(3)]
             f = rows.get("faithful", [0, 0, 0])
             print(f"{'all mistakes':22} {lies[0]:8} {lies[1]:6} {lies[2]:7}")
+            moot = rows.get("wrong_passage, true of the cited item")
+            if moot:
+                print(
+                    f"  not counted: {moot[0]} 'wrong passage' plants the cited item's whole text states word for word "
+                    f"({moot[1]} published): the fake writer judged them by the prompt's excerpt alone"
+                )
             print(f"{'faithful sentences':22} {f[0]:8} {f[1]:6} {f[2]:7}   kept {100 * f[1] / max(1, f[0]):.1f}% (target ≥ 90%)")
             for how in ("verbatim", *PARAPHRASES):
                 n, p, m = rows.get(f"faithful:{how}", [0, 0, 0])
