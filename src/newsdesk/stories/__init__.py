@@ -73,8 +73,6 @@ def event_labels(reports: list[tuple[str, str]]) -> list[int]:
     be one event, judged on their text alone: a label per report. Inside one story the relative
     rules see no other stories, so a report of another event of the same kind that the whole
     batch let in stands apart. Asked by the writer (``write.extractive.outlier_docs``)."""
-    from newsdesk.config import StorySettings
-
     defaults = StorySettings()
     texts = [cluster_text(title, text, defaults.text_words).strip() for title, text in reports]
     n = len(texts)
