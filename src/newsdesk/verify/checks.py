@@ -28,7 +28,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from newsdesk.config import VerifySettings
 
 PASS, FAIL, REVIEW = "PASS", "FAIL", "REVIEW"
+K = TypeVar("K")
+V = TypeVar("V")
 
 _QUOTE_MARKS = str.maketrans(
     {
@@ -222,45 +224,61 @@ def _analysers() -> tuple[Any, Any]:
     )
 
 
-def _word_tokens(text: str) -> list[str]:
-    return list(_analysers()[0](text))
+class _Recent(Generic[K, V]):
+    """The ``size`` most recently used values by key, for threads sharing one process."""
 
+    def __init__(self, size: int):
+        self.size = size
+        self.values: OrderedDict[K, V] = OrderedDict()
+        self.lock = threading.Lock()
 
-def _char_tokens(text: str) -> list[str]:
-    return list(_analysers()[1](text))
+    def get(self, key: K) -> V | None:
+        with self.lock:
+            value = self.values.get(key)
+            if value is not None:
+                self.values.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self.lock:
+            self.values[key] = value
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values.clear()
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
 # Every sentence of the sources comes back in every check of an article (the writer's four
 # and the verifier's): each text's tokens are counted once, as ids into one vocabulary shared
-# by all checks; a check then only joins its rows. Both are bounded: past the limits the
-# oldest rows go, and past ``_VOCABULARY_MAX`` tokens everything starts afresh.
+# by all checks; a check then only joins its rows. Both are bounded: past ``_ROWS``' size the
+# least recent rows go, and past ``_VOCABULARY_MAX`` tokens everything starts afresh.
 _VOCABULARY: dict[str, int] = {}
-_ROWS: OrderedDict[tuple[bool, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-_ROWS_KEPT = 32768
 _VOCABULARY_MAX = 1_000_000
-_ROWS_LOCK = threading.Lock()
+_VOCABULARY_LOCK = threading.Lock()
+_ROWS: _Recent[tuple[bool, str], tuple[np.ndarray, np.ndarray]] = _Recent(32768)
 
 
 def _token_rows(texts: list[str], chars: bool) -> list[tuple[np.ndarray, np.ndarray]]:
     """(sorted token ids, their counts) of each text, words or character n-grams."""
-    tokens_of = _char_tokens if chars else _word_tokens
+    analyse = _analysers()[1 if chars else 0]
     out = []
-    with _ROWS_LOCK:
+    with _VOCABULARY_LOCK:  # ids taken and rows kept under one lock: a restart never mixes them
         if len(_VOCABULARY) > _VOCABULARY_MAX:
             _VOCABULARY.clear()
             _ROWS.clear()
         for text in texts:
-            key = (chars, text)
-            row = _ROWS.get(key)
+            row = _ROWS.get((chars, text))
             if row is None:
-                tokens = tokens_of(text)
+                tokens = analyse(text)
                 ids = np.fromiter((_VOCABULARY.setdefault(t, len(_VOCABULARY)) for t in tokens), np.int32, len(tokens))
                 uniq, counts = np.unique(ids, return_counts=True)
-                row = _ROWS[key] = (uniq, counts.astype(np.int32))
-                while len(_ROWS) > _ROWS_KEPT:
-                    _ROWS.popitem(last=False)
-            else:
-                _ROWS.move_to_end(key)
+                row = (uniq, counts.astype(np.int32))
+                _ROWS.put((chars, text), row)
             out.append(row)
     return out
 
@@ -512,16 +530,10 @@ class ClaimChecker:
             date.today(),
         )
         key = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        with _FINDINGS_LOCK:
-            found = _FINDINGS.get(key)
-            if found is not None:
-                _FINDINGS.move_to_end(key)
+        found = _FINDINGS.get(key)
         if found is None:
             found = self._find(text, src, near, spans, label, close)
-            with _FINDINGS_LOCK:
-                _FINDINGS[key] = found
-                while len(_FINDINGS) > _FINDINGS_KEPT:
-                    _FINDINGS.popitem(last=False)
+            _FINDINGS.put(key, found)
         return _Findings(list(found.hard), list(found.unaccounted), list(found.derived))
 
     def _find(
@@ -1094,11 +1106,8 @@ class _Findings:
     derived: list[str] = field(default_factory=list)
 
 
-# Findings by a digest of everything they depend on (``ClaimChecker._findings``), the most
-# recent kept.
-_FINDINGS: OrderedDict[bytes, _Findings] = OrderedDict()
-_FINDINGS_KEPT = 8192
-_FINDINGS_LOCK = threading.Lock()
+# Findings by a digest of everything they depend on (``ClaimChecker._findings``).
+_FINDINGS: _Recent[bytes, _Findings] = _Recent(8192)
 
 
 def check_frame(index: int, claim: ArticleSentence, items: dict[int, Item]) -> ClaimCheck:

@@ -318,11 +318,17 @@ def _shares_its_actors(doc: Doc, others: list[Doc]) -> bool:
     """Whether most of an item's names recur in the other outlets' items: an item told in other
     words (a review, an explainer) of the same event keeps its actors, another event has its own.
     Text without names (lower-cased) gives no evidence either way: the item stays."""
-    own = {n.lower() for n in names(doc.text[:4000]) if len(n) > 2 and n.lower() not in NOT_NAMES}
+    own = {n for n in _lower_names(doc.text) if len(n) > 2 and n not in NOT_NAMES}
     if len(own) < 3:
         return True
-    theirs = {n.lower() for o in others for n in names(o.text[:4000])}
+    theirs = set().union(*(_lower_names(o.text) for o in others))
     return len(own & theirs) >= SHARED_ACTORS * len(own)
+
+
+@lru_cache(maxsize=1024)
+def _lower_names(text: str) -> frozenset[str]:
+    # Once per text: each report is compared with every other outlet's (``_other_event_docs``).
+    return frozenset(n.lower() for n in names(text[:4000]))
 
 
 SHARED_ACTORS = 0.5  # the share of an item's names the other outlets must name for it to stay
