@@ -220,3 +220,31 @@ def test_a_place_gives_way_to_the_actor_earlier_in_the_sentence():
     assert {f.value: f.subject for f in facts}.get(2_000_000) == "Tomas Rell"
     moved = [f for f in facts if f.value == 14]
     assert not moved or moved[0].subject != "Brno"
+
+
+def test_money_verbs_say_what_a_sum_is_and_leave_counts_alone():
+    # Sentences written for this test, not taken from the labelled set.
+    assert [f.measure for f in sentence_facts("Orvane Labs lost $212 million last year.")] == ["loss"]
+    assert [f.measure for f in sentence_facts("The county owes $48,120 in back taxes.")] == ["debt"]
+    assert [f.measure for f in sentence_facts("In all, the founder made an estimated $90 million.")] == ["income"]
+    assert [f.measure for f in sentence_facts("The city spent $3.2 million on the bridge.")] == ["spending"]
+    # A share move with the same verb stays a share move.
+    assert [f.measure for f in sentence_facts("Orvane Labs shares lost 5% on Tuesday.")] == ["shares"]
+    assert [f.measure for f in sentence_facts("Tariffs now cover $18 billion in steel imports.")] == ["import"]
+    assert [f.measure for f in sentence_facts("The plan brings a 4 percent cut in all state spending.")] == ["spending"]
+
+
+def test_settlements_ages_injuries_and_parenthetical_counts():
+    assert [f.measure for f in sentence_facts("The league also settled -- for $2.4 million in May.")] == ["settlement"]
+    assert [f.measure for f in sentence_facts("The trial enrolled children from the age of 9.")] == ["age"]
+    assert [f.measure for f in sentence_facts("Four passengers died; the other two had minor injuries.")] == ["deaths", "injured"]
+    assert next((f.value, f.measure) for f in sentence_facts("Nine (12%) patients had a fever.")) == (9, "patient")
+    assert [f.measure for f in sentence_facts("Jobless rates were 6 percent in the north.")] == ["rate"]
+
+
+def test_datelines_records_decades_and_phone_numbers_are_not_facts():
+    (seven,) = sentence_facts("TROY, NY (WXYZ 7) – Five students were charged on Monday.")
+    assert (seven.value, seven.subject) == (5, None)
+    assert sentence_facts("She had been 1-4 against her rival before the final.") == []
+    assert sentence_facts("The band's sound recalls the '60s-'70s club scene.") == []
+    assert sentence_facts("(Press contact: J. Doe, 212-555-0143)") == []

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from newsdesk.facts.vocabulary import DOWN, FUTURE, HEDGED, INDEX, MEASURES, NEGATED, TIMES, UP
+from newsdesk.facts.vocabulary import DOWN, FUTURE, HEDGED, INDEX, MEASURES, MONEY_VERBS, NEGATED, TIMES, UP
 from newsdesk.text.lexicon import MONTHS, STOPWORDS, WEEKDAYS
 from newsdesk.text.names import NOT_NAMES, is_dictionary_word
 from newsdesk.text.numbers import SCALES, Figure, figures, is_year
@@ -79,7 +79,7 @@ _ENTITY = re.compile(
     r"(?<![\w&])(?:[A-Z][\w&'\u2019.-]*|&)(?:\s+(?:(?:of|de|del|la|van|von|for|&)\s+)?[A-Z][\w&'\u2019.-]*)*"
     r"(?:\s+\d{2,4}\b(?![,.]?\d|\s*(?:%|percent|per\s+cent|million|billion|trillion|thousand|bn|mn|tn)\b))?"
 )
-_TIME_WORDS = {w.capitalize() for w in (*WEEKDAYS, *MONTHS)}
+_NOT_HELD = {w.capitalize() for w in (*WEEKDAYS, *MONTHS)}
 _NUMBER_WORDS = set(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion".split()
 )
@@ -106,6 +106,11 @@ def _numbered_name(words: list[str], rest: str) -> bool:
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|to|from|outside|across|above|of|into|for)\s+(?:the\s+)?$", re.I)
 _HOLDING_BEFORE = re.compile(r"\b(?:shares?|stakes?|stocks?|investments?|holdings)\s+(?:in|of)\s+(?:the\s+)?$", re.I)
 _OWNS_FIGURE = re.compile(r"^['\u2019]s?\s+(?:[a-z]+\s+)?(?:[$\u20ac\u00a3]\s?)?$")
+# A dateline or a picture credit that opens the sentence ("ALBANY, NY (NEWS 10) – ", "(Police
+# Service) "): the names in it place or credit the report; they are not what its figures are about.
+_LEADING_FURNITURE = re.compile(
+    r"^\s*(?:[A-Z][A-Z.'&-]+(?:\s+[A-Z][A-Z.'&-]+)*,(?:\s*[A-Z][A-Za-z.]*){0,3}\s*(?:\([^()]{1,40}\)\s*)?[\u2013\u2014-]+\s|\([^()]{1,60}\)\s)"
+)
 _APPOSITIVE_PLACE = re.compile(r",\s*(?:\d+,\s*)?of\s+(?:[A-Z][\w.'-]*\s*,?\s*)*$")
 
 
@@ -125,11 +130,11 @@ def entities(sentence: str) -> list[Entity]:
         start = m.start()
         # Drop leading words that are not part of a name ("On Monday Nvidia" → "Nvidia").
         while words and (
-            words[0].lower() in NOT_NAMES or words[0].lower() in STOPWORDS or words[0] in _TIME_WORDS or words[0] == "&"
+            words[0].lower() in NOT_NAMES or words[0].lower() in STOPWORDS or words[0] in _NOT_HELD or words[0] == "&"
         ):
             start = sentence.index(words[1], start + len(words[0])) if len(words) > 1 else m.end()
             words = words[1:]
-        while words and (words[-1] in _TIME_WORDS or words[-1].lower() in NOT_NAMES):
+        while words and (words[-1] in _NOT_HELD or words[-1].lower() in NOT_NAMES):
             words = words[:-1]
         if not words:
             continue
@@ -138,7 +143,7 @@ def entities(sentence: str) -> list[Entity]:
         if not words:
             continue
         name = _TRAIL.sub("", " ".join(words))
-        if not name or name in _GENERIC or name.lower() in NOT_NAMES or name in _TIME_WORDS or len(name) < 2:
+        if not name or name in _GENERIC or name.lower() in NOT_NAMES or name in _NOT_HELD or len(name) < 2:
             continue
         if (
             name.lower() in _NUMBER_WORDS
@@ -170,6 +175,17 @@ _DESIGNATOR = re.compile(
 )
 _ADDRESS = re.compile(r"^\s*(?:block|hundred\s+block)\b", re.I)
 _GLUED_UNITS = frozenset("km kg cm mm m ft lb lbs mph kph g k s st nd rd th am pm mi bn mn tn b in yd oz ml l".split())
+_RECORD = re.compile(r"^\s+(?:against|record|in\s+the\s+series|on\s+the\s+season|lead|win|loss|victory|defeat)\b")
+
+
+def _is_record(sentence: str, f: Figure) -> bool:
+    """Either side of a win-loss record ("1-4 against her rival")."""
+    if re.search(r"\b\d{1,3}-$", sentence[: f.start]):
+        return _RECORD.match(sentence[f.end :]) is not None
+    second = re.match(r"-\d{1,3}\b", sentence[f.end :])
+    return second is not None and _RECORD.match(sentence[f.end + second.end() :]) is not None
+
+
 _TIME_OF_DAY = re.compile(r"^\s*(?:[ap]\.?m\.?\b|o'clock|:\d\d)", re.I)
 _APPROX_BEFORE = re.compile(
     r"\b(?:about|around|roughly|nearly|almost|approximately|some|more\s+than|less\s+than|over|under|up\s+to|close\s+to|just\s+over|just\s+under|at\s+least|an\s+estimated|estimated|as\s+many\s+as|as\s+much\s+as)\s+(?:[$\u20ac\u00a3])?$",
@@ -226,7 +242,11 @@ def _quantities(sentence: str, ents: list[Entity]) -> list[Figure]:
     that are part of a name ("S&P 500", "Boeing 737")."""
     out = []
     spans = [(t.start, t.end) for t in _times(sentence)]
+    furniture = _LEADING_FURNITURE.match(sentence)
+    lead = furniture.end() if furniture else 0
     for f in figures(sentence):
+        if f.start < lead:
+            continue  # "(NEWS 10)" in a dateline
         if f.kind == "day" or any(e.start <= f.start < e.end for e in ents) or any(a <= f.start < b for a, b in spans):
             continue
         if f.kind == "plain" and is_year(f) and not re.match(r"\s+[a-z]+s\b", sentence[f.end :]):
@@ -235,12 +255,17 @@ def _quantities(sentence: str, ents: list[Entity]) -> list[Figure]:
             continue
         if f.kind == "plain" and f.value == 1 and not f.text[0].isdigit() and not _ONE_COUNTS.search(sentence[: f.start]):
             continue  # "one of the", "no one" (but "at least one witness" counts)
-        if f.kind == "plain" and f.value == 0:
+        if f.kind == "plain" and (f.value == 0 or _is_record(sentence, f)):
             continue  # "0-4 against": a record, not a quantity
+        if f.kind == "plain" and re.search(r"['\u2019]$", sentence[: f.start]) and sentence[f.end : f.end + 1] == "s":
+            continue  # "the '70s": a decade
         if re.search(r"\[[^\]]{0,6}$", sentence[: f.start]) and re.match(r"[^\[]{0,6}\]", sentence[f.end :]):
             continue  # a citation mark "[21]"
-        if re.match(r"-\d{3}-\d{4}", sentence[f.end :]) or (
-            re.search(r"\(\s*$", sentence[: f.start]) and re.match(r"\)\s*\d{3}-", sentence[f.end :])
+        if (
+            re.match(r"-\d{3}-\d{4}", sentence[f.end :])
+            or (re.search(r"\d{3}-$", sentence[: f.start]) and re.match(r"-\d{4}\b", sentence[f.end :]))
+            or re.search(r"\d{3}-\d{3}-$", sentence[: f.start])
+            or (re.search(r"\(\s*$", sentence[: f.start]) and re.match(r"\)\s*\d{3}-", sentence[f.end :]))
         ):
             continue  # a telephone number
         if re.match(r"\s*(?:(?:years?\s+)?(?:to|-|and)\s+[\d,.]+\s+)?(?:years?|months?|weeks?|days?)\s+ago\b", sentence[f.end :]):
@@ -271,6 +296,24 @@ _BEFORE = [
     for key, _, before in MEASURES
     if before
 ]
+_MONEY_VERBS = [
+    (
+        key,
+        re.compile(
+            verb
+            + r"\s+(?:(?:an\s+estimated|an?\s+additional|another|about|around|nearly|almost|roughly|some|more\s+than|over|up\s+to|at\s+least)\s+)?[$\u20ac\u00a3]?$",
+            re.I,
+        ),
+    )
+    for key, verb in MONEY_VERBS
+]
+# "$34 billion in Chinese imports", "$2 million in damages": the noun a sum is "in".
+_MONEY_IN = re.compile(r"^\s*in\s+((?:[A-Za-z][\w-]*\s+){0,2}[a-z][\w-]*)")
+_CHANGE_IN = re.compile(
+    r"^\s*(?:cut|cuts|increase|rise|drop|fall|decline|reduction|jump|gain|hike|boost|growth)\s+in\s+((?:[A-Za-z][\w-]*\s+){0,3}[a-z][\w-]*)"
+)
+# "Six (7%) patients": a parenthetical between a count and its noun.
+_PARENTHETICAL = re.compile(r"^\s*\([^()]{1,24}\)")
 _NOUN_AFTER = re.compile(r"^\s*(?:(?:more|new|additional|other|fewer|of)\s+)?([a-z][a-z-]{2,})(?:\s+([a-z][a-z-]{2,}))?")
 _NOT_NOUNS = {
     "percent",
@@ -353,6 +396,7 @@ _NOT_NOUNS = {
     "also",
     "only",
     "just",
+    "worth",
 }
 _NOUN_MEASURES = {"percent"}
 
@@ -416,6 +460,8 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
             return _singular(compound.group(1))  # "a 3,830-bed prison", "a 14-page report"
     for key, pattern in _BEFORE:
         if pattern.search(window):
+            if key == "age" and f.kind != "plain":
+                continue
             if key == "shares" and subject and INDEX.fullmatch(subject):
                 return "index"
             if (
@@ -425,10 +471,28 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
             ):
                 continue  # "cut by $42.7 billion", "a 2.5 percent cut in spending"
             return key
+    if money:
+        for key, pattern in _MONEY_VERBS:
+            if pattern.search(window):
+                return key
+        held = _MONEY_IN.match(after)
+        head = _head_noun(held.group(1)) if held else None
+        if head:
+            return _singular(head)
+    if f.kind in ("percent", "money"):
+        changed = _CHANGE_IN.match(after)
+        word = _head_noun(changed.group(1)) if changed else None
+        if word:
+            return word if word.endswith("ing") else _singular(word)  # "a 2.5 percent cut in all federal spending"
     if subject and INDEX.fullmatch(subject) and f.kind == "percent":
         return "index"
     if f.kind == "percent" and _SHARE_OF.match(after):
         return "share"  # "50% of the subjects", "68 (85%)"
+    aside = _PARENTHETICAL.match(after) if f.kind == "plain" else None
+    if aside:
+        m = _NOUN_AFTER.match(after[aside.end() :])
+        if m and m.group(1) not in _NOT_NOUNS and _is_noun(m.group(1)):
+            return _singular(m.group(1))
     if f.kind in ("plain", "money"):
         m = _NOUN_AFTER.match(after)
         if m and m.group(1) not in _NOT_NOUNS and (not money or _is_noun(m.group(1))):
@@ -450,6 +514,35 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
             if words and words[-1] not in _VAGUE and _is_noun(words[-1]):
                 return " ".join(words[-2:]) if len(words) == 2 and _is_noun(words[0]) else _singular(words[-1])
     return None
+
+
+_NOT_SUM_NOUNS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday quarter year years month months week weeks "
+    "day days morning afternoon evening night total all cash".split()
+)
+
+
+def _is_not_sum_noun(word: str) -> bool:
+    return word.lower() in _NOT_SUM_NOUNS
+
+
+def _head_noun(phrase: str) -> str | None:
+    """The head of a short noun phrase ("Chinese imports", "back taxes" → its last word): words up
+    to the first function word; None when that word is no noun or names a time."""
+    words: list[str] = []
+    for w in phrase.split():
+        if w.lower() in STOPWORDS or w.lower() in _NOT_NOUNS:
+            if words:
+                break
+            continue
+        words.append(w)
+    if not words:
+        return None
+    head = words[-1]
+    if not head.islower() or _is_not_sum_noun(head) or not (_is_noun(head) or head.endswith("ing")):
+        return None
+    return head
 
 
 @lru_cache(maxsize=16384)
@@ -476,10 +569,13 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
             e for e in ents if f.end < e.start <= f.end + party.end(1) - party.start(0) + 10 and e.start >= f.end + party.start(1)
         ]
         return (named[0].name if named else _common_party(party.group(1))), "from"
+    furniture = _LEADING_FURNITURE.match(sentence)
+    lead = furniture.end() if furniture else 0
     usable = [
         e
         for e in ents
         if e.end <= f.start
+        and e.start >= lead
         and not _NOT_SUBJECT_BEFORE.search(sentence[: e.start])
         and not _APPOSITIVE_PLACE.search(sentence[: e.start])
     ]
@@ -842,7 +938,7 @@ def firm_subject(sentence: str, fact: MeasuredFact) -> bool:
     if re.search(r"[,;:()\"\u201c\u201d\[\]\u2014\u2013]|\s-\s", between):
         return False
     words = between.split()
-    if len(words) > 10 or any(w[0].isupper() and w not in _TIME_WORDS for w in words):
+    if len(words) > 10 or any(w[0].isupper() and w not in _NOT_HELD for w in words):
         return False
     if _SAYING.search(between) and not _SAID_IT.search(between):
         return False

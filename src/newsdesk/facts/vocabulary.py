@@ -40,7 +40,7 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
         r"(?:in\s+)?(?:new\s+)?investments?",
         r"(?:invest(?:ed|s|ing)|put|putting|pour(?:ed|ing)|plough(?:ed)?|sunk)\s+",
     ),
-    ("settlement", r"(?:in\s+)?(?:a\s+)?settlements?", r"settl(?:ed|es|e|ing)\s+(?:\w+\s+){0,3}for\s+"),
+    ("settlement", r"(?:in\s+)?(?:a\s+)?settlements?", r"settl(?:ed|es|e|ing)\s+(?:(?:\w+|--|[\u2013\u2014])\s+){0,3}for\s+"),
     ("payment", r"in\s+(?:reimbursements?|payments?|fees)", r"(?:paid|pay|pays|paying)\s+(?:\w+\s+){0,2}"),
     (
         "users",
@@ -50,7 +50,7 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     (
         "revenue",
         r"(?:in\s+)?(?:\w+\s+){0,2}(?:revenue|revenues|sales|turnover)",
-        r"(?:revenue|revenues|sales|turnover)\s+(?:\w+\s+){0,3}(?:of|to|at|by|was|were|rose|fell)\s+",
+        r"(?:revenue|revenues|sales|turnover)\s+(?:\w+\s+){0,3}(?:of|to|at|by|was|were|rose|fell|grew|climbed|jumped|dropped|declined|over)\s+",
     ),
     (
         "profit",
@@ -60,10 +60,14 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     ("loss", r"(?:in\s+)?(?:\w+\s+)?(?:net\s+)?loss(?:es)?", r"(?:net\s+)?loss\s+of\s+"),
     (
         "deaths",
-        r"(?:people\s+)?(?:dead|deaths|killed|died|fatalities|victims|lives)",
+        r"(?:people\s+)?(?:dead|deaths|killed|died|fatalities|victims|lives)|(?:(?:other|more|(?!(?:was|has|is|does)\b)[a-z]{2,}s|[a-z]+men)\s+){1,2}(?:died|were\s+killed)",
         r"(?:killed|killing|death\s+toll\s+(?:\w+\s+){0,2}(?:of|to|at)|deaths\s+(?:of|to|at)|toll\s+of)\s+(?:at\s+least\s+)?",
     ),
-    ("injured", r"(?:people\s+)?(?:injured|wounded|hurt)", r"(?:injur\w+|wound\w+)\s+(?:at\s+least\s+)?"),
+    (
+        "injured",
+        r"(?:people\s+)?(?:injured|wounded|hurt)|(?:(?:other|more)\s+)?(?:were\s+(?:injured|wounded|hurt)|(?:had|suffered)\s+(?:[\w-]+\s+){0,2}injuries)",
+        r"(?:injur\w+|wound\w+)\s+(?:at\s+least\s+)?",
+    ),
     ("votes", r"(?:of\s+the\s+)?(?:votes?|ballots)", r""),
     (
         "price",
@@ -71,13 +75,26 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
         r"(?:pric(?:ed|e[ds]?)\s+(?:\w+\s+){0,2}(?:at|of)|costs?|costing|sells?\s+for|sold\s+(?:\w+\s+){0,6}for|fee\s+of|fine\s+of|fined)\s+",
     ),
     ("shares", r"(?:of\s+its\s+)?shares", r"(?:shares?|stock|stocks)\s+(?:\w+\s+){0,5}"),
-    ("age", r"-?years?-old|years?\s+old|-month-old", r"\baged\s+"),
+    ("age", r"-?years?-old|years?\s+old|-month-old", r"\baged\s+|\bages?\s+(?:of\s+)?"),
     (
         "sentence",
         r"years?\s+(?:in\s+prison|behind\s+bars|in\s+jail)|(?:-year)\s+(?:prison\s+)?(?:sentence|term)",
         r"sentenced\s+to\s+",
     ),
-    ("rate", r"(?:interest\s+)?rate", r"(?:rate|rates|unemployment|inflation)\s+(?:\w+\s+){0,3}(?:of|to|at|by|from)\s+"),
+    (
+        "rate",
+        r"(?:interest\s+)?rate",
+        r"(?:rate|rates|unemployment|inflation)\s+(?:\w+\s+){0,3}(?:of|to|at|by|from|was|were|is|are)\s+",
+    ),
+)
+
+# Verbs that say what a sum of money is and nothing about a count or a percent: "lost $514
+# million" is a loss, "shares lost 5%" a share move. Matched right before a money figure.
+MONEY_VERBS: tuple[tuple[str, str], ...] = (
+    ("loss", r"\b(?:lost|loses|lose|losing)"),
+    ("debt", r"\b(?:owes|owe|owed|owing)"),
+    ("spending", r"\b(?:spent|spends|spend|spending)"),
+    ("income", r"\b(?:earned|earns|earn|earning|made|makes|make|making|pocketed|took\s+home)"),
 )
 
 # Stock indexes: a percent move of one is the index's move, not a share price.
