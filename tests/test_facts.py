@@ -248,3 +248,12 @@ def test_datelines_records_decades_and_phone_numbers_are_not_facts():
     assert sentence_facts("She had been 1-4 against her rival before the final.") == []
     assert sentence_facts("The band's sound recalls the '60s-'70s club scene.") == []
     assert sentence_facts("(Press contact: J. Doe, 212-555-0143)") == []
+
+
+def test_an_appositive_figure_describes_its_name_and_a_place_after_it_is_not_its_subject():
+    (beds,) = sentence_facts("The singer spent a night at Harlow Ridge, a new 1,200-bed county jail near the river.")
+    assert beds.subject == "Harlow Ridge" and beds.measure == "bed"
+    (meeting,) = sentence_facts("They hosted at least one meeting in Portland.")
+    assert meeting.subject is None
+    (stake,) = sentence_facts("The fund bought a 5% stake in Orvane Labs.")
+    assert stake.subject == "Orvane Labs"

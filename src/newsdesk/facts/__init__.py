@@ -111,6 +111,8 @@ _OWNS_FIGURE = re.compile(r"^['\u2019]s?\s+(?:[a-z]+\s+)?(?:[$\u20ac\u00a3]\s?)?
 _LEADING_FURNITURE = re.compile(
     r"^\s*(?:[A-Z][A-Z.'&-]+(?:\s+[A-Z][A-Z.'&-]+)*,(?:\s*[A-Z][A-Za-z.]*){0,3}\s*(?:\([^()]{1,40}\)\s*)?[\u2013\u2014-]+\s|\([^()]{1,60}\)\s)"
 )
+# A figure inside an appositive that describes the name before it: ", a new 3,830-bed".
+_APPOSITIVE_FIGURE = re.compile(r",\s+(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,3}(?:[$\u20ac\u00a3]\s?)?")
 _APPOSITIVE_PLACE = re.compile(r",\s*(?:\d+,\s*)?of\s+(?:[A-Z][\w.'-]*\s*,?\s*)*$")
 
 
@@ -579,6 +581,9 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
         and not _NOT_SUBJECT_BEFORE.search(sentence[: e.start])
         and not _APPOSITIVE_PLACE.search(sentence[: e.start])
     ]
+    described = next((e for e in reversed(usable) if _APPOSITIVE_FIGURE.fullmatch(sentence[e.end : f.start])), None)
+    if described is not None:
+        return described.name, ""  # "SCI Phoenix, a new 3,830-bed state prison"
     in_clause = [e for e in usable if e.start >= clause[0]]
     owner = next((e for e in reversed(in_clause) if _OWNS_FIGURE.match(sentence[e.end : f.start])), None)
     if owner is not None:
@@ -593,7 +598,11 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
                 e for e in usable if not _PLACE_BEFORE.search(sentence[: e.start]) or _HOLDING_BEFORE.search(sentence[: e.start])
             ][-1:]
         return (actors or in_clause)[-1].name, ""
-    after = re.match(r"^\s*(?:[\w-]+\s+){0,3}?(?:of|in|for|at)\s+(?:the\s+)?", sentence[f.end : f.end + 60])
+    # "17% of Nvidia's", "a 5% stake in Tesla" — but not a place: "one meeting in Washington".
+    after = re.match(
+        r"^\s*(?:(?:[\w-]+\s+){0,3}?(?:of|for)|(?:[\w-]+\s+){0,2}?(?:stakes?|shares?|holdings?|interest)\s+in)\s+(?:the\s+)?",
+        sentence[f.end : f.end + 60],
+    )
     if after:
         right = [e for e in ents if e.start == f.end + after.end()]
         if right:
