@@ -257,3 +257,31 @@ def test_an_appositive_figure_describes_its_name_and_a_place_after_it_is_not_its
     assert meeting.subject is None
     (stake,) = sentence_facts("The fund bought a 5% stake in Orvane Labs.")
     assert stake.subject == "Orvane Labs"
+
+
+def test_a_compared_name_a_fronted_clause_and_a_price_compared_with_give_the_right_subject():
+    (ratio,) = sentence_facts("Venus holds far more sulphur in its clouds than Jupiter does, nine times as much.")
+    assert ratio.subject == "Venus"
+    (bail,) = sentence_facts("After posting bail of $500, Morrow left the county courthouse.")
+    assert (bail.subject, bail.measure) == ("Morrow", "bail")
+    (premium,) = sentence_facts("The offer is a premium of 22 percent to Halvard Oil's closing price on Tuesday.")
+    assert (premium.subject, premium.measure, premium.time_text) == ("Halvard Oil", "premium", "on Tuesday")
+    (fall,) = sentence_facts("Shares of Halvard Oil fell 4% at the close.")
+    assert (fall.subject, fall.time) == ("Halvard Oil", "close")
+    (bank,) = sentence_facts("Bank of Tarrow shares fell 3%.")
+    assert bank.subject == "Bank of Tarrow"
+
+
+def test_ages_subsets_likelihoods_versus_pairs_and_dash_ranges():
+    assert [f.measure for f in sentence_facts("In May 2019, Mira — then 6 — fell ill at school.")] == ["age"]
+    assert [f.measure for f in sentence_facts("Okafor, who moved to Leeds at 14, signed on Friday.")] == ["age"]
+    assert [f.measure for f in sentence_facts("Adults under 40 were 20 percent more likely to recover.")] == ["age", "likelihood"]
+    assert [f.measure for f in sentence_facts("Of 60 patients tested, 45 (75%) had a cough.")] == ["patient", "patient", "share"]
+    assert [f.measure for f in sentence_facts("Survival was higher for younger patients (64 percent versus 51 percent).")] == [
+        "share",
+        "share",
+    ]
+    (walk,) = sentence_facts("The flint was carried from 10-40 km away.")
+    assert (walk.value, walk.high, walk.measure) == (10, 40, "distance")
+    # Not ages: a price the market opened at, a figure with a noun after it.
+    assert [f.measure for f in sentence_facts("The index closed at 85 in Tokyo.")] == [None]

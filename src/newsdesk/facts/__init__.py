@@ -83,6 +83,9 @@ _NOT_HELD = {w.capitalize() for w in (*WEEKDAYS, *MONTHS)}
 _NUMBER_WORDS = set(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion".split()
 )
+_COUNTED_OPENERS = frozenset(
+    "Shares Stock Stocks Sales Investors Users Customers Employees Workers Residents Members Fans Officials Prices".split()
+)
 _GENERIC = {"AI", "CEO", "CFO", "CTO", "COO", "IPO", "GDP", "US", "U.S.", "UK", "EU", "Q1", "Q2", "Q3", "Q4", "TV", "AM", "PM"}
 _TRAIL = re.compile(r"(?:['\u2019]s|['\u2019]|\.)$")
 _OPENER_KEEP = re.compile(
@@ -113,6 +116,12 @@ _LEADING_FURNITURE = re.compile(
 )
 # A figure inside an appositive that describes the name before it: ", a new 3,830-bed".
 _APPOSITIVE_FIGURE = re.compile(r",\s+(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,3}(?:[$\u20ac\u00a3]\s?)?")
+_OWNS_NOUN = re.compile(r"^['\u2019]s?\s+[a-z]")
+_THAN_BEFORE = re.compile(r"\bthan\s+(?:the\s+)?$", re.I)
+# An opening participle clause, up to its comma: "After posting a bond of $300, ".
+_FRONTED_CLAUSE = re.compile(
+    r"^\s*(?:(?:After|Before|While|Since|By|Upon|On|Despite|Without|When)\s+)?(?:[Hh]aving\s+)?([A-Za-z][a-z]+ing)\b[^,;:]{0,160},\s+(?:the\s+)?"
+)
 _APPOSITIVE_PLACE = re.compile(r",\s*(?:\d+,\s*)?of\s+(?:[A-Z][\w.'-]*\s*,?\s*)*$")
 
 
@@ -136,6 +145,10 @@ def entities(sentence: str) -> list[Entity]:
         ):
             start = sentence.index(words[1], start + len(words[0])) if len(words) > 1 else m.end()
             words = words[1:]
+        # "Shares of Nvidia fell": a sentence's capitalised opening noun is not part of the name.
+        if len(words) > 2 and words[0] in _COUNTED_OPENERS and words[1] in ("of", "in") and not sentence[:start].strip():
+            start = sentence.index(words[2], start + len(words[0]))
+            words = words[2:]
         while words and (words[-1] in _NOT_HELD or words[-1].lower() in NOT_NAMES):
             words = words[:-1]
         if not words:
@@ -411,6 +424,17 @@ _UNIT_NOUNS = {
 }
 _UNIT_AFTER = [(key, re.compile(r"^\s*(?:" + words + r")\b", re.I)) for key, words in _UNIT_NOUNS.items()]
 _AGE = re.compile(r"[A-Z][\w.'\u2019-]*,\s*(?:now\s+|aged\s+)?$")
+_AGE_CUE = re.compile(
+    r"(?:(?:[,(\u2014\u2013]|\s-)\s*then\s+"
+    r"|\b(?:those|people|patients|adults|women|men|children|kids|anyone|voters|users|girls|boys)\s+(?:under|over|older\s+than|younger\s+than|below|above)\s+"
+    r"|\b(?:born|moved|emigrated|immigrated|retired|married|died|orphaned)\b[^.;,]{0,50}\bat\s+)$",
+    re.I,
+)
+_AGE_END = re.compile(r"^\s*(?:[,.;)\u2014\u2013]|-\s|$|and\b|in\b|were\b|was\b|are\b|had\b|have\b)")
+# Two figures set against each other measure the same thing: "72 percent versus 63 percent".
+_VERSUS = re.compile(r"^\s*(?:\)\s*|,\s*)?(?:versus|vs\.?|compared\s+(?:with|to))\s+(?:about\s+)?$", re.I)
+# A count with its share in brackets, "68 (85%) showed", is a part of the group counted before.
+_SUBSET = re.compile(r"^\s*\(\s*[\d.]+\s*(?:%|percent|per\s+cent)\s*\)")
 _SHARE_OF = re.compile(r"^\s*(?:of|\))", re.I)
 # A figure joined to the noun it counts: "3,830-bed", "14-page", "16,000-word" (not "5-year-old").
 _COMPOUND_NOUN = re.compile(r"^-([a-z]{3,})\b(?!-)")
@@ -457,6 +481,8 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
                 return key
         if _AGE.search(sentence[: f.start]) and re.match(r"^\s*(?:,|\.|;|$|and\b|who\b|was\b|is\b)", after):
             return "age"  # "Will Smith, 46, …"
+        if f.value < 120 and f.value == int(f.value) and _AGE_CUE.search(sentence[: f.start]) and _AGE_END.match(after):
+            return "age"  # "Laura — then 4 —", "those under 50 were", "moved to Miami at 12,"
         compound = _COMPOUND_NOUN.match(after)
         if compound and compound.group(1) not in _NOT_NOUNS and _is_noun(compound.group(1)):
             return _singular(compound.group(1))  # "a 3,830-bed prison", "a 14-page report"
@@ -514,7 +540,9 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
         if m:
             words = [w for w in m.group(1).split() if w not in STOPWORDS]
             if words and words[-1] not in _VAGUE and _is_noun(words[-1]):
-                return " ".join(words[-2:]) if len(words) == 2 and _is_noun(words[0]) else _singular(words[-1])
+                # "posting bail of $500": a participle before the noun is the verb, not a kind of bail.
+                two = len(words) == 2 and _is_noun(words[0]) and not words[0].endswith("ing")
+                return " ".join(words[-2:]) if two else _singular(words[-1])
     return None
 
 
@@ -581,6 +609,15 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
         and not _NOT_SUBJECT_BEFORE.search(sentence[: e.start])
         and not _APPOSITIVE_PLACE.search(sentence[: e.start])
     ]
+    # "higher than Earth does": the name a figure is compared with is not what it measures.
+    usable = [e for e in usable if not _THAN_BEFORE.search(sentence[: e.start])] or usable
+    fronted = _FRONTED_CLAUSE.match(sentence)
+    if fronted and f.end <= fronted.end() and not any(e.start >= fronted.start(1) for e in usable):
+        # "After posting a bond of $300, Edwards walked out": the opening clause's doer is the
+        # main clause's subject, named right after its comma.
+        doer = [e for e in ents if fronted.end() <= e.start <= fronted.end() + 5]
+        if doer:
+            return doer[0].name, ""
     described = next((e for e in reversed(usable) if _APPOSITIVE_FIGURE.fullmatch(sentence[e.end : f.start])), None)
     if described is not None:
         return described.name, ""  # "SCI Phoenix, a new 3,830-bed state prison"
@@ -605,6 +642,12 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
     )
     if after:
         right = [e for e in ents if e.start == f.end + after.end()]
+        if right:
+            return right[0].name, ""
+    # "a premium of 37% to NYSE Euronext's closing price": the possessor of the price compared with.
+    to_owner = re.match(r"^\s*(?:[\w-]+\s+){0,2}?to\s+(?:the\s+)?", sentence[f.end : f.end + 60])
+    if to_owner:
+        right = [e for e in ents if e.start == f.end + to_owner.end() and _OWNS_NOUN.match(sentence[e.end :])]
         if right:
             return right[0].name, ""
     if usable:
@@ -781,8 +824,8 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
         if not _RANGE_JOIN.match(gap) and not re.fullmatch(r"\s*(?:to)\s+(?:about\s+)?(?:[$\u20ac\u00a3])?", gap):
             continue
         before = sentence[: a.start]
-        if _FROM_TO.search(before):
-            pairs[k] = ("change", b)
+        if _FROM_TO.search(before) and gap.strip() not in ("-", "\u2013"):
+            pairs[k] = ("change", b)  # "rose from 12% to 15%", but "came from 25-50 km away" is a range
         elif _RANGE_BETWEEN.search(before) or (gap.strip() in ("-", "\u2013", "to") and _unit(a) == _unit(b)):
             pairs[k] = ("range", b)
     # A lone number before a scaled one shares its scale: "$5 to $10 billion".
@@ -850,7 +893,11 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
         next_entry = between is not None and _LIST_NEXT.fullmatch(between) is not None
         if measure is None and previous and previous.measure and (next_entry or to_level) and (previous.unit == unit or to_level):
             measure = previous.measure
-        time = assigned_time.get(id(f)) or _time_for(f, times, owner, clauses)
+        if measure is None and unit == "count" and _SUBSET.match(sentence[f.end :]):
+            group = next((g for g in reversed(out) if g.unit == "count" and g.measure), None)
+            measure = group.measure if group else None
+        market = measure in MARKET_MEASURES or (measure is None and unit == "percent")
+        time = assigned_time.get(id(f)) or _time_for(f, times, owner, clauses, market)
         if measure == "age":
             time = None  # an age is not dated by the sentence's other times
             named = re.match(r"^-?years?-old\s+", sentence[f.end :])
@@ -889,11 +936,20 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
         )
         out.append(fact)
         previous = fact
+    for k, (a_fact, b_fact) in enumerate(zip(out, out[1:])):
+        gap = sentence[a_fact.end - base : b_fact.start - base]
+        if a_fact.unit == b_fact.unit and bool(a_fact.measure) != bool(b_fact.measure) and _VERSUS.match(gap):
+            shared = a_fact.measure or b_fact.measure
+            out[k], out[k + 1] = replace(a_fact, measure=shared), replace(b_fact, measure=shared)
     return out
 
 
-def _time_for(f: Figure, times: tuple[_Time, ...], owner: dict[int, int], clauses: list[tuple[int, int]]) -> _Time | None:
-    own = [t for t in times if owner.get(id(t)) == id(f)]
+def _time_for(
+    f: Figure, times: tuple[_Time, ...], owner: dict[int, int], clauses: list[tuple[int, int]], market: bool = True
+) -> _Time | None:
+    # A moment of trading ("closing") dates only a market figure; another time of the same
+    # figure ("a premium of 37% to the closing price on Wednesday") is its time.
+    own = [t for t in times if owner.get(id(t)) == id(f) and (market or t.key not in INTRADAY)]
     if own:
         return min(own, key=lambda t: min(abs(t.start - f.end), abs(f.start - t.end)))
     clause = _clause_of(clauses, f.start)
