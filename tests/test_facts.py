@@ -285,3 +285,32 @@ def test_ages_subsets_likelihoods_versus_pairs_and_dash_ranges():
     assert (walk.value, walk.high, walk.measure) == (10, 40, "distance")
     # Not ages: a price the market opened at, a figure with a noun after it.
     assert [f.measure for f in sentence_facts("The index closed at 85 in Tokyo.")] == [None]
+
+
+def test_nationalities_modifiers_and_tags_are_no_subjects():
+    (award,) = sentence_facts("A Peruvian fisherman who sued the port authority won $30,000 in damages.")
+    assert award.subject is None
+    (theft,) = sentence_facts("Police seek a man posing as a Corvane employee who took $9,000 worth of phones.")
+    assert theft.subject is None
+    (deaths,) = sentence_facts("In the town of Arvel just outside Monterra, two people died.")
+    assert deaths.subject == "Arvel"
+
+
+def test_fines_donations_compared_risks_and_quoted_shares():
+    assert [f.measure for f in sentence_facts("The firm will pay a civil penalty of $25,000.")] == ["fine"]
+    assert [f.measure for f in sentence_facts("He pledged to donate $10,000 to the shelter.")] == ["donation"]
+    assert [f.measure for f in sentence_facts("Smokers had a 40 percent higher risk of stroke.")] == ["risk"]
+    assert [f.measure for f in sentence_facts("The ridge accounts for “about 20 per cent” of rescues.")] == ["share"]
+
+
+def test_calendar_dates_and_periods_date_a_figure_but_a_statement_day_does_not():
+    (lions,) = sentence_facts("Seven lions died on March 9 in the reserve.")
+    assert (lions.time, lions.time_text) == ("date:03-09", "on March 9")
+    (eclipse,) = sentence_facts("There was a 6 percent eclipse on Nov. 3, 2013, and none since.")
+    assert eclipse.time == "date:2013-11-03"
+    (fall,) = sentence_facts("Output fell 5% from June 2005 through March 2006.")
+    assert (fall.subject, fall.time) == (None, "years:2005-2006")
+    (award,) = sentence_facts("The club won $80,000 in compensation, its lawyer said Monday.")
+    assert award.time is None
+    (cut,) = sentence_facts("Velora cut 1,800 jobs on Monday.")
+    assert cut.time == "day:monday"

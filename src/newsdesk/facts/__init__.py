@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from newsdesk.facts.vocabulary import DOWN, FUTURE, HEDGED, INDEX, MEASURES, MONEY_VERBS, NEGATED, TIMES, UP
+from newsdesk.facts.vocabulary import DEMONYMS, DOWN, FUTURE, HEDGED, INDEX, MEASURES, MONEY_VERBS, NEGATED, TIMES, UP
 from newsdesk.text.lexicon import MONTHS, STOPWORDS, WEEKDAYS
 from newsdesk.text.names import NOT_NAMES, is_dictionary_word
 from newsdesk.text.numbers import SCALES, Figure, figures, is_year
@@ -83,10 +83,33 @@ _NOT_HELD = {w.capitalize() for w in (*WEEKDAYS, *MONTHS)}
 _NUMBER_WORDS = set(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion".split()
 )
+# Capitalised tokens that name no party: "I'd", a party-and-state tag ("R-S.C."), a numeral ("III").
+_NOT_A_NAME = re.compile(r"I['\u2019](?:d|m|ve|ll)|[RDI]-[A-Z][\w.]*|[IVXLC]{2,}")
 _COUNTED_OPENERS = frozenset(
     "Shares Stock Stocks Sales Investors Users Customers Employees Workers Residents Members Fans Officials Prices".split()
 )
-_GENERIC = {"AI", "CEO", "CFO", "CTO", "COO", "IPO", "GDP", "US", "U.S.", "UK", "EU", "Q1", "Q2", "Q3", "Q4", "TV", "AM", "PM"}
+_GENERIC = {
+    "AI",
+    "CEO",
+    "CFO",
+    "CTO",
+    "COO",
+    "IPO",
+    "GDP",
+    "US",
+    "U.S.",
+    "U.S",
+    "UK",
+    "U.K",
+    "EU",
+    "Q1",
+    "Q2",
+    "Q3",
+    "Q4",
+    "TV",
+    "AM",
+    "PM",
+}
 _TRAIL = re.compile(r"(?:['\u2019]s|['\u2019]|\.)$")
 _OPENER_KEEP = re.compile(
     r"^\s*(?:['\u2019]s\b|shares\b|stock\b|Inc\b|Corp\b|is\b|has\b|was\b|said\b|says\b|will\b|reported\b|announced\b|raised\b|cut\b|lost\b)"
@@ -117,6 +140,11 @@ _LEADING_FURNITURE = re.compile(
 # A figure inside an appositive that describes the name before it: ", a new 3,830-bed".
 _APPOSITIVE_FIGURE = re.compile(r",\s+(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,3}(?:[$\u20ac\u00a3]\s?)?")
 _OWNS_NOUN = re.compile(r"^['\u2019]s?\s+[a-z]")
+_LOCATES_BEFORE = re.compile(r"\b(?:just\s+)?(?:outside|near|north|south|east|west)\s+(?:of\s+)?(?:the\s+)?$", re.I)
+_SAID_ON = re.compile(
+    r"\b(?:said|says|told|tells|announced|reported|stated|confirmed|added|wrote|telling)\s+(?:[A-Za-z][\w.-]*\s+){0,2}$"
+)
+_A_BEFORE = re.compile(r"\b(?:a|an)\s+$", re.I)
 _THAN_BEFORE = re.compile(r"\bthan\s+(?:the\s+)?$", re.I)
 # An opening participle clause, up to its comma: "After posting a bond of $300, ".
 _FRONTED_CLAUSE = re.compile(
@@ -162,6 +190,8 @@ def entities(sentence: str) -> list[Entity]:
             continue
         if (
             name.lower() in _NUMBER_WORDS
+            or name in DEMONYMS  # "a Chinese man", "Pakistani troops": a nationality, not a party
+            or _NOT_A_NAME.fullmatch(name)
             or name.lower() in STOPWORDS
             or name in ("No", "Nos")
             or name.endswith(("-based", "-born"))
@@ -225,7 +255,7 @@ _RANGE_BETWEEN = re.compile(r"\bbetween\s+(?:[$\u20ac\u00a3])?$", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:and|to|-|\u2013)\s*$")
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|around\s+)?(?:[$\u20ac\u00a3])?$", re.I)
 _FROM_PARTY = re.compile(
-    r"^\s*(?:(?:in|of)\s+(?:new\s+)?(?:funding|financing|investment|capital)\s+)?from\s+(?!(?:a\s+year|last|the\s+previous|the\s+prior|about|around|[$\u20ac\u00a3\d]))((?:an?\s+|the\s+)?[\w&'\u2019.-]+(?:\s+(?:of\s+)?[\w&'\u2019.-]+){0,4})",
+    r"^\s*(?:(?:in|of)\s+(?:new\s+)?(?:funding|financing|investment|capital)\s+)?from\s+(?!(?:a\s+year|last|the\s+previous|the\s+prior|about|around|[$\u20ac\u00a3\d]|(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b))((?:an?\s+|the\s+)?[\w&'\u2019.-]+(?:\s+(?:of\s+)?[\w&'\u2019.-]+){0,4})",
 )
 
 
@@ -324,6 +354,7 @@ _MONEY_VERBS = [
 ]
 # "$34 billion in Chinese imports", "$2 million in damages": the noun a sum is "in".
 _MONEY_IN = re.compile(r"^\s*in\s+((?:[A-Za-z][\w-]*\s+){0,2}[a-z][\w-]*)")
+_COMPARED_NOUN = re.compile(r"^\s*(?:higher|lower|greater|smaller|bigger|increased|reduced|elevated)\s+([a-z]{3,})\b")
 _CHANGE_IN = re.compile(
     r"^\s*(?:cut|cuts|increase|rise|drop|fall|decline|reduction|jump|gain|hike|boost|growth)\s+in\s+((?:[A-Za-z][\w-]*\s+){0,3}[a-z][\w-]*)"
 )
@@ -435,7 +466,7 @@ _AGE_END = re.compile(r"^\s*(?:[,.;)\u2014\u2013]|-\s|$|and\b|in\b|were\b|was\b|
 _VERSUS = re.compile(r"^\s*(?:\)\s*|,\s*)?(?:versus|vs\.?|compared\s+(?:with|to))\s+(?:about\s+)?$", re.I)
 # A count with its share in brackets, "68 (85%) showed", is a part of the group counted before.
 _SUBSET = re.compile(r"^\s*\(\s*[\d.]+\s*(?:%|percent|per\s+cent)\s*\)")
-_SHARE_OF = re.compile(r"^\s*(?:of|\))", re.I)
+_SHARE_OF = re.compile(r"^\s*[\"\u201d\u2019']?\s*(?:of|\))", re.I)
 # A figure joined to the noun it counts: "3,830-bed", "14-page", "16,000-word" (not "5-year-old").
 _COMPOUND_NOUN = re.compile(r"^-([a-z]{3,})\b(?!-)")
 _NOUN_BEFORE = re.compile(
@@ -507,6 +538,10 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
         head = _head_noun(held.group(1)) if held else None
         if head:
             return _singular(head)
+    if f.kind == "percent":
+        compared = _COMPARED_NOUN.match(after)
+        if compared and compared.group(1) not in _NOT_NOUNS and _is_noun(compared.group(1)):
+            return _singular(compared.group(1))  # "a 78 percent higher risk of diabetes"
     if f.kind in ("percent", "money"):
         changed = _CHANGE_IN.match(after)
         word = _head_noun(changed.group(1)) if changed else None
@@ -609,7 +644,9 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
         and not _NOT_SUBJECT_BEFORE.search(sentence[: e.start])
         and not _APPOSITIVE_PLACE.search(sentence[: e.start])
     ]
-    # "higher than Earth does": the name a figure is compared with is not what it measures.
+    # "higher than Earth does": the name a figure is compared with is not what it measures;
+    # "a Target employee": a name after "a" that qualifies a noun is no party of its own.
+    usable = [e for e in usable if not (_A_BEFORE.search(sentence[: e.start]) and re.match(r"\s+[a-z]", sentence[e.end :]))]
     usable = [e for e in usable if not _THAN_BEFORE.search(sentence[: e.start])] or usable
     fronted = _FRONTED_CLAUSE.match(sentence)
     if fronted and f.end <= fronted.end() and not any(e.start >= fronted.start(1) for e in usable):
@@ -634,7 +671,9 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
             actors = [
                 e for e in usable if not _PLACE_BEFORE.search(sentence[: e.start]) or _HOLDING_BEFORE.search(sentence[: e.start])
             ][-1:]
-        return (actors or in_clause)[-1].name, ""
+        # "the city of Hasrata just outside Damascus": a place that only locates another is not it.
+        located = [e for e in in_clause if not _LOCATES_BEFORE.search(sentence[: e.start])]
+        return (actors or located or in_clause)[-1].name, ""
     # "17% of Nvidia's", "a 5% stake in Tesla" — but not a place: "one meeting in Washington".
     after = re.match(
         r"^\s*(?:(?:[\w-]+\s+){0,3}?(?:of|for)|(?:[\w-]+\s+){0,2}?(?:stakes?|shares?|holdings?|interest)\s+in)\s+(?:the\s+)?",
@@ -709,6 +748,10 @@ def _time_key(kind: str, text: str) -> str:
         return f"year:{since}{year.group() if year else low}"
     if kind == "years":
         return "years:" + "-".join(re.findall(r"(?:19|20)\d\d", low))
+    if kind == "date":
+        month = next(n for n, name in enumerate(MONTHS, 1) if low.removeprefix("on ").startswith(name[:3]))
+        day, *in_year = re.findall(r"\d+", low)
+        return f"date:{in_year[0] + '-' if in_year else ''}{month:02d}-{int(day):02d}"
     if kind in ("month", "week", "span"):
         return f"{kind}:" + re.sub(r"^(?:in|within|over|during)\s+(?:the\s+)?", "", low)
     if kind == "day":
@@ -854,6 +897,8 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
             for f, t in zip(run, listed):
                 assigned_time[id(f)] = t
     # Each time expression belongs to the figure nearest it in its clause.
+    # "his lawyer said Monday": the weekday a statement was made dates the report, not its figures.
+    times = tuple(t for t in times if not (t.key.startswith("day:") and _SAID_ON.search(sentence[: t.start])))
     owner: dict[int, int] = {}
     for t in times:
         clause = _clause_of(clauses, t.start)

@@ -41,6 +41,12 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
         r"(?:invest(?:ed|s|ing)|put|putting|pour(?:ed|ing)|plough(?:ed)?|sunk)\s+",
     ),
     ("settlement", r"(?:in\s+)?(?:a\s+)?settlements?", r"settl(?:ed|es|e|ing)\s+(?:(?:\w+|--|[\u2013\u2014])\s+){0,3}for\s+"),
+    # A fine is no price and no payment: "fined $500", "a civil penalty of $40,000".
+    (
+        "fine",
+        r"(?:in\s+)?(?:fines?|penalties)",
+        r"(?:fined|fines?\s+of|(?:civil\s+|criminal\s+|maximum\s+)?penalty\s+of)\s+(?:up\s+to\s+)?",
+    ),
     ("payment", r"in\s+(?:reimbursements?|payments?|fees)", r"(?:paid|pay|pays|paying)\s+(?:\w+\s+){0,2}"),
     (
         "users",
@@ -95,12 +101,18 @@ MONEY_VERBS: tuple[tuple[str, str], ...] = (
     ("loss", r"\b(?:lost|loses|lose|losing)"),
     ("debt", r"\b(?:owes|owe|owed|owing)"),
     ("spending", r"\b(?:spent|spends|spend|spending)"),
+    ("donation", r"\b(?:donat(?:e|es|ed|ing)|(?:pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing))\s+to\s+(?:give|donate))"),
     ("income", r"\b(?:earned|earns|earn|earning|made|makes|make|making|pocketed|took\s+home)"),
 )
 
 # Stock indexes: a percent move of one is the index's move, not a share price.
 INDEX = re.compile(
     r"\b(?:S&P(?:\s+500)?|Nasdaq(?:\s+(?:Composite|100))?|Dow(?:\s+Jones)?(?:\s+Industrial\s+Average)?|FTSE(?:\s+100)?|Nikkei(?:\s+225)?|DAX|CAC(?:\s+40)?|Hang\s+Seng|Russell\s+2000|Stoxx(?:\s+600)?|Euro\s+Stoxx\s+50)\b"
+)
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
 )
 
 # Time qualifiers, canonical key first; matched near the figure, nearest wins.
@@ -123,7 +135,13 @@ TIMES: tuple[tuple[str, str], ...] = (
     ("this year", r"\bthis\s+year\b"),
     ("last year", r"\blast\s+year\b|\ba\s+year\s+(?:earlier|ago|before)\b|\bthe\s+previous\s+year\b|\bprior\s+year\b"),
     ("next year", r"\bnext\s+year\b|\bthe\s+(?:next|following)\s+year\b"),
-    ("years", r"\bfrom\s+(?:19|20)\d\d\s+(?:to|through|until)\s+(?:19|20)\d\d\b"),
+    (
+        "years",
+        rf"\bfrom\s+(?:{_MONTH}\s+)?(?:19|20)\d\d\s+(?:to|through|until)\s+(?:{_MONTH}\s+)?(?:19|20)\d\d\b"
+        r"|\bbetween\s+(?:19|20)\d\d\s+and\s+(?:19|20)\d\d\b",
+    ),
+    # A calendar date: "on April 11", "on Dec. 31, 2009".
+    ("date", rf"\b(?:on\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d\d\b)?"),
     (
         "quarter",
         r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?(?:(?:fiscal|financial)\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th|final|latest)[- ]quarter(?:\s+of\s+(?:19|20)\d\d)?\b|\bQ[1-4](?:\s+(?:19|20)\d\d)?\b",
@@ -162,3 +180,20 @@ FUTURE = re.compile(
     r"\b(?:will|shall|plans?\s+to|planned|planning\s+to|is\s+set\s+to|are\s+set\s+to|to\s+(?:cut|raise|invest|eliminate))\b", re.I
 )
 NEGATED = re.compile(r"\b(?:not|n't|never|no\s+longer|denied|den(?:y|ies))\b", re.I)
+
+
+# Nationality adjectives, which read as names ("a Chinese man", "Ugandan rangers") but name no party.
+DEMONYMS = frozenset(
+    """Afghan Albanian Algerian American Argentine Argentinian Armenian Australian Austrian Azerbaijani
+    Bangladeshi Belarusian Belgian Bolivian Bosnian Brazilian British Bulgarian Burmese Cambodian
+    Cameroonian Canadian Chilean Chinese Colombian Congolese Croatian Cuban Cypriot Czech Danish Dutch
+    Ecuadorian Egyptian Emirati English Eritrean Estonian Ethiopian European Filipino Finnish French
+    Georgian German Ghanaian Greek Guatemalan Haitian Honduran Hungarian Icelandic Indian Indonesian
+    Iranian Iraqi Irish Israeli Italian Ivorian Jamaican Japanese Jordanian Kazakh Kenyan Korean Kosovar
+    Kurdish Kuwaiti Latvian Lebanese Liberian Libyan Lithuanian Malaysian Malian Maltese Mexican
+    Moldovan Mongolian Moroccan Mozambican Nepalese Nigerian Nigerien Norwegian Omani Pakistani
+    Palestinian Panamanian Paraguayan Persian Peruvian Polish Portuguese Qatari Romanian Russian Rwandan
+    Saudi Scottish Senegalese Serbian Singaporean Slovak Slovenian Somali Spanish Sudanese Swedish
+    Swiss Syrian Taiwanese Tajik Tanzanian Thai Tibetan Tunisian Turkish Ugandan Ukrainian Uruguayan
+    Uzbek Venezuelan Vietnamese Welsh Yemeni Zambian Zimbabwean""".split()
+)
