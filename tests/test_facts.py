@@ -314,3 +314,10 @@ def test_calendar_dates_and_periods_date_a_figure_but_a_statement_day_does_not()
     assert award.time is None
     (cut,) = sentence_facts("Velora cut 1,800 jobs on Monday.")
     assert cut.time == "day:monday"
+
+
+def test_a_range_takes_the_unit_and_noun_written_after_its_last_number():
+    (share,) = sentence_facts("Sixty to 70% of Corvane's customers renewed.")
+    assert (share.value, share.high, share.unit, share.measure) == (60, 70, "percent", "share")
+    (level,) = sentence_facts("Her readings stayed between 95 and 99%.")
+    assert (level.value, level.high, level.unit) == (95, 99, "percent")

@@ -869,8 +869,8 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
         before = sentence[: a.start]
         if _FROM_TO.search(before) and gap.strip() not in ("-", "\u2013"):
             pairs[k] = ("change", b)  # "rose from 12% to 15%", but "came from 25-50 km away" is a range
-        elif _RANGE_BETWEEN.search(before) or (gap.strip() in ("-", "\u2013", "to") and _unit(a) == _unit(b)):
-            pairs[k] = ("range", b)
+        elif _RANGE_BETWEEN.search(before) or (gap.strip() in ("-", "\u2013", "to") and _unit(b) in (_unit(a), "percent")):
+            pairs[k] = ("range", b)  # "70 to 80%": the unit is written once, after the second
     # A lone number before a scaled one shares its scale: "$5 to $10 billion".
     scaled: dict[int, float] = {}
     for k, (_, b) in pairs.items():
@@ -920,12 +920,16 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
         clause = _clause_of(clauses, f.start)
         window_start = max(clause[0], previous.end - base if previous and previous.end - base <= f.start else clause[0])
         window = sentence[window_start : f.start]
-        subject, qualifier = _subject(sentence, f, ents, clause)
+        kind, partner = pairs.get(k, ("", None))
+        # A range is read as one figure from its first number to its last, in the last's unit.
+        whole = replace(f, end=partner.end, kind=partner.kind) if kind == "range" and partner is not None else f
+        subject, qualifier = _subject(sentence, whole, ents, clause)
         if id(f) in assigned_subject:
             subject, qualifier = assigned_subject[id(f)], "respectively"
-        kind, partner = pairs.get(k, ("", None))
-        measure = _measure(sentence, f, window, subject, partner.end if partner is not None and kind == "range" else None)
+        measure = _measure(sentence, whole, window, subject)
         unit = _unit(f)
+        if kind == "range" and partner is not None and f.kind == "plain":
+            unit = _unit(partner)  # "between 98 and 100%", "Seventy to 80%"
         if unit == "GBP" and re.search(r"\bweigh\w*\s+(?:about\s+)?$", sentence[: f.start]):
             unit, measure = "count", "weight"  # "weighs 75 pounds"
         between = sentence[previous.end - base : f.start] if previous and previous.sentence_start == base else None
