@@ -321,3 +321,14 @@ def test_a_range_takes_the_unit_and_noun_written_after_its_last_number():
     assert (share.value, share.high, share.unit, share.measure) == (60, 70, "percent", "share")
     (level,) = sentence_facts("Her readings stayed between 95 and 99%.")
     assert (level.value, level.high, level.unit) == (95, 99, "percent")
+
+
+def test_a_wire_dateline_an_age_in_a_park_and_a_sum_won():
+    (award,) = sentence_facts("Lisbon (AFP) - A farmer has won more than $20,000 in compensation.")
+    assert (award.subject, award.measure) == (None, "compensation")
+    (age,) = sentence_facts("Rangers in Arvel Park said a ranger's three-year-old son was hurt.")
+    assert (age.subject, age.measure) == (None, "age")
+    (prize,) = sentence_facts("The quiz champion won $500 on Friday.")
+    assert prize.measure == "prize"
+    (damages,) = sentence_facts("She won $2 million in damages.")
+    assert damages.measure == "damage"

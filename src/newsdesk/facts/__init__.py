@@ -135,7 +135,7 @@ _OWNS_FIGURE = re.compile(r"^['\u2019]s?\s+(?:[a-z]+\s+)?(?:[$\u20ac\u00a3]\s?)?
 # A dateline or a picture credit that opens the sentence ("ALBANY, NY (NEWS 10) – ", "(Police
 # Service) "): the names in it place or credit the report; they are not what its figures are about.
 _LEADING_FURNITURE = re.compile(
-    r"^\s*(?:[A-Z][A-Z.'&-]+(?:\s+[A-Z][A-Z.'&-]+)*,(?:\s*[A-Z][A-Za-z.]*){0,3}\s*(?:\([^()]{1,40}\)\s*)?[\u2013\u2014-]+\s|\([^()]{1,60}\)\s)"
+    r"^\s*(?:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3},?\s*\([A-Z][\w .&'-]{1,30}\)\s*[\u2013\u2014-]+\s|[A-Z][A-Z.'&-]+(?:\s+[A-Z][A-Z.'&-]+)*,(?:\s*[A-Z][A-Za-z.]*){0,3}\s*(?:\([^()]{1,40}\)\s*)?[\u2013\u2014-]+\s|\([^()]{1,60}\)\s)"
 )
 # A figure inside an appositive that describes the name before it: ", a new 3,830-bed".
 _APPOSITIVE_FIGURE = re.compile(r",\s+(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,3}(?:[$\u20ac\u00a3]\s?)?")
@@ -143,6 +143,10 @@ _OWNS_NOUN = re.compile(r"^['\u2019]s?\s+[a-z]")
 _LOCATES_BEFORE = re.compile(r"\b(?:just\s+)?(?:outside|near|north|south|east|west)\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _SAID_ON = re.compile(
     r"\b(?:said|says|told|tells|announced|reported|stated|confirmed|added|wrote|telling)\s+(?:[A-Za-z][\w.-]*\s+){0,2}$"
+)
+_WON = re.compile(
+    r"\b(?:won|wins|win|winning|awarded)\s+(?:(?:about|nearly|more\s+than|over|up\s+to|a\s+total\s+of)\s+)?[$\u20ac\u00a3]?$",
+    re.I,
 )
 _A_BEFORE = re.compile(r"\b(?:a|an)\s+$", re.I)
 _THAN_BEFORE = re.compile(r"\bthan\s+(?:the\s+)?$", re.I)
@@ -538,6 +542,8 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
         head = _head_noun(held.group(1)) if held else None
         if head:
             return _singular(head)
+        if _WON.search(window) and not _NOUN_AFTER.match(after):
+            return "prize"  # "won $500", but "won $2 million in damages" is the damages
     if f.kind == "percent":
         compared = _COMPARED_NOUN.match(after)
         if compared and compared.group(1) not in _NOT_NOUNS and _is_noun(compared.group(1)):
@@ -953,6 +959,13 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
             right = [e for e in ents if named and e.start == f.end + named.end()]
             if right:
                 subject = right[0].name  # "32-year-old Nicholas Mattevi"
+            elif subject and any(
+                e.name == subject
+                and _PLACE_BEFORE.search(sentence[: e.start])
+                and not _HOLDING_BEFORE.search(sentence[: e.start])
+                for e in ents
+            ):
+                subject = None  # an age is a person's, never a place's: "a leopard in X park … a three-year-old son"
         if time and time.key in INTRADAY and not (measure in MARKET_MEASURES or (measure is None and unit == "percent")):
             time = None  # "closed two plants" is not the close of trading
         value = scaled.get(k, f.value)
