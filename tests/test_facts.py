@@ -332,3 +332,20 @@ def test_a_wire_dateline_an_age_in_a_park_and_a_sum_won():
     assert prize.measure == "prize"
     (damages,) = sentence_facts("She won $2 million in damages.")
     assert damages.measure == "damage"
+
+
+def test_a_speaker_is_not_the_subject_of_the_figure_they_report_unless_it_is_their_own():
+    (odds,) = sentence_facts(
+        "Ranger Mila Orsk said that if one fox tests positive, it is 90 percent certain others are infected."
+    )
+    assert odds.subject is None
+    (angle,) = sentence_facts("Vexwire reports that researchers found the arm was held out at about 45 degrees.")
+    assert angle.subject is None
+    # The report is about the speaker: "it", "he", "the company" point back to them.
+    (sold,) = sentence_facts("Halvard Oil said it sold 400 barrels last week.")
+    assert sold.subject == "Halvard Oil"
+    (hired,) = sentence_facts("Corrin told the unions he would hire back 3,500 workers.")
+    assert hired.subject == "Corrin"
+    # A name inside the report still owns its figure.
+    (fine,) = sentence_facts("Ranger Mila Orsk said Tarrow Mills paid $20,000 in fines.")
+    assert fine.subject == "Tarrow Mills"

@@ -155,6 +155,19 @@ _FRONTED_CLAUSE = re.compile(
     r"^\s*(?:(?:After|Before|While|Since|By|Upon|On|Despite|Without|When)\s+)?(?:[Hh]aving\s+)?([A-Za-z][a-z]+ing)\b[^,;:]{0,160},\s+(?:the\s+)?"
 )
 _APPOSITIVE_PLACE = re.compile(r",\s*(?:\d+,\s*)?of\s+(?:[A-Z][\w.'-]*\s*,?\s*)*$")
+# A speaker whose report holds the figure ("Heidi Blood said that ... 100 percent", "BuzzFeed
+# reports that researchers found ... 90 degrees"): the speaker says it, the figure is not theirs
+# unless the report is about the speaker ("Apple said it sold ...").
+_REPORTING = (
+    r"(?:(?:said|says|say|told|tells|believes|believed|thinks|thought|argued|argues|wrote|writes|added|adds|"
+    r"claimed|claims|warned|warns|explained|explains)\b|(?:reports|reported|estimated|estimates|found|finds|"
+    r"noted|notes|predicted|predicts)\s+that\b)"
+)
+_SPEAKER_AFTER = re.compile(
+    r"^(?:\s*,[^,;]{1,120},)?\s+(?:(?:also|later|previously|has|had|have|then|recently)\s+)?"
+    + _REPORTING
+    + r"\b(?!(?:\s+[\w.'\u2019-]+,?){0,4}?\s+(?:that\s+)?(?:it|they|he|she|its|their|his|her|we|our|the\s+(?:company|firm|group|bank|agency))\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -654,6 +667,10 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
     # "a Target employee": a name after "a" that qualifies a noun is no party of its own.
     usable = [e for e in usable if not (_A_BEFORE.search(sentence[: e.start]) and re.match(r"\s+[a-z]", sentence[e.end :]))]
     usable = [e for e in usable if not _THAN_BEFORE.search(sentence[: e.start])] or usable
+    speakers = [e for e in usable if _SPEAKER_AFTER.match(sentence[e.end : f.start])]
+    if speakers:
+        # Names before the speaker belong to another clause than the report's.
+        usable = [e for e in usable if e.start > speakers[-1].start]
     fronted = _FRONTED_CLAUSE.match(sentence)
     if fronted and f.end <= fronted.end() and not any(e.start >= fronted.start(1) for e in usable):
         # "After posting a bond of $300, Edwards walked out": the opening clause's doer is the
