@@ -349,3 +349,11 @@ def test_a_speaker_is_not_the_subject_of_the_figure_they_report_unless_it_is_the
     # A name inside the report still owns its figure.
     (fine,) = sentence_facts("Ranger Mila Orsk said Tarrow Mills paid $20,000 in fines.")
     assert fine.subject == "Tarrow Mills"
+
+
+def test_deaths_after_have_been_killed_and_more_of_a_noun():
+    assert [f.measure for f in sentence_facts("In Arvel three people have been killed and nine injured.")] == [
+        "deaths",
+        "injured",
+    ]
+    assert [f.measure for f in sentence_facts("Heavy drinkers had 40 percent more strokes.")] == ["stroke"]

@@ -371,7 +371,9 @@ _MONEY_VERBS = [
 ]
 # "$34 billion in Chinese imports", "$2 million in damages": the noun a sum is "in".
 _MONEY_IN = re.compile(r"^\s*in\s+((?:[A-Za-z][\w-]*\s+){0,2}[a-z][\w-]*)")
-_COMPARED_NOUN = re.compile(r"^\s*(?:higher|lower|greater|smaller|bigger|increased|reduced|elevated)\s+([a-z]{3,})\b")
+_COMPARED_NOUN = re.compile(
+    r"^\s*(?:higher|lower|greater|smaller|bigger|increased|reduced|elevated|more|fewer|less)\s+([a-z]{3,})\b"
+)
 _CHANGE_IN = re.compile(
     r"^\s*(?:cut|cuts|increase|rise|drop|fall|decline|reduction|jump|gain|hike|boost|growth)\s+in\s+((?:[A-Za-z][\w-]*\s+){0,3}[a-z][\w-]*)"
 )

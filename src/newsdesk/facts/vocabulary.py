@@ -66,7 +66,7 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     ("loss", r"(?:in\s+)?(?:\w+\s+)?(?:net\s+)?loss(?:es)?", r"(?:net\s+)?loss\s+of\s+"),
     (
         "deaths",
-        r"(?:people\s+)?(?:dead|deaths|killed|died|fatalities|victims|lives)|(?:(?:other|more|(?!(?:was|has|is|does)\b)[a-z]{2,}s|[a-z]+men)\s+){1,2}(?:died|were\s+killed)",
+        r"(?:people\s+(?:(?:have|had)\s+been\s+|were\s+|have\s+|had\s+)?)?(?:dead|deaths|killed|died|fatalities|victims|lives)|(?:(?:other|more|(?!(?:was|has|is|does)\b)[a-z]{2,}s|[a-z]+men)\s+){1,2}(?:died|(?:were|have\s+been|had\s+been|have\s+died)\s+killed)",
         r"(?:killed|killing|death\s+toll\s+(?:\w+\s+){0,2}(?:of|to|at)|deaths\s+(?:of|to|at)|toll\s+of)\s+(?:at\s+least\s+)?",
     ),
     (
