@@ -357,3 +357,7 @@ def test_deaths_after_have_been_killed_and_more_of_a_noun():
         "injured",
     ]
     assert [f.measure for f in sentence_facts("Heavy drinkers had 40 percent more strokes.")] == ["stroke"]
+    assert [f.measure for f in sentence_facts("The crew worked three straight days and drove 40 more miles.")] == [
+        "duration",
+        "distance",
+    ]

@@ -472,7 +472,11 @@ _UNIT_NOUNS = {
     "duration": r"(?:-|\s)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))(?![-\w])(?!\s+(?:old|ago))",
     "weight": r"(?:kilo)?grams?|kg|lbs?|tons?|tonnes?",
 }
-_UNIT_AFTER = [(key, re.compile(r"^\s*(?:" + words + r")\b", re.I)) for key, words in _UNIT_NOUNS.items()]
+# "eight more hours", "three straight days": a word between the figure and its unit.
+_UNIT_AFTER = [
+    (key, re.compile(r"^\s*(?:(?:more|additional|extra|further|straight|consecutive|full)\s+)?(?:" + words + r")\b", re.I))
+    for key, words in _UNIT_NOUNS.items()
+]
 _AGE = re.compile(r"[A-Z][\w.'\u2019-]*,\s*(?:now\s+|aged\s+)?$")
 _AGE_CUE = re.compile(
     r"(?:(?:[,(\u2014\u2013]|\s-)\s*then\s+"
