@@ -361,3 +361,8 @@ def test_deaths_after_have_been_killed_and_more_of_a_noun():
         "duration",
         "distance",
     ]
+
+
+def test_a_name_that_only_renames_an_object_is_not_the_actor():
+    (gift,) = sentence_facts("Marlow apologized to the reporter, Iva Lent, and pledged to donate $5,000 to a press charity.")
+    assert (gift.subject, gift.measure) == ("Marlow", "donation")

@@ -149,6 +149,9 @@ _WON = re.compile(
     re.I,
 )
 _A_BEFORE = re.compile(r"\b(?:a|an)\s+$", re.I)
+_OBJECT_NAMED = re.compile(
+    r"\b(?:to|with|for|against|by|from)\s+(?:the|a|an|his|her|their|its)\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*,\s+$"
+)
 _THAN_BEFORE = re.compile(r"\bthan\s+(?:the\s+)?$", re.I)
 # An opening participle clause, up to its comma: "After posting a bond of $300, ".
 _FRONTED_CLAUSE = re.compile(
@@ -673,6 +676,11 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
     # "a Target employee": a name after "a" that qualifies a noun is no party of its own.
     usable = [e for e in usable if not (_A_BEFORE.search(sentence[: e.start]) and re.match(r"\s+[a-z]", sentence[e.end :]))]
     usable = [e for e in usable if not _THAN_BEFORE.search(sentence[: e.start])] or usable
+    # "apologized to the journalist, Ben Jacobs, and pledged $50,000": the name that only
+    # renames an object ("to the journalist") is not the one who acts.
+    usable = [
+        e for e in usable if not (_OBJECT_NAMED.search(sentence[: e.start]) and re.match(r"\s*,", sentence[e.end :]))
+    ] or usable
     speakers = [e for e in usable if _SPEAKER_AFTER.match(sentence[e.end : f.start])]
     if speakers:
         # Names before the speaker belong to another clause than the report's.
