@@ -366,3 +366,8 @@ def test_deaths_after_have_been_killed_and_more_of_a_noun():
 def test_a_name_that_only_renames_an_object_is_not_the_actor():
     (gift,) = sentence_facts("Marlow apologized to the reporter, Iva Lent, and pledged to donate $5,000 to a press charity.")
     assert (gift.subject, gift.measure) == ("Marlow", "donation")
+
+
+def test_a_name_between_a_count_and_its_noun_says_whose_they_are():
+    (guards,) = sentence_facts("The man was in the custody of two uniformed Secret Service officers.")
+    assert (guards.subject, guards.measure) == ("Secret Service", "officer")

@@ -149,6 +149,12 @@ _WON = re.compile(
     re.I,
 )
 _A_BEFORE = re.compile(r"\b(?:a|an)\s+$", re.I)
+_COUNTED_OF_A_NAME = (
+    r"(?:employees|workers|officers|agents|staff(?:ers)?|members|soldiers|troops|players|customers|users|students|"
+    r"fans|supporters|voters|lawmakers|stores|shops|flights|planes|vehicles|cars|shares)"
+)
+_NAMED_COUNT = re.compile(r"^\s+" + _COUNTED_OF_A_NAME + r"\b")
+_NAMED_COUNT_AFTER = re.compile(r"^\s+(?:[a-z]+ed\s+)?(?:[A-Z][\w.&'-]*\s+){1,4}(" + _COUNTED_OF_A_NAME + r")\b")
 _OBJECT_NAMED = re.compile(
     r"\b(?:to|with|for|against|by|from)\s+(?:the|a|an|his|her|their|its)\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*,\s+$"
 )
@@ -531,6 +537,9 @@ def _measure(sentence: str, f: Figure, window: str, subject: str | None, end: in
                 continue
             return key
     if f.kind == "plain":
+        named = _NAMED_COUNT_AFTER.match(after)
+        if named:
+            return _singular(named.group(1))  # "two uniformed Secret Service officers"
         for key, pattern in _UNIT_AFTER:
             if pattern.match(after):
                 if key == "distance" and re.match(r"^[^.;,]{0,20}\btall\b", after):
@@ -719,6 +728,13 @@ def _subject(sentence: str, f: Figure, ents: list[Entity], clause: tuple[int, in
     if after:
         right = [e for e in ents if e.start == f.end + after.end()]
         if right:
+            return right[0].name, ""
+    # "two uniformed Secret Service officers", "300 Tesla employees": a name between a count and
+    # its noun says whose the counted are.
+    named_noun = re.match(r"^\s+(?:[a-z]+ed\s+)?", sentence[f.end : f.end + 40])
+    if named_noun and f.kind == "plain":
+        right = [e for e in ents if e.start == f.end + named_noun.end()]
+        if right and _NAMED_COUNT.match(sentence[right[0].end :]):
             return right[0].name, ""
     # "a premium of 37% to NYSE Euronext's closing price": the possessor of the price compared with.
     to_owner = re.match(r"^\s*(?:[\w-]+\s+){0,2}?to\s+(?:the\s+)?", sentence[f.end : f.end + 60])
