@@ -371,3 +371,10 @@ def test_a_name_that_only_renames_an_object_is_not_the_actor():
 def test_a_name_between_a_count_and_its_noun_says_whose_they_are():
     (guards,) = sentence_facts("The man was in the custody of two uniformed Secret Service officers.")
     assert (guards.subject, guards.measure) == ("Secret Service", "officer")
+
+
+def test_a_figure_in_an_appositive_takes_no_time_from_the_main_clause():
+    (town,) = sentence_facts("The families fled to Orvel, a town 30km from Tarrow, on Thursday.")
+    assert (town.subject, town.measure, town.time_text) == ("Orvel", "distance", None)
+    (troops,) = sentence_facts("Early Thursday, a group of around 20 soldiers were shown on television.")
+    assert troops.time_text == "Thursday"

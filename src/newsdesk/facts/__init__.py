@@ -999,7 +999,7 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
             group = next((g for g in reversed(out) if g.unit == "count" and g.measure), None)
             measure = group.measure if group else None
         market = measure in MARKET_MEASURES or (measure is None and unit == "percent")
-        time = assigned_time.get(id(f)) or _time_for(f, times, owner, clauses, market)
+        time = assigned_time.get(id(f)) or _time_for(sentence, f, times, owner, clauses, market)
         if measure == "age":
             time = None  # an age is not dated by the sentence's other times
             named = re.match(r"^-?years?-old\s+", sentence[f.end :])
@@ -1054,10 +1054,15 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
 
 
 def _time_for(
-    f: Figure, times: tuple[_Time, ...], owner: dict[int, int], clauses: list[tuple[int, int]], market: bool = True
+    sentence: str, f: Figure, times: tuple[_Time, ...], owner: dict[int, int], clauses: list[tuple[int, int]], market: bool = True
 ) -> _Time | None:
     # A moment of trading ("closing") dates only a market figure; another time of the same
     # figure ("a premium of 37% to the closing price on Wednesday") is its time.
+    # "evacuated to Salamiyah, a town 30km from Hama, on Thursday": a figure inside an
+    # appositive describes the name; the main clause's time is not its time.
+    aside = _aside_of(sentence, f)
+    if aside and not any(t.end == aside[0] for t in times):  # "Early Thursday, a group of 20": no aside
+        times = tuple(t for t in times if aside[0] <= t.start < aside[1])
     own = [t for t in times if owner.get(id(t)) == id(f) and (market or t.key not in INTRADAY)]
     if own:
         return min(own, key=lambda t: min(abs(t.start - f.end), abs(f.start - t.end)))
@@ -1066,6 +1071,18 @@ def _time_for(
     if len(local) == 1:
         return local[0]
     return None
+
+
+_ASIDE_OPEN = re.compile(r"(?<=\w),\s+(?:an?|the)\s+[^,;()]*$")
+
+
+def _aside_of(sentence: str, f: Figure) -> tuple[int, int] | None:
+    """The span of an appositive (", a town 30km from Hama,") the figure sits in, if any."""
+    opened = _ASIDE_OPEN.search(sentence[: f.start])
+    closed = re.match(r"[^,;()]*,", sentence[f.end :])
+    if not opened or not closed:
+        return None
+    return opened.start(), f.end + closed.end()
 
 
 # What may stand between a subject and its figure: the subject's own measure words, verbs and
