@@ -378,3 +378,8 @@ def test_a_figure_in_an_appositive_takes_no_time_from_the_main_clause():
     assert (town.subject, town.measure, town.time_text) == ("Orvel", "distance", None)
     (troops,) = sentence_facts("Early Thursday, a group of around 20 soldiers were shown on television.")
     assert troops.time_text == "Thursday"
+
+
+def test_a_percent_of_certainty_is_a_likelihood():
+    (sure,) = sentence_facts('Officer Ana Kell said it is "almost 100 percent" certain that other foxes carry it.')
+    assert sure.measure == "likelihood"

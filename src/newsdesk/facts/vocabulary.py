@@ -81,7 +81,11 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
         r"(?:pric(?:ed|e[ds]?)\s+(?:\w+\s+){0,2}(?:at|of)|costs?|costing|sells?\s+for|sold\s+(?:\w+\s+){0,6}for|fee\s+of|fine\s+of|fined)\s+",
     ),
     ("shares", r"(?:of\s+its\s+)?shares", r"(?:shares?|stock|stocks)\s+(?:\w+\s+){0,5}"),
-    ("likelihood", r"(?:more|less)\s+likely", r""),
+    (
+        "likelihood",
+        r"(?:more|less)\s+likely|[\"\u201d\u2019']?\s*(?:certain|sure|likely|unlikely)\b",
+        r"",
+    ),
     ("age", r"-?years?-old|years?\s+old|-month-old", r"\baged\s+|\bages?\s+(?:of\s+)?"),
     (
         "sentence",
