@@ -383,3 +383,10 @@ def test_a_figure_in_an_appositive_takes_no_time_from_the_main_clause():
 def test_a_percent_of_certainty_is_a_likelihood():
     (sure,) = sentence_facts('Officer Ana Kell said it is "almost 100 percent" certain that other foxes carry it.')
     assert sure.measure == "likelihood"
+
+
+def test_an_age_is_dated_only_by_a_time_in_its_own_aside():
+    (died,) = sentence_facts("Orlov, who died in December at the age of 94, wrote the letter in April.")
+    assert (died.measure, died.time_text) == ("age", "in December")
+    (aged,) = sentence_facts("In 2019 the clinic treated Mira, 6, for a cough.")
+    assert (aged.measure, aged.time) == ("age", None)

@@ -1001,7 +1001,10 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
         market = measure in MARKET_MEASURES or (measure is None and unit == "percent")
         time = assigned_time.get(id(f)) or _time_for(sentence, f, times, owner, clauses, market)
         if measure == "age":
-            time = None  # an age is not dated by the sentence's other times
+            # An age is not dated by the sentence's other times, only by one in its own aside:
+            # "who died in December at the age of 94,", "not yet 2 years old when … in 1994,".
+            segment = _comma_segment(sentence, f)
+            time = next((t for t in times if segment[0] <= t.start and t.end <= segment[1]), None)
             named = re.match(r"^-?years?-old\s+", sentence[f.end :])
             right = [e for e in ents if named and e.start == f.end + named.end()]
             if right:
@@ -1071,6 +1074,14 @@ def _time_for(
     if len(local) == 1:
         return local[0]
     return None
+
+
+def _comma_segment(sentence: str, f: Figure) -> tuple[int, int]:
+    """The stretch between the commas (or dashes, or the sentence's ends) around a figure."""
+    marks = re.compile(r"[,;\u2014\u2013()]")
+    before = [m.end() for m in marks.finditer(sentence, 0, f.start)]
+    after = marks.search(sentence, f.end)
+    return (before[-1] if before else 0, after.start() if after else len(sentence))
 
 
 _ASIDE_OPEN = re.compile(r"(?<=\w),\s+(?:an?|the)\s+[^,;()]*$")
