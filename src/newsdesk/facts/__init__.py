@@ -1004,7 +1004,8 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
             # An age is not dated by the sentence's other times, only by one in its own aside:
             # "who died in December at the age of 94,", "not yet 2 years old when … in 1994,".
             segment = _comma_segment(sentence, f)
-            time = next((t for t in times if segment[0] <= t.start and t.end <= segment[1]), None)
+            aside = segment != (0, len(sentence))
+            time = next((t for t in times if aside and segment[0] <= t.start and t.end <= segment[1]), None)
             named = re.match(r"^-?years?-old\s+", sentence[f.end :])
             right = [e for e in ents if named and e.start == f.end + named.end()]
             if right:
