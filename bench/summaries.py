@@ -32,9 +32,13 @@ from newsdesk.write.extractive import Doc, SelectionWeights, select
 _WORDS = re.compile(r"\w+(?:'\w+)?")
 
 
+FULL_TEXT = False  # --full-text: the 200 clusters of whole, original-case articles instead
+
+
 def load(limit: int | None, half: str = "all"):
-    """Clusters of the 500-cluster sample; ``half`` "dev" (even test_index), "test" (odd) or "all"."""
-    path = dataset("multi_news", "test_sample_500.jsonl")
+    """Clusters of the 500-cluster sample (or, with ``FULL_TEXT``, of the 200 full-text
+    clusters); ``half`` "dev" (even test_index), "test" (odd) or "all"."""
+    path = dataset("multi_news", "test_longbench200_fulltext.jsonl" if FULL_TEXT else "test_sample_500.jsonl")
     n = 0
     for line in path.open(encoding="utf-8"):
         cluster = json.loads(line)
@@ -143,10 +147,16 @@ def main() -> None:
         help="the references too pick only sentences within the writer's word bounds (6-60 words)",
     )
     ap.add_argument("--grid", action="store_true", help="search selection weights on the dev half (even test_index)")
+    ap.add_argument(
+        "--full-text",
+        action="store_true",
+        help="the 200 clusters of whole articles (test_longbench200_fulltext.jsonl), where selection is not taking nearly all",
+    )
     ap.add_argument("--all-sentences", action="store_true", help="every method may pick any sentence (no publishability filter)")
     args = ap.parse_args()
-    global PUBLISHABLE_ONLY, WRITER_BOUNDS
+    global PUBLISHABLE_ONLY, WRITER_BOUNDS, FULL_TEXT
     PUBLISHABLE_ONLY = not args.all_sentences
+    FULL_TEXT = args.full_text
     if args.writer_bounds:
         WRITER_BOUNDS = (SelectionWeights.min_words, SelectionWeights.max_words)
     if args.grid:
@@ -165,7 +175,7 @@ def main() -> None:
     }
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     print(
-        f"Multi-News test sample ({args.split}): {len(clusters)} clusters, {args.budget}-word budget, ROUGE F1 ×100 with stemming\n"
+        f"Multi-News {'full-text clusters' if FULL_TEXT else 'test sample'} ({args.split}): {len(clusters)} clusters, {args.budget}-word budget, ROUGE F1 ×100 with stemming\n"
     )
     print(f"{'method':28} {'R-1':>6} {'R-2':>6} {'R-L':>6} {'ms/cluster':>11}")
     results = {}
