@@ -217,16 +217,16 @@ def grid(args) -> None:
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
     dev = list(load(args.limit, "dev" if args.split == "all" else args.split))
     print(f"Dev half: {len(dev)} clusters (even test_index); the odd half is never used here")
-    for centrality, position, redundancy, max_words in product((0.4, 0.6, 0.8), (0.1, 0.3, 0.5), (0.35, 0.5), (40, 60)):
-        w = SelectionWeights(centrality=centrality, position=position, figures=0.1, redundancy=redundancy, max_words=max_words)
+    # The feature weights are fitted by bench/selection_fit.py; this searches the greedy step's bounds.
+    for redundancy, max_words in product((0.25, 0.35, 0.5), (40, 60)):
+        w = SelectionWeights(redundancy=redundancy, max_words=max_words)
         r1 = r2 = 0.0
         for docs, reference, _ in dev:
             scores = scorer.score(reference, newsdesk(docs, args.budget, w))
             r1 += scores["rouge1"].fmeasure
             r2 += scores["rouge2"].fmeasure
         print(
-            f"  centrality {centrality} position {position} redundancy {redundancy} max_words {max_words}: "
-            f"R-1 {100 * r1 / len(dev):.2f} R-2 {100 * r2 / len(dev):.2f}",
+            f"  redundancy {redundancy} max_words {max_words}: R-1 {100 * r1 / len(dev):.2f} R-2 {100 * r2 / len(dev):.2f}",
             flush=True,
         )
 

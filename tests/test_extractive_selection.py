@@ -136,3 +136,21 @@ def test_a_report_of_another_event_of_the_kind_gives_no_sentence():
     # Two outlets only: which of them is the story cannot be told, so nothing is set apart.
     docs = [Doc(k, f"Outlet {k}", t, publisher=f"outlet{k}.example") for k, t in enumerate([same[0], other])]
     assert _other_event_docs(docs, set()) == set()
+
+
+def test_the_fitted_weights_cover_every_feature_and_rank_what_the_outlets_share_first():
+    from newsdesk.write.extractive import HAND_WEIGHTS, SELECTION_FEATURES, selection_features, story_pool
+
+    assert set(HAND_WEIGHTS) == set(SELECTION_FEATURES)
+    assert all(isinstance(getattr(SelectionWeights(), name), float) for name in SELECTION_FEATURES)
+    docs, pool, S = story_pool(_docs(STORY), SelectionWeights())
+    features = selection_features(pool, docs, S)
+    assert features.shape == (len(pool), len(SELECTION_FEATURES))
+    spread = features[:, SELECTION_FEATURES.index("spread")]
+    by_text = {c.text: row for row, c in enumerate(pool)}
+    shared = by_text[next(t for t in by_text if t.startswith("Velora Systems will cut"))]
+    own = by_text[next(t for t in by_text if t.startswith("Unions at the Tallin plant"))]
+    assert spread[shared] > spread[own]  # its words are in every report; the other's in one
+    # The budget fits one sentence: the one every outlet tells, not one outlet's aside.
+    (chosen,) = select(_docs(STORY), 25)
+    assert "1,800" in chosen.text
