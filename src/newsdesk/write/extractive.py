@@ -8,6 +8,7 @@ orders them as news: what happened, the figures, what people said, background.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -263,11 +264,13 @@ def selection_features(pool: list[Candidate], docs: list[Doc], S: np.ndarray) ->
     within = S.sum(axis=1) / len(pool)
     centrality = cross if n_groups > 1 else within
     openings = [row for row, c in enumerate(pool) if c.position == 0]
-    doc_words = [set(_CONTENT_WORD.findall(d.text.lower())) for d in docs]
+    documents_using: Counter[str] = Counter()
+    for d in docs:
+        documents_using.update(set(_CONTENT_WORD.findall(d.text.lower())))
     spread = []
     for c in pool:
         words = _CONTENT_WORD.findall(c.text.lower())
-        spread.append(sum(sum(t in seen for seen in doc_words) for t in words) / (len(words) * len(docs)) if words else 0.0)
+        spread.append(sum(documents_using[t] for t in words) / (len(words) * len(docs)) if words else 0.0)
     position = np.array([c.position for c in pool], float)
     return np.column_stack(
         [
