@@ -147,16 +147,16 @@ class SelectionWeights:
     # halves of Multi-News's two samples, and read on the odd halves; fitted without `opening`
     # (`--without opening`), so a report's lede is not marked down. The same features with the
     # earlier hand weights (centrality 0.4, position 0.5, figures 0.1, the rest 0) are `HAND_WEIGHTS`.
-    centrality: float = 0.114  # likeness to what the other outlets say
-    cohesion: float = 0.080  # likeness to every sentence of the story, own outlet's included
-    position: float = 0.006  # 1 / (1 + the sentence's place in its document)
+    centrality: float = 0.109  # likeness to what the other outlets say
+    cohesion: float = 0.0  # likeness to every sentence of the story, own outlet's included
+    position: float = -0.018  # 1 / (1 + the sentence's place in its document)
     opening: float = 0.0  # the document's first sentence (fitted left out: -0.106 with it, same ROUGE)
-    depth: float = -0.120  # place in the document, up to the 30th sentence, as a share of 30
-    length: float = -0.063  # words, as a share of 60
-    figures: float = -0.013  # up to three figures, as a share of three
-    spread: float = 0.263  # the share of the documents that use the sentence's words, on average
-    lead_likeness: float = 0.007  # likeness to the documents' first sentences
-    quotation: float = 0.061  # it quotes someone
+    depth: float = -0.150  # place in the document, up to the 30th sentence, as a share of 30
+    length: float = -0.038  # words, as a share of 60
+    figures: float = -0.014  # up to three figures, as a share of three
+    spread: float = 0.233  # the share of the other outlets that use the sentence's words, on average
+    lead_likeness: float = 0.035  # likeness to the documents' first sentences
+    quotation: float = 0.058  # it quotes someone
     redundancy: float = 0.35  # similarity at which a sentence repeats one already chosen
     corroboration: float = 0.35  # similarity at which another outlet's sentence corroborates
     min_words: int = 6
@@ -264,13 +264,16 @@ def selection_features(pool: list[Candidate], docs: list[Doc], S: np.ndarray) ->
     within = S.sum(axis=1) / len(pool)
     centrality = cross if n_groups > 1 else within
     openings = [row for row, c in enumerate(pool) if c.position == 0]
-    documents_using: Counter[str] = Counter()
+    # Spread: how many of the other outlets use the sentence's words (its own always does).
+    words_of: dict[str, set[str]] = {}
     for d in docs:
-        documents_using.update(set(_CONTENT_WORD.findall(d.text.lower())))
+        words_of.setdefault(d.group, set()).update(_CONTENT_WORD.findall(d.text.lower()))
+    outlets_using = Counter(t for words in words_of.values() for t in words)
+    others = max(1, len(words_of) - 1)
     spread = []
     for c in pool:
         words = _CONTENT_WORD.findall(c.text.lower())
-        spread.append(sum(documents_using[t] for t in words) / (len(words) * len(docs)) if words else 0.0)
+        spread.append(sum(outlets_using[t] - 1 for t in words) / (len(words) * others) if words else 0.0)
     position = np.array([c.position for c in pool], float)
     return np.column_stack(
         [
