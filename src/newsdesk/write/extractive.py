@@ -225,18 +225,6 @@ def select_with_pool(
     return chosen, pool, S
 
 
-HAND_WEIGHTS = dict(
-    centrality=0.4,
-    cohesion=0.0,
-    position=0.5,
-    opening=0.0,
-    depth=0.0,
-    length=0.0,
-    figures=0.1,
-    spread=0.0,
-    lead_likeness=0.0,
-    quotation=0.0,
-)
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
 
 
@@ -252,6 +240,9 @@ SELECTION_FEATURES = (
     "lead_likeness",
     "quotation",
 )
+
+# The weights before they were fitted: centrality, position and figures only (for comparison).
+HAND_WEIGHTS = {name: 0.0 for name in SELECTION_FEATURES} | {"centrality": 0.4, "position": 0.5, "figures": 0.1}
 
 
 def selection_features(pool: list[Candidate], docs: list[Doc], S: np.ndarray) -> np.ndarray:
