@@ -144,8 +144,9 @@ class SelectionWeights:
     # What a sentence is worth, a linear score of what the writer can see. The weights were fitted
     # (ridge regression on standardised features, `bench/selection_fit.py`) to how much of each
     # sentence's words and word pairs a human summary of its story uses, on the even-test_index
-    # halves of Multi-News's two samples, and read on the odd halves; fitted without `opening`
-    # (`--without opening`), so a report's lede is not marked down. The same features with the
+    # halves of Multi-News's two samples, and read on the odd halves: `python bench/selection_fit.py
+    # --without opening --without cohesion` (a lede is not marked down; a document's likeness to
+    # itself lifted off-story reports), `position` then set by hand. The same features with the
     # earlier hand weights (centrality 0.4, position 0.5, figures 0.1, the rest 0) are `HAND_WEIGHTS`.
     centrality: float = 0.109  # likeness to what the other outlets say
     cohesion: float = 0.0  # likeness to every sentence of the story, own outlet's included
