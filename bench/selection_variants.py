@@ -25,7 +25,8 @@ from summaries import _sumy, load
 
 
 def scored(docs, budget, ngrams=1, max_words=60, redundancy=0.35):
-    """The writer's selection (centrality across outlets, position, figures; MMR), varied."""
+    """The writer's selection before its weights were fitted (centrality across outlets, position,
+    figures; MMR; `bench/selection_fit.py` has the fitted one), varied."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     pool = candidates(docs, 6, max_words, True)
@@ -104,7 +105,7 @@ def main() -> None:
         return run
 
     methods = {
-        "writer (as shipped)": picked(scored),
+        "writer, hand weights (before 2026-12-06)": picked(scored),
         "writer, bigram TF-IDF": picked(lambda d, b: scored(d, b, ngrams=2)),
         "writer, bigrams, max_words 120": picked(lambda d, b: scored(d, b, ngrams=2, max_words=120)),
         "concept coverage, max_words 60": picked(lambda d, b: coverage(d, b, max_words=60)),
