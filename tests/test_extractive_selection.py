@@ -154,3 +154,32 @@ def test_the_fitted_weights_cover_every_feature_and_rank_what_the_outlets_share_
     # The budget fits one sentence: the one every outlet tells, not one outlet's aside.
     (chosen,) = select(_docs(STORY), 25)
     assert "1,800" in chosen.text
+
+
+def test_the_dek_states_the_news_even_where_a_quote_scores_a_little_higher():
+    from datetime import UTC, datetime
+
+    from newsdesk.config import WriteSettings
+    from newsdesk.records import Item, Story
+    from newsdesk.write.extractive import DEK_STATEMENT_SHARE, ExtractiveWriter, kind_of
+
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    news = "Velora Systems will cut 1,800 jobs at its Tallin plant after orders for its chips slumped."
+    quote = "\u201cWe have no other choice,\u201d chief executive Mara Ilves told the staff of Velora Systems on Monday."
+    endings = [
+        "Unions called a meeting for Friday.",
+        "The union said it would fight the cuts.",
+        "Workers walked out for an hour.",
+    ]
+    texts = [f"{news} {quote} {endings[0]}", f"{news} {quote} {endings[1]}", f"{quote} {news} {endings[2]}"]
+    # The premise: the quote, in every report word for word, scores best, the news nearly as well.
+    top, second, *_ = select(_docs(texts), 400)
+    assert kind_of(top) == "quote" and second.text == news
+    assert DEK_STATEMENT_SHARE * top.score <= second.score < top.score
+    items = [
+        Item(n, n, f"g-{n}", f"https://o{n}.example/a", f"https://o{n}.example/a", f"Outlet {n}", "Velora cuts jobs", t, now, now)
+        for n, t in enumerate(texts, start=1)
+    ]
+    article = ExtractiveWriter(WriteSettings()).write(Story(1, "open", "Velora", now, now, 5.0, "major", None, items))
+    assert article is not None
+    assert article.dek.text == news
