@@ -390,3 +390,13 @@ def test_an_age_is_dated_only_by_a_time_in_its_own_aside():
     assert (died.measure, died.time_text) == ("age", "in December")
     (aged,) = sentence_facts("In 2019 the clinic treated Mira, 6, for a cough.")
     assert (aged.measure, aged.time) == ("age", None)
+
+
+def test_a_time_of_day_dates_a_figure_and_keeps_its_relation():
+    (shared,) = sentence_facts("The first 10 episodes of the season were shared shortly before 6 a.m.")
+    assert (shared.time, shared.time_text) == ("clock:before 6:00a", "shortly before 6 a.m.")
+    (found,) = sentence_facts("Police found 3 bags around 10:40 p.m. on Wednesday.")
+    assert found.time == "clock:10:40p"
+    # "before 6 a.m." and "at 6 a.m." are different moments: two such figures are no dispute.
+    (at,) = sentence_facts("The first 12 episodes of the season were shared at 6 a.m.")
+    assert at.time != shared.time

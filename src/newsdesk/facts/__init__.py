@@ -809,6 +809,14 @@ def _time_key(kind: str, text: str) -> str:
         return f"{kind}:" + re.sub(r"^(?:in|within|over|during)\s+(?:the\s+)?", "", low)
     if kind == "day":
         return "day:" + re.sub(r"^on\s+", "", low)
+    if kind == "clock":
+        # "before 6 a.m." is not "at 6 a.m.": the relation stays in the key.
+        relation = re.match(r"(?:\w+\s+)?(before|after|until|by|from)\b", low)
+        clock = re.search(r"(\d{1,2})(?::(\d\d))?\s*([ap])?", low)
+        if clock is None:  # the pattern always holds an hour; kept for the type checker
+            return kind
+        hour, minute, half = clock.groups()
+        return f"clock:{relation.group(1) + ' ' if relation else ''}{int(hour)}:{minute or '00'}{half or ''}"
     return kind
 
 

@@ -156,6 +156,12 @@ TIMES: tuple[tuple[str, str], ...] = (
         r"\b(?:last|this|next)\s+month\b|\bin\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
     ),
     ("week", r"\b(?:last|this|next)\s+week\b"),
+    # A time of day: "shortly before 6 a.m.", "around 10:40 p.m.", "at 9:30".
+    (
+        "clock",
+        r"\b(?:(?:shortly|just|soon|sometime)\s+)?(?:before|after|at|around|about|by|until|near|from)\s+"
+        r"\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\b\.?|o'clock\b)|\b\d{1,2}:\d\d\s*[ap]\.?m\b\.?",
+    ),
     ("day", r"\b(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?:yesterday|today)\b"),
     (
         "span",
