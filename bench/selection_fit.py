@@ -41,8 +41,7 @@ from newsdesk.write.extractive import (
 
 
 def clusters(full_text: bool, half: str) -> list[tuple[list[str], str, int]]:
-    summaries.FULL_TEXT = full_text
-    return list(summaries.load(None, half))
+    return list(summaries.load(None, half, full_text))
 
 
 def rows(data, tokenize) -> tuple[np.ndarray, np.ndarray]:

@@ -32,13 +32,10 @@ from newsdesk.write.extractive import Doc, SelectionWeights, select
 _WORDS = re.compile(r"\w+(?:'\w+)?")
 
 
-FULL_TEXT = False  # --full-text: the 200 clusters of whole, original-case articles instead
-
-
-def load(limit: int | None, half: str = "all"):
-    """Clusters of the 500-cluster sample (or, with ``FULL_TEXT``, of the 200 full-text
-    clusters); ``half`` "dev" (even test_index), "test" (odd) or "all"."""
-    path = dataset("multi_news", "test_longbench200_fulltext.jsonl" if FULL_TEXT else "test_sample_500.jsonl")
+def load(limit: int | None, half: str = "all", full_text: bool = False):
+    """Clusters of the 500-cluster sample (or, with ``full_text``, of the 200 clusters of whole,
+    original-case articles); ``half`` "dev" (even test_index), "test" (odd) or "all"."""
+    path = dataset("multi_news", "test_longbench200_fulltext.jsonl" if full_text else "test_sample_500.jsonl")
     n = 0
     for line in path.open(encoding="utf-8"):
         cluster = json.loads(line)
@@ -154,9 +151,8 @@ def main() -> None:
     )
     ap.add_argument("--all-sentences", action="store_true", help="every method may pick any sentence (no publishability filter)")
     args = ap.parse_args()
-    global PUBLISHABLE_ONLY, WRITER_BOUNDS, FULL_TEXT
+    global PUBLISHABLE_ONLY, WRITER_BOUNDS
     PUBLISHABLE_ONLY = not args.all_sentences
-    FULL_TEXT = args.full_text
     if args.writer_bounds:
         WRITER_BOUNDS = (SelectionWeights.min_words, SelectionWeights.max_words)
     if args.grid:
@@ -165,7 +161,7 @@ def main() -> None:
     from sumy.summarizers.lex_rank import LexRankSummarizer
     from sumy.summarizers.text_rank import TextRankSummarizer
 
-    clusters = list(load(args.limit, args.split))
+    clusters = list(load(args.limit, args.split, args.full_text))
     dev_mask = [index % 2 == 0 for _, _, index in clusters]
     methods = {
         "newsdesk extractive writer": newsdesk,
@@ -175,7 +171,7 @@ def main() -> None:
     }
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     print(
-        f"Multi-News {'full-text clusters' if FULL_TEXT else 'test sample'} ({args.split}): {len(clusters)} clusters, {args.budget}-word budget, ROUGE F1 ×100 with stemming\n"
+        f"Multi-News {'full-text clusters' if args.full_text else 'test sample'} ({args.split}): {len(clusters)} clusters, {args.budget}-word budget, ROUGE F1 ×100 with stemming\n"
     )
     print(f"{'method':28} {'R-1':>6} {'R-2':>6} {'R-L':>6} {'ms/cluster':>11}")
     results = {}
@@ -215,7 +211,7 @@ def grid(args) -> None:
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
-    dev = list(load(args.limit, "dev" if args.split == "all" else args.split))
+    dev = list(load(args.limit, "dev" if args.split == "all" else args.split, args.full_text))
     print(f"Dev half: {len(dev)} clusters (even test_index); the odd half is never used here")
     # The feature weights are fitted by bench/selection_fit.py; this searches the greedy step's bounds.
     for redundancy, max_words in product((0.25, 0.35, 0.5), (40, 60)):

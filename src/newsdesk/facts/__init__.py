@@ -1011,9 +1011,9 @@ def _read_facts(sentence: str, offset: int, sentence_start: int | None) -> list[
         if measure == "age":
             # An age is not dated by the sentence's other times, only by one in its own aside:
             # "who died in December at the age of 94,", "not yet 2 years old when … in 1994,".
-            segment = _comma_segment(sentence, f)
-            aside = segment != (0, len(sentence))
-            time = next((t for t in times if aside and segment[0] <= t.start and t.end <= segment[1]), None)
+            start, end = _comma_segment(sentence, f)
+            in_aside = (start, end) != (0, len(sentence))
+            time = next((t for t in times if start <= t.start and t.end <= end), None) if in_aside else None
             named = re.match(r"^-?years?-old\s+", sentence[f.end :])
             right = [e for e in ents if named and e.start == f.end + named.end()]
             if right:
@@ -1085,11 +1085,13 @@ def _time_for(
     return None
 
 
+_SEGMENT_MARK = re.compile(r"[,;\u2014\u2013()]")
+
+
 def _comma_segment(sentence: str, f: Figure) -> tuple[int, int]:
     """The stretch between the commas (or dashes, or the sentence's ends) around a figure."""
-    marks = re.compile(r"[,;\u2014\u2013()]")
-    before = [m.end() for m in marks.finditer(sentence, 0, f.start)]
-    after = marks.search(sentence, f.end)
+    before = [m.end() for m in _SEGMENT_MARK.finditer(sentence, 0, f.start)]
+    after = _SEGMENT_MARK.search(sentence, f.end)
     return (before[-1] if before else 0, after.start() if after else len(sentence))
 
 

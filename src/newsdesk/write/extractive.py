@@ -596,27 +596,7 @@ class ExtractiveWriter:
         originals = [i for i in originals if i.id not in away]
         conflicts = [d for d in disagreements(chosen, pool, similarity) if note_checks(d, items, self.verify)]
         self._keep_supporting_corroboration(chosen, items)
-        # The dek: the best sentence that meets nobody by surname alone and carries no figure the
-        # outlets disagree on (a disputed figure is said with its attributions, not up top); a
-        # quote or a later sentence gives way to a report's opening statement scoring nearly as well.
-        disputed = {id(c) for d in conflicts for c, _ in d.figures}
-        dek = next(
-            (c for c in chosen if id(c) not in disputed and not _meets_someone_by_surname(c, chosen)),
-            next((c for c in chosen if not _meets_someone_by_surname(c, chosen)), chosen[0]),
-        )
-        if kind_of(dek) == "quote" or dek.position > 0:
-            dek = next(
-                (
-                    c
-                    for c in chosen
-                    if kind_of(c) != "quote"
-                    and c.position == 0
-                    and c.score >= DEK_STATEMENT_SHARE * dek.score
-                    and id(c) not in disputed
-                    and not _meets_someone_by_surname(c, chosen)
-                ),
-                dek,
-            )
+        dek = _dek(chosen, {id(c) for d in conflicts for c, _ in d.figures})
         body = [c for c in chosen if c is not dek]
         # Order: the lead sentences (top scores from the start of their source), then by kind.
         groups: dict[str, list[Candidate]] = {"lead": [], "figures": [], "quote": [], "context": []}
@@ -762,6 +742,20 @@ def note_checks(d: Disagreement, items: dict[int, Item], verify: VerifySettings)
         return False
     spans = {c.ref: items[c.item_id].text[c.start : c.end] for c in note.citations if c.item_id in items}
     return all(not attribution_problems(a.figure, a.measure, a.time, spans.get(a.ref, "")) for a in note.attributions)
+
+
+def _dek(chosen: list[Candidate], disputed: set[int]) -> Candidate:
+    """The best sentence that meets nobody by surname alone and carries no figure the outlets
+    disagree on (a disputed figure is said with its attributions, not up top), each condition
+    giving way in turn; a quote or a later sentence gives way to a report's opening statement
+    scoring nearly as well."""
+    introduced = [c for c in chosen if not _meets_someone_by_surname(c, chosen)]
+    undisputed = [c for c in introduced if id(c) not in disputed]
+    dek = (undisputed or introduced or chosen)[0]
+    if kind_of(dek) == "quote" or dek.position > 0:
+        opening = (c for c in undisputed if c.position == 0 and kind_of(c) != "quote")
+        dek = next((c for c in opening if c.score >= DEK_STATEMENT_SHARE * dek.score), dek)
+    return dek
 
 
 def _meets_someone_by_surname(c: Candidate, chosen: list[Candidate]) -> bool:
