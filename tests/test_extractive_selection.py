@@ -79,8 +79,13 @@ def test_a_counting_word_shared_does_not_make_two_sentences_one_point():
     assert _same_point(c, d, S, 0.35)  # the same 1,800 passengers in similar words
 
 
-def test_similarity_is_scikit_learns_tfidf_cosine():
+@pytest.mark.parametrize("dense_cells", [10**9, 0], ids=["dense", "sparse"])
+def test_similarity_is_scikit_learns_tfidf_cosine(dense_cells, monkeypatch):
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from newsdesk.write import extractive
+
+    monkeypatch.setattr(extractive, "_DENSE_CELLS", dense_cells)  # both ways of computing it
 
     texts = [c for t in STORY for c in t.split(". ")] + ["The the and of it.", "Tallin, Tallin and Tallin again!"]
     X = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)

@@ -150,7 +150,8 @@ _UPDATE_PREFIX = re.compile(r"^(?:UPDATE|UPDATED|CORRECTION|EDITOR'S NOTE|BREAKI
 def _is_verb(word: str) -> bool:
     from lemminflect import getAllLemmas
 
-    return "VERB" in getAllLemmas(word) or "AUX" in getAllLemmas(word)
+    lemmas = getAllLemmas(word)
+    return "VERB" in lemmas or "AUX" in lemmas
 
 
 def has_verb(sentence: str) -> bool:

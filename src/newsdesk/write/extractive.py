@@ -288,10 +288,6 @@ def similarity(texts: list[str]) -> np.ndarray | None:
     inverse document frequency, English stop words: scikit-learn's TfidfVectorizer, computed
     here because its per-call checks cost more than the arithmetic on a story's sentences).
     None when no text has a content word."""
-    import math
-
-    from scipy.sparse import csr_matrix
-
     stop = _stop_words()
     vocabulary: dict[str, int] = {}
     counted: list[dict[int, int]] = []
@@ -308,16 +304,24 @@ def similarity(texts: list[str]) -> np.ndarray | None:
     for tf in counted:
         for j in tf:
             df[j] += 1
-    idf = [math.log((1 + len(texts)) / (1 + n)) + 1.0 for n in df]
-    indptr, indices, data = [0], [], []
-    for tf in counted:
-        weights = [(1.0 + math.log(n)) * idf[j] for j, n in tf.items()]
-        norm = math.sqrt(sum(x * x for x in weights)) or 1.0
-        indices += list(tf)
-        data += [x / norm for x in weights]
-        indptr.append(len(indices))
-    X = csr_matrix((data, indices, indptr), shape=(len(texts), len(vocabulary)))
-    return np.asarray((X @ X.T).toarray())
+    idf = np.log((1 + len(texts)) / (1 + np.array(df, float))) + 1.0
+    rows = np.repeat(np.arange(len(counted)), [len(tf) for tf in counted])
+    columns = np.fromiter((j for tf in counted for j in tf), np.int64, len(rows))
+    data = (1.0 + np.log(np.fromiter((n for tf in counted for n in tf.values()), float, len(rows)))) * idf[columns]
+    norms = np.sqrt(np.bincount(rows, data * data, len(counted)))
+    data /= np.where(norms > 0, norms, 1.0)[rows]
+    if len(texts) * len(vocabulary) <= _DENSE_CELLS:
+        # A story's sentences: a dense product is several times quicker than scipy's checks.
+        X = np.zeros((len(texts), len(vocabulary)))
+        X[rows, columns] = data
+        return X @ X.T
+    from scipy.sparse import csr_matrix
+
+    Y = csr_matrix((data, (rows, columns)), shape=(len(texts), len(vocabulary)))
+    return np.asarray((Y @ Y.T).toarray())
+
+
+_DENSE_CELLS = 250_000  # up to this many text-word cells the similarity is computed dense
 
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
