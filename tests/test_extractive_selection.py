@@ -143,6 +143,77 @@ def test_a_report_of_another_event_of_the_kind_gives_no_sentence():
     assert _other_event_docs(docs, set()) == set()
 
 
+def test_of_two_outlets_reporting_two_events_of_one_kind_the_story_keeps_its_first_report(monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from newsdesk.config import WriteSettings
+    from newsdesk.records import Item, Story
+    from newsdesk.write.extractive import ExtractiveWriter, outlier_docs
+
+    velora = _closure(
+        "Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("closure", "will close", "costs had doubled")
+    )
+    other = (
+        "Corvane confirmed on Friday that its Tessel factory in Marsh Bay will shut by March, with 950 workers to go. "
+        "Ivo Brandt, who runs the firm, blamed cheaper imports and a lost contract with the navy. "
+        "Marsh Bay's mayor, Lena Ostrom, said the town would seek a buyer for the site. "
+        "Corvane shares rose 4% after the announcement, as investors welcomed lower costs."
+    )
+    docs = [Doc(0, "Outlet A", velora, publisher="a.example"), Doc(1, "Outlet B", other, publisher="b.example")]
+    assert outlier_docs(docs, 0.7) == {1}  # the first document founds the story by default
+    assert outlier_docs(docs, 0.7, founding=1) == {0}
+    assert {c.doc.key for c in select(docs, 300)} == {0}
+    # The same event told by the second outlet in its own words keeps its actors: both stay.
+    retold = _closure("Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("shutdown", "plans to shut", "orders fell"))
+    assert outlier_docs([docs[0], Doc(2, "Outlet C", retold, publisher="c.example")], 0.7) == set()
+    # Two reports as alike as reports of one event usually are stay together, strangers' names or not.
+    from newsdesk.write import extractive
+
+    with monkeypatch.context() as m:
+        m.setattr(extractive, "SECOND_EVENT_LIKENESS", 0.0)
+        assert outlier_docs(docs, 0.7) == set()
+    # Lower-cased text names no one: no evidence of another event, nothing is set apart.
+    assert (
+        outlier_docs([Doc(0, "A", velora.lower(), publisher="a.example"), Doc(1, "B", other.lower(), publisher="b.example")], 0.7)
+        == set()
+    )
+
+    # In the writer the story's first report by time decides, whatever the items' order.
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    items = [
+        Item(
+            1,
+            1,
+            "g-1",
+            "https://b.example/1",
+            "https://b.example/1",
+            "Outlet B",
+            "Corvane to shut Tessel factory",
+            other,
+            now,
+            now,
+        ),
+        Item(
+            2,
+            2,
+            "g-2",
+            "https://a.example/2",
+            "https://a.example/2",
+            "Outlet A",
+            "Velora to close Lumen plant",
+            velora,
+            now - timedelta(hours=3),
+            now,
+        ),
+    ]
+    article = ExtractiveWriter(WriteSettings()).write(
+        Story(1, "open", "Velora to close Lumen plant", now, now, 5.0, "major", None, items)
+    )
+    assert article is not None
+    text = " ".join(s.text for s in article.sentences())
+    assert "Velora" in text and "Corvane" not in text and "Marsh Bay" not in text
+
+
 def test_the_fitted_weights_cover_every_feature_and_rank_what_the_outlets_share_first():
     from newsdesk.write.extractive import HAND_WEIGHTS, SELECTION_FEATURES, selection_features, story_pool
 
