@@ -411,9 +411,10 @@ def _second_event(docs: list[Doc], founding: int) -> set[int]:
     if any(_shares_its_actors(d, ours) for d in theirs) or any(_shares_its_actors(d, theirs) for d in ours):
         return set()
     S = similarity([f"{d.title}\n{d.text}" for d in docs])
-    cross = S[np.ix_([docs.index(d) for d in ours], [docs.index(d) for d in theirs])]
-    if cross.max() >= SECOND_EVENT_LIKENESS:
-        return set()
+    if S is not None:
+        cross = S[np.ix_([docs.index(d) for d in ours], [docs.index(d) for d in theirs])]
+        if cross.max() >= SECOND_EVENT_LIKENESS:
+            return set()
     from newsdesk.stories import event_labels
 
     labels = event_labels([(d.title, d.text) for d in docs])
