@@ -214,6 +214,37 @@ def test_of_two_outlets_reporting_two_events_of_one_kind_the_story_keeps_its_fir
     assert "Velora" in text and "Corvane" not in text and "Marsh Bay" not in text
 
 
+def test_where_no_two_of_three_outlets_share_an_event_the_story_keeps_its_first_report():
+    from newsdesk.write.extractive import _other_event_docs, outlier_docs
+
+    velora = _closure(
+        "Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("closure", "will close", "costs had doubled")
+    )
+    corvane = (
+        "Corvane confirmed on Friday that its Tessel factory in Marsh Bay will shut by March, with 950 workers to go. "
+        "Ivo Brandt, who runs the firm, blamed cheaper imports and a lost contract with the navy. "
+        "Marsh Bay's mayor, Lena Ostrom, said the town would seek a buyer for the site. "
+        "Corvane shares rose 4% after the announcement, as investors welcomed lower costs."
+    )
+    quillon = (
+        "Quillon Foods said on Monday it would end production at its Orrin Falls bakery in June, cutting 420 jobs. "
+        "Managing director Priya Nandakumar said the Ember biscuit line had lost money for three years. "
+        "The Orrin Falls council leader, Tom Hale, called the decision a blow to the valley. "
+        "Quillon will move the work to its larger site in Westmarch, the company said."
+    )
+    docs = [Doc(k, f"Outlet {k}", t, publisher=f"o{k}.example") for k, t in enumerate([velora, corvane, quillon])]
+    # Three events of one kind, no two outlets share one: the first report's event is the story's.
+    assert _other_event_docs(docs, set(), founding=0) == {1, 2}
+    assert _other_event_docs(docs, set(), founding=2) == {0, 1}
+    # (The likeness rule, run first, already sets apart the report least like the others; then
+    # two outlets are left, and of two the likeness rule's survivors both stay: not compounded.)
+    assert outlier_docs(docs, 0.7) == {1}
+    # Where two outlets share the event, that majority decides, whichever report came first.
+    retold = _closure("Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("shutdown", "plans to shut", "orders fell"))
+    docs = [*docs[:2], Doc(3, "Outlet 3", retold, publisher="o3.example")]
+    assert outlier_docs(docs, 0.7, founding=1) == {1}
+
+
 def test_the_fitted_weights_cover_every_feature_and_rank_what_the_outlets_share_first():
     from newsdesk.write.extractive import HAND_WEIGHTS, SELECTION_FEATURES, selection_features, story_pool
 

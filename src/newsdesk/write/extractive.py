@@ -369,14 +369,15 @@ def outlier_docs(docs: list[Doc], ratio: float, founding: int | None = None) -> 
         away.add(key)
         if not any(d.group == group and d.key not in away for d in docs):
             left.discard(group)
-    return away | _other_event_docs(docs, away)
+    return away | _other_event_docs(docs, away, docs[0].key if founding is None else founding)
 
 
-def _other_event_docs(docs: list[Doc], away: set[int]) -> set[int]:
+def _other_event_docs(docs: list[Doc], away: set[int], founding: int | None = None) -> set[int]:
     """Reports the event clusterer, asked of this story's reports alone, sets apart from the
     event that two or more outlets' reports share, and whose names mostly recur in no other
     outlet's report (another event's actors, not the same event told in other words). Never
-    so many that fewer than two outlets stay."""
+    so many that fewer than two outlets stay. Where no event is shared by two outlets, the
+    story is its first report's event (``_founding_strangers``)."""
     from newsdesk.stories import event_labels
 
     reports = [d for d in docs if d.key not in away]
@@ -391,8 +392,27 @@ def _other_event_docs(docs: list[Doc], away: set[int]) -> set[int]:
         outlets.setdefault(label, set()).add(d.group)
     main = max(outlets, key=lambda label: (len(outlets[label]), labels.count(label)))
     if len(outlets[main]) < 2:
-        return set()
+        first = next((d for d in reports if d.key == (reports[0].key if founding is None else founding)), None)
+        return _founding_strangers(first, reports) if first is not None else set()
     return {d.key for d, label in zip(reports, labels) if label != main and d.key in strangers}
+
+
+def _founding_strangers(first: Doc, reports: list[Doc]) -> set[int]:
+    """Where three or more outlets report a story and the event clusterer finds no event two of
+    them share, no majority can say which report is off the event: the story stays the one its
+    first report began, and another outlet's report gives nothing when its names and the first
+    outlet's are strangers both ways and no first-outlet report is as alike to it as
+    ``SECOND_EVENT_LIKENESS``. This may leave the first outlet alone: its event is the title's."""
+    ours = [d for d in reports if d.group == first.group]
+    S = similarity([f"{d.title}\n{d.text}" for d in reports])
+    out = set()
+    for j, d in enumerate(reports):
+        if d.group == first.group or _shares_its_actors(d, ours) or any(_shares_its_actors(o, [d]) for o in ours):
+            continue
+        if S is not None and max(S[reports.index(o), j] for o in ours) >= SECOND_EVENT_LIKENESS:
+            continue
+        out.add(d.key)
+    return out
 
 
 def _second_event(docs: list[Doc], founding: int) -> set[int]:
