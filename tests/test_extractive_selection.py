@@ -111,6 +111,16 @@ def _closure(company: str, boss: str, town: str, product: str, jobs: int, day: s
     )
 
 
+_VELORA = _closure("Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("closure", "will close", "costs had doubled"))
+# Another closure, told by another outlet in its own words: the same kind of event, other actors.
+_CORVANE = (
+    "Corvane confirmed on Friday that its Tessel factory in Marsh Bay will shut by March, with 950 workers to go. "
+    "Ivo Brandt, who runs the firm, blamed cheaper imports and a lost contract with the navy. "
+    "Marsh Bay's mayor, Lena Ostrom, said the town would seek a buyer for the site. "
+    "Corvane shares rose 4% after the announcement, as investors welcomed lower costs."
+)
+
+
 def test_a_report_of_another_event_of_the_kind_gives_no_sentence():
     from newsdesk.write.extractive import _other_event_docs, outlier_docs
 
@@ -120,12 +130,7 @@ def test_a_report_of_another_event_of_the_kind_gives_no_sentence():
         _closure("Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("shutdown", "plans to shut", "orders fell")),
     ]
     # Another closure, told by another outlet in its own words: the same kind of event, other actors.
-    other = (
-        "Corvane confirmed on Friday that its Tessel factory in Marsh Bay will shut by March, with 950 workers to go. "
-        "Ivo Brandt, who runs the firm, blamed cheaper imports and a lost contract with the navy. "
-        "Marsh Bay's mayor, Lena Ostrom, said the town would seek a buyer for the site. "
-        "Corvane shares rose 4% after the announcement, as investors welcomed lower costs."
-    )
+    other = _CORVANE
     docs = [Doc(k, f"Outlet {k}", t, publisher=f"outlet{k}.example") for k, t in enumerate([*same, other])]
     assert _other_event_docs(docs, set()) == {3}
     assert 3 in outlier_docs(docs, SelectionWeights().outlier_ratio)
@@ -150,15 +155,8 @@ def test_of_two_outlets_reporting_two_events_of_one_kind_the_story_keeps_its_fir
     from newsdesk.records import Item, Story
     from newsdesk.write.extractive import ExtractiveWriter, outlier_docs
 
-    velora = _closure(
-        "Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("closure", "will close", "costs had doubled")
-    )
-    other = (
-        "Corvane confirmed on Friday that its Tessel factory in Marsh Bay will shut by March, with 950 workers to go. "
-        "Ivo Brandt, who runs the firm, blamed cheaper imports and a lost contract with the navy. "
-        "Marsh Bay's mayor, Lena Ostrom, said the town would seek a buyer for the site. "
-        "Corvane shares rose 4% after the announcement, as investors welcomed lower costs."
-    )
+    velora = _VELORA
+    other = _CORVANE
     docs = [Doc(0, "Outlet A", velora, publisher="a.example"), Doc(1, "Outlet B", other, publisher="b.example")]
     assert outlier_docs(docs, 0.7) == {1}  # the first document founds the story by default
     assert outlier_docs(docs, 0.7, founding=1) == {0}
@@ -217,15 +215,8 @@ def test_of_two_outlets_reporting_two_events_of_one_kind_the_story_keeps_its_fir
 def test_where_no_two_of_three_outlets_share_an_event_the_story_keeps_its_first_report():
     from newsdesk.write.extractive import _other_event_docs, outlier_docs
 
-    velora = _closure(
-        "Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("closure", "will close", "costs had doubled")
-    )
-    corvane = (
-        "Corvane confirmed on Friday that its Tessel factory in Marsh Bay will shut by March, with 950 workers to go. "
-        "Ivo Brandt, who runs the firm, blamed cheaper imports and a lost contract with the navy. "
-        "Marsh Bay's mayor, Lena Ostrom, said the town would seek a buyer for the site. "
-        "Corvane shares rose 4% after the announcement, as investors welcomed lower costs."
-    )
+    velora = _VELORA
+    corvane = _CORVANE
     quillon = (
         "Quillon Foods said on Monday it would end production at its Orrin Falls bakery in June, cutting 420 jobs. "
         "Managing director Priya Nandakumar said the Ember biscuit line had lost money for three years. "

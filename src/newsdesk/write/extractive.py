@@ -342,9 +342,12 @@ def outlier_docs(docs: list[Doc], ratio: float, founding: int | None = None) -> 
     the story's first report (the caller's first document when not given).
     Forum posts are neither judged nor judges: a discussion reads unlike reports of its event."""
     docs = [d for d in docs if not d.forum]
+    if not docs:
+        return set()
+    founding = docs[0].key if founding is None else founding
     groups = np.array([d.group for d in docs])
     if len(set(groups)) == 2:
-        return _second_event(docs, docs[0].key if founding is None else founding)
+        return _second_event(docs, founding)
     if len(set(groups)) < 3:
         return set()
     S = similarity([f"{d.title}\n{d.text}" for d in docs])
@@ -369,7 +372,7 @@ def outlier_docs(docs: list[Doc], ratio: float, founding: int | None = None) -> 
         away.add(key)
         if not any(d.group == group and d.key not in away for d in docs):
             left.discard(group)
-    return away | _other_event_docs(docs, away, docs[0].key if founding is None else founding)
+    return away | _other_event_docs(docs, away, founding)
 
 
 def _other_event_docs(docs: list[Doc], away: set[int], founding: int | None = None) -> set[int]:
@@ -392,7 +395,8 @@ def _other_event_docs(docs: list[Doc], away: set[int], founding: int | None = No
         outlets.setdefault(label, set()).add(d.group)
     main = max(outlets, key=lambda label: (len(outlets[label]), labels.count(label)))
     if len(outlets[main]) < 2:
-        first = next((d for d in reports if d.key == (reports[0].key if founding is None else founding)), None)
+        key = reports[0].key if founding is None else founding
+        first = next((d for d in reports if d.key == key), None)
         return _founding_strangers(first, reports) if first is not None else set()
     return {d.key for d, label in zip(reports, labels) if label != main and d.key in strangers}
 
@@ -403,13 +407,14 @@ def _founding_strangers(first: Doc, reports: list[Doc]) -> set[int]:
     first report began, and another outlet's report gives nothing when its names and the first
     outlet's are strangers both ways and no first-outlet report is as alike to it as
     ``SECOND_EVENT_LIKENESS``. This may leave the first outlet alone: its event is the title's."""
-    ours = [d for d in reports if d.group == first.group]
+    mine = [i for i, d in enumerate(reports) if d.group == first.group]
+    ours = [reports[i] for i in mine]
     S = similarity([f"{d.title}\n{d.text}" for d in reports])
     out = set()
     for j, d in enumerate(reports):
         if d.group == first.group or _shares_its_actors(d, ours) or any(_shares_its_actors(o, [d]) for o in ours):
             continue
-        if S is not None and max(S[reports.index(o), j] for o in ours) >= SECOND_EVENT_LIKENESS:
+        if S is not None and S[mine, j].max() >= SECOND_EVENT_LIKENESS:
             continue
         out.add(d.key)
     return out
@@ -649,7 +654,7 @@ class ExtractiveWriter:
         items.update((i.id, i) for i in fact_items)
         docs = [Doc(i.id, i.outlet, i.text, i.title, i.forum is not None, i.publisher) for i in originals]
         # An item about another event gives no sentence, title, tag or date.
-        # The story's first report (its title is the story's) decides which event two outlets' story is.
+        # The story's first report (its title is the story's) decides its event where no majority can.
         reports = [i for i in originals if i.forum is None]
         founding = min(reports, key=lambda i: (i.when, i.id)).id if reports else None
         away = outlier_docs(docs, self.weights.outlier_ratio, founding) if self.weights.on_story else set()
