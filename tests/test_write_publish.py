@@ -673,6 +673,10 @@ def test_a_dangling_opening_quote_is_cut_from_a_quoted_span():
     closed = 'Ricks said the crew "did everything right."'
     assert trim_suffix(closed) == 0 and defects(closed) == []
     assert trim_suffix("The port reopened on Friday, officials said. \u201c") == 2
+    # Mixed styles: a straight mark closes the curly quote, so the last one opens the next quote.
+    mixed = '\u201cWe are disappointed," Ricks said. "'
+    assert trim_suffix(mixed) == 2 and "fragment" in defects(mixed)
+    assert trim_suffix('"The shift was over. "') == 0  # closes the quote it opened
     assert "boilerplate" in defects("You can switch location on or off before each Tweet, at any time.")
     assert "boilerplate" in defects("[Is there a ninth planet hidden far beyond the orbit of Neptune?]")
 

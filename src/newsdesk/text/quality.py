@@ -175,9 +175,27 @@ def trim_suffix(sentence: str) -> int:
     m = _DANGLING_QUOTE.search(sentence)
     if m is None:
         return 0
-    if m.group(1) == '"' and sentence.count('"') % 2 == 0:
+    if m.group(1) == '"' and _quote_open_before(sentence[: m.start(1)]):
         return 0  # the last straight quote closes one that opened earlier
     return len(sentence) - m.start()
+
+
+def _quote_open_before(text: str) -> bool:
+    """Whether a quotation is still open at the end of ``text``. A straight mark closes an
+    open quotation, curly or straight, and otherwise opens one: outlets mix the two styles
+    ('“I am disappointed," Navarro said. "')."""
+    depth = 0
+    for mark in _QUOTE_MARK.findall(text):
+        if mark == "“":
+            depth += 1
+        elif mark == "”":
+            depth = max(0, depth - 1)
+        else:
+            depth = depth - 1 if depth else 1
+    return depth > 0
+
+
+_QUOTE_MARK = re.compile("[\"“”]")
 
 
 # Where a sentence may end, for a quick pass over a page's text (not the citation splitter).
