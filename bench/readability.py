@@ -9,7 +9,9 @@ articles, with the publishability filter (``newsdesk.text.quality``) off ("befor
 The detectors below are this script's own, written separately from the filter (different
 patterns, different word lists), so the filter is not graded by itself; they are still rules,
 and what they miss is not counted. Multi-News items carry no titles, so "headline as sentence"
-is only measured on the demo.
+is only measured on the demo. "weak_lead" counts per 100 articles: a dek (the first sentence a
+reader sees) that is a quotation, a question, a caption, a page notice, under ten words, or that
+points back (a pronoun with nobody named before it, "this …" early on).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ DEFECTS = (
     "conflicting_figures",
     "first_person",
     "fact_dispute",
+    "weak_lead",
 )
 
 # Page furniture as a reader would point it out (written for this script).
@@ -60,6 +63,13 @@ PRONOUN_START = re.compile(r"^(?:He|She|They|It|His|Her|Their|Its|This|These|Tho
 FIRST_PERSON = re.compile(r"\b(?:I|my|we|our|us|me)\b")
 QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 FULL_NAME = re.compile(r"\b([A-Z][a-z]+) ([A-Z][a-z]{2,})\b")
+# A dek a reader cannot start from (written for this script, apart from the writer's rule):
+# a quotation, a question, a caption, a pronoun with nobody named before it, a reference back.
+WEAK_LEAD = re.compile(
+    r"^[\"\u201c']|\?[\"\u201d']?$|\([1-9]?[a-z]{0,2} ?[LR]\)|\bpictured\b|\bin this (?:photo|image|picture)\b"
+    r"|^(?:[A-Z][a-z]*|[a-z]+)(?: [a-z]+){0,3},? (?:he|she|they|him|her|them)\b|^\S+(?: \S+){0,4} (?:this|these|those) (?!week|year|month|morning)[a-z]{3,}"
+)
+LEAD_WORDS = 10
 FIGURE = re.compile(r"(\$|\u00a3|\u20ac)?(\d[\d,.]*)\s*(%|percent|million|billion|people|jobs|workers|dead|killed)?")
 
 
@@ -140,6 +150,10 @@ def count_defects(article: Article, titles: list[str], flagged: list[tuple[str, 
             seen_measures[(unit, value)] = text
         earlier_text += " " + text
     found["fact_dispute"] = fact_disputes(article, attributed)
+    dek = article.dek.text.strip() if article.dek else ""
+    if dek and (len(dek.split()) < LEAD_WORDS or WEAK_LEAD.search(dek) or FURNITURE_RE.search(dek)):
+        found["weak_lead"] = 1
+        flagged.append(("weak_lead", dek))
     return found
 
 
@@ -204,36 +218,38 @@ def multi_news(half: str, limit: int | None) -> list[tuple[Story, list[str]]]:
 SHOW: list[str] = []  # --show DEFECT: print what the detector flagged after the filter
 
 
-def score(stories: list[tuple[Story, list[str]]], clean: bool) -> tuple[dict[str, int], int]:
+def score(stories: list[tuple[Story, list[str]]], clean: bool) -> tuple[dict[str, int], int, int]:
     writer = ExtractiveWriter(WriteSettings(), weights=SelectionWeights(clean=clean))
     totals = dict.fromkeys(DEFECTS, 0)
-    n = 0
+    n = articles = 0
     for story, titles in stories:
         article = writer.write(story)
         if article is None:
             continue
         n += len(sentences_of(article))
+        articles += 1
         flagged: list[tuple[str, str]] = []
         for k, v in count_defects(article, titles, flagged).items():
             totals[k] += v
-            if clean and v and k in SHOW and k not in ("boilerplate", "fragment"):
+            if clean and v and k in SHOW and k not in ("boilerplate", "fragment", "weak_lead"):
                 print(f"  [{k}] story {story.id}:", " | ".join(t[:160] for _, t in sentences_of(article))[:1500])
         for k, text in flagged:
             if clean and k in SHOW:
                 print(f"  [{k}] story {story.id}: {text[:300]!r}")
-    return totals, n
+    return totals, n, articles
 
 
 def report(name: str, stories: list[tuple[Story, list[str]]]) -> None:
     rows = []
     for label, clean in (("before (no filter)", False), ("after (filter)", True)):
-        totals, n = score(stories, clean)
-        rows.append((label, totals, n))
+        totals, n, articles = score(stories, clean)
+        rows.append((label, totals, n, articles))
     print(f"\n{name}: {len(stories)} stories")
     print(f"{'defects per 100 sentences':28}" + "".join(f"{d[:12]:>13}" for d in DEFECTS) + f"{'sentences':>11}")
-    for label, totals, n in rows:
-        per = [100.0 * totals[d] / max(1, n) for d in DEFECTS]
-        print(f"{label:28}" + "".join(f"{p:13.1f}" for p in per) + f"{n:11d}")
+    print(f"{'':28}" + " " * 13 * (len(DEFECTS) - 1) + f"{'(per 100 deks)':>13}")
+    for label, totals, n, articles in rows:
+        per = [100.0 * totals[d] / max(1, articles if d == "weak_lead" else n) for d in DEFECTS]
+        print(f"{label:28}" + "".join(f"{p:13.1f}" for p in per) + f"{n:11d}  ({articles} articles)")
 
 
 def main() -> None:

@@ -281,3 +281,68 @@ def test_the_dek_states_the_news_even_where_a_quote_scores_a_little_higher():
     article = ExtractiveWriter(WriteSettings()).write(Story(1, "open", "Velora", now, now, 5.0, "major", None, items))
     assert article is not None
     assert article.dek.text == news
+
+
+def test_the_article_opens_on_a_sentence_that_stands_alone(monkeypatch):
+    """A dek is read before anything else: a quote, a pronoun with nobody named, a caption or
+    a question cannot open the article. Where every chosen sentence is one, a statement the
+    selection left out (scoring at least half the best) leads instead."""
+    from datetime import UTC, datetime
+
+    from newsdesk.config import WriteSettings
+    from newsdesk.records import Item, Story
+    from newsdesk.text.quality import lead_problems
+    from newsdesk.write import extractive
+
+    assert lead_problems("\u201cWe have no other choice,\u201d chief executive Mara Ilves told the staff on Monday.")
+    assert lead_problems("On Monday, she told the staff of Velora Systems that chip orders had slumped badly.")
+    assert lead_problems("Mara Ilves (2nd L) and Ivo Danner (R) walk through the Tallin plant on Monday morning.")
+    assert lead_problems("What happens to the Tallin plant and its 1,800 workers once the orders have gone?")
+    assert lead_problems("The operator caught this error and deleted it.")  # short, and "this error" points back
+    assert not lead_problems("Before she resigned in March, Mara Ilves had promised the Tallin plant would stay open.")
+    assert not lead_problems("Velora Systems will close its chip plant in Tallin in March, cutting 1,800 jobs there.")
+
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    quote = "\u201cWe have no other choice,\u201d chief executive Mara Ilves told the staff of Velora Systems on Monday."
+    pronoun = "On Monday, she told the staff of Velora Systems that chip orders had slumped at the Tallin plant."
+    news = "Velora Systems will close its chip plant in Tallin in March, and 1,800 staff will lose their jobs there."
+    ends = ["Unions called a meeting for Friday.", "The union said it would fight the cuts.", "Workers walked out for an hour."]
+    texts = [f"{quote} {news} {pronoun} {ends[0]}", f"{quote} {news} {ends[1]}", f"{pronoun} {quote} {ends[2]}"]
+    items = [
+        Item(n, n, f"g-{n}", f"https://o{n}.example/a", f"https://o{n}.example/a", f"Outlet {n}", "Velora cuts jobs", t, now, now)
+        for n, t in enumerate(texts, start=1)
+    ]
+    story = Story(1, "open", "Velora", now, now, 5.0, "major", None, items)
+
+    def write():
+        writer = extractive.ExtractiveWriter(WriteSettings())
+        monkeypatch.setattr(writer, "budget_for", lambda story, originals: 30)  # room for the quote only
+        article = writer.write(story)
+        assert article is not None
+        return article
+
+    article = write()
+    assert article.dek.text == news
+    assert article.dek.citations and all(c.item_id in (1, 2) for c in article.dek.citations)
+    # The premise: the selection alone leads with the quote.
+    monkeypatch.setattr(extractive, "lead_problems", lambda text: [])
+    assert write().dek.text == quote
+
+
+def test_a_surname_met_alone_is_one_a_person_was_given_in_full():
+    from newsdesk.write.extractive import Candidate, _meets_someone_by_surname
+
+    def sentence(text: str) -> Candidate:
+        return Candidate(Doc(1, "Outlet", text), 0, len(text), 0)
+
+    full = sentence("Chief executive Mara Ilves said the Tallin plant would close in March.")
+    assert _meets_someone_by_surname(sentence("Ilves told the staff on Monday."), [full])
+    assert not _meets_someone_by_surname(sentence("Mara Ilves told the staff on Monday."), [full])
+    # "The Pentagon's" is no one's full name, so "Pentagon's" alone meets nobody.
+    assert not _meets_someone_by_surname(
+        sentence("Pentagon's spokesman denied it."), [sentence("The Pentagon's account retweeted it.")]
+    )
+    # A title before a name, or a place, is no given name: "President Ilves" meets nobody.
+    titled = sentence("President Ilves opened the new Tallin plant in 2019.")
+    assert not _meets_someone_by_surname(sentence("Ilves County voted on Monday."), [sentence("The Harford County board met.")])
+    assert not _meets_someone_by_surname(sentence("President Mara Ilves visited the plant."), [titled])

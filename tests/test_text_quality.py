@@ -14,7 +14,8 @@ WORDS = (
     "reserved click here sign up subscribe newsletter follow us advertisement cookie cookies terms of use privacy "
     "policy log in login related articles: caption: AP Photo file updated (Reuters) [Link] | > wayback machine "
     "crawl data these crawls archive-it tweet with a location switch before each tweet continue reading "
-    "web captures internet archive hopes no more 404 fix all broken links "
+    "web captures internet archive hopes no more 404 fix all broken links dow jones reprints personal, non-commercial "
+    "thank you for your interest tweet location history "
     "the council said on Monday shares rose 4% minister Reuters photo shared read"
 ).split()
 
@@ -53,3 +54,20 @@ def test_a_page_that_is_only_an_archive_notice_has_no_report():
     # A report about the archive is no notice.
     about = "The Internet Archive lost its appeal in the book lending case on Friday."
     assert quality.without_furniture(about) == about
+
+
+def test_an_agency_tag_or_a_player_button_is_cut_from_a_first_sentence_and_notices_are_furniture():
+    from newsdesk.text.quality import defects, trim_prefix
+
+    lead = "Rangers in Kenya shot a lion that had strayed from the park into a crowd on Monday."
+    for prefix in ("(CNN) ", "(Reuters Health) - ", "(AP) \u2014 ", "CLOSE "):
+        assert trim_prefix(prefix + lead) == len(prefix), prefix
+    assert trim_prefix(lead) == 0
+    assert trim_prefix("CLOSE to 400 people were evacuated from the harbour district on Monday.") == 0  # a word, not a button
+    for notice in (
+        "Dow Jones Reprints: This copy is for your personal, non-commercial use only.",
+        "Thank you for your interest in spreading the word about Science.",
+        "You always have the option to delete your Tweet location history.",
+    ):
+        assert "boilerplate" in defects(notice), notice
+    assert "boilerplate" not in defects("Google said it would stop keeping the location history of users who opt out.")

@@ -92,10 +92,12 @@ _FURNITURE_PATTERN = (
     r"|\bwayback machine\b|\bcrawl data\b|\bthese crawls\b|\bweb collections curated\b|\barchive-it\b|\btweet with a location\b|\bembed this\b|\byour tweets\b"
     # (the archive's own phrases: a report *about* the Internet Archive names it as well)
     r"|\bweb captures\b|\binternet archive hopes\b|\bno more 404\b|\bfix all broken links\b"
-    r"|\bswitch location\b|\bbefore each tweet\b|\bcould not be loaded\b|\bfailed to load\b|\bnot available in your (?:country|region)\b|^getty\b"
+    r"|\bswitch location\b|\bbefore each tweet\b|\btweet location history\b|\bcould not be loaded\b|\bfailed to load\b|\bnot available in your (?:country|region)\b|^getty\b"
     # Captions, credits and player furniture as news sites print them.
     r"|\bimage (?:copyright|caption)\b|\bhide caption\b|\bview images?\b|\benlarge (?:this )?image\b|\btoggle caption\b"
     r"|\bcontinue reading\b|\bjust watched\b|\bmore videos\b|\bcontributed (?:to )?(?:this|the) (?:article|report|story)\b"
+    # Reprint and sharing notices.
+    r"|\bdow jones reprints\b|\bpersonal,? non-commercial use\b|\bthank you for your interest\b"
     r"|\bedited for (?:length|clarity)\b|^for movement\b|^updated\.?$|\bpodcast on apple\b|\bfacebook page\b"
     r"|^\([A-Z][\w .'\u2019-]{2,40}\)\.?$"
     # A whole sentence in square brackets is a link to another story: "[Is there a Planet X?]".
@@ -144,6 +146,9 @@ _DATE_PREFIX = re.compile(
 # A quote mark after the final stop, set apart by a space: the next sentence's opening quote.
 _DANGLING_QUOTE = re.compile(r"(?<=[.!?])\s+([\"\u201c])\s*$")
 _UPDATE_PREFIX = re.compile(r"^(?:UPDATE|UPDATED|CORRECTION|EDITOR'S NOTE|BREAKING)\b[^:]{0,40}:\s*", re.I)
+# A wire agency's tag with no place ("(CNN) ", "(Reuters Health) - ") or a video player's
+# "CLOSE" button run into the first sentence: the page's furniture, not the report's words.
+_AGENCY_PREFIX = re.compile(r"^(?:\((?:CNN|AP|AFP|Reuters(?: Health)?|UPI)\)\s*[-\u2013\u2014:]*\s*|CLOSE\s+(?=[A-Z][a-z]))")
 
 
 @lru_cache(maxsize=65536)
@@ -160,9 +165,9 @@ def has_verb(sentence: str) -> bool:
 
 
 def trim_prefix(sentence: str) -> int:
-    """How many characters of a leading date or "3 hours ago" prefix to cut (0: none)."""
+    """How many characters of a leading agency tag, date or "3 hours ago" prefix to cut (0: none)."""
     cut = 0
-    for pattern in (_UPDATE_PREFIX, _DATE_PREFIX):
+    for pattern in (_AGENCY_PREFIX, _UPDATE_PREFIX, _DATE_PREFIX):
         m = pattern.match(sentence[cut:])
         if m and len(sentence) - cut - m.end() >= 20:
             cut += m.end()
@@ -195,7 +200,7 @@ def _quote_open_before(text: str) -> bool:
     return depth > 0
 
 
-_QUOTE_MARK = re.compile("[\"“”]")
+_QUOTE_MARK = re.compile('["“”]')
 
 
 # Where a sentence may end, for a quick pass over a page's text (not the citation splitter).
@@ -255,6 +260,57 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
         found.append("first_person")
     if text[:1] in '"\u201c' and not SAID.search(_QUOTED.sub(" ", text)):
         found.append("unattributed_quote")  # a quote with no speaker: whose words are they?
+    return found
+
+
+# A lead is read first, with nothing before it: it must stand on its own.
+LEAD_MIN_WORDS = 12
+_LEAD_QUESTION = re.compile(r"\?[\"'\u201d\u2019)]*$|^Q[.:]\s")
+# A pronoun as the subject of the main clause or of an opening "after/when" clause: who is "he"?
+_LEAD_PRONOUN = re.compile(
+    r"^(?:[^,;:\"\u201c]{0,80},\s+|(?:after|when|while|before|as|since|although|though|because|if|once|until)\s+)?"
+    r"(?:he|she|they)\b",
+    re.I,
+)
+# "this error", "these claims", "the same": a reference back to a sentence the reader has not read.
+_LEAD_BACK_REFERENCE = re.compile(
+    r"\b(?:this|these|those)\s+(?!(?:week|weekend|year|month|morning|afternoon|evening|night|summer|winter|spring|"
+    r"fall|autumn|season|time|day|days|past|century|decade|quarter|is|was|has|will|would|could|may)\b)[a-z]+|\bthe same\b"
+)
+# Within a lead's first words: later, "these tumours" points back within the sentence itself.
+LEAD_BACK_WORDS = 8
+# "Before he resigned …, Murray said": the name the pronoun stands for follows at once.
+_LEAD_CATAPHORA = re.compile(r"[^,;]*,\s+(?:[A-Z][a-z]+\s+)*[A-Z][a-z]+\s+[a-z]")
+# A photo's caption: "(2nd L)", "in this image", "pictured", "speaks during".
+_LEAD_CAPTION = re.compile(
+    r"\((?:\d\w*\s+)?[LRC]\)|\b(?:left|right|centre|center)\)|\bin this (?:image|photo|picture|file|undated|handout)\b"
+    r"|\bpictured\b|\bspeaks (?:during|at|to)\b|\bposes (?:for|with|at|during)\b"
+)
+_LEAD_ADDRESS = re.compile(
+    r"^(?:first|second|third|finally|lastly|firstly|secondly|please|thank you|imagine|wow|if you|here(?:'s|\u2019s| is| are))\b",
+    re.I,
+)
+
+
+def lead_problems(sentence: str) -> list[str]:
+    """Why the sentence cannot open an article, read before anything else (empty: it can): too
+    short to say what happened, a quotation or a question, a pronoun or "this …" that points
+    back to a sentence not there, a photo caption, a list item or an appeal to the reader."""
+    text = sentence.strip()
+    found = []
+    if len(text.split()) < LEAD_MIN_WORDS:
+        found.append("short")
+    if text[:1] in "\"'\u201c\u2018" or _LEAD_QUESTION.search(text):
+        found.append("quote_or_question")
+    pronoun = _LEAD_PRONOUN.match(text)
+    dangling_pronoun = pronoun is not None and not _LEAD_CATAPHORA.match(text[pronoun.end() :])
+    opening_words = " ".join(_QUOTED.sub(" ", text).split()[:LEAD_BACK_WORDS])
+    if dangling_pronoun or _LEAD_BACK_REFERENCE.search(opening_words):
+        found.append("back_reference")
+    if _LEAD_CAPTION.search(text):
+        found.append("caption")
+    if _LEAD_ADDRESS.match(text):
+        found.append("address")
     return found
 
 

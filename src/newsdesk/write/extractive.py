@@ -24,7 +24,7 @@ from newsdesk.text import headlines, lexicon
 from newsdesk.text.frames import DISAGREEMENT, DISAGREEMENT_HEADING, disagreement_text
 from newsdesk.text.names import NOT_NAMES, SAID, names, without_outlet_suffix
 from newsdesk.text.numbers import figures
-from newsdesk.text.quality import defects, has_first_person, is_side_angle, trim_prefix, trim_suffix
+from newsdesk.text.quality import defects, has_first_person, is_side_angle, lead_problems, trim_prefix, trim_suffix
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.references import latest_fact_items, ranked_titles, references_for
 
@@ -632,6 +632,9 @@ def _fact_sentences(fact_items: list[Item]) -> list[Candidate]:
 # 102 stories: quote deks / opening deks 9 / 82 with the hand weights, 22 / 63 with the fitted
 # weights, 12 / 79 with this rule.
 DEK_STATEMENT_SHARE = 0.8
+# A sentence left out of the selection may lead where no chosen one can, if it scores at least
+# this share of the best chosen sentence (Multi-News whole articles, even half).
+LEAD_POOL_SHARE = 0.5
 
 SECTION_TITLES = {"lead": "What happened", "figures": "By the numbers", "quote": "What they said", "context": "Background"}
 
@@ -663,8 +666,15 @@ class ExtractiveWriter:
             return None
         originals = [i for i in originals if i.id not in away]
         conflicts = [d for d in disagreements(chosen, pool, similarity) if note_checks(d, items, self.verify)]
+        disputed = {id(c) for d in conflicts for c, _ in d.figures}
+        dek = _dek(chosen, disputed)
+        if lead_problems(dek.text):
+            lead = _lead_from_pool(chosen, pool, similarity, disputed, self.weights)
+            if lead is not None:  # it takes the place of any chosen sentence that says the same
+                chosen = [c for c in chosen if not _same_point(lead, c, similarity, self.weights.redundancy)]
+                chosen.append(lead)
+                dek = lead
         self._keep_supporting_corroboration(chosen, items)
-        dek = _dek(chosen, {id(c) for d in conflicts for c, _ in d.figures})
         body = [c for c in chosen if c is not dek]
         # Order: the lead sentences (top scores from the start of their source), then by kind.
         groups: dict[str, list[Candidate]] = {"lead": [], "figures": [], "quote": [], "context": []}
@@ -746,7 +756,9 @@ class ExtractiveWriter:
         from newsdesk.verify.checks import PASS, ClaimChecker
 
         titles = [clean_title(t, outlets) for t in ranked_titles(originals, about=dek.text)]
-        cut = [headlines.from_sentence(c.text) for c in [dek, *(c for c in chosen if c is not dek)]]
+        # A sentence that cannot lead (a quote, a pronoun with nobody named) makes no headline either.
+        others = [c for c in chosen if c is not dek and not set(lead_problems(c.text)) - {"short"}]
+        cut = [headlines.from_sentence(c.text) for c in [dek, *others]]
         statements = [t if headlines.fits(t) else headlines.from_sentence(t) for t in titles if not is_side_angle(t)]
         questions = [t for t in titles if is_side_angle(t) and headlines.fits(t)]
         # In the house voice: one outlet's "historic" or "staggering" goes, or the option does.
@@ -819,23 +831,64 @@ def _dek(chosen: list[Candidate], disputed: set[int]) -> Candidate:
     scoring nearly as well."""
     introduced = [c for c in chosen if not _meets_someone_by_surname(c, chosen)]
     undisputed = [c for c in introduced if id(c) not in disputed]
-    dek = (undisputed or introduced or chosen)[0]
+    ranked = undisputed or introduced or chosen
+    dek = next((c for c in ranked if not lead_problems(c.text)), ranked[0])
     if kind_of(dek) == "quote" or dek.position > 0:
-        opening = (c for c in undisputed if c.position == 0 and kind_of(c) != "quote")
+        opening = (c for c in undisputed if c.position == 0 and kind_of(c) != "quote" and not lead_problems(c.text))
         dek = next((c for c in opening if c.score >= DEK_STATEMENT_SHARE * dek.score), dek)
     return dek
 
 
+def _lead_from_pool(
+    chosen: list[Candidate], pool: list[Candidate], S: np.ndarray, disputed: set[int], w: SelectionWeights
+) -> Candidate | None:
+    """Where no chosen sentence can open the article (each a quote, a question, a caption, too
+    short or pointing back to a sentence not there), the best-scored sentence of the story's
+    pool that can, scoring at least ``LEAD_POOL_SHARE`` of the best chosen one: not misspelt,
+    meeting nobody by surname, and not repeating a disputed figure's sentence."""
+    floor = LEAD_POOL_SHARE * max(c.score for c in chosen)
+    taken = {id(c) for c in chosen}
+    for c in sorted(pool, key=lambda c: -c.score):
+        if c.score < floor:
+            return None
+        if id(c) in taken or c.misspelt or lead_problems(c.text) or _meets_someone_by_surname(c, chosen):
+            continue
+        if any(_same_point(c, d, S, w.redundancy) for d in chosen if id(d) in disputed):
+            continue
+        c.corroborating = _corroborating(c, pool, S, w.corroboration)
+        return c
+    return None
+
+
 def _meets_someone_by_surname(c: Candidate, chosen: list[Candidate]) -> bool:
-    """The sentence says "Oskar" where another chosen sentence gives "Pavel Oskar"."""
+    """The sentence says "Oskar" where another chosen sentence gives "Pavel Oskar". Only a
+    person's name counts (not "The Pentagon's", "President Trump", "Harford County"), and only
+    the surname met alone: "Judge Oskar" and "Karel Oskar" name whom they mean."""
     for other in chosen:
         if other is c:
             continue
         for full in _FULL_NAME.findall(other.text):
-            surname = full.split()[-1]
-            if full not in c.text and re.search(rf"\b{re.escape(surname)}\b", c.text):
-                return True
+            words = full.split()
+            while words and (words[0].lower().rstrip(".") in _NOT_GIVEN | ROLES or words[0].lower() in NOT_NAMES):
+                words = words[1:]  # "President Donald Trump" → "Donald Trump"
+            if not 2 <= len(words) <= 3:
+                continue
+            person, surname = " ".join(words), words[-1]
+            if person in c.text:
+                continue
+            for m in re.finditer(rf"\b{re.escape(surname)}\b", c.text):
+                before = c.text[: m.start()].split()[-1:]
+                if not (before and before[0][:1].isupper() and before[0][-1:] not in ".,;:"):
+                    return True  # the surname with no given name or title before it
     return False
+
+
+# Capitalised words that open a run of capitals without being anyone's given name.
+_NOT_GIVEN = frozenset(
+    "president prime king queen prince princess pope sir dame lord lady gov sen rep gen col lt sgt capt dr mr mrs ms "
+    "prof judge justice north south east west new saint st fort port mount lake county city state united royal "
+    "federal national international american british".split()
+)
 
 
 def _names_introduced_first(dek: Candidate, groups: dict[str, list[Candidate]]) -> dict[str, list[Candidate]]:
