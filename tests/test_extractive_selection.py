@@ -297,6 +297,7 @@ def test_the_article_opens_on_a_sentence_that_stands_alone(monkeypatch):
     assert lead_problems("\u201cWe have no other choice,\u201d chief executive Mara Ilves told the staff on Monday.")
     assert lead_problems("On Monday, she told the staff of Velora Systems that chip orders had slumped badly.")
     assert lead_problems("Mara Ilves (2nd L) and Ivo Danner (R) walk through the Tallin plant on Monday morning.")
+    assert lead_problems("Workers leave the Tallin plant after the last shift, in Tallin, Estonia, Monday, Nov. 23, 2026.")
     assert lead_problems("What happens to the Tallin plant and its 1,800 workers once the orders have gone?")
     assert lead_problems("The operator caught this error and deleted it.")  # short, and "this error" points back
     assert not lead_problems("Before she resigned in March, Mara Ilves had promised the Tallin plant would stay open.")

@@ -71,3 +71,5 @@ def test_an_agency_tag_or_a_player_button_is_cut_from_a_first_sentence_and_notic
     ):
         assert "boilerplate" in defects(notice), notice
     assert "boilerplate" not in defects("Google said it would stop keeping the location history of users who opt out.")
+    # A split after a title's full stop leaves half a sentence.
+    assert "fragment" in defects("Days before the couple were found dead in their home in Toronto, Ms.")

@@ -246,7 +246,7 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
     text = sentence.strip()
     if _FURNITURE.search(text) or len(_GLUED.findall(text)) >= 2 or _is_breadcrumb(text):
         found.append("boilerplate")
-    if not _END.search(text) or not has_verb(text) or trim_suffix(text):
+    if not _END.search(text) or not has_verb(text) or trim_suffix(text) or _TITLE_END.search(text):
         found.append("fragment")
     normal = _normal(text)
     if normal and any(normal == _normal(t) for t in titles if t):
@@ -263,6 +263,8 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
     return found
 
 
+# A split after a title's full stop ("… were found dead in their mansion, Ms."): half a sentence.
+_TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Sgt|Capt|Rev|St)\.$")
 # A lead is read first, with nothing before it: it must stand on its own.
 LEAD_MIN_WORDS = 12
 _LEAD_QUESTION = re.compile(r"\?[\"'\u201d\u2019)]*$|^Q[.:]\s")
@@ -285,6 +287,10 @@ _LEAD_CATAPHORA = re.compile(r"[^,;]*,\s+(?:[A-Z][a-z]+\s+)*[A-Z][a-z]+\s+[a-z]"
 _LEAD_CAPTION = re.compile(
     r"\((?:\d\w*\s+)?[LRC]\)|\b(?:left|right|centre|center)\)|\bin this (?:image|photo|picture|file|undated|handout)\b"
     r"|\bpictured\b|\bspeaks (?:during|at|to)\b|\bposes (?:for|with|at|during)\b"
+    # A wire photo's caption ends on the day it was taken: "…, in Cairo, Monday, Jan. 2, 2012."
+    r"|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:[A-Z][a-z]{2,8}\.?,?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}),?\s+\d{4}\W*$"
+    # A photographer's credit run into the text: "Neil Warner / Splash News Britney …".
+    r"|^(?:[A-Z][a-z]+\s+){1,3}/\s+[A-Z]"
 )
 _LEAD_ADDRESS = re.compile(
     r"^(?:first|second|third|finally|lastly|firstly|secondly|please|thank you|imagine|wow|if you|here(?:'s|\u2019s| is| are))\b",

@@ -24,7 +24,15 @@ from newsdesk.text import headlines, lexicon
 from newsdesk.text.frames import DISAGREEMENT, DISAGREEMENT_HEADING, disagreement_text
 from newsdesk.text.names import NOT_NAMES, SAID, names, without_outlet_suffix
 from newsdesk.text.numbers import figures
-from newsdesk.text.quality import defects, has_first_person, is_side_angle, lead_problems, trim_prefix, trim_suffix
+from newsdesk.text.quality import (
+    defects,
+    has_first_person,
+    is_side_angle,
+    lead_problems,
+    trim_prefix,
+    trim_suffix,
+    without_furniture,
+)
 from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.references import latest_fact_items, ranked_titles, references_for
 
@@ -649,7 +657,9 @@ class ExtractiveWriter:
 
     def write(self, story: Story) -> Article | None:
         # Outlets' own reports only: copies add nothing, and a commenter's words are not the newsroom's.
-        originals = [i for i in story.items if i.is_outlet_report and i.text.strip()]
+        # A page that is only furniture (a tweet embed's notice, an archive's) reports nothing,
+        # so it has no say in which event the story is.
+        originals = [i for i in story.items if i.is_outlet_report and _reports_something(i.text)]
         if not originals:
             return None
         items = {i.id: i for i in originals}
@@ -822,6 +832,13 @@ def note_checks(d: Disagreement, items: dict[int, Item], verify: VerifySettings)
         return False
     spans = {c.ref: items[c.item_id].text[c.start : c.end] for c in note.citations if c.item_id in items}
     return all(not attribution_problems(a.figure, a.measure, a.time, spans.get(a.ref, "")) for a in note.attributions)
+
+
+REPORT_MIN_WORDS = 10  # words a page keeps without its furniture to count as a report
+
+
+def _reports_something(text: str) -> bool:
+    return len(without_furniture(text, REPORT_MIN_WORDS).split()) >= REPORT_MIN_WORDS
 
 
 def _dek(chosen: list[Candidate], disputed: set[int]) -> Candidate:
