@@ -347,3 +347,35 @@ def test_a_surname_met_alone_is_one_a_person_was_given_in_full():
     titled = sentence("President Ilves opened the new Tallin plant in 2019.")
     assert not _meets_someone_by_surname(sentence("Ilves County voted on Monday."), [sentence("The Harford County board met.")])
     assert not _meets_someone_by_surname(sentence("President Mara Ilves visited the plant."), [titled])
+
+
+def test_pages_that_are_only_furniture_have_no_say_in_the_story(monkeypatch):
+    """Two tweet embeds' identical notices outvoted the one real report on which event the story
+    is: the report was set apart and nothing was left to write. A page with fewer words than a
+    quotable sentence once its furniture is gone reports nothing and has no vote."""
+    from datetime import UTC, datetime
+
+    from newsdesk.config import WriteSettings
+    from newsdesk.records import Item, Story
+    from newsdesk.write import extractive
+
+    notice = (
+        "Tweet with a location\n\nYou can add location information to your Tweets, such as your city or precise "
+        "location, from the web and via third-party applications. You always have the option to delete your Tweet "
+        "location history. Learn more"
+    )
+    assert not extractive._reports_something(notice)
+    assert extractive._reports_something("Quillpad 2.1 adds offline sync for phones.")  # a brief report counts
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    texts = [STORY[0], notice, notice]
+    items = [
+        Item(n, n, f"g-{n}", f"https://o{n}.example/a", f"https://o{n}.example/a", f"Outlet {n}", "", t, now, now)
+        for n, t in enumerate(texts, start=1)
+    ]
+    story = Story(1, "open", "Velora", now, now, 5.0, "standard", None, items)
+    article = extractive.ExtractiveWriter(WriteSettings()).write(story)
+    assert article is not None and "1,800 jobs" in article.dek.text
+    assert {c.item_id for s in article.sentences() for c in s.citations} == {1}
+    # The premise: counted as reports, the two notices outvote the report and nothing is written.
+    monkeypatch.setattr(extractive, "_reports_something", lambda text: bool(text.strip()))
+    assert extractive.ExtractiveWriter(WriteSettings()).write(story) is None

@@ -834,7 +834,9 @@ def note_checks(d: Disagreement, items: dict[int, Item], verify: VerifySettings)
     return all(not attribution_problems(a.figure, a.measure, a.time, spans.get(a.ref, "")) for a in note.attributions)
 
 
-REPORT_MIN_WORDS = 10  # words a page keeps without its furniture to count as a report
+# Words a page keeps without its furniture to count as a report: as many as the shortest
+# sentence the writer quotes (``SelectionWeights.min_words``), so a brief report still counts.
+REPORT_MIN_WORDS = 6
 
 
 def _reports_something(text: str) -> bool:
