@@ -298,7 +298,8 @@ _LEAD_ADDRESS = re.compile(
 )
 
 
-def lead_problems(sentence: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def lead_problems(sentence: str) -> tuple[str, ...]:
     """Why the sentence cannot open an article, read before anything else (empty: it can): too
     short to say what happened, a quotation or a question, a pronoun or "this …" that points
     back to a sentence not there, a photo caption, a list item or an appeal to the reader."""
@@ -317,7 +318,7 @@ def lead_problems(sentence: str) -> list[str]:
         found.append("caption")
     if _LEAD_ADDRESS.match(text):
         found.append("address")
-    return found
+    return tuple(found)
 
 
 def _is_breadcrumb(text: str) -> bool:

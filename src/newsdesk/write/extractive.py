@@ -888,7 +888,7 @@ def _meets_someone_by_surname(c: Candidate, chosen: list[Candidate]) -> bool:
             continue
         for full in _FULL_NAME.findall(other.text):
             words = full.split()
-            while words and (words[0].lower().rstrip(".") in _NOT_GIVEN | ROLES or words[0].lower() in NOT_NAMES):
+            while words and words[0].lower().rstrip(".") in _NOT_GIVEN:
                 words = words[1:]  # "President Donald Trump" → "Donald Trump"
             if not 2 <= len(words) <= 3:
                 continue
@@ -900,14 +900,6 @@ def _meets_someone_by_surname(c: Candidate, chosen: list[Candidate]) -> bool:
                 if not (before and before[0][:1].isupper() and before[0][-1:] not in ".,;:"):
                     return True  # the surname with no given name or title before it
     return False
-
-
-# Capitalised words that open a run of capitals without being anyone's given name.
-_NOT_GIVEN = frozenset(
-    "president prime king queen prince princess pope sir dame lord lady gov sen rep gen col lt sgt capt dr mr mrs ms "
-    "prof judge justice north south east west new saint st fort port mount lake county city state united royal "
-    "federal national international american british".split()
-)
 
 
 def _names_introduced_first(dek: Candidate, groups: dict[str, list[Candidate]]) -> dict[str, list[Candidate]]:
@@ -1025,6 +1017,17 @@ ROLES = frozenset(
     "analyst executive manager coach captain judge officer inspector detective sergeant editor author chef principal "
     "professor prof dr doctor economist researcher engineer farmer nurse student curator superintendent organiser "
     "organizer leader head boss treasurer chancellor lawyer attorney prosecutor pilot skipper".split()
+)
+# Capitalised words that open a run of capitals without being anyone's given name: a title
+# or role, a word that is no name, a place's or an institution's first word.
+_NOT_GIVEN = (
+    ROLES
+    | NOT_NAMES
+    | frozenset(
+        "prime king queen prince princess pope sir dame lord lady gov sen rep gen col lt sgt capt justice north "
+        "south east west new saint st fort port mount lake county city state united royal federal national "
+        "international american british".split()
+    )
 )
 # What may continue a name and make it another: a model's or product's suffix ("Lumen" of
 # "Lumen-7B") or, after a title's "The", a possessive ("The Keeper" of "The Keeper's Ledger").
