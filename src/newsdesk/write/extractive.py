@@ -778,8 +778,15 @@ class ExtractiveWriter:
         for option in options:
             if checker.check_label(option, cited).verdict == PASS:
                 return option
+        # No sentence gives a whole statement short enough: a looser cut (a verb, not a clause).
+        loose = [headlines.from_sentence(c.text, strict=False) for c in [dek, *others]]
+        loose_options = [t for t in dict.fromkeys(loose) if t and t not in options and not has_first_person(t)]
+        for option in loose_options:
+            if checker.check_label(option, cited).verdict == PASS:
+                return option
         # Nothing passes: the best statement all the same (verification replaces what it refuses).
-        return options[0] if options else headlines.from_sentence(dek.text) or titles[0]
+        fallback = [*options, *loose_options, *(t for t in titles if t)]
+        return fallback[0] if fallback else " ".join(dek.text.split()[: headlines.MAX_WORDS])
 
     def budget_for(self, story: Story, originals: list[Item]) -> int:
         """Words the story may have: long-form for a major story many outlets report."""
