@@ -86,6 +86,9 @@ def test_a_sentence_is_cut_where_its_statement_stays_whole() -> None:
         "authority said on Monday."
     )
     assert cut is not None and cut.startswith("Harbor officials have delayed"), cut
+    for dateline in ("HARLOW, Norland - ", "CALDER\u2014"):
+        cut = from_sentence(dateline + "The harbour board met the mayor on Tuesday to discuss the new pier.")
+        assert cut is not None and cut.startswith("The harbour board met"), (dateline, cut)
     # A control verb keeps its "to …": "does not want poor people" is not what was said.
     cut = from_sentence(
         "Defending the new levy in a long session of the council, the mayor has said that she does not want small "
