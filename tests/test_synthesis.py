@@ -241,3 +241,21 @@ def test_a_report_in_other_words_about_the_same_actors_is_not_taken_for_another_
     assert 10 not in kept
     dropped = outlier_docs([*docs, Doc(11, "Other Daily", other, publisher="x.example")], 0.7)
     assert dropped == {11}
+
+
+def test_headings_name_things_as_the_sources_do():
+    """ "Background on the Harbour Authority" (its sources say "the"), a hyphenated surname kept
+    whole, and an embassy is no speaker."""
+    from newsdesk.write.synthesis import _speakers, _with_article
+
+    texts = [
+        "The Harbour Authority said the north pier would reopen in May. Officials at the Harbour Authority blamed the storm.",
+        "The Calder Embassy said it had not been told. Pier workers said they were paid in full, said Amira Ben-Salem.",
+    ]
+    assert _with_article("Harbour Authority", texts) == "the Harbour Authority"
+    assert _with_article("Amira Ben-Salem", texts) == "Amira Ben-Salem"
+    speakers = _speakers(texts)
+    assert "Amira Ben-Salem" in speakers and not any(s.endswith("-") for s in speakers), speakers
+    assert "Calder Embassy" not in speakers, speakers
+    options = heading_options("context", [], dek="The Harbour Authority said the north pier would reopen in May.")
+    assert options == ["Background on the Harbour Authority"], options

@@ -248,7 +248,10 @@ def _main_name(texts: list[str], within: str | None = None) -> list[str]:
 _ORGANISATION = frozenset(
     "Research Bank Group Labs Systems Capital Partners Securities Council Company Institute University Energy Foods "
     "Robotics Cloud Space Media News Post Times Daily Ledger Insights Analytics Associates Holdings Motors Airlines "
-    "Agency Office Ministry Department Police Authority Court Union Foundation Fund Trust".split()
+    "Agency Office Ministry Department Police Authority Court Union Foundation Fund Trust Embassy Commission "
+    "Committee Service Administration Board Party Army Navy Command Association Society Centre Center Hospital "
+    "School College Church Network Organization Organisation League Federation Club Government Bureau Museum "
+    "Library Press Magazine Journal Review Channel Radio Television".split()
 )
 
 
@@ -259,7 +262,11 @@ def _speakers(texts: list[str]) -> list[str]:
 
     counts: Counter[str] = Counter()
     # Not after "at", "from", "of" ("analysts at Corvane Research noted"): an organisation.
-    person = r"(?<!\bat )(?<!\bfrom )(?<!\bof )(?<!\bfor )((?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z]+\s+[A-Z][a-z'\u2019-]+)"
+    # A surname may join two capitalised parts ("Ben-Rabha", "O'Neill"), never end on the hyphen.
+    person = (
+        r"(?<!\bat )(?<!\bfrom )(?<!\bof )(?<!\bfor )"
+        r"((?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z]+\s+[A-Z][a-z]*(?:['\u2019-]?[A-Z]?[a-z]+)*)"
+    )
     for t in texts:
         found = re.findall(person + r",?\s+(?:\w+\s+){0,2}?" + SAID.pattern, t) + re.findall(SAID.pattern + r"\s+" + person, t)
         who = set()
@@ -298,11 +305,23 @@ def heading_options(kind: str, members: list[Candidate], dek: str = "") -> list[
     main = _main_name(texts + [dek], within=dek) if dek else _main_name(texts)
     if not main:
         return []
+    named = _with_article(main[0], texts + [dek])
     if kind == "lead":
-        return [f"{main[0]}: what happened"]
+        return [f"{named[:1].upper()}{named[1:]}: what happened"]
     if kind == "context":
-        return [f"Background on {main[0]}"]
+        return [f"Background on {named}"]
     return []
+
+
+def _with_article(name: str, texts: list[str]) -> str:
+    """The name as the texts use it: "the Pentagon", "the State Department" where most of its
+    mentions have "the" before them; a person's or a place's name as it is."""
+    if name.startswith("The "):
+        return "the " + name[4:]  # "Background on the Harbour Authority", not "on The …"
+    mentions = [m.group(1) for t in texts for m in re.finditer(r"(\b[Tt]he\s+)?" + re.escape(name) + r"\b", t)]
+    if mentions and sum(1 for m in mentions if m) * 2 >= len(mentions) and not name.lower().startswith("the "):
+        return f"the {name}"
+    return name
 
 
 def headings(
