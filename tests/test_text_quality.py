@@ -73,3 +73,32 @@ def test_an_agency_tag_or_a_player_button_is_cut_from_a_first_sentence_and_notic
     assert "boilerplate" not in defects("Google said it would stop keeping the location history of users who opt out.")
     # A split after a title's full stop leaves half a sentence.
     assert "fragment" in defects("Days before the couple were found dead in their home in Toronto, Ms.")
+
+
+def test_a_wire_dateline_is_cut_anywhere_and_error_pages_and_photo_positions_are_furniture():
+    from newsdesk.text.quality import defects, trim_prefix
+
+    lead = "Harbour officials have delayed the reopening of the north pier by a month, the port authority said."
+    for prefix in ("KESTREL BAY (Reuters) - ", "HARLOW, Norland (AP) \u2014 ", "CALDER \u2014 ", "LONDON -- "):
+        assert trim_prefix(prefix + lead) == len(prefix), prefix
+    for kept in ("NASA said on Monday it would delay the launch of the probe by a week.", "US stocks fell on Monday."):
+        assert trim_prefix(kept) == 0, kept  # an agency's name or a country is the subject, not a dateline
+    assert "boilerplate" in defects("Sorry, the page you requested was not found.")
+    assert "boilerplate" in defects("Pier workers (2nd L) and the mayor (R) stand at the harbour gate in Calder on May 20.")
+    assert "boilerplate" not in defects("The mayor said the page of the report on the pier was not printed in time.")
+
+
+def test_a_title_before_a_name_does_not_end_a_sentence():
+    """The segmenter splits after "Ms." ("… said Ms. | Shourd, concluding …"): one sentence."""
+    from newsdesk.text.sentences import sentence_spans
+
+    text = (
+        "The crew had no warning of the storm, said Ms. Lindqvist, adding that the radio had failed. "
+        "\u201cWe turned back at once,\u201d Ms. Lindqvist said. Mr. Okafor and Dr. Vance stayed ashore."
+    )
+    sentences = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert sentences == [
+        "The crew had no warning of the storm, said Ms. Lindqvist, adding that the radio had failed.",
+        "\u201cWe turned back at once,\u201d Ms. Lindqvist said.",
+        "Mr. Okafor and Dr. Vance stayed ashore.",
+    ], sentences

@@ -99,6 +99,9 @@ _FURNITURE_PATTERN = (
     # Reprint and sharing notices.
     r"|\bdow jones reprints\b|\bpersonal,? non-commercial use\b|\bthank you for your interest\b"
     r"|\bedited for (?:length|clarity)\b|^for movement\b|^updated\.?$|\bpodcast on apple\b|\bfacebook page\b"
+    # An error page served in place of the report; a photo caption's "who stands where".
+    r"|\bthe page you (?:requested|are looking for|were looking for)\b|\bpage (?:was |could not be )?not found\b"
+    r"|\((?:\d(?:st|nd|rd|th)\s+)?[LR]\)|\((?:L-R|R-L|from left|from right)\)"
     r"|^\([A-Z][\w .'\u2019-]{2,40}\)\.?$"
     # A whole sentence in square brackets is a link to another story: "[Is there a Planet X?]".
     r"|^\[[^\]]+\]\W*$"
@@ -148,7 +151,12 @@ _DANGLING_QUOTE = re.compile(r"(?<=[.!?])\s+([\"\u201c])\s*$")
 _UPDATE_PREFIX = re.compile(r"^(?:UPDATE|UPDATED|CORRECTION|EDITOR'S NOTE|BREAKING)\b[^:]{0,40}:\s*", re.I)
 # A wire agency's tag with no place ("(CNN) ", "(Reuters Health) - ") or a video player's
 # "CLOSE" button run into the first sentence: the page's furniture, not the report's words.
-_AGENCY_PREFIX = re.compile(r"^(?:\((?:CNN|AP|AFP|Reuters(?: Health)?|UPI)\)\s*[-\u2013\u2014:]*\s*|CLOSE\s+(?=[A-Z][a-z]))")
+_AGENCY_PREFIX = re.compile(
+    r"^(?:\((?:CNN|AP|AFP|Reuters(?: Health)?|UPI)\)\s*[-\u2013\u2014:]*\s*|CLOSE\s+(?=[A-Z][a-z])"
+    # A wire dateline: "TEHRAN (Reuters) - ", "SEOUL, South Korea (AP) — ", "WASHINGTON — ".
+    r"|[A-Z][A-Z.'\u2019-]{2,}(?:\s[A-Z][A-Z.'\u2019-]+)*(?:,\s*[A-Z][a-zA-Z.]+(?:\s[A-Z][a-zA-Z.]+)?)?\s*"
+    r"(?:\((?:CNN|AP|AFP|Reuters|UPI)\)\s*(?:--|[-\u2013\u2014:])|--|[\u2013\u2014])\s*(?=[A-Z]))"
+)
 
 
 @lru_cache(maxsize=65536)

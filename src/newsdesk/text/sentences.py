@@ -78,6 +78,7 @@ def raw_sentence_spans(text: str) -> list[Span]:
             bullet = _BULLET.match(text, block_start, block_end)
             cursor = bullet.end() if bullet else block_start
             block = text[cursor:block_end]
+            held: int | None = None  # where a sentence split after "Ms." began
             for piece in _segment(block):
                 piece = piece.strip()
                 if not piece:
@@ -87,13 +88,24 @@ def raw_sentence_spans(text: str) -> list[Span]:
                     continue
                 end = start + len(piece)
                 cursor = end
+                if held is not None:
+                    start, held = held, None
+                if _TITLE_BEFORE_NAME.search(text, start, end) and end < block_end:
+                    held = start  # "… said Ms. | Shourd, concluding …": one sentence, not two
+                    continue
                 dateline = _DATELINE.match(text, start, end) if len(spans) == 0 or p_index == 0 else None
                 if dateline:
                     start = dateline.end()
                 if end - start < 2:
                     continue
                 spans.append(Span(start, end, p_index, len(spans)))
+            if held is not None and block_end - held >= 2:
+                spans.append(Span(held, cursor, p_index, len(spans)))
     return spans
+
+
+# A title's full stop before a name: the segmenter splits after "Ms." (not after "Mr." or "Dr.").
+_TITLE_BEFORE_NAME = re.compile(r"\b(?:Ms|Mrs|Mr|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Sgt|Capt|Rev|Messrs|Mmes)\.$")
 
 
 def sentence_spans(text: str) -> list[Span]:
