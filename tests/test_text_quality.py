@@ -86,6 +86,7 @@ def test_a_wire_dateline_is_cut_anywhere_and_error_pages_and_photo_positions_are
     assert "boilerplate" in defects("Sorry, the page you requested was not found.")
     assert "boilerplate" in defects("Pier workers (2nd L) and the mayor (R) stand at the harbour gate in Calder on May 20.")
     assert "boilerplate" not in defects("The mayor said the page of the report on the pier was not printed in time.")
+    assert "boilerplate" in defects("Skip in Skip x Embed x Share Harbour officials say the pier is safe again.")
 
 
 def test_a_title_before_a_name_does_not_end_a_sentence():

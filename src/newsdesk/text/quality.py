@@ -102,6 +102,8 @@ _FURNITURE_PATTERN = (
     # An error page served in place of the report; a photo caption's "who stands where".
     r"|\bthe page you (?:requested|are looking for|were looking for)\b|\bpage (?:was |could not be )?not found\b"
     r"|\((?:\d(?:st|nd|rd|th)\s+)?[LR]\)|\((?:L-R|R-L|from left|from right)\)"
+    # A video player's buttons run into the text: "Skip in Skip x Embed x Share …".
+    r"|\bskip in skip\b|\b(?:skip|embed|share|close)\s+x\s+(?:embed|share|skip)\b"
     r"|^\([A-Z][\w .'\u2019-]{2,40}\)\.?$"
     # A whole sentence in square brackets is a link to another story: "[Is there a Planet X?]".
     r"|^\[[^\]]+\]\W*$"
