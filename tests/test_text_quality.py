@@ -87,6 +87,17 @@ def test_a_wire_dateline_is_cut_anywhere_and_error_pages_and_photo_positions_are
     assert "boilerplate" in defects("Pier workers (2nd L) and the mayor (R) stand at the harbour gate in Calder on May 20.")
     assert "boilerplate" not in defects("The mayor said the page of the report on the pier was not printed in time.")
     assert "boilerplate" in defects("Skip in Skip x Embed x Share Harbour officials say the pier is safe again.")
+    for notice in (
+        "Read the latest news about the pier closure here.",
+        "Check your local tide times here.",
+        "The news and stories that matter, delivered weekday mornings.",
+        "Have more to say about this topic?",
+        "Erik Lund/Wikimedia Commons From harbour to open sea.",
+        "Dockworkers cheer as the first ship leaves the berth in Calder, Norland Wednesday March 4, 2026.",
+    ):
+        assert "boilerplate" in defects(notice), notice
+    assert "boilerplate" not in defects("Read the report and you will see why the pier closed, the mayor said here on Monday.")
+    assert "boilerplate" not in defects("The council will vote on the pier in Calder on Tuesday, March 3, 2026.")
 
 
 def test_a_title_before_a_name_does_not_end_a_sentence():

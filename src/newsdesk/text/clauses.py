@@ -143,7 +143,7 @@ _MANY = frozenset("two three four five six seven eight nine ten dozen several ma
 _PARTITIVE = frozenset("one some many most two three four five several each none all".split())
 
 
-def main_verb(words: list[str], aside: frozenset[int] = frozenset()) -> int | None:
+def main_verb(words: list[str], aside: frozenset[int] = frozenset(), commas: frozenset[int] = frozenset()) -> int | None:
     """Where the clause's own finite verb stands (None: it has none). A relative clause's verb
     ("who was attacked") belongs to its noun: the main verb comes after it; in a prepositional
     phrase, a word that may be a plural noun is one ("for relieving aches and pains")."""
@@ -151,6 +151,8 @@ def main_verb(words: list[str], aside: frozenset[int] = frozenset()) -> int | No
     k = 0
     while k < len(words):
         lower = words[k].lower()
+        if k in commas:
+            in_phrase = False  # "In 2002, the firm applied for …": the opening phrase ended at its comma
         if lower in _RELATIVE or (lower == "that" and k and not relative):
             relative = True
             k += 1
@@ -187,7 +189,7 @@ def reads_whole(headline: str) -> bool:
     participle waits for more ("… said", "… are searching", "… a document created")."""
     tail = _ATTRIBUTION_TAIL.search(headline)  # "…, the labour office says": judged without it
     body = headline[: tail.start()] if tail and tail.start() > 0 else headline
-    words, aside = _words(re.sub(r"\([^)]*\)", " ", body))  # an aside's verb is not the headline's
+    words, aside, commas = _words(re.sub(r"\([^)]*\)", " ", body))  # an aside's verb is not the headline's
     if len(words) < 2:
         return False
     first = words[0].lower()
@@ -201,7 +203,7 @@ def reads_whole(headline: str) -> bool:
         return False  # "He is the obvious choice …": who, the reader cannot tell
     if _open_quote(headline):
         return False  # 'The EPA says Magnolia engaged in “home renovations'
-    main = main_verb(words, aside)
+    main = main_verb(words, aside, commas)
     if main is None:
         return False
     if any(w.lower() in SUBORDINATORS for w in words[1:main]) and main <= 6:
@@ -257,11 +259,12 @@ def reads_whole(headline: str) -> bool:
 _WORD_OR_COMMA = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|,")
 
 
-def _words(text: str) -> tuple[list[str], frozenset[int]]:
+def _words(text: str) -> tuple[list[str], frozenset[int], frozenset[int]]:
     """The words (as ``tokens`` gives them) and which of them stand in an aside about the
     subject, where an -ed form is a participle: "The study, published Monday …", "The developer,
     a company called Birchlight, …" (not "Over the next 18 days, Gadhafi's forces kept …", nor
-    after a comma that closes one: "Tidewater, a startup, raised …")."""
+    after a comma that closes one: "Tidewater, a startup, raised …"), and the words that follow
+    a comma."""
     words: list[str] = []
     commas: list[int] = []
     for m in _WORD_OR_COMMA.finditer(text):
@@ -271,7 +274,7 @@ def _words(text: str) -> tuple[list[str], frozenset[int]]:
             words.append(m.group().replace("\u2019", "'"))
     aside: set[int] = set()
     if not words or words[0].lower() in PREPOSITIONS | _TIME_WORDS | SUBORDINATORS or words[0].lower().endswith("ly"):
-        return words, frozenset()
+        return words, frozenset(), frozenset(commas)
     for n in range(0, len(commas), 2):
         start = commas[n]
         if not 0 < start < len(words):
@@ -281,7 +284,7 @@ def _words(text: str) -> tuple[list[str], frozenset[int]]:
         if opener in DETERMINERS | _PARTITIVE or "VBN" in tags or (opener.endswith("ed") and "VBD" in tags):
             end = commas[n + 1] if n + 1 < len(commas) else len(words)
             aside.update(range(start, end))
-    return words, frozenset(aside)
+    return words, frozenset(aside), frozenset(commas)
 
 
 def _open_quote(text: str) -> bool:

@@ -102,6 +102,17 @@ _FURNITURE_PATTERN = (
     # An error page served in place of the report; a photo caption's "who stands where".
     r"|\bthe page you (?:requested|are looking for|were looking for)\b|\bpage (?:was |could not be )?not found\b"
     r"|\((?:\d(?:st|nd|rd|th)\s+)?[LR]\)|\((?:L-R|R-L|from left|from right)\)"
+    # A link's or a sign-up box's words: "Read the latest news about the protest here.", "Check your local
+    # moonrise time here.", "… delivered weekday mornings.", "Have more to say about this topic?"; a
+    # photo credit: "Jane Doe/Wikimedia Commons".
+    r"|^(?:check|read|see|watch|find|visit|view|listen to|sign)\b[^.!?]{0,80}\bhere\W*$"
+    r"|\bdelivered (?:to your inbox|weekday mornings|every (?:morning|weekday)|daily)\b|^have more to say\b"
+    r"|/\s*(?:Wikimedia Commons|Getty Images|Shutterstock|Flickr|iStock)\b"
+    # A wire photo's caption ends on where and the day it was taken: "… in Bamako, Mali Wednesday March 21, 2012."
+    # (matched without case: no "on", "by", "until" … before the day, as prose has: "… in Calder on Tuesday, March 3")
+    r"|\bin (?:(?!on|by|until|before|after|from|since|next|last|this|that|the|and|or|of)[A-Z][\w.'\u2019-]+,?\s){1,4}"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s"
+    r"(?:[A-Z][a-z]{2,8}\.?\s\d{1,2}|\d{1,2}\s[A-Z][a-z]{2,8}),?\s\d{4}\W*$"
     # A video player's buttons run into the text: "Skip in Skip x Embed x Share …".
     r"|\bskip in skip\b|\b(?:skip|embed|share|close)\s+x\s+(?:embed|share|skip)\b"
     r"|^\([A-Z][\w .'\u2019-]{2,40}\)\.?$"
