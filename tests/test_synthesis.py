@@ -259,3 +259,23 @@ def test_headings_name_things_as_the_sources_do():
     assert "Calder Embassy" not in speakers, speakers
     options = heading_options("context", [], dek="The Harbour Authority said the north pier would reopen in May.")
     assert options == ["Background on the Harbour Authority"], options
+
+
+def test_no_heading_or_tag_is_a_peoples_adjective_or_a_piece_of_a_quoted_title():
+    from newsdesk.write.extractive import tags_for
+    from newsdesk.write.synthesis import _main_name
+
+    texts = [
+        "Chinese officials said the Calder tariffs would be answered. The Calder studio said its series "
+        "\u201cHarbour Lights of the Old Town\u201d would return in June.",
+        "Chinese buyers cancelled orders, Calder officials said. The studio confirmed \u201cHarbour Lights of the "
+        "Old Town\u201d would return.",
+    ]
+    main = _main_name(texts)
+    assert "Calder" in main and "Chinese" not in main and "Old Town" not in main, main
+    items = [
+        Item(k + 1, k + 1, f"g-{k}", f"https://{k}.example/a", f"https://{k}.example/a", f"Outlet {k}", "", t, NOW, NOW)
+        for k, t in enumerate(texts)
+    ]
+    tags = tags_for(items, limit=10)
+    assert "Calder" in tags and not {"Chinese", "Old Town", "Harbour Lights"} & set(tags), tags

@@ -250,3 +250,31 @@ def without_outlet_suffix(title: str, outlets: set[str] | None = None) -> str:
     if m and (outlets is None or m.group().strip(" |\u2013\u2014-") in outlets or len(m.group().split()) <= 4):
         return title[: m.start()].strip()
     return title.strip()
+
+
+# What a people or a place's people are called: an adjective, not what a story is about
+# ("Chinese: what happened", a tag "West African").
+DEMONYMS = frozenset(
+    "american british chinese russian french german japanese indian israeli palestinian iranian iraqi syrian "
+    "mexican canadian australian european african asian korean ukrainian italian spanish turkish egyptian saudi "
+    "afghan pakistani brazilian swiss dutch swedish norwegian danish finnish irish scottish welsh english polish "
+    "greek cuban venezuelan nigerian kenyan malian libyan lebanese vietnamese taiwanese filipino indonesian arab "
+    "jewish muslim catholic latino hispanic asian-american african-american western eastern northern southern".split()
+)
+
+
+def is_demonym(name: str) -> bool:
+    """ "Chinese", "West African": a people's adjective, never a tag or a heading's subject."""
+    words = name.lower().split()
+    return bool(words) and words[-1] in DEMONYMS
+
+
+_QUOTED_TITLE = re.compile(
+    r"[\u201c\"]((?:[A-Z0-9][\w'\u2019&:-]*|of|the|a|an|and|in|on|to|for|is|new)(?:\s+(?:[A-Z0-9][\w'\u2019&:-]*|of|the|a|an|and|in|on|to|for|is|new)){1,10})[,.]?[\u201d\"]"
+)
+
+
+def without_quoted_titles(text: str) -> str:
+    """The text with quoted titles blanked ("Orange Is the New Black"): a name found inside one
+    ("New Black") is a piece of the title, not a name of the story."""
+    return _QUOTED_TITLE.sub(lambda m: " " * len(m.group()), text)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from newsdesk.facts import MeasuredFact, norm_subject, sentence_facts
 from newsdesk.facts.compare import disputes, measure_phrase
 from newsdesk.records import ArticleSentence, Citation, Item
-from newsdesk.text.names import NOT_NAMES, SAID, names
+from newsdesk.text.names import NOT_NAMES, SAID, is_demonym, names, without_quoted_titles
 from newsdesk.write.extractive import Candidate
 
 if TYPE_CHECKING:
@@ -238,7 +238,13 @@ def _main_name(texts: list[str], within: str | None = None) -> list[str]:
 
     counts: Counter[str] = Counter()
     for t in texts:
-        counts.update({n for n in names(t) if n.lower() not in NOT_NAMES and len(n) > 2 and n.lower() not in NOT_TAGS})
+        counts.update(
+            {
+                n
+                for n in names(without_quoted_titles(t))
+                if n.lower() not in NOT_NAMES and len(n) > 2 and n.lower() not in NOT_TAGS and not is_demonym(n)
+            }
+        )
     need = 2 if len(texts) > 1 else 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0]))
     return [n for n, k in ranked if k >= need and (within is None or n in within)]
