@@ -79,7 +79,13 @@ def test_a_wire_dateline_is_cut_anywhere_and_error_pages_and_photo_positions_are
     from newsdesk.text.quality import defects, trim_prefix
 
     lead = "Harbour officials have delayed the reopening of the north pier by a month, the port authority said."
-    for prefix in ("KESTREL BAY (Reuters) - ", "HARLOW, Norland (AP) \u2014 ", "CALDER \u2014 ", "LONDON -- "):
+    for prefix in (
+        "KESTREL BAY (Reuters) - ",
+        "HARLOW, Norland (AP) \u2014 ",
+        "CALDER \u2014 ",
+        "LONDON -- ",
+        "DENBY, Nor. (WCLD) -- ",
+    ):
         assert trim_prefix(prefix + lead) == len(prefix), prefix
     for kept in ("NASA said on Monday it would delay the launch of the probe by a week.", "US stocks fell on Monday."):
         assert trim_prefix(kept) == 0, kept  # an agency's name or a country is the subject, not a dateline

@@ -52,7 +52,7 @@ _LAST_CUTS = re.compile(r"\s+(?:in|at|on|for|from|with|to|over|under|by|and|who|
 # "TEHRAN (Reuters) - ", "Salahuddin, Libya (CNN) -- ", "WASHINGTON — ": where the report was filed.
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'\u2019-]+(?:\s[A-Z][A-Z.'\u2019-]+)*(?:,\s*[A-Z][a-zA-Z.]+(?:\s[A-Z][a-zA-Z.]+)?)?\s*(?:\([^)]{1,30}\))?"
-    r"|[A-Z][\w .,'\u2019-]{2,40}\((?:CNN|AP|AFP|Reuters|UPI)\))"
+    r"|[A-Z][\w .,'\u2019-]{2,40}\((?:[A-Z]{2,6}(?:-TV)?|Reuters)\))"
     r"\s*(?:(?:--|[\u2013\u2014-])\s+|[\u2013\u2014](?=[A-Z]))"
 )
 # A short opener that is not the news: "In total, …", "On Tuesday, …", "Overall, …".

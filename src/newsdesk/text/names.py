@@ -259,7 +259,8 @@ DEMONYMS = frozenset(
     "mexican canadian australian european african asian korean ukrainian italian spanish turkish egyptian saudi "
     "afghan pakistani brazilian swiss dutch swedish norwegian danish finnish irish scottish welsh english polish "
     "greek cuban venezuelan nigerian kenyan malian libyan lebanese vietnamese taiwanese filipino indonesian arab "
-    "jewish muslim catholic latino hispanic asian-american african-american western eastern northern southern".split()
+    "jewish muslim catholic latino hispanic asian-american african-american western eastern northern southern "
+    "nazi soviet".split()
 )
 
 

@@ -168,7 +168,7 @@ _AGENCY_PREFIX = re.compile(
     r"^(?:\((?:CNN|AP|AFP|Reuters(?: Health)?|UPI)\)\s*[-\u2013\u2014:]*\s*|CLOSE\s+(?=[A-Z][a-z])"
     # A wire dateline: "TEHRAN (Reuters) - ", "SEOUL, South Korea (AP) — ", "WASHINGTON — ".
     r"|[A-Z][A-Z.'\u2019-]{2,}(?:\s[A-Z][A-Z.'\u2019-]+)*(?:,\s*[A-Z][a-zA-Z.]+(?:\s[A-Z][a-zA-Z.]+)?)?\s*"
-    r"(?:\((?:CNN|AP|AFP|Reuters|UPI)\)\s*(?:--|[-\u2013\u2014:])|--|[\u2013\u2014])\s*(?=[A-Z]))"
+    r"(?:\((?:[A-Z]{2,6}(?:-TV)?|Reuters)\)\s*(?:--|[-\u2013\u2014:])|--|[\u2013\u2014])\s*(?=[A-Z]))"
 )
 
 
