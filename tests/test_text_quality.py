@@ -120,3 +120,16 @@ def test_a_title_before_a_name_does_not_end_a_sentence():
         "\u201cWe turned back at once,\u201d Ms. Lindqvist said.",
         "Mr. Okafor and Dr. Vance stayed ashore.",
     ], sentences
+
+
+def test_a_quotations_tail_is_a_fragment():
+    """A sentence that closes a quotation it never opened is the end of someone's words, with the
+    speaker and the opening in the sentence before."""
+    from newsdesk.text.quality import defects
+
+    assert "fragment" in defects("The harbour keeps the whole town working for the benefit of everyone.\u201d")
+    for whole in (
+        "\u201cThe harbour keeps the whole town working,\u201d the mayor said on Monday.",
+        '"The harbour keeps the whole town working,\u201d the mayor said on Monday.',
+    ):
+        assert "fragment" not in defects(whole), whole

@@ -269,6 +269,8 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
         found.append("boilerplate")
     if not _END.search(text) or not has_verb(text) or trim_suffix(text) or _TITLE_END.search(text):
         found.append("fragment")
+    elif text.count("\u201d") > text.count("\u201c") + text.count('"'):  # outlets mix the two styles
+        found.append("fragment")  # a quotation's tail: '… for benefit of the central government.”' opened before it
     normal = _normal(text)
     if normal and any(normal == _normal(t) for t in titles if t):
         found.append("headline")
