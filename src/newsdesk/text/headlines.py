@@ -49,12 +49,6 @@ _CUTS = re.compile(
 )
 # Failing those, before a trailing phrase: "… at the Vellamo music festival | in August".
 _LAST_CUTS = re.compile(r"\s+(?:in|at|on|for|from|with|to|over|under|by|and|who|which|that)\s+")
-# "TEHRAN (Reuters) - ", "Salahuddin, Libya (CNN) -- ", "WASHINGTON — ": where the report was filed.
-_DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'\u2019-]+(?:\s[A-Z][A-Z.'\u2019-]+)*(?:,\s*[A-Z][a-zA-Z.]+(?:\s[A-Z][a-zA-Z.]+)?)?\s*(?:\([^)]{1,30}\))?"
-    r"|[A-Z][\w .,'\u2019-]{2,40}\((?:[A-Z]{2,6}(?:-TV)?|Reuters)\))"
-    r"\s*(?:(?:--|[\u2013\u2014-])\s+|[\u2013\u2014](?=[A-Z]))"
-)
 # A short opener that is not the news: "In total, …", "On Tuesday, …", "Overall, …".
 _OPENER = re.compile(
     r"^(?:(?:In|On|At|By|For|After|Before|Since|Earlier|Meanwhile|Overall|Today|Yesterday|Separately|However)\b[^,]{0,20}),\s+"
@@ -116,13 +110,13 @@ def from_sentence(sentence: str, strict: bool = True) -> str | None:
     sentence gives none (a quote, or no cut short enough that still reads as a whole statement).
     ``strict=False``: any cut with a word that can be a verb (the last resort, where no sentence
     of the story gives a whole statement short enough)."""
-    from newsdesk.text.quality import has_verb
+    from newsdesk.text.quality import has_verb, trim_prefix
 
     text = sentence.strip()
     if not text or text[0] in "\"'\u201c\u2018":
         return None  # a quote needs its speaker: no headline
     text = re.sub(r"[.!]+[\"'\u201d\u2019)]*$", "", text).strip()
-    text = _DATELINE.sub("", text, count=1)
+    text = text[trim_prefix(text) :]  # a wire dateline or a date: where and when it was filed
     text = _OPENER.sub("", _WEEKDAY.sub("", text))
     text = _without_appositives(text)
     whole_enough = reads_whole if strict else has_verb

@@ -164,11 +164,16 @@ _DANGLING_QUOTE = re.compile(r"(?<=[.!?])\s+([\"\u201c])\s*$")
 _UPDATE_PREFIX = re.compile(r"^(?:UPDATE|UPDATED|CORRECTION|EDITOR'S NOTE|BREAKING)\b[^:]{0,40}:\s*", re.I)
 # A wire agency's tag with no place ("(CNN) ", "(Reuters Health) - ") or a video player's
 # "CLOSE" button run into the first sentence: the page's furniture, not the report's words.
+# A wire dateline: "TEHRAN (Reuters) - ", "SEOUL, South Korea (AP) — ", "Salahuddin, Libya (CNN) -- ",
+# "PLANTATION, Fla. (WSVN) -- ", "WASHINGTON — ", "CAIRO—": where the report was filed.
+_DATELINE = (
+    r"(?:[A-Z][A-Z.'\u2019-]{2,}(?:\s[A-Z][A-Z.'\u2019-]+)*(?:,\s*[A-Z][a-zA-Z.]+(?:\s[A-Z][a-zA-Z.]+)?)?"
+    r"\s*(?:\((?:[A-Z]{2,6}(?:-TV)?|Reuters)\))?"
+    r"|[A-Z][\w .,'\u2019-]{2,40}\((?:[A-Z]{2,6}(?:-TV)?|Reuters)\))"
+    r"\s*(?:(?:--|[-\u2013\u2014:])\s+|[\u2013\u2014])(?=[A-Z\"\u201c])"
+)
 _AGENCY_PREFIX = re.compile(
-    r"^(?:\((?:CNN|AP|AFP|Reuters(?: Health)?|UPI)\)\s*[-\u2013\u2014:]*\s*|CLOSE\s+(?=[A-Z][a-z])"
-    # A wire dateline: "TEHRAN (Reuters) - ", "SEOUL, South Korea (AP) — ", "WASHINGTON — ".
-    r"|[A-Z][A-Z.'\u2019-]{2,}(?:\s[A-Z][A-Z.'\u2019-]+)*(?:,\s*[A-Z][a-zA-Z.]+(?:\s[A-Z][a-zA-Z.]+)?)?\s*"
-    r"(?:\((?:[A-Z]{2,6}(?:-TV)?|Reuters)\)\s*(?:--|[-\u2013\u2014:])|--|[\u2013\u2014])\s*(?=[A-Z]))"
+    r"^(?:\((?:CNN|AP|AFP|Reuters(?: Health)?|UPI)\)\s*[-\u2013\u2014:]*\s*|CLOSE\s+(?=[A-Z][a-z])|" + _DATELINE + ")"
 )
 
 
