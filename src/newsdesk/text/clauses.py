@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from newsdesk.text.lexicon import TOKEN_PATTERN
+
 # Clause openers that make what follows subordinate: a headline is never one of these alone.
 SUBORDINATORS = frozenset(
     "after as because before if once since though although unless until when whenever whereas while whether".split()
@@ -256,7 +258,7 @@ def reads_whole(headline: str) -> bool:
     return True
 
 
-_WORD_OR_COMMA = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|,")
+_WORD_OR_COMMA = re.compile(TOKEN_PATTERN + "|,")
 
 
 def _words(text: str) -> tuple[list[str], frozenset[int], frozenset[int]]:
@@ -293,6 +295,7 @@ def _open_quote(text: str) -> bool:
     return bool(straight) or text.count("\u201c") != text.count("\u201d")
 
 
+_CONTRACTIONS = {"s": "is", "re": "are", "ve": "have", "d": "would", "ll": "will", "m": "am"}
 _MODAL = frozenset("will would shall should can could may might must do does did to".split())
 _BE_HAVE = frozenset("is are was were am be been being has have had get got gets".split())
 
@@ -308,11 +311,8 @@ def _continues_verb(group: list[str], word: str) -> bool:
         return True
     verbs = [w.lower() for w in group if w.lower() not in _VERB_ADVERBS]
     head = verbs[-1] if verbs else ""
-    head = re.sub(
-        r"^\w+'(?:s|re|ve|d|ll|m)$",
-        lambda m: {"s": "is", "re": "are", "ve": "have", "d": "would", "ll": "will", "m": "am"}[m.group().split("'")[1]],
-        head,
-    )
+    if _CONTRACTED_AUX.match(head):  # "he's | been", "they'll | go"
+        head = _CONTRACTIONS[head.rsplit("'", 1)[1]]
     tags = verb_tags(lower)
     if head in _MODAL:
         return bool(tags & {"VB"}) or lower in AUXILIARIES

@@ -243,7 +243,8 @@ CERTAIN = frozenset("will shall won't definitely certainly".split())
 DIRECTION_UP = SYNONYM_GROUPS[1]
 DIRECTION_DOWN = SYNONYM_GROUPS[2]
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
+TOKEN_PATTERN = r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]"  # a word, as ``tokens`` finds it
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def tokens(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from newsdesk.text.lexicon import tokens
 from newsdesk.text.names import SAID
+from newsdesk.text.sentences import TITLES
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -292,7 +293,7 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
 
 
 # A split after a title's full stop ("… were found dead in their mansion, Ms."): half a sentence.
-_TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Sgt|Capt|Rev|St)\.$")
+_TITLE_END = re.compile(rf"\b(?:{TITLES}|St)\.$")
 # A lead is read first, with nothing before it: it must stand on its own.
 LEAD_MIN_WORDS = 12
 _LEAD_QUESTION = re.compile(r"\?[\"'\u201d\u2019)]*$|^Q[.:]\s")

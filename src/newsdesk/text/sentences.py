@@ -104,8 +104,10 @@ def raw_sentence_spans(text: str) -> list[Span]:
     return spans
 
 
+# Titles written before a name with a full stop that ends no sentence.
+TITLES = "Ms|Mrs|Mr|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Sgt|Capt|Rev|Messrs|Mmes"
 # A title's full stop before a name: the segmenter splits after "Ms." (not after "Mr." or "Dr.").
-_TITLE_BEFORE_NAME = re.compile(r"\b(?:Ms|Mrs|Mr|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Sgt|Capt|Rev|Messrs|Mmes)\.$")
+_TITLE_BEFORE_NAME = re.compile(rf"\b(?:{TITLES})\.$")
 
 
 def sentence_spans(text: str) -> list[Span]:
