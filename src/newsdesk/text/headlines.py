@@ -158,7 +158,7 @@ _WORD_SPAN = re.compile(r"\S+")
 
 
 def _participle_phrases(text: str) -> list[int]:
-    """Where a participle opens a phrase about the noun before it, last first: "… a woman |
+    """Where a participle opens a phrase about the noun before it: "… a woman |
     suspected of …", "… a statement | explaining that …" (never "a | sophisticated attempt")."""
     spans = list(_WORD_SPAN.finditer(text))
     out = []
@@ -176,7 +176,7 @@ def _participle_phrases(text: str) -> list[int]:
         participle = (w.endswith("ing") and "VBG" in tags) or (w.endswith(("ed", "en", "wn")) and tags & {"VBD", "VBN"})
         if participle and after.group().lower() in PREPOSITIONS | {"that", "to", "as"}:
             out.append(before.end())
-    return sorted(out, reverse=True)
+    return out
 
 
 def _splits_a_clause(prefix: str, rest: str) -> bool:

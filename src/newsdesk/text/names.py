@@ -279,3 +279,9 @@ def without_quoted_titles(text: str) -> str:
     """The text with quoted titles blanked ("Orange Is the New Black"): a name found inside one
     ("New Black") is a piece of the title, not a name of the story."""
     return _QUOTED_TITLE.sub(lambda m: " " * len(m.group()), text)
+
+
+def subject_names(text: str) -> set[str]:
+    """The names a story may be about, for tags and headings: ``names`` without the pieces of a
+    quoted title and without a people's adjective."""
+    return {n for n in names(without_quoted_titles(text)) if not is_demonym(n)}

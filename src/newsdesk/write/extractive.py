@@ -1105,18 +1105,14 @@ def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:
     Ledger", "Lumen" of "Lumen-7B")."""
     from collections import Counter
 
-    from newsdesk.text.names import is_demonym, is_dictionary_word, without_quoted_titles
+    from newsdesk.text.names import is_dictionary_word, subject_names
 
     outlets = {i.outlet.lower() for i in items}
     counts: Counter[str] = Counter()
     everything = "\n".join(i.title + ". " + i.text for i in items)
     for item in items:
         text = item.title + ". " + item.text
-        found = {
-            _without_role(n)
-            for n in names(without_quoted_titles(text))
-            if len(n) > 2 and n.lower() not in NOT_NAMES and not is_demonym(n)
-        }
+        found = {_without_role(n) for n in subject_names(text) if len(n) > 2 and n.lower() not in NOT_NAMES}
         whole = {_whole_name(n, [text]) for n in found}
         counts.update({_without_the(n, everything) for n in whole if n is not None})
     tags: list[str] = []

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from newsdesk.facts import MeasuredFact, norm_subject, sentence_facts
 from newsdesk.facts.compare import disputes, measure_phrase
 from newsdesk.records import ArticleSentence, Citation, Item
-from newsdesk.text.names import NOT_NAMES, SAID, is_demonym, names, without_quoted_titles
+from newsdesk.text.names import NOT_NAMES, SAID, subject_names
 from newsdesk.write.extractive import Candidate
 
 if TYPE_CHECKING:
@@ -238,13 +238,7 @@ def _main_name(texts: list[str], within: str | None = None) -> list[str]:
 
     counts: Counter[str] = Counter()
     for t in texts:
-        counts.update(
-            {
-                n
-                for n in names(without_quoted_titles(t))
-                if n.lower() not in NOT_NAMES and len(n) > 2 and n.lower() not in NOT_TAGS and not is_demonym(n)
-            }
-        )
+        counts.update({n for n in subject_names(t) if n.lower() not in NOT_NAMES and len(n) > 2 and n.lower() not in NOT_TAGS})
     need = 2 if len(texts) > 1 else 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0]))
     return [n for n, k in ranked if k >= need and (within is None or n in within)]
@@ -325,7 +319,7 @@ def _with_article(name: str, texts: list[str]) -> str:
     if name.startswith("The "):
         return "the " + name[4:]  # "Background on the Harbour Authority", not "on The …"
     mentions = [m.group(1) for t in texts for m in re.finditer(r"(\b[Tt]he\s+)?" + re.escape(name) + r"\b", t)]
-    if mentions and sum(1 for m in mentions if m) * 2 >= len(mentions) and not name.lower().startswith("the "):
+    if mentions and sum(1 for m in mentions if m) * 2 >= len(mentions):
         return f"the {name}"
     return name
 
