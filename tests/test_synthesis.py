@@ -279,3 +279,21 @@ def test_no_heading_or_tag_is_a_peoples_adjective_or_a_piece_of_a_quoted_title()
     ]
     tags = tags_for(items, limit=10)
     assert "Calder" in tags and not {"Chinese", "Old Town", "Harbour Lights"} & set(tags), tags
+
+
+def test_speakers_are_ordered_the_same_in_every_process():
+    """Tied speakers come in the order the texts name them, whatever the hash seed."""
+    import subprocess
+    import sys
+
+    code = (
+        "from newsdesk.write.synthesis import _speakers;"
+        "print(_speakers(['Hedda Marr said it was wrong. Pavel Oskar said he was sorry. Britt Ekholm said so too.']))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code], env={"PYTHONHASHSEED": str(seed)}, capture_output=True, text=True, check=True
+        ).stdout
+        for seed in range(6)
+    }
+    assert seen == {"['Hedda Marr', 'Pavel Oskar', 'Britt Ekholm']\n"}, seen

@@ -280,7 +280,10 @@ def _speakers(texts: list[str]) -> list[str]:
             if len(name.split()) == 2 and name.split()[0].lower() not in NOT_NAMES and name.split()[1] not in _ORGANISATION:
                 who.add(name)
         counts.update(who)
-    return [n for n, _ in counts.most_common()]
+    # Ties in the order the texts first name them: a set's order changes from one process to the
+    # next, and a heading that flips would make a new version of an unchanged article.
+    joined = "\n".join(texts)
+    return sorted(counts, key=lambda n: (-counts[n], joined.find(n), n))
 
 
 def heading_options(kind: str, members: list[Candidate], dek: str = "") -> list[str]:
