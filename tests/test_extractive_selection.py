@@ -121,6 +121,14 @@ _CORVANE = (
 )
 
 
+_QUILLON = (
+    "Quillon Foods said on Monday it would end production at its Orrin Falls bakery in June, cutting 420 jobs. "
+    "Managing director Priya Nandakumar said the Ember biscuit line had lost money for three years. "
+    "The Orrin Falls council leader, Tom Hale, called the decision a blow to the valley. "
+    "Quillon will move the work to its larger site in Westmarch, the company said."
+)
+
+
 def test_a_report_of_another_event_of_the_kind_gives_no_sentence():
     from newsdesk.write.extractive import _other_event_docs, outlier_docs
 
@@ -217,12 +225,7 @@ def test_where_no_two_of_three_outlets_share_an_event_the_story_keeps_its_first_
 
     velora = _VELORA
     corvane = _CORVANE
-    quillon = (
-        "Quillon Foods said on Monday it would end production at its Orrin Falls bakery in June, cutting 420 jobs. "
-        "Managing director Priya Nandakumar said the Ember biscuit line had lost money for three years. "
-        "The Orrin Falls council leader, Tom Hale, called the decision a blow to the valley. "
-        "Quillon will move the work to its larger site in Westmarch, the company said."
-    )
+    quillon = _QUILLON
     docs = [Doc(k, f"Outlet {k}", t, publisher=f"o{k}.example") for k, t in enumerate([velora, corvane, quillon])]
     # Three events of one kind, no two outlets share one: the first report's event is the story's.
     assert _other_event_docs(docs, set(), founding=0) == {1, 2}
@@ -234,6 +237,37 @@ def test_where_no_two_of_three_outlets_share_an_event_the_story_keeps_its_first_
     retold = _closure("Velora", "Ada Roe", "Harbour City", "Lumen", 1800, "Tuesday", ("shutdown", "plans to shut", "orders fell"))
     docs = [*docs[:2], Doc(3, "Outlet 3", retold, publisher="o3.example")]
     assert outlier_docs(docs, 0.7, founding=1) == {1}
+
+
+def test_the_likeness_rule_never_sets_apart_the_story_s_first_report():
+    """Of three reports, the least like the others was set apart even when it was the first,
+    the one whose title the story carries: the article then told another event than its
+    headline. The first report's event is the story's; the rest are judged against it."""
+    from newsdesk.write.extractive import outlier_docs
+
+    docs = [Doc(k, f"Outlet {k}", t, publisher=f"o{k}.example") for k, t in enumerate([_VELORA, _CORVANE, _QUILLON])]
+    assert outlier_docs(docs, 0.7, founding=0) == {1}  # the least like the others, and not the first
+    assert outlier_docs(docs, 0.7, founding=1) == {0, 2}  # first now: it stays, strangers to it go
+
+
+def test_a_site_s_furniture_does_not_make_two_events_alike():
+    """Two pages of one site carry the same sign-up box, credits and notices: left in, those
+    words made a report of another event look closer to the story than a real report of it."""
+    from newsdesk.write.extractive import _report_text
+
+    furniture = (
+        "Sign up for the Harbour Post newsletter, delivered weekday mornings.\n"
+        "Image copyright Harbour Post Photo Desk\nAdvertisement\nContinue reading the main story\n"
+        "Thank you for your interest in sharing this Harbour Post article."
+    )
+    velora = Doc(0, "Outlet 0", f"{_VELORA}\n{furniture}", publisher="post.example")
+    corvane = Doc(1, "Outlet 1", f"{furniture}\n{_CORVANE}", publisher="post.example")
+    raw = similarity([f"{d.title}\n{d.text}" for d in (velora, corvane)])
+    cleaned = similarity([_report_text(d) for d in (velora, corvane)])
+    bare = similarity([_VELORA, _CORVANE])
+    assert raw is not None and cleaned is not None and bare is not None
+    assert raw[0, 1] > bare[0, 1] + 0.05  # the premise: furniture alone makes them alike
+    assert cleaned[0, 1] == pytest.approx(bare[0, 1], abs=1e-9)
 
 
 def test_the_fitted_weights_cover_every_feature_and_rank_what_the_outlets_share_first():
@@ -376,6 +410,10 @@ def test_pages_that_are_only_furniture_have_no_say_in_the_story(monkeypatch):
     article = extractive.ExtractiveWriter(WriteSettings()).write(story)
     assert article is not None and "1,800 jobs" in article.dek.text
     assert {c.item_id for s in article.sentences() for c in s.citations} == {1}
+    # The same where the selection is called alone (as the benches do), the notices first.
+    docs = [Doc(k, f"Outlet {k}", t, publisher=f"o{k}.example") for k, t in enumerate([notice, notice, STORY[0]])]
+    assert {c.doc.key for c in select(docs, 300)} == {2}
     # The premise: counted as reports, the two notices outvote the report and nothing is written.
     monkeypatch.setattr(extractive, "_reports_something", lambda text: bool(text.strip()))
     assert extractive.ExtractiveWriter(WriteSettings()).write(story) is None
+    assert select(docs, 300) == []

@@ -234,11 +234,11 @@ _QUOTE_MARK = re.compile('["“”]')
 _ROUGH_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+|\n+")
 
 
-def without_furniture(text: str, words: int | None = None) -> str:
+def without_furniture(text: str, words: int | None = None, sep: str = " ") -> str:
     """The text less its furniture sentences (an archive's notice, share bars, credits, a
     breadcrumb): the words a site prints on every page, which say nothing about the event.
-    With ``words``, stops once that many words are kept. A rough split is enough here:
-    nothing is quoted from the result."""
+    With ``words``, stops once that many words are kept; ``sep`` joins the sentences kept. A
+    rough split is enough here: nothing is quoted from the result."""
     kept: list[str] = []
     count = 0
     for part in _parts(text):
@@ -247,7 +247,7 @@ def without_furniture(text: str, words: int | None = None) -> str:
             count += len(part.split())
             if words is not None and count >= words:
                 break
-    return " ".join(kept)
+    return sep.join(kept)
 
 
 def _parts(text: str) -> Iterator[str]:

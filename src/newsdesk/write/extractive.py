@@ -349,7 +349,7 @@ def outlier_docs(docs: list[Doc], ratio: float, founding: int | None = None) -> 
     outlets stay. Where two outlets report it, see ``_second_event``: ``founding`` is the key of
     the story's first report (the caller's first document when not given).
     Forum posts are neither judged nor judges: a discussion reads unlike reports of its event."""
-    docs = [d for d in docs if not d.forum]
+    docs = [d for d in docs if not d.forum and _reports_something(d.text)]
     if not docs:
         return set()
     founding = docs[0].key if founding is None else founding
@@ -358,7 +358,7 @@ def outlier_docs(docs: list[Doc], ratio: float, founding: int | None = None) -> 
         return _second_event(docs, founding)
     if len(set(groups)) < 3:
         return set()
-    S = similarity([f"{d.title}\n{d.text}" for d in docs])
+    S = similarity([_report_text(d) for d in docs])
     if S is None:
         return set()
     other = groups[:, None] != groups[None, :]
@@ -370,7 +370,7 @@ def outlier_docs(docs: list[Doc], ratio: float, founding: int | None = None) -> 
         if not pairs.any():
             continue
         theirs = S[pairs].mean()
-        if mine < ratio * theirs and not _shares_its_actors(d, [o for o, r in zip(docs, rest) if r]):
+        if d.key != founding and mine < ratio * theirs and not _shares_its_actors(d, [o for o, r in zip(docs, rest) if r]):
             gaps.append((mine / (theirs or 1.0), d.key, d.group))
     away: set[int] = set()
     left = set(groups)
@@ -417,7 +417,7 @@ def _founding_strangers(first: Doc, reports: list[Doc]) -> set[int]:
     ``SECOND_EVENT_LIKENESS``. This may leave the first outlet alone: its event is the title's."""
     mine = [i for i, d in enumerate(reports) if d.group == first.group]
     ours = [reports[i] for i in mine]
-    S = similarity([f"{d.title}\n{d.text}" for d in reports])
+    S = similarity([_report_text(d) for d in reports])
     out = set()
     for j, d in enumerate(reports):
         if d.group == first.group or _shares_its_actors(d, ours) or any(_shares_its_actors(o, [d]) for o in ours):
@@ -443,7 +443,7 @@ def _second_event(docs: list[Doc], founding: int) -> set[int]:
     theirs = [d for d in docs if d.group != first.group]
     if any(_shares_its_actors(d, ours) for d in theirs) or any(_shares_its_actors(d, theirs) for d in ours):
         return set()
-    S = similarity([f"{d.title}\n{d.text}" for d in docs])
+    S = similarity([_report_text(d) for d in docs])
     if S is not None:
         cross = S[np.ix_([docs.index(d) for d in ours], [docs.index(d) for d in theirs])]
         if cross.max() >= SECOND_EVENT_LIKENESS:
@@ -476,6 +476,18 @@ def _shares_its_actors(doc: Doc, others: list[Doc]) -> bool:
 def _lower_names(text: str) -> frozenset[str]:
     # Once per text: each report is compared with every other outlet's (``_other_event_docs``).
     return frozenset(n.lower() for n in names(text[:4000]))
+
+
+@lru_cache(maxsize=1024)
+def _without_furniture(text: str) -> str:
+    # A site's furniture (sign-up boxes, credits, "Advertisement") is alike across its pages and
+    # full of capitals: left in, it makes two events from one site look like one.
+    return without_furniture(text, sep="\n")
+
+
+def _report_text(d: Doc) -> str:
+    """What a report says about its event, for telling events apart: title and text less furniture."""
+    return f"{d.title}\n{_without_furniture(d.text)}"
 
 
 SHARED_ACTORS = 0.5  # the share of an item's names the other outlets must name for it to stay
