@@ -161,6 +161,7 @@ def count_defects(article: Article, titles: list[str], flagged: list[tuple[str, 
             alone = re.search(rf"(?:^|[.!?]\s+|\b[a-z]+[,;:]?\s+|[\"\u201c(]\s*){last}\b", earlier_text.strip())
             if alone and f"{first} {last}" not in earlier_text:
                 found["surname_first"] += 1
+                flagged.append(("surname_first", text))
                 break
         ms = measures(text)
         for unit, value in ms.items():
@@ -174,6 +175,7 @@ def count_defects(article: Article, titles: list[str], flagged: list[tuple[str, 
                     found["repeated_fact"] += 1
                 elif v != value and overlap > 0.3 and not {v, value} <= attributed:
                     found["conflicting_figures"] += 1
+                    flagged.append(("conflicting_figures", f"{text}  <>  {other}"))
             seen_measures[(unit, value)] = text
         earlier_text += " " + text
     found["fact_dispute"] = fact_disputes(article, attributed)

@@ -133,3 +133,32 @@ def test_a_quotations_tail_is_a_fragment():
         '"The harbour keeps the whole town working,\u201d the mayor said on Monday.',
     ):
         assert "fragment" not in defects(whole), whole
+
+
+def test_a_contracted_pronoun_or_a_reference_behind_a_preposition_points_back():
+    """"It's", "That's" and "There's" opened sentences the writer published as if "It" did not:
+    "That's nearly a third of the town" after a sentence about something else. "At that point",
+    "In these cases" and "did so" point back just as "That" does."""
+    from newsdesk.text.quality import defects
+
+    for back in (
+        "That's nearly a third of the town's households, up from a fifth in 2019.",
+        "It\u2019s unclear whether the ferry will run on Sunday.",
+        "There's no timetable for the repairs yet.",
+        "They're expected to vote on the pier on Friday.",
+        "At that point, the harbour master closed the north gate.",
+        "Despite that warning, the crew sailed at dawn.",
+        "In these cases, the port pays the shipping lines' costs.",
+        "To that end, the council will hire two more inspectors.",
+        "Few crews did so before the storm reached Calder.",
+    ):
+        assert "opener" in defects(back), back
+    for whole in (
+        "Calder's harbour master closed the north gate at dawn on Friday.",
+        "In this week's vote, the council backed the new pier by 12 to 3.",
+        "At this time of year the ferry runs twice a day, the operator said.",
+        "\u201cIt's the worst storm in a decade,\u201d the harbour master said.",
+        "The council said it would do so again if the storm returned.",
+    ):
+        assert "opener" not in defects(whole), whole
+    assert "boilerplate" in defects("See more photos of the storm in the gallery at the top of the story.")

@@ -115,6 +115,7 @@ _FURNITURE_PATTERN = (
     r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s"
     r"(?:[A-Z][a-z]{2,8}\.?\s\d{1,2}|\d{1,2}\s[A-Z][a-z]{2,8}),?\s\d{4}\W*$"
     # A video player's buttons run into the text: "Skip in Skip x Embed x Share …".
+    r"|\b(?:in|see) the (?:photo )?gallery (?:above|below|at the top)\b|\bat the top of (?:the|this) (?:story|page|article)\b"
     r"|\bskip in skip\b|\b(?:skip|embed|share|close)\s+x\s+(?:embed|share|skip)\b"
     r"|^\([A-Z][\w .'\u2019-]{2,40}\)\.?$"
     # A whole sentence in square brackets is a link to another story: "[Is there a Planet X?]".
@@ -142,6 +143,16 @@ _END = re.compile(r"""(?<!\.\.)(?<!\u2026)[.!?](?:\s?["'\u201d\u2019)\]])*\s*$""
 _OPENERS = frozenset(
     "he she they it his her their its this these those that such there also but however meanwhile "
     "still yet so thus instead nevertheless moreover furthermore additionally and or nor then later".split()
+)
+_CONTRACTED = re.compile(r"['\u2019](?:s|re|ve|d|ll)$")
+# "At that point", "Despite that response", "In these cases", "To that end"; "Women did so …":
+# a reference back, behind a preposition or in a verb standing for another sentence's.
+_BACK_AFTER_PREPOSITION = re.compile(
+    r"(?:(?:during|in|at|by|after|before|since|from|until|over|on|with|under|despite|to)\s+"
+    r"(?:that|those|(?:this|these)\s+(?!(?:week|weekend|year|month|morning|afternoon|evening|night|summer|winter|"
+    r"spring|fall|autumn|season|time|day|days|past|century|decade|quarter)\b))\s*[a-z]"
+    r"|(?:\S+\s+){0,2}(?:did|do|does) so\b)",
+    re.I,
 )
 _DEFINITE_BACK = frozenset(
     "move decision deal plan change announcement incident case statement figure figures number numbers "
@@ -282,8 +293,12 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
         found.append("headline")
     words = tokens(text)
     if words and text[:1] not in "\"'\u201c\u2018":  # a quote's own "It" is the speaker's
-        first = words[0].lower()
-        if first in _OPENERS or (first == "the" and len(words) > 1 and words[1].lower() in _DEFINITE_BACK):
+        first = _CONTRACTED.sub("", words[0].lower())  # "It's", "That's", "They're" point back as "It" does
+        if (
+            first in _OPENERS
+            or (first == "the" and len(words) > 1 and words[1].lower() in _DEFINITE_BACK)
+            or _BACK_AFTER_PREPOSITION.match(text)
+        ):
             found.append("opener")
     if not first_person_ok and has_first_person(text):
         found.append("first_person")
