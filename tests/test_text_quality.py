@@ -136,9 +136,9 @@ def test_a_quotations_tail_is_a_fragment():
 
 
 def test_a_contracted_pronoun_or_a_reference_behind_a_preposition_points_back():
-    """"It's", "That's" and "There's" opened sentences the writer published as if "It" did not:
-    "That's nearly a third of the town" after a sentence about something else. "At that point",
-    "In these cases" and "did so" point back just as "That" does."""
+    """The writer published sentences opening on "It's", "That's" or "There's" as if they did not
+    point back as "It" does: "That's nearly a third of the town" after a sentence about something
+    else. "At that point", "In these cases" and "did so" point back just as "That" does."""
     from newsdesk.text.quality import defects
 
     for back in (
