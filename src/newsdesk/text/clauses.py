@@ -140,6 +140,10 @@ _TIME_WORDS = frozenset(
     "evening night week month year january february march april may june july august september october "
     "november december jan feb mar apr jun jul aug sep sept oct nov dec last this next early late".split()
 )
+_PERFECT = frozenset("has have had".split())
+# "leaves open the question", "made clear that …": the adjective comes before the object.
+_OBJECT_AFTER = frozenset("open clear plain possible unclear".split())
+_LEAVES = frozenset("leave keep make hold".split())
 _PARTICLES = frozenset("down up out off away back over through apart".split())
 _MANY = frozenset("two three four five six seven eight nine ten dozen several many few both these those".split())
 _PARTITIVE = frozenset("one some many most two three four five several each none all".split())
@@ -246,6 +250,11 @@ def reads_whole(headline: str) -> bool:
         _finite(words, k, False) for k in range(group_end + 1, len(words))
     ):
         return False  # "Trump said in a rally in suburban Nashville": what he said is cut off
+    before = [w.lower() for w in words[:-1] if w.lower() not in _VERB_ADVERBS]
+    if before and before[-1] in _PERFECT and verb_tags(last) & {"VBN", "VBD"} and not verb_lemmas(last) & _ENDS_WELL:
+        return False  # "… said this week that it had detected": an active perfect waits for its object
+    if last in _OBJECT_AFTER and len(words) > 2 and verb_lemmas(words[-2].lower()) & _LEAVES:
+        return False  # "The outcome leaves open", "… made clear": open what, clear what?
     that = max((k for k in range(main + 1, len(words)) if words[k].lower() == "that"), default=None)
     if that is not None and not any(_finite(words, k, False) for k in range(that + 1, len(words))):
         return False  # "… had failed to show that consumers"

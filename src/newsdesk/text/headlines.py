@@ -74,6 +74,23 @@ def fits(headline: str) -> bool:
     return len(headline.split()) <= MAX_WORDS and len(headline) <= MAX_CHARS
 
 
+def points_back(headline: str) -> bool:
+    """Whether a headline cut from a sentence leans on the sentences before it: "… is looking
+    into the incident", "… is not at issue in the case" (which incident? which case?)."""
+    from newsdesk.text.quality import DEFINITE_BACK
+
+    words = [w.lower() for w in tokens(headline)] + [""]
+    return any(
+        a in _BACK_DETERMINERS and b in DEFINITE_BACK and after not in _SAYS_WHICH
+        for a, b, after in zip(words, words[1:], words[2:])
+    )
+
+
+_BACK_DETERMINERS = frozenset({"the", "this", "these", "those"})
+# "the plan to close the pier", "the case against Velora": the words after say which.
+_SAYS_WHICH = frozenset("of to against for that which over on by from between with in at".split())
+
+
 def _tidy(text: str) -> str:
     words = text.strip(" ,;:\u2013\u2014-").split()
     while words and words[-1].lower().strip(",;:") in _DANGLING:

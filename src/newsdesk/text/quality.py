@@ -154,7 +154,7 @@ _BACK_AFTER_PREPOSITION = re.compile(
     r"|(?:\S+\s+){0,2}(?:did|do|does) so\b)",
     re.I,
 )
-_DEFINITE_BACK = frozenset(
+DEFINITE_BACK = frozenset(
     "move decision deal plan change announcement incident case statement figure figures number numbers "
     "measure rule ruling proposal attack event centres centers agreement same latter former".split()
 )
@@ -296,7 +296,7 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
         first = _CONTRACTED.sub("", words[0].lower())  # "It's", "That's", "They're" point back as "It" does
         if (
             first in _OPENERS
-            or (first == "the" and len(words) > 1 and words[1].lower() in _DEFINITE_BACK)
+            or (first == "the" and len(words) > 1 and words[1].lower() in DEFINITE_BACK)
             or _BACK_AFTER_PREPOSITION.match(text)
         ):
             found.append("opener")

@@ -781,6 +781,8 @@ class ExtractiveWriter:
         # A sentence that cannot lead (a quote, a pronoun with nobody named) makes no headline either.
         others = [c for c in chosen if c is not dek and not set(lead_problems(c.text)) - {"short"}]
         cut = [headlines.from_sentence(c.text) for c in [dek, *others]]
+        # "… is looking into the incident": which incident? Such a cut comes after the others.
+        cut = sorted(cut, key=lambda h: bool(h) and headlines.points_back(h))
         statements = [t if headlines.fits(t) else headlines.from_sentence(t) for t in titles if not is_side_angle(t)]
         questions = [t for t in titles if is_side_angle(t) and headlines.fits(t)]
         # In the house voice: one outlet's "historic" or "staggering" goes, or the option does.
