@@ -151,6 +151,7 @@ def test_a_contracted_pronoun_or_a_reference_behind_a_preposition_points_back():
         "In these cases, the port pays the shipping lines' costs.",
         "To that end, the council will hire two more inspectors.",
         "Few crews did so before the storm reached Calder.",
+        "Now the ferry is run by a private company from Denby.",  # "now", against a "then" not quoted
     ):
         assert "opener" in defects(back), back
     for whole in (

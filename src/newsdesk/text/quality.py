@@ -142,7 +142,7 @@ _END = re.compile(r"""(?<!\.\.)(?<!\u2026)[.!?](?:\s?["'\u201d\u2019)\]])*\s*$""
 # Words that point back to something the reader has not been told, at a sentence's start.
 _OPENERS = frozenset(
     "he she they it his her their its this these those that such there also but however meanwhile "
-    "still yet so thus instead nevertheless moreover furthermore additionally and or nor then later".split()
+    "still yet so thus instead nevertheless moreover furthermore additionally and or nor then later now".split()
 )
 _CONTRACTED = re.compile(r"['\u2019](?:s|re|ve|d|ll)$")
 # "At that point", "Despite that response", "In these cases", "To that end"; "Women did so …":
