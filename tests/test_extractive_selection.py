@@ -417,3 +417,20 @@ def test_pages_that_are_only_furniture_have_no_say_in_the_story(monkeypatch):
     monkeypatch.setattr(extractive, "_reports_something", lambda text: bool(text.strip()))
     assert extractive.ExtractiveWriter(WriteSettings()).write(story) is None
     assert select(docs, 300) == []
+
+
+def test_in_text_with_capitals_a_sentence_begun_in_lower_case_is_not_quoted():
+    """A memo reproduced as a PDF's lines gave sentences that began mid-sentence ("essential part
+    of the application."); where a text writes capitals, such a piece is never quoted. Lower-cased
+    text (every sentence so) and a brand that begins in lower case ("iPhone") still are."""
+    text = (
+        "The Calder Harbour Board published the pier memo on Friday after a vote of its members.\n"
+        "essential part of the pier application that the board approved in March.\n"
+        "iPhone owners in Calder can now pay the pier toll with their phones, the board said."
+    )
+    quoted = {c.text for c in candidates([Doc(0, "Outlet 0", text)])}
+    assert "essential part of the pier application that the board approved in March." not in quoted
+    assert any(t.startswith("The Calder Harbour Board published") for t in quoted)
+    assert any(t.startswith("iPhone owners") for t in quoted)
+    lower = text.lower()
+    assert len(candidates([Doc(0, "Outlet 0", lower)])) == 3

@@ -261,6 +261,37 @@ def test_headings_name_things_as_the_sources_do():
     assert options == ["Background on the Harbour Authority"], options
 
 
+def test_the_article_before_a_name_is_the_name_s_only_where_no_noun_follows():
+    """ "the Montana congressman-elect", "the Trump campaign": the "the" belongs to the noun after
+    the name, so the heading is "Background on Montana", never "on the Montana"."""
+    from newsdesk.write.synthesis import _with_article
+
+    texts = [
+        "The Norland congressman-elect pleaded guilty on Monday. The Norland election board met in Calder.",
+        "A conviction in Norland carries a fine. The Norland Water Department was not involved.",
+    ]
+    assert _with_article("Norland", texts) == "Norland"
+    texts = ["The Harbour Authority said on Monday the pier would reopen. A Harbour Authority spokesman agreed."]
+    assert _with_article("Harbour Authority", texts) == "the Harbour Authority"
+
+
+def test_a_name_or_tag_never_runs_over_a_line_break():
+    """A memo's letterhead ("House of Representatives", then "The Honorable …" on the next line)
+    was read as one long name and published as a tag."""
+    from newsdesk.text.names import names
+    from newsdesk.write.extractive import tags_for
+
+    text = (
+        "Calder Harbour Board\n\nThe Honourable Ilse Brandt\n\nChair\n\n"
+        "Ilse Brandt told the Calder Harbour Board that the north pier would reopen in May. "
+        "The Calder Harbour Board approved the plan, Ilse Brandt said."
+    )
+    assert not any("\n" in n for n in names(text)), names(text)
+    items = [Item(1, 1, "g-1", "https://1.example/a", "https://1.example/a", "Outlet 1", "", text, NOW, NOW)]
+    tags = tags_for(items, limit=10)
+    assert tags and not any("\n" in t for t in tags), tags
+
+
 def test_no_heading_or_tag_is_a_peoples_adjective_or_a_piece_of_a_quoted_title():
     from newsdesk.write.extractive import tags_for
     from newsdesk.write.synthesis import _main_name

@@ -163,3 +163,11 @@ def test_a_contracted_pronoun_or_a_reference_behind_a_preposition_points_back():
     ):
         assert "opener" not in defects(whole), whole
     assert "boilerplate" in defects("See more photos of the storm in the gallery at the top of the story.")
+
+
+def test_a_pdf_s_lost_ligatures_make_a_sentence_garbled():
+    from newsdesk.text.quality import defects
+
+    assert "garbled" in defects("The board said the classi?ed annex was shared with of?cials in Calder.")
+    assert "garbled" in defects("The board said the annex was shared with officials in Calder\ufffd.")
+    assert "garbled" not in defects("Was the annex shared? The board said it was, in Calder.")

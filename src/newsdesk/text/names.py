@@ -13,7 +13,8 @@ from functools import lru_cache
 from newsdesk.text.lexicon import FUNCTION_WORDS, MONTHS, WEEKDAYS
 
 # A run of capitalised words, possibly joined by "of", "de", "van", "von" ("Bank of England").
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|of|de|van|von))*(?<!\sof)(?<!\sde)\b")
+# A name never runs over a line break: "House of Representatives\n\nThe Honorable …" is two lines.
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[^\S\n]+(?:[A-Z][a-z]+|of|de|van|von))*(?<!\sof)(?<!\sde)\b")
 _CAMEL = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+\b|\b[a-z]+[A-Z][A-Za-z0-9]+\b")  # BrightPath, iPhone
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")  # IBM, NHS, F1, AT&T
 _MODEL = re.compile(r"\b[A-Z][A-Za-z]*-\d+[A-Za-z0-9.]*\b|\b[A-Z][A-Za-z]+\d+[A-Za-z]*\b")  # Tern-2, Lumen-7B, Llama3

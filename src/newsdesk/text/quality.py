@@ -144,6 +144,7 @@ _OPENERS = frozenset(
     "he she they it his her their its this these those that such there also but however meanwhile "
     "still yet so thus instead nevertheless moreover furthermore additionally and or nor then later now".split()
 )
+_GARBLED = re.compile(r"[a-z]\?[a-z]|\ufffd")
 _CONTRACTED = re.compile(r"['\u2019](?:s|re|ve|d|ll)$")
 # "At that point", "Despite that response", "In these cases", "To that end"; "Women did so …":
 # a reference back, behind a preposition or in a verb standing for another sentence's.
@@ -288,6 +289,8 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
         found.append("fragment")
     elif text.count("\u201d") > text.count("\u201c") + text.count('"'):  # outlets mix the two styles
         found.append("fragment")  # a quotation's tail: '… for benefit of the central government.”' opened before it
+    if _GARBLED.search(text):
+        found.append("garbled")  # "classi?ed", "of?cials": a PDF's ligatures lost in extraction
     normal = _normal(text)
     if normal and any(normal == _normal(t) for t in titles if t):
         found.append("headline")

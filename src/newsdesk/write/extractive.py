@@ -100,6 +100,7 @@ def cased(text: str) -> bool:
     return _MID_SENTENCE_CAPITAL.search(text) is not None
 
 
+_LOWER_START = re.compile(r"[a-z](?![a-z]*[A-Z])")  # not "iPhone", "eBay"
 _MID_SENTENCE_CAPITAL = re.compile(r"[a-z,;] [A-Z][a-z]")
 
 
@@ -111,7 +112,8 @@ def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: 
     shared = _shared_words(docs) if clean and len(docs) > 1 else None
     out = []
     for doc in docs:
-        judge_spelling = shared is not None and cased(doc.text)  # lower-cased names read as typos
+        doc_cased = clean and cased(doc.text)
+        judge_spelling = shared is not None and doc_cased  # lower-cased names read as typos
         for span in sentence_spans(doc.text):
             c = Candidate(doc, span.start, span.end, span.position)
             if clean:
@@ -119,6 +121,8 @@ def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: 
                 c.end -= trim_suffix(c.text)
                 if defects(c.text, titles=titles):
                     continue
+                if doc_cased and _LOWER_START.match(c.text):
+                    continue  # in text that writes capitals, a sentence begun in lower case is a piece of one
                 c.misspelt = judge_spelling and shared is not None and _misspelt(c.text, shared)
             if min_words <= c.words <= max_words:
                 c.numbers, c.telling = _figure_keys(c.text)

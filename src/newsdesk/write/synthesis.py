@@ -321,7 +321,25 @@ def _with_article(name: str, texts: list[str]) -> str:
     mentions have "the" before them; a person's or a place's name as it is."""
     if name.startswith("The "):
         return "the " + name[4:]  # "Background on the Harbour Authority", not "on The …"
-    mentions = [m.group(1) for t in texts for m in re.finditer(r"(\b[Tt]he\s+)?" + re.escape(name) + r"\b", t)]
+    from newsdesk.text.clauses import can_be_noun, verb_tags
+    from newsdesk.text.lexicon import FUNCTION_WORDS
+
+    def attributive(word: str | None) -> bool:
+        # a noun or an adjective after the name, or a longer name it begins ("the Detroit Water Department")
+        if not word:
+            return False
+        if word[:1].isupper():
+            return True
+        return word not in FUNCTION_WORDS and (can_be_noun(word) or not verb_tags(word))
+
+    # "the Trump campaign", "the Trump presidential campaign": the article is the noun's, not the
+    # name's; such a mention says nothing. "the Pentagon said" counts.
+    mentions = [
+        m.group(1)
+        for t in texts
+        for m in re.finditer(r"(\b[Tt]he\s+)?" + re.escape(name) + r"\b(?:[^\S\n]+([A-Za-z]+))?", t)
+        if not attributive(m.group(2))
+    ]
     if mentions and sum(1 for m in mentions if m) * 2 >= len(mentions):
         return f"the {name}"
     return name
