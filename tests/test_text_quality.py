@@ -152,6 +152,7 @@ def test_a_contracted_pronoun_or_a_reference_behind_a_preposition_points_back():
         "To that end, the council will hire two more inspectors.",
         "Few crews did so before the storm reached Calder.",
         "Now the ferry is run by a private company from Denby.",  # "now", against a "then" not quoted
+        "Here\u2019s a map of where the ferry stops.",  # "here": what follows is not quoted
     ):
         assert "opener" in defects(back), back
     for whole in (
@@ -171,3 +172,22 @@ def test_a_pdf_s_lost_ligatures_make_a_sentence_garbled():
     assert "garbled" in defects("The board said the classi?ed annex was shared with of?cials in Calder.")
     assert "garbled" in defects("The board said the annex was shared with officials in Calder\ufffd.")
     assert "garbled" not in defects("Was the annex shared? The board said it was, in Calder.")
+
+
+def test_a_photo_caption_or_a_tag_left_in_the_text_is_not_a_sentence():
+    from newsdesk.text.quality import defects
+
+    for caption in (
+        "A man passes a new mural on Harbour Road, West Calder, Norland, Friday, May, 2 2026.",
+        "Calder mayor Ilse Brandt speaks to the media outside the port office, Thursday, Feb. 16, 2026.",
+        "A worker returns a bag of runners' effects near the finish line of the Calder race on April 16.",
+    ):
+        assert "caption" in defects(caption), caption
+    for report in (
+        "The mayor speaks to the council on Tuesday about the pier.",  # a day ahead, not a photo's
+        "Ilse Brandt speaks to the media on May 2 every year, her office said.",
+        "The mayor walked to the port office on Feb. 16, 2026, and resigned.",
+    ):
+        assert "caption" not in defects(report), report
+    glued = 'Ferries stopped, the port said.runtime:topic id="PLGEO1001">Buses ran as normal on Friday.'
+    assert "boilerplate" in defects(glued)

@@ -142,8 +142,19 @@ _END = re.compile(r"""(?<!\.\.)(?<!\u2026)[.!?](?:\s?["'\u201d\u2019)\]])*\s*$""
 # Words that point back to something the reader has not been told, at a sentence's start.
 _OPENERS = frozenset(
     "he she they it his her their its this these those that such there also but however meanwhile "
-    "still yet so thus instead nevertheless moreover furthermore additionally and or nor then later now".split()
+    "still yet so thus instead nevertheless moreover furthermore additionally and or nor then later now here".split()
 )
+_MARKUP = re.compile(r"[\w-]+=\"[^\"]*\"\s*/?>")
+# A news photo's caption: someone does something, in the present, on a day it names.
+_CAPTION_VERB = re.compile(
+    r"^(?:[A-Z][\w.'\u2019-]*\s+|[a-z]+\s+|\(?[A-Z]+\)?\s+){1,12}?"
+    r"(?:speaks|talks|walks|passes|looks|stands|sits|holds|waves|arrives|leaves|attends|gestures|poses|returns"
+    r"|reacts|listens|watches|prays|cries|smiles|carries|rides|delivers|addresses|greets|shakes|embraces|hugs"
+    r"|kneels|runs|(?:is|are) (?:seen|shown|pictured)|takes part|participates|marches|celebrates|mourns|lays"
+    r"|lights|places|chants)\b"
+)
+# (a month and a day: "speaks at the harbour on Tuesday" may be a date ahead, not a photo's)
+_CAPTION_DAY = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{1,2}\b")
 _GARBLED = re.compile(r"[a-z]\?[a-z]|\ufffd")
 _CONTRACTED = re.compile(r"['\u2019](?:s|re|ve|d|ll)$")
 # "At that point", "Despite that response", "In these cases", "To that end"; "Women did so …":
@@ -289,6 +300,10 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
         found.append("fragment")
     elif text.count("\u201d") > text.count("\u201c") + text.count('"'):  # outlets mix the two styles
         found.append("fragment")  # a quotation's tail: '… for benefit of the central government.”' opened before it
+    if _MARKUP.search(text):
+        found.append("boilerplate")  # '… said.runtime:topic id="PLGEO100">New York …': a tag left in the text
+    if _CAPTION_VERB.search(text) and _CAPTION_DAY.search(text) and not SAID.search(text):
+        found.append("caption")  # "A man passes a mural on the Falls Road, Friday, May 2, 2014."
     if _GARBLED.search(text):
         found.append("garbled")  # "classi?ed", "of?cials": a PDF's ligatures lost in extraction
     normal = _normal(text)
