@@ -328,3 +328,28 @@ def test_speakers_are_ordered_the_same_in_every_process():
         for seed in range(6)
     }
     assert seen == {"['Hedda Marr', 'Pavel Oskar', 'Britt Ekholm']\n"}, seen
+
+
+def test_a_tag_is_a_name_not_a_title_case_headline_or_a_clause_s_opening():
+    """Tags were "Why Calder Port Was Closed By The Harbour Board" (a headline in title case),
+    "In June", "But Norland Press" and "of State Ilse Brandt" (a name's tail)."""
+    from newsdesk.write.extractive import tags_for
+
+    texts = [
+        "Why Calder Port Was Closed By The Harbour Board\n\nIn June the Harbour Board closed Calder Port. "
+        "But Norland Press reported that Secretary of State Ilse Brandt had asked for the closure.",
+        "Why Calder Port Was Closed By The Harbour Board\n\nIn June the Harbour Board shut Calder Port for a month. "
+        "But Norland Press said Secretary of State Ilse Brandt had not been told.",
+    ]
+    items = [
+        Item(k + 1, k + 1, f"g-{k}", f"https://{k}.example/a", f"https://{k}.example/a", f"Outlet {k}", "", t, NOW, NOW)
+        for k, t in enumerate(texts)
+    ]
+    tags = tags_for(items, limit=10)
+    assert {"Calder Port", "Harbour Board"} <= set(tags), tags
+    assert not any(t.split()[0] in {"Why", "In", "But", "of"} or " By " in t for t in tags), tags
+    # A name may begin on a word that is also a verb, and hold a small word in lower case or a capital.
+    from newsdesk.write.extractive import _reads_as_a_name
+
+    for name in ("Will Okafor", "May Lindqvist", "Friends Over Fences", "Bank of Calder", "The Hague"):
+        assert _reads_as_a_name(name), name

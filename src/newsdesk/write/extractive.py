@@ -786,7 +786,7 @@ class ExtractiveWriter:
         others = [c for c in chosen if c is not dek and not set(lead_problems(c.text)) - {"short"}]
         cut = [headlines.from_sentence(c.text) for c in [dek, *others]]
         # "… is looking into the incident": which incident? Such a cut comes after the others.
-        cut = sorted(cut, key=lambda h: bool(h) and headlines.points_back(h))
+        cut = sorted(cut, key=lambda h: h is not None and headlines.points_back(h))
         statements = [t if headlines.fits(t) else headlines.from_sentence(t) for t in titles if not is_side_angle(t)]
         questions = [t for t in titles if is_side_angle(t) and headlines.fits(t)]
         # In the house voice: one outlet's "historic" or "staggering" goes, or the option does.
@@ -1031,7 +1031,9 @@ def _people_apart(dek: Candidate, groups: dict[str, list[Candidate]]) -> dict[st
 # Names that say nothing about what a story is about: units, licences, platforms, data sources.
 NOT_TAGS = frozenset(
     "celsius fahrenheit apache mit gpl bsd web internet online reddit github hacker news hugging face hub "
-    "twitter facebook instagram youtube tiktok google news associated press reuters afp".split()
+    "twitter facebook instagram youtube tiktok google news associated press reuters afp "
+    # a link's words run together with capitals: "Read More", "Click Here"
+    "read more click here".split()
 )
 
 
@@ -1041,7 +1043,8 @@ ROLES = frozenset(
     "minister mayor councillor councilor senator governor secretary commissioner spokesperson spokesman spokeswoman "
     "analyst executive manager coach captain judge officer inspector detective sergeant editor author chef principal "
     "professor prof dr doctor economist researcher engineer farmer nurse student curator superintendent organiser "
-    "organizer leader head boss treasurer chancellor lawyer attorney prosecutor pilot skipper".split()
+    "organizer leader head boss treasurer chancellor lawyer attorney prosecutor pilot skipper actor actress singer "
+    "rapper musician comedian model".split()
 )
 # Capitalised words that open a run of capitals without being anyone's given name: a title
 # or role, a word that is no name, a place's or an institution's first word.
@@ -1108,12 +1111,33 @@ def _without_role(name: str) -> str:
 
 def _without_the(name: str, text: str) -> str:
     """ "The Harbor Point" → "Harbor Point" where the text also gives it without a capital
-    "The" (a sentence's first word, not the name's); "The Hague" stays."""
+    "The" (a sentence's first word, not the name's), and "The London School of Economics" →
+    "London School of Economics" always (a name of several words stands without it); "The
+    Hague" stays."""
     rest = name[4:]
     titled = "'" in rest or "\u2019" in rest  # "The Keeper's Ledger": a title, "The" and all
-    if name.startswith("The ") and not titled and re.search(rf"(?<!The ){re.escape(rest)}\b", text):
+    several = " " in rest
+    if name.startswith("The ") and not titled and (several or re.search(rf"(?<!The ){re.escape(rest)}\b", text)):
         return rest
     return name
+
+
+def _reads_as_a_name(name: str) -> bool:
+    """Not a run of title-case words that is a headline or a clause ("Why Gibson Guitar Was
+    Raided By The Justice Department", "While Secretary of State …", "In June"), nor a name's
+    tail ("of State George Shultz"). "Will Smith", "Good Will Hunting" and "The Hague" stay."""
+    from newsdesk.text.clauses import AUXILIARIES
+    from newsdesk.text.lexicon import FUNCTION_WORDS
+
+    words = name.split()
+    first = words[0].lower()
+    if not words[0][:1].isupper() or (first in FUNCTION_WORDS and first not in AUXILIARIES and first != "the"):
+        return False
+    return not any(w in _HEADLINE_CAPITALS for w in words[1:])
+
+
+# Small words a title-case headline capitalises and a name writes in lower case, if at all.
+_HEADLINE_CAPITALS = frozenset("The A An Of By Was Is Are Were For To In On At And Or With From All As".split())
 
 
 def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:
@@ -1138,6 +1162,8 @@ def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:
     for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0])):
         low = name.lower()
         if " " not in name and (is_dictionary_word(low) or low in NOT_TAGS):
+            continue
+        if not _reads_as_a_name(name):
             continue
         if low in outlets or all(part in NOT_TAGS for part in low.split()):
             continue
