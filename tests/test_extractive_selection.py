@@ -434,3 +434,45 @@ def test_in_text_with_capitals_a_sentence_begun_in_lower_case_is_not_quoted():
     assert any(t.startswith("iPhone owners") for t in quoted)
     lower = text.lower()
     assert len(candidates([Doc(0, "Outlet 0", lower)])) == 3
+
+
+def test_a_quote_near_a_report_s_start_is_what_someone_said_not_what_happened():
+    """The first two sentences of a report open the article's "What happened"; a quotation among
+    them was published there, under a heading that says what happened, not who said what."""
+    from datetime import UTC, datetime
+
+    from newsdesk.config import WriteSettings
+    from newsdesk.records import Item, Story
+    from newsdesk.write.extractive import ExtractiveWriter
+
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    texts = [
+        "Velora Systems will cut 1,800 jobs at its Tallin plant after orders for its chips slumped. "
+        "\u201cWe have no other choice,\u201d chief executive Mara Ilves told staff on Monday. "
+        "Unions at the Tallin plant called a meeting for Friday.",
+        "Chip maker Velora Systems is to shed 1,800 jobs in Tallin as orders slump. "
+        "\u201cThis is the hardest day in our history,\u201d Mara Ilves said in a memo to staff. "
+        "The union said it would fight the cuts at the Tallin plant.",
+        "Velora Systems plans 1,800 job cuts at the Tallin plant, the company said on Monday. "
+        "\u201cNobody on the line heard about this before the memo,\u201d said union leader Pavel Oskar. "
+        "Workers at the Tallin plant walked out for an hour on Monday afternoon.",
+    ]
+    items = [
+        Item(n, n, f"g-{n}", f"https://o{n}.example/a", f"https://o{n}.example/a", f"Outlet {n}", "", t, now, now)
+        for n, t in enumerate(texts, start=1)
+    ]
+    article = ExtractiveWriter(WriteSettings()).write(Story(1, "open", "Velora", now, now, 5.0, "standard", None, items))
+    assert article is not None
+    quotes_in_lead = [
+        s.text
+        for section in article.sections
+        if section.heading.lower().endswith("what happened")
+        for para in section.paragraphs
+        for s in para
+        if "\u201c" in s.text and ("said" in s.text or "told" in s.text)
+    ]
+    assert quotes_in_lead == [], quotes_in_lead
+    said = [
+        s.text for section in article.sections if "said" in section.heading.lower() for para in section.paragraphs for s in para
+    ]
+    assert said, [section.heading for section in article.sections]

@@ -705,7 +705,9 @@ class ExtractiveWriter:
         # Order: the lead sentences (top scores from the start of their source), then by kind.
         groups: dict[str, list[Candidate]] = {"lead": [], "figures": [], "quote": [], "context": []}
         for c in body:
-            kind = "lead" if c.position <= 1 and len(groups["lead"]) < 2 else kind_of(c)
+            kind = kind_of(c)  # a quote is what someone said, not what happened, wherever it stands
+            if c.position <= 1 and len(groups["lead"]) < 2 and kind != "quote":
+                kind = "lead"
             groups[kind].append(c)
         if sum(1 for g in groups.values() if g) == 1 and len(body) >= 2:
             only = next(k for k, g in groups.items() if g)
