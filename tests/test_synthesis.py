@@ -353,3 +353,27 @@ def test_a_tag_is_a_name_not_a_title_case_headline_or_a_clause_s_opening():
 
     for name in ("Will Okafor", "May Lindqvist", "Friends Over Fences", "Bank of Calder", "The Hague"):
         assert _reads_as_a_name(name), name
+
+
+def test_an_institution_named_with_and_is_one_tag_and_a_month_is_none():
+    """ "Calder Water and Sewerage Department" was tagged as "Calder Water" and "Sewerage
+    Department"; "Oct" (of "Oct. 3") was a tag. Two places joined by "and" stay two."""
+    from newsdesk.write.extractive import _joined_by_and, tags_for
+
+    texts = [
+        "The Calder Water and Sewerage Department said on Oct. 3 it would cut off 4,000 homes in North Calder "
+        "and West Denby. North Calder and West Denby officials objected on Oct. 4.",
+        "Crews from the Calder Water and Sewerage Department began the cuts on Oct. 5 in North Calder "
+        "and West Denby, and the Calder Water and Sewerage Department said more would follow.",
+    ]
+    items = [
+        Item(k + 1, k + 1, f"g-{k}", f"https://{k}.example/a", f"https://{k}.example/a", f"Outlet {k}", "", t, NOW, NOW)
+        for k, t in enumerate(texts)
+    ]
+    tags = tags_for(items, limit=10)
+    assert "Calder Water and Sewerage Department" in tags, tags
+    assert not {"Calder Water", "Sewerage Department", "Oct"} & set(tags), tags
+    assert {"North Calder", "West Denby"} <= set(tags), tags
+    # A whole institution before "and" is one of two: "… Health System and Denby University".
+    text = "Researchers at the Calder Health System and Denby University of Medicine led the study."
+    assert _joined_by_and({"Calder Health System", "Denby University"}, text) == {"Calder Health System", "Denby University"}

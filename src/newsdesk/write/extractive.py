@@ -1035,7 +1035,9 @@ NOT_TAGS = frozenset(
     "celsius fahrenheit apache mit gpl bsd web internet online reddit github hacker news hugging face hub "
     "twitter facebook instagram youtube tiktok google news associated press reuters afp "
     # a link's words run together with capitals: "Read More", "Click Here"
-    "read more click here".split()
+    "read more click here "
+    # a date's words: "Dec", "Sept"
+    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun".split()
 )
 
 
@@ -1142,6 +1144,29 @@ def _reads_as_a_name(name: str) -> bool:
 _HEADLINE_CAPITALS = frozenset("The A An Of By Was Is Are Were For To In On At And Or With From All As".split())
 
 
+# The last word of an institution's name: "Detroit Water and Sewerage Department" is one name.
+_INSTITUTION = (
+    "Department|Authority|Commission|Company|Corporation|Board|Council|Service|Services|Agency|Institute|"
+    "University|Museum|Society|Association|Union|Bank|Trust|Foundation|Party|Committee|Administration|Office"
+)
+
+
+def _joined_by_and(found: set[str], text: str) -> set[str]:
+    """Names that are halves of one institution's name joined by "and" ("Detroit Water" and
+    "Sewerage Department" of "Detroit Water and Sewerage Department") become that name; two
+    places or people ("Maryland and Virginia") stay two."""
+    out = set(found)
+    for name in found:
+        if " " not in name or re.search(rf"\b(?:{_INSTITUTION}|System|Center|Centre|Hospital|School|College|Group)$", name):
+            continue  # "… Healthcare System and Utrecht University": two institutions
+        m = re.search(re.escape(name) + rf" and ((?:[A-Z][a-z]+ ){{0,3}}(?:{_INSTITUTION}))\b(?! of\b)", text)
+        if m:
+            out.discard(name)
+            out.discard(m.group(1))
+            out.add(f"{name} and {m.group(1)}")
+    return out
+
+
 def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:
     """Names that several of the story's items mention (people, places, organisations), never a
     common word ("Web"), a unit or licence ("Celsius", "Apache"), an outlet's own name, a title
@@ -1157,6 +1182,7 @@ def tags_for(items: Sequence[Item], limit: int = 5) -> list[str]:
     for item in items:
         text = item.title + ". " + item.text
         found = {_without_role(n) for n in subject_names(text) if len(n) > 2 and n.lower() not in NOT_NAMES}
+        found = _joined_by_and(found, text)
         whole = {_whole_name(n, [text]) for n in found}
         counts.update({_without_the(n, everything) for n in whole if n is not None})
     tags: list[str] = []
