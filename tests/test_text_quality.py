@@ -191,3 +191,11 @@ def test_a_photo_caption_or_a_tag_left_in_the_text_is_not_a_sentence():
         assert "caption" not in defects(report), report
     glued = 'Ferries stopped, the port said.runtime:topic id="PLGEO1001">Buses ran as normal on Friday.'
     assert "boilerplate" in defects(glued)
+
+
+def test_a_stray_stop_after_an_abbreviation_is_cut():
+    from newsdesk.text.quality import trim_suffix
+
+    sentence = "Dockers blocked the north gate of the Calder port from 6:30 a.m. ."
+    assert sentence[: len(sentence) - trim_suffix(sentence)] == "Dockers blocked the north gate of the Calder port from 6:30 a.m."
+    assert trim_suffix("The pier reopened at 9 a.m.") == 0

@@ -184,6 +184,7 @@ _DATE_PREFIX = re.compile(
     r"(?:\s+(?:at\s+)?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*(?:[-\u2013\u2014:|\u00b7.]\s*|\.\.\.\s*)"
 )
 # A quote mark after the final stop, set apart by a space: the next sentence's opening quote.
+_STRAY_STOP = re.compile(r"(?<=\.)\s+\.\s*$")
 _DANGLING_QUOTE = re.compile(r"(?<=[.!?])\s+([\"\u201c])\s*$")
 _UPDATE_PREFIX = re.compile(r"^(?:UPDATE|UPDATED|CORRECTION|EDITOR'S NOTE|BREAKING)\b[^:]{0,40}:\s*", re.I)
 # A wire agency's tag with no place ("(CNN) ", "(Reuters Health) - ") or a video player's
@@ -226,7 +227,11 @@ def trim_prefix(sentence: str) -> int:
 
 def trim_suffix(sentence: str) -> int:
     """How many characters of a dangling opening quote to cut from the end (0: none): a splitter
-    that keeps the next quote's opening mark with this sentence ('… Ricks says. "')."""
+    that keeps the next quote's opening mark with this sentence ('… Ricks says. "'); likewise a
+    stray full stop after an abbreviation's ('… at 6:30 a.m. .')."""
+    stray = _STRAY_STOP.search(sentence)
+    if stray is not None:
+        return len(sentence) - stray.start()  # "… at 6:30 a.m. .": the abbreviation's stop ends it
     m = _DANGLING_QUOTE.search(sentence)
     if m is None:
         return 0
