@@ -180,3 +180,22 @@ def test_a_cut_headline_that_points_back_comes_after_one_that_stands_alone() -> 
         "Board backs the plan to close the depot",
     ):
         assert not points_back(whole), whole
+
+
+def test_an_age_and_a_relative_clause_leave_a_headline_but_nested_clauses_stay_whole() -> None:
+    from newsdesk.text.headlines import neutral
+
+    assert from_sentence("Ilse Brandt, 41, resigned as Calder's harbour master on Monday.") == (
+        "Ilse Brandt resigned as Calder's harbour master"
+    )
+    assert from_sentence("Erik Lund, who ran the Calder ferry for a decade, has died.") == "Erik Lund has died"
+    # "A, who … B, who was hurt, is …": dropping the first clause would pin "who was hurt" on A.
+    nested = (
+        "Mara Lind, 18, who was hit by a van on Saturday along with her friend Ada Roe, 19, who was hurt, "
+        "is making a good recovery, her brother said."
+    )
+    cut = from_sentence(nested)
+    assert cut is None or "Lind who was hurt" not in cut, cut
+    # An evaluative word inside someone's quoted words is neither cut out nor the house's voice.
+    assert neutral("Calder pier makes an \u201camazing\u201d recovery") is None
+    assert neutral("Calder signs historic pier deal") == "Calder signs pier deal"

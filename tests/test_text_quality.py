@@ -189,6 +189,9 @@ def test_a_photo_caption_or_a_tag_left_in_the_text_is_not_a_sentence():
         "The mayor walked to the port office on Feb. 16, 2026, and resigned.",
     ):
         assert "caption" not in defects(report), report
+    # Any verb in the present, where the sentence ends on the photo's full date.
+    assert "caption" in defects("Calder Mayor Ilse Brandt answers questions at the port office in Calder, Feb. 16, 2026.")
+    assert "caption" not in defects("The council votes on the pier plan on Tuesday, March 3, 2026.")
     glued = 'Ferries stopped, the port said.runtime:topic id="PLGEO1001">Buses ran as normal on Friday.'
     assert "boilerplate" in defects(glued)
 
@@ -199,3 +202,11 @@ def test_a_stray_stop_after_an_abbreviation_is_cut():
     sentence = "Dockers blocked the north gate of the Calder port from 6:30 a.m. ."
     assert sentence[: len(sentence) - trim_suffix(sentence)] == "Dockers blocked the north gate of the Calder port from 6:30 a.m."
     assert trim_suffix("The pier reopened at 9 a.m.") == 0
+
+
+def test_a_section_label_run_into_a_sentence_is_cut():
+    from newsdesk.text.quality import trim_prefix
+
+    text = "Analysis The letter published by the Calder Courier shows how the pier deal was made."
+    assert text[trim_prefix(text) :] == "The letter published by the Calder Courier shows how the pier deal was made."
+    assert trim_prefix("Analysis of the letter shows it was typed by an aide in Calder.") == 0

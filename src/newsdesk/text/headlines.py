@@ -115,10 +115,16 @@ def _without_appositives(text: str) -> str:
     with a verb of its own: "In the Mediterranean, the Navy's commander postponed a port call,")."""
 
     def drop(m: re.Match[str]) -> str:
-        if _SAID.search(m.group(2)) or main_verb(tokens(m.group(2))) is not None:
+        relative = m.group(2).split()[0] in ("who", "which", "whose")  # a relative clause has its verb
+        if _SAID.search(m.group(2)) or (not relative and main_verb(tokens(m.group(2))) is not None):
             return m.group(0)
+        if relative and re.match(r"(?:who|which|whose)\b", m.string[m.end() :]):
+            return m.group(0)  # "A, who … her girlfriend B, who was killed, is …": clauses nest
         return m.group(1) + " "
 
+    # "Ilse Brandt, 41, resigned", "Muneer Own, 33, who …": the age goes
+    text = re.sub(r"(\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+(?=(?:a|an|the|who|which|whose)\b)", r"\1, ", text)
+    text = re.sub(r"(\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+", r"\1 ", text)
     return re.sub(r"(\b[A-Z][\w'\u2019-]*),\s+((?:a|an|the|who|which|whose)\b[^,]{3,90}),\s+", drop, text)
 
 
@@ -264,6 +270,10 @@ def neutral(headline: str) -> str | None:
     if not _EVALUATIVE_WORD.search(headline):
         return headline
     from newsdesk.text.quality import has_verb
+
+    quoted = [m.span() for m in re.finditer(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]", headline)]
+    if any(a <= m.start() < b for m in _EVALUATIVE_WORD.finditer(headline) for a, b in quoted):
+        return None  # 'an “amazing” recovery': someone's words, not to be cut, nor the house's voice
 
     def drop(m: re.Match[str]) -> str:
         article = m.group("article")

@@ -155,6 +155,27 @@ _CAPTION_VERB = re.compile(
 )
 # (a month and a day: "speaks at the harbour on Tuesday" may be a date ahead, not a photo's)
 _CAPTION_DAY = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{1,2}\b")
+# A caption ends on the full date the photo was taken: "…, Feb. 16, 2017.", "…, May, 2 2014."
+_CAPTION_DATE_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{1,2},?\s+\d{4}\W*$")
+
+
+def _is_caption(text: str) -> bool:
+    """A news photo's caption: someone does something in the present on a month and day it
+    names, said by nobody (the verbs photos show), or any verb in the present where the
+    sentence ends on the full date the photo was taken ("… answers questions …, Feb. 16, 2017.")."""
+    if SAID.search(text) or not _CAPTION_DAY.search(text):
+        return False
+    if _CAPTION_VERB.search(text):
+        return True
+    if not _CAPTION_DATE_END.search(text):
+        return False
+    from newsdesk.text.clauses import verb_tags
+    from newsdesk.text.lexicon import FUNCTION_WORDS
+
+    first = next((w for w in tokens(text) if w[:1].islower() and w not in FUNCTION_WORDS), "")
+    return "VBZ" in verb_tags(first)
+
+
 _GARBLED = re.compile(r"[a-z]\?[a-z]|\ufffd")
 _CONTRACTED = re.compile(r"['\u2019](?:s|re|ve|d|ll)$")
 # "At that point", "Despite that response", "In these cases", "To that end"; "Women did so …":
@@ -186,6 +207,11 @@ _DATE_PREFIX = re.compile(
 # A quote mark after the final stop, set apart by a space: the next sentence's opening quote.
 _STRAY_STOP = re.compile(r"(?<=\.)\s+\.\s*$")
 _DANGLING_QUOTE = re.compile(r"(?<=[.!?])\s+([\"\u201c])\s*$")
+# A page's section label run into the sentence after it: "Analysis The letter published …".
+_SECTION_LABEL = re.compile(
+    r"^(?:Analysis|Opinion|Commentary|Explainer|Editorial|Background|Context|Watch|Video|Photos|Gallery|Interview)"
+    r"\s+(?=(?:The|A|An|In|On|At|After|As|When|For)\s)"
+)
 _UPDATE_PREFIX = re.compile(r"^(?:UPDATE|UPDATED|CORRECTION|EDITOR'S NOTE|BREAKING)\b[^:]{0,40}:\s*", re.I)
 # A wire agency's tag with no place ("(CNN) ", "(Reuters Health) - ") or a video player's
 # "CLOSE" button run into the first sentence: the page's furniture, not the report's words.
@@ -218,7 +244,7 @@ def has_verb(sentence: str) -> bool:
 def trim_prefix(sentence: str) -> int:
     """How many characters of a leading agency tag, date or "3 hours ago" prefix to cut (0: none)."""
     cut = 0
-    for pattern in (_AGENCY_PREFIX, _UPDATE_PREFIX, _DATE_PREFIX):
+    for pattern in (_AGENCY_PREFIX, _UPDATE_PREFIX, _SECTION_LABEL, _DATE_PREFIX):
         m = pattern.match(sentence[cut:])
         if m and len(sentence) - cut - m.end() >= 20:
             cut += m.end()
@@ -307,7 +333,7 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
         found.append("fragment")  # a quotation's tail: '… for benefit of the central government.”' opened before it
     if _MARKUP.search(text):
         found.append("boilerplate")  # '… said.runtime:topic id="PLGEO100">New York …': a tag left in the text
-    if _CAPTION_VERB.search(text) and _CAPTION_DAY.search(text) and not SAID.search(text):
+    if _is_caption(text):
         found.append("caption")  # "A man passes a mural on the Falls Road, Friday, May 2, 2014."
     if _GARBLED.search(text):
         found.append("garbled")  # "classi?ed", "of?cials": a PDF's ligatures lost in extraction
