@@ -144,6 +144,7 @@ _PERFECT = frozenset("has have had".split())
 # "leaves open the question", "made clear that …": the adjective comes before the object.
 _OBJECT_AFTER = frozenset("open clear plain possible unclear".split())
 _LEAVES = frozenset("leave keep make hold".split())
+_AS_WHAT = frozenset("soon early late much many long far well quickly likely high low".split())
 _PARTICLES = frozenset("down up out off away back over through apart".split())
 _MANY = frozenset("two three four five six seven eight nine ten dozen several many few both these those".split())
 _PARTITIVE = frozenset("one some many most two three four five several each none all".split())
@@ -253,6 +254,8 @@ def reads_whole(headline: str) -> bool:
     before = [w.lower() for w in words[:-1] if w.lower() not in _VERB_ADVERBS]
     if before and before[-1] in _PERFECT and verb_tags(last) & {"VBN", "VBD"} and not verb_lemmas(last) & _ENDS_WELL:
         return False  # "… said this week that it had detected": an active perfect waits for its object
+    if len(words) > 2 and words[-2].lower() == "as" and last in _AS_WHAT:
+        return False  # "… could be released as soon": as soon as what?
     if last in _OBJECT_AFTER and len(words) > 2 and verb_lemmas(words[-2].lower()) & _LEAVES:
         return False  # "The outcome leaves open", "… made clear": open what, clear what?
     that = max((k for k in range(main + 1, len(words)) if words[k].lower() == "that"), default=None)

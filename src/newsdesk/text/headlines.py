@@ -122,9 +122,10 @@ def _without_appositives(text: str) -> str:
             return m.group(0)  # "A, who … her girlfriend B, who was killed, is …": clauses nest
         return m.group(1) + " "
 
-    # "Ilse Brandt, 41, resigned", "Muneer Own, 33, who …": the age goes
-    text = re.sub(r"(\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+(?=(?:a|an|the|who|which|whose)\b)", r"\1, ", text)
-    text = re.sub(r"(\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+", r"\1 ", text)
+    # "Ilse Brandt, 41, resigned", "Muneer Own, 33, who …": the age of the sentence's first name goes
+    # (not one inside an aside: "… and his wife, Honey Sherman, 70, both died" keeps its commas)
+    text = re.sub(r"^([^,]*?\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+(?=(?:a|an|the|who|which|whose)\b)", r"\1, ", text)
+    text = re.sub(r"^([^,]*?\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+", r"\1 ", text)
     return re.sub(r"(\b[A-Z][\w'\u2019-]*),\s+((?:a|an|the|who|which|whose)\b[^,]{3,90}),\s+", drop, text)
 
 
