@@ -334,6 +334,11 @@ def test_the_article_opens_on_a_sentence_that_stands_alone(monkeypatch):
     assert lead_problems("Workers leave the Tallin plant after the last shift, in Tallin, Estonia, Monday, Nov. 23, 2026.")
     assert lead_problems("What happens to the Tallin plant and its 1,800 workers once the orders have gone?")
     assert lead_problems("The operator caught this error and deleted it.")  # short, and "this error" points back
+    # A column's voice, addressing the reader: not the news.
+    assert "address" in lead_problems("Walk up to the gate on your next Calder ferry and you may notice a new queue.")
+    assert "address" not in lead_problems(
+        "“You cannot run a port like this,” union leader Pavel Oskar told the Calder harbour board on Monday."
+    )
     assert not lead_problems("Before she resigned in March, Mara Ilves had promised the Tallin plant would stay open.")
     assert not lead_problems("Velora Systems will close its chip plant in Tallin in March, cutting 1,800 jobs there.")
 

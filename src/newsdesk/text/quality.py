@@ -385,6 +385,7 @@ _LEAD_CAPTION = re.compile(
     # A photographer's credit run into the text: "Neil Warner / Splash News Britney …".
     r"|^(?:[A-Z][a-z]+\s+){1,3}/\s+[A-Z]"
 )
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b|\byou['\u2019]", re.I)
 _LEAD_ADDRESS = re.compile(
     r"^(?:first|second|third|finally|lastly|firstly|secondly|please|thank you|imagine|wow|if you|here(?:'s|\u2019s| is| are))\b",
     re.I,
@@ -409,8 +410,8 @@ def lead_problems(sentence: str) -> tuple[str, ...]:
         found.append("back_reference")
     if _LEAD_CAPTION.search(text):
         found.append("caption")
-    if _LEAD_ADDRESS.match(text):
-        found.append("address")
+    if _LEAD_ADDRESS.match(text) or _SECOND_PERSON.search(_QUOTED.sub(" ", text)):
+        found.append("address")  # "… and you may notice …": a column's voice, not the news
     return tuple(found)
 
 
