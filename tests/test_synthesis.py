@@ -292,6 +292,14 @@ def test_a_name_or_tag_never_runs_over_a_line_break():
     assert tags and not any("\n" in t for t in tags), tags
 
 
+def _items(texts: list[str]) -> list[Item]:
+    """One outlet's item per text, all at ``NOW``."""
+    return [
+        Item(k + 1, k + 1, f"g-{k}", f"https://{k}.example/a", f"https://{k}.example/a", f"Outlet {k}", "", t, NOW, NOW)
+        for k, t in enumerate(texts)
+    ]
+
+
 def test_no_heading_or_tag_is_a_peoples_adjective_or_a_piece_of_a_quoted_title():
     from newsdesk.write.extractive import tags_for
     from newsdesk.write.synthesis import _main_name
@@ -304,10 +312,7 @@ def test_no_heading_or_tag_is_a_peoples_adjective_or_a_piece_of_a_quoted_title()
     ]
     main = _main_name(texts)
     assert "Calder" in main and "Chinese" not in main and "Old Town" not in main, main
-    items = [
-        Item(k + 1, k + 1, f"g-{k}", f"https://{k}.example/a", f"https://{k}.example/a", f"Outlet {k}", "", t, NOW, NOW)
-        for k, t in enumerate(texts)
-    ]
+    items = _items(texts)
     tags = tags_for(items, limit=10)
     assert "Calder" in tags and not {"Chinese", "Old Town", "Harbour Lights"} & set(tags), tags
 
@@ -341,10 +346,7 @@ def test_a_tag_is_a_name_not_a_title_case_headline_or_a_clause_s_opening():
         "Why Calder Port Was Closed By The Harbour Board\n\nIn June the Harbour Board shut Calder Port for a month. "
         "But Norland Press said Secretary of State Ilse Brandt had not been told.",
     ]
-    items = [
-        Item(k + 1, k + 1, f"g-{k}", f"https://{k}.example/a", f"https://{k}.example/a", f"Outlet {k}", "", t, NOW, NOW)
-        for k, t in enumerate(texts)
-    ]
+    items = _items(texts)
     tags = tags_for(items, limit=10)
     assert {"Calder Port", "Harbour Board"} <= set(tags), tags
     assert not any(t.split()[0] in {"Why", "In", "But", "of"} or " By " in t for t in tags), tags
@@ -366,10 +368,7 @@ def test_an_institution_named_with_and_is_one_tag_and_a_month_is_none():
         "Crews from the Calder Water and Sewerage Department began the cuts on Oct. 5 in North Calder "
         "and West Denby, and the Calder Water and Sewerage Department said more would follow.",
     ]
-    items = [
-        Item(k + 1, k + 1, f"g-{k}", f"https://{k}.example/a", f"https://{k}.example/a", f"Outlet {k}", "", t, NOW, NOW)
-        for k, t in enumerate(texts)
-    ]
+    items = _items(texts)
     tags = tags_for(items, limit=10)
     assert "Calder Water and Sewerage Department" in tags, tags
     assert not {"Calder Water", "Sewerage Department", "Oct"} & set(tags), tags

@@ -123,9 +123,13 @@ def _without_appositives(text: str) -> str:
         return m.group(1) + " "
 
     # "Ilse Brandt, 41, resigned", "Muneer Own, 33, who …": the age of the sentence's first name goes
-    # (not one inside an aside: "… and his wife, Honey Sherman, 70, both died" keeps its commas)
-    text = re.sub(r"^([^,]*?\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+(?=(?:a|an|the|who|which|whose)\b)", r"\1, ", text)
-    text = re.sub(r"^([^,]*?\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+", r"\1 ", text)
+    # (not one inside an aside: "… and his wife, Honey Sherman, 70, both died" keeps its commas);
+    # the comma stays where an appositive follows, for the rule below
+    text = re.sub(
+        r"^([^,]*?\b[A-Z][\w'\u2019-]*),\s+\d{1,3},\s+(?=((?:a|an|the|who|which|whose)\b)?)",
+        lambda m: m.group(1) + (", " if m.group(2) else " "),
+        text,
+    )
     return re.sub(r"(\b[A-Z][\w'\u2019-]*),\s+((?:a|an|the|who|which|whose)\b[^,]{3,90}),\s+", drop, text)
 
 

@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from newsdesk.text.lexicon import tokens
+from newsdesk.text.clauses import verb_tags
+from newsdesk.text.lexicon import FUNCTION_WORDS, tokens
 from newsdesk.text.names import SAID
 from newsdesk.text.sentences import TITLES
 
@@ -144,6 +145,13 @@ _OPENERS = frozenset(
     "he she they it his her their its this these those that such there also but however meanwhile "
     "still yet so thus instead nevertheless moreover furthermore additionally and or nor then later now here".split()
 )
+# A month as news copy writes it, "Feb.", "February", "Sept".
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# Nouns of time after "this": "this week" is when, not a reference back.
+_TIME_NOUNS = (
+    "week|weekend|year|month|morning|afternoon|evening|night|summer|winter|spring|fall|autumn|season|time|day|days|"
+    "past|century|decade|quarter"
+)
 _MARKUP = re.compile(r"[\w-]+=\"[^\"]*\"\s*/?>")
 # A news photo's caption: someone does something, in the present, on a day it names.
 _CAPTION_VERB = re.compile(
@@ -154,9 +162,9 @@ _CAPTION_VERB = re.compile(
     r"|lights|places|chants)\b"
 )
 # (a month and a day: "speaks at the harbour on Tuesday" may be a date ahead, not a photo's)
-_CAPTION_DAY = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{1,2}\b")
+_CAPTION_DAY = re.compile(rf"\b{_MONTH},?\s+\d{{1,2}}\b")
 # A caption ends on the full date the photo was taken: "…, Feb. 16, 2017.", "…, May, 2 2014."
-_CAPTION_DATE_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{1,2},?\s+\d{4}\W*$")
+_CAPTION_DATE_END = re.compile(rf"\b{_MONTH},?\s+\d{{1,2}},?\s+\d{{4}}\W*$")
 
 
 def _is_caption(text: str) -> bool:
@@ -169,9 +177,6 @@ def _is_caption(text: str) -> bool:
         return True
     if not _CAPTION_DATE_END.search(text):
         return False
-    from newsdesk.text.clauses import verb_tags
-    from newsdesk.text.lexicon import FUNCTION_WORDS
-
     first = next((w for w in tokens(text) if w[:1].islower() and w not in FUNCTION_WORDS), "")
     return "VBZ" in verb_tags(first)
 
@@ -182,8 +187,7 @@ _CONTRACTED = re.compile(r"['\u2019](?:s|re|ve|d|ll)$")
 # a reference back, behind a preposition or in a verb standing for another sentence's.
 _BACK_AFTER_PREPOSITION = re.compile(
     r"(?:(?:during|in|at|by|after|before|since|from|until|over|on|with|under|despite|to)\s+"
-    r"(?:that|those|(?:this|these)\s+(?!(?:week|weekend|year|month|morning|afternoon|evening|night|summer|winter|"
-    r"spring|fall|autumn|season|time|day|days|past|century|decade|quarter)\b))\s*[a-z]"
+    rf"(?:that|those|(?:this|these)\s+(?!(?:{_TIME_NOUNS})\b))\s*[a-z]"
     r"|(?:\S+\s+){0,2}(?:did|do|does) so\b)",
     re.I,
 )
@@ -199,13 +203,13 @@ _FIRST_PERSON = re.compile(
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 _DATE_PREFIX = re.compile(
     r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
-    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
-    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}"
+    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
+    rf"|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
     r"|\d{4}-\d{2}-\d{2}|\d+\s+(?:minutes?|hours?|days?|weeks?)\s+ago)"
     r"(?:\s+(?:at\s+)?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*(?:[-\u2013\u2014:|\u00b7.]\s*|\.\.\.\s*)"
 )
+_STRAY_STOP = re.compile(r"(?<=\.)\s+\.\s*$")  # "… at 6:30 a.m. ."
 # A quote mark after the final stop, set apart by a space: the next sentence's opening quote.
-_STRAY_STOP = re.compile(r"(?<=\.)\s+\.\s*$")
 _DANGLING_QUOTE = re.compile(r"(?<=[.!?])\s+([\"\u201c])\s*$")
 # A page's section label run into the sentence after it: "Analysis The letter published …".
 _SECTION_LABEL = re.compile(
@@ -369,8 +373,7 @@ _LEAD_PRONOUN = re.compile(
 )
 # "this error", "these claims", "the same": a reference back to a sentence the reader has not read.
 _LEAD_BACK_REFERENCE = re.compile(
-    r"\b(?:this|these|those)\s+(?!(?:week|weekend|year|month|morning|afternoon|evening|night|summer|winter|spring|"
-    r"fall|autumn|season|time|day|days|past|century|decade|quarter|is|was|has|will|would|could|may)\b)[a-z]+|\bthe same\b"
+    rf"\b(?:this|these|those)\s+(?!(?:{_TIME_NOUNS}|is|was|has|will|would|could|may)\b)[a-z]+|\bthe same\b"
 )
 # Within a lead's first words: later, "these tumours" points back within the sentence itself.
 LEAD_BACK_WORDS = 8

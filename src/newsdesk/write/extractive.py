@@ -1034,11 +1034,9 @@ def _people_apart(dek: Candidate, groups: dict[str, list[Candidate]]) -> dict[st
 NOT_TAGS = frozenset(
     "celsius fahrenheit apache mit gpl bsd web internet online reddit github hacker news hugging face hub "
     "twitter facebook instagram youtube tiktok google news associated press reuters afp "
-    # a link's words run together with capitals: "Read More", "Click Here"
-    "read more click here "
-    # a date's words: "Dec", "Sept"
-    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun".split()
-)
+    # a link's words run together with capitals: "Read More", "Click Here"; a date's: "Dec", "Wed"
+    "read more click here mon tue tues wed thu thur thurs fri sat sun".split()
+) | frozenset(lexicon.MONTH_ABBREVIATIONS)
 
 
 # Words that stand before a person's name as a title ("Director Helga Sund"): not the name.

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 from newsdesk.facts import MeasuredFact, norm_subject, sentence_facts
 from newsdesk.facts.compare import disputes, measure_phrase
 from newsdesk.records import ArticleSentence, Citation, Item
+from newsdesk.text.clauses import can_be_noun, verb_tags
+from newsdesk.text.lexicon import FUNCTION_WORDS
 from newsdesk.text.names import NOT_NAMES, SAID, subject_names
 from newsdesk.write.extractive import Candidate
 
@@ -321,8 +323,6 @@ def _with_article(name: str, texts: list[str]) -> str:
     mentions have "the" before them; a person's or a place's name as it is."""
     if name.startswith("The "):
         return "the " + name[4:]  # "Background on the Harbour Authority", not "on The …"
-    from newsdesk.text.clauses import can_be_noun, verb_tags
-    from newsdesk.text.lexicon import FUNCTION_WORDS
 
     def attributive(word: str | None) -> bool:
         # a noun or an adjective after the name, or a longer name it begins ("the Detroit Water Department")
