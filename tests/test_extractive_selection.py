@@ -481,3 +481,89 @@ def test_a_quote_near_a_report_s_start_is_what_someone_said_not_what_happened():
         s.text for section in article.sections if "said" in section.heading.lower() for para in section.paragraphs for s in para
     ]
     assert said, [section.heading for section in article.sections]
+
+
+FOLLOW_ON_STORY = [
+    "Norland's harbour board will close the old ferry pier on June 4 after divers found cracks in its piles, "
+    "harbour master Jonas Brekke said on Tuesday. "
+    "He said the repairs would take at least eight months. "
+    "The board will run a shuttle bus to the north quay until then.",
+    "The old ferry pier in Norland will shut on June 4 because its piles are cracked, harbour master Jonas Brekke "
+    "told the harbour board on Tuesday. "
+    "Ferries will use the north quay from that day, the board said.",
+]
+
+
+def test_a_sentence_that_reads_only_after_the_one_before_it_is_quoted_with_it():
+    from dataclasses import replace
+
+    chosen = select(_docs(FOLLOW_ON_STORY), 400)
+    joined = [c for c in chosen if c.follow_on is not None]
+    assert [c.text for c in joined] == [
+        "Norland's harbour board will close the old ferry pier on June 4 after divers found cracks in its piles, "
+        "harbour master Jonas Brekke said on Tuesday. "
+        "He said the repairs would take at least eight months."
+    ]
+    assert joined[0].first_sentence.endswith("said on Tuesday.")
+    # "He said …" alone is never quoted: without follow-ons it is not published at all.
+    alone = select(_docs(FOLLOW_ON_STORY), 400, replace(SelectionWeights(), follow_ons=False))
+    assert not any("eight months" in c.text for c in alone)
+    # The budget counts the follow-on: with no room for it the sentence stands alone.
+    tight = select(_docs(FOLLOW_ON_STORY), sum(c.words for c in alone))
+    assert not any("eight months" in c.text for c in tight)
+
+
+def test_a_follow_on_that_repeats_a_chosen_sentence_or_speaks_in_the_first_person_is_left_out():
+    story = [
+        "The Calder council voted on Monday to build a new footbridge over the Wend river, mayor Ilse Brandt said. "
+        "It will cost 4 million euros and open in the spring of 2028. "
+        "We think it will change the town, the council wrote on its site.",
+        "The new footbridge over the Wend river in Calder will cost 4 million euros and open in the spring of 2028, "
+        "the council said after its vote on Monday.",
+    ]
+    chosen = select(_docs(story), 400)
+    assert all(c.follow_on is None for c in chosen)
+    assert not any(c.text.startswith("It will cost") or "We think" in c.text for c in chosen)
+
+
+def test_a_quotation_that_goes_on_follows_its_attributed_start():
+    story = [
+        "\u201cThe pier is not safe for ferries any more,\u201d harbour master Jonas Brekke told the board in Norland on Tuesday. "
+        "\u201cThe divers found cracks in nine of the forty piles, and the tide is widening them every month.\u201d",
+        "Norland's old ferry pier will close on June 4 after divers found cracked piles, the harbour board said on Tuesday.",
+    ]
+    chosen = select(_docs(story), 400)
+    quote = next(c for c in chosen if "not safe" in c.text)
+    assert quote.follow_on is not None and quote.text.endswith("widening them every month.\u201d")
+    # Only after a quotation: a stray quotation after a plain report stays out.
+    report_then_quote = [story[1] + " \u201cThe tide is widening them every month.\u201d", story[0].split(" \u201cThe divers")[0]]
+    assert not any("widening" in c.text for c in select(_docs(report_then_quote), 400))
+
+
+def test_a_definite_opening_follows_only_a_sentence_that_names_what_it_points_to():
+    from newsdesk.write.extractive import _points_back_to
+
+    before = "Norland's harbour board will close the old ferry pier on June 4, it said in a statement on Tuesday."
+    assert _points_back_to("The statement said repairs would take eight months.", before)
+    assert not _points_back_to("The incident ended shortly after 9 p.m.", before)
+    assert _points_back_to("He said repairs would take eight months.", before)
+
+
+def test_the_dek_is_one_sentence_even_where_its_next_one_followed_it():
+    from datetime import UTC, datetime
+
+    from newsdesk.config import WriteSettings
+    from newsdesk.records import Item, Story
+    from newsdesk.write.extractive import ExtractiveWriter
+
+    now = datetime(2026, 6, 2, 9, tzinfo=UTC)
+    items = [
+        Item(
+            n + 1, n + 1, f"g-{n}", f"https://o{n}.example/pier", f"https://o{n}.example/pier", f"Outlet {n}", "", text, now, now
+        )
+        for n, text in enumerate(FOLLOW_ON_STORY)
+    ]
+    article = ExtractiveWriter(WriteSettings()).write(Story(1, "open", "Norland pier", now, now, 5.0, "standard", None, items))
+    assert article is not None and article.dek is not None
+    assert article.dek.text.endswith("said on Tuesday."), article.dek.text
+    assert "eight months" not in article.dek.text

@@ -73,13 +73,17 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 def raw_sentence_spans(text: str) -> list[Span]:
     """Every sentence, boilerplate and all."""
     spans: list[Span] = []
+    lower = not cased(text)
     for p_index, match in enumerate(_PARAGRAPH.finditer(text)):
         for block_start, block_end in _blocks(text, match.start(), match.end()):
             bullet = _BULLET.match(text, block_start, block_end)
             cursor = bullet.end() if bullet else block_start
             block = text[cursor:block_end]
             held: int | None = None  # where a sentence split after "Ms." began
-            for piece in _segment(block):
+            pieces = _segment(block)
+            if lower:
+                pieces = [part for piece in pieces for part in _missed_ends(piece)]
+            for piece in pieces:
                 piece = piece.strip()
                 if not piece:
                     continue
@@ -102,6 +106,35 @@ def raw_sentence_spans(text: str) -> list[Span]:
             if held is not None and block_end - held >= 2:
                 spans.append(Span(held, cursor, p_index, len(spans)))
     return spans
+
+
+def cased(text: str) -> bool:
+    """Whether the text writes names with capitals: some word inside a sentence starts with one.
+    Lower-cased text (an archive's normalised copy) gives no name evidence, so a rule that reads
+    names (an off-story sentence's own names, a typo that is no name) does not judge it."""
+    return _MID_SENTENCE_CAPITAL.search(text) is not None
+
+
+_MID_SENTENCE_CAPITAL = re.compile(r"[a-z,;] [A-Z][a-z]")
+
+# Sentence ends the segmenter misses in lower-cased text, where no capital marks the next
+# sentence: a quotation closed on a full stop, then a lower-case word (not "and", "said" …:
+# those go on with the sentence) …
+_QUOTE_CLOSED = re.compile(
+    r"(?:(?<=[a-z0-9)][.!?])|(?<=\.\.\.)|(?<=\u2026)) ?[\"\u201d]"
+    r"(?= +(?:[\"\u201c] *)?(?!(?:and|or|said|says|asked|added|according)\b)[a-z])"
+)
+# … and a full stop with no space after it ("marketing.the new"), not a web address's.
+_GLUED_STOP = re.compile(r"(?<=[a-z]{3}[.!?])(?=[a-z]{2,}[ ,])(?!(?:com|org|net|gov|edu|co|uk|io|tv|ly|html?|php|aspx?)\b)")
+
+
+def _missed_ends(piece: str) -> list[str]:
+    """The segmenter's piece of lower-cased text cut where a sentence plainly ended."""
+    cuts = sorted([m.end() for m in _QUOTE_CLOSED.finditer(piece)] + [m.start() for m in _GLUED_STOP.finditer(piece)])
+    if not cuts:
+        return [piece]
+    bounds = [0, *cuts, len(piece)]
+    return [piece[a:b] for a, b in zip(bounds, bounds[1:]) if piece[a:b].strip()]
 
 
 # Titles written before a name with a full stop that ends no sentence.

@@ -33,7 +33,7 @@ from newsdesk.text.quality import (
     trim_suffix,
     without_furniture,
 )
-from newsdesk.text.sentences import sentence_spans
+from newsdesk.text.sentences import Span, cased, sentence_spans
 from newsdesk.write.references import latest_fact_items, ranked_titles, references_for
 
 _QUOTE = re.compile(r"[\"\u201c\u201d]")
@@ -69,10 +69,16 @@ class Candidate:
     vector_row: int = 0
     corroborating: list[Candidate] = field(default_factory=list)
     misspelt: bool = False  # a word no dictionary knows and no other source uses
+    follow_on: int | None = None  # where a next sentence that reads only after this one starts
 
     @property
     def text(self) -> str:
         return self.doc.text[self.start : self.end]
+
+    @property
+    def first_sentence(self) -> str:
+        """The sentence alone, without its follow-on: what a dek or a headline may be made of."""
+        return self.doc.text[self.start : self.follow_on or self.end].rstrip()
 
     @property
     def words(self) -> int:
@@ -93,15 +99,7 @@ def _figure_keys(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return keys, telling
 
 
-def cased(text: str) -> bool:
-    """Whether the text writes names with capitals: some word inside a sentence starts with one.
-    Lower-cased text (an archive's normalised copy) gives no name evidence, so a rule that reads
-    names (an off-story sentence's own names, a typo that is no name) does not judge it."""
-    return _MID_SENTENCE_CAPITAL.search(text) is not None
-
-
 _LOWER_START = re.compile(r"[a-z](?![a-z]*[A-Z])")  # not "iPhone", "eBay"
-_MID_SENTENCE_CAPITAL = re.compile(r"[a-z,;] [A-Z][a-z]")
 
 
 def candidates(docs: list[Doc], min_words: int = 6, max_words: int = 60, clean: bool = True) -> list[Candidate]:
@@ -174,6 +172,7 @@ class SelectionWeights:
     corroboration: float = 0.35  # similarity at which another outlet's sentence corroborates
     min_words: int = 6
     max_words: int = 60
+    follow_ons: bool = True  # a chosen sentence's next one when it reads only after it; off only to measure it
     clean: bool = True  # the publishability filter (text.quality); off only to measure it
     on_story: bool = True  # drop items and sentences about another event (off only to measure it)
     outlier_ratio: float = 0.7  # an item this far below the others' likeness to each other is another event
@@ -233,9 +232,78 @@ def select_with_pool(
             continue
         chosen.append(c)
         used += c.words
+    if w.clean and w.follow_ons:
+        _add_follow_ons(chosen, docs, budget_words - used, w)
     for c in chosen:
         c.corroborating = _corroborating(c, pool, S, w.corroboration)
     return chosen, pool, S
+
+
+# What keeps a sentence from being quoted alone but not after the one before it: an opening
+# that points back ("He said …", "But the council …"), and a quotation that goes on from an
+# attributed one (its speaker named in the sentence before).
+_FOLLOW_ON_DEFECTS = frozenset({"opener"})
+_QUOTE_GOES_ON = frozenset({"opener", "unattributed_quote"})
+
+
+def _add_follow_ons(chosen: list[Candidate], docs: list[Doc], words_left: int, w: SelectionWeights) -> None:
+    """Give a chosen sentence its next one where that one reads only after it, best-scored
+    first, within the words left: the two are quoted as one passage, in their source's order,
+    so "He" and "But" point back to the sentence they follow. A next sentence that repeats a
+    chosen one is left out."""
+    titles = [d.title for d in docs if d.title]
+    for c in sorted(chosen, key=lambda c: -c.score):
+        spans = sentence_spans(c.doc.text)
+        after = next((s for s in spans if s.start >= c.end), None)
+        if after is None or after.position != c.position + 1 or after.paragraph > _paragraph_of(c, spans) + 1:
+            continue
+        start, end = after.start, after.end - trim_suffix(c.doc.text[after.start : after.end])
+        text = c.doc.text[start:end]
+        if not w.min_words <= len(text.split()) <= w.max_words or len(text.split()) > words_left:
+            continue
+        found = set(defects(text, titles=titles))
+        allowed = _QUOTE_GOES_ON if kind_of(c) == "quote" else _FOLLOW_ON_DEFECTS
+        if not found or not found <= allowed or (cased(c.doc.text) and _LOWER_START.match(text)):
+            continue
+        if not _points_back_to(text, c.text) or not _quotes_closed(text):
+            continue
+        S = similarity([text, *(o.text for o in chosen)])
+        if S is not None and (S[0, 1:] >= w.redundancy).any():
+            continue
+        c.follow_on, c.end = start, end
+        c.numbers, c.telling = _figure_keys(c.text)
+        words_left -= len(text.split())
+
+
+_DETERMINER_FIRST = re.compile(r"(?:The|This|That|These|Those|Such)\s+((?:[\w'\u2019-]+\s+){0,2}[\w'\u2019-]+)")
+
+
+def _points_back_to(text: str, before: str) -> bool:
+    """ "The statement said …" points back to a statement: only after a sentence that names one
+    ("… said in a statement"). A pronoun ("He", "They") or a link word ("But") points back to
+    whatever the sentence before says."""
+    m = _DETERMINER_FIRST.match(text)
+    if not m:
+        return True
+    stems = {w[:5] for w in re.findall(r"[a-z]{4,}", before.lower())}
+    return any(w[:5] in stems for w in re.findall(r"[a-z]{4,}", m.group(1).lower()))
+
+
+def _quotes_closed(text: str) -> bool:
+    """Every quotation the sentence opens, it closes (a passage cut inside a quotation misleads)."""
+    straight = text.count('"')
+    return straight % 2 == 0 and text.count("\u201c") == text.count("\u201d")
+
+
+def _without_follow_on(c: Candidate) -> None:
+    if c.follow_on is not None:
+        c.end = c.start + len(c.first_sentence)
+        c.follow_on = None
+        c.numbers, c.telling = _figure_keys(c.text)
+
+
+def _paragraph_of(c: Candidate, spans: list[Span]) -> int:
+    return next((s.paragraph for s in spans if s.start <= c.start < s.end), -1)
 
 
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
@@ -694,12 +762,13 @@ class ExtractiveWriter:
         conflicts = [d for d in disagreements(chosen, pool, similarity) if note_checks(d, items, self.verify)]
         disputed = {id(c) for d in conflicts for c, _ in d.figures}
         dek = _dek(chosen, disputed)
-        if lead_problems(dek.text):
+        if lead_problems(dek.first_sentence):
             lead = _lead_from_pool(chosen, pool, similarity, disputed, self.weights)
             if lead is not None:  # it takes the place of any chosen sentence that says the same
                 chosen = [c for c in chosen if not _same_point(lead, c, similarity, self.weights.redundancy)]
                 chosen.append(lead)
                 dek = lead
+        _without_follow_on(dek)  # a dek is one sentence
         self._keep_supporting_corroboration(chosen, items)
         body = [c for c in chosen if c is not dek]
         # Order: the lead sentences (top scores from the start of their source), then by kind.
@@ -785,8 +854,8 @@ class ExtractiveWriter:
 
         titles = [clean_title(t, outlets) for t in ranked_titles(originals, about=dek.text)]
         # A sentence that cannot lead (a quote, a pronoun with nobody named) makes no headline either.
-        others = [c for c in chosen if c is not dek and not set(lead_problems(c.text)) - {"short"}]
-        cut = [headlines.from_sentence(c.text) for c in [dek, *others]]
+        others = [c for c in chosen if c is not dek and not set(lead_problems(c.first_sentence)) - {"short"}]
+        cut = [headlines.from_sentence(c.first_sentence) for c in [dek, *others]]
         # "… is looking into the incident": which incident? Such a cut comes after the others.
         cut = sorted(cut, key=lambda h: h is not None and headlines.points_back(h))
         statements = [t if headlines.fits(t) else headlines.from_sentence(t) for t in titles if not is_side_angle(t)]
@@ -799,7 +868,7 @@ class ExtractiveWriter:
             if checker.check_label(option, cited).verdict == PASS:
                 return option
         # No sentence gives a whole statement short enough: a looser cut (a verb, not a clause).
-        loose = [headlines.from_sentence(c.text, strict=False) for c in [dek, *others]]
+        loose = [headlines.from_sentence(c.first_sentence, strict=False) for c in [dek, *others]]
         loose_options = [t for t in dict.fromkeys(loose) if t and t not in options and not has_first_person(t)]
         for option in loose_options:
             if checker.check_label(option, cited).verdict == PASS:
@@ -878,9 +947,9 @@ def _dek(chosen: list[Candidate], disputed: set[int]) -> Candidate:
     introduced = [c for c in chosen if not _meets_someone_by_surname(c, chosen)]
     undisputed = [c for c in introduced if id(c) not in disputed]
     ranked = undisputed or introduced or chosen
-    dek = next((c for c in ranked if not lead_problems(c.text)), ranked[0])
+    dek = next((c for c in ranked if not lead_problems(c.first_sentence)), ranked[0])
     if kind_of(dek) == "quote" or dek.position > 0:
-        opening = (c for c in undisputed if c.position == 0 and kind_of(c) != "quote" and not lead_problems(c.text))
+        opening = (c for c in undisputed if c.position == 0 and kind_of(c) != "quote" and not lead_problems(c.first_sentence))
         dek = next((c for c in opening if c.score >= DEK_STATEMENT_SHARE * dek.score), dek)
     return dek
 
