@@ -31,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import dataset
+from newsdesk.text.sentences import sentence_spans
 from newsdesk.write.extractive import Doc, SelectionWeights, select
 
 BUDGET = 400  # the writer's default budget_words
@@ -77,9 +78,14 @@ def run(data, planted, weights: SelectionWeights, only: tuple[str, ...] = ()) ->
             chosen = select([Doc(i, f"outlet{i}", t) for i, t in enumerate(texts)], BUDGET, weights)
             t = totals[name]
             t[0] += 1
-            t[1] += sum(c.doc.key == planted_key for c in chosen)
-            t[2] += sum(c.doc.key != planted_key for c in chosen)
+            t[1] += sum(sentences_in(c) for c in chosen if c.doc.key == planted_key)
+            t[2] += sum(sentences_in(c) for c in chosen if c.doc.key != planted_key)
     return {k: (v[0], v[1], v[2]) for k, v in totals.items()}
+
+
+def sentences_in(c) -> int:
+    """Sentences of the chosen passage: one, or more where the next sentence follows it."""
+    return max(1, sum(1 for s in sentence_spans(c.doc.text) if s.start < c.end and s.end > c.start))
 
 
 def report(label: str, result: dict[str, tuple[int, int, int]]) -> None:

@@ -6,12 +6,16 @@ TextRank run in the same script on the same clusters, sentences and word budget.
     python bench/summaries.py --all-sentences # every method may pick any sentence (filter off)
     python bench/summaries.py --split dev     # only the half tuned on (even test_index); "test": the other
     python bench/summaries.py --writer-bounds # the references too pick only sentences of the writer's length
+    python bench/summaries.py --loose-references  # the references may pick follow-on sentences alone too
 
 Scores: ROUGE-1/2/L F1 with stemming (``rouge-score``), in points (× 100), and milliseconds
 per cluster. Every method sees the same sentence splits (the writer's own) and returns
 sentences in document order, cut at the same budget. By default every method picks only among
 the sentences the writer could publish (``newsdesk.text.quality``): this sample's input is cut at
-about 500 tokens, so each document ends in a fragment, which no method may then quote.
+about 500 tokens, so each document ends in a fragment, which no method may then quote. The writer
+may also quote a refused sentence right after the chosen sentence it points back to ("He said …",
+a quotation going on: ``SelectionWeights.follow_ons``); the references, which have no such
+rule, may not, unless ``--loose-references`` lets them pick such sentences anywhere, alone.
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ def load(limit: int | None, half: str = "all", full_text: bool = False):
 
 PUBLISHABLE_ONLY = True  # --all-sentences: every method may pick any sentence (the filter off)
 WRITER_BOUNDS: tuple[int, int] | None = None  # --writer-bounds: (min, max) words, the writer's own
+# --loose-references: the references may also pick, anywhere, the sentences the writer quotes
+# only right after the sentence before them (a pointing-back opening, a quotation going on).
+LOOSE_REFERENCES = False
+FOLLOW_ON_DEFECTS = {"opener", "unattributed_quote"}
 
 
 def usable(sentence: str) -> bool:
@@ -58,7 +66,10 @@ def usable(sentence: str) -> bool:
     same set as the writer does."""
     if WRITER_BOUNDS and not WRITER_BOUNDS[0] <= len(sentence.split()) <= WRITER_BOUNDS[1]:
         return False
-    return not PUBLISHABLE_ONLY or not defects(sentence)
+    if not PUBLISHABLE_ONLY:
+        return True
+    found = defects(sentence)
+    return not found or (LOOSE_REFERENCES and set(found) <= FOLLOW_ON_DEFECTS)
 
 
 def sentences_of(docs: list[str]) -> list[tuple[int, int, str]]:
@@ -163,9 +174,15 @@ def main() -> None:
         help="the 200 clusters of whole articles (test_longbench200_fulltext.jsonl), where selection is not taking nearly all",
     )
     ap.add_argument("--all-sentences", action="store_true", help="every method may pick any sentence (no publishability filter)")
+    ap.add_argument(
+        "--loose-references",
+        action="store_true",
+        help="the references may also pick, alone, the sentences the writer quotes only after the one before them",
+    )
     args = ap.parse_args()
-    global PUBLISHABLE_ONLY, WRITER_BOUNDS
+    global PUBLISHABLE_ONLY, WRITER_BOUNDS, LOOSE_REFERENCES
     PUBLISHABLE_ONLY = not args.all_sentences
+    LOOSE_REFERENCES = args.loose_references
     if args.writer_bounds:
         WRITER_BOUNDS = (SelectionWeights.min_words, SelectionWeights.max_words)
     if args.grid:
@@ -178,6 +195,9 @@ def main() -> None:
     dev_mask = [index % 2 == 0 for _, _, index in clusters]
     methods = {
         "newsdesk extractive writer": newsdesk,
+        "newsdesk, no follow-ons": lambda docs, budget: newsdesk(
+            docs, budget, SelectionWeights(clean=PUBLISHABLE_ONLY, follow_ons=False)
+        ),
         "Lead-3": lead3,
         "LexRank (sumy)": _sumy(LexRankSummarizer),
         "TextRank (sumy)": _sumy(TextRankSummarizer),
@@ -212,7 +232,7 @@ def main() -> None:
         split = f"   ({split})" if split else ""
         print(f"{name:28} {r['rouge1']:6.2f} {r['rouge2']:6.2f} {r['rougeL']:6.2f} {r['ms']:11.1f}{split}", flush=True)
     ours = results["newsdesk extractive writer"]
-    best = {k: max(v[k] for name, v in results.items() if name != "newsdesk extractive writer") for k in ("rouge1", "rouge2")}
+    best = {k: max(v[k] for name, v in results.items() if not name.startswith("newsdesk")) for k in ("rouge1", "rouge2")}
     print(
         f"\nMargin over the best reference: R-1 {ours['rouge1'] - best['rouge1']:+.2f}, R-2 {ours['rouge2'] - best['rouge2']:+.2f} "
         f"(target +1.00 / +0.50); time vs LexRank: {ours['ms']:.1f} vs {results['LexRank (sumy)']['ms']:.1f} ms"

@@ -33,7 +33,7 @@ from newsdesk.text.quality import (
     trim_suffix,
     without_furniture,
 )
-from newsdesk.text.sentences import Span, cased, sentence_spans
+from newsdesk.text.sentences import cased, sentence_spans
 from newsdesk.write.references import latest_fact_items, ranked_titles, references_for
 
 _QUOTE = re.compile(r"[\"\u201c\u201d]")
@@ -233,7 +233,7 @@ def select_with_pool(
         chosen.append(c)
         used += c.words
     if w.clean and w.follow_ons:
-        _add_follow_ons(chosen, docs, budget_words - used, w)
+        _add_follow_ons(chosen, pool, docs, budget_words - used, w)
     for c in chosen:
         c.corroborating = _corroborating(c, pool, S, w.corroboration)
     return chosen, pool, S
@@ -243,36 +243,63 @@ def select_with_pool(
 # that points back ("He said …", "But the council …"), and a quotation that goes on from an
 # attributed one (its speaker named in the sentence before).
 _FOLLOW_ON_DEFECTS = frozenset({"opener"})
+MAX_FOLLOW_ONS = 2  # sentences after a chosen one
 _QUOTE_GOES_ON = frozenset({"opener", "unattributed_quote"})
 
 
-def _add_follow_ons(chosen: list[Candidate], docs: list[Doc], words_left: int, w: SelectionWeights) -> None:
+def _add_follow_ons(
+    chosen: list[Candidate], pool: list[Candidate], docs: list[Doc], words_left: int, w: SelectionWeights
+) -> None:
     """Give a chosen sentence its next one where that one reads only after it, best-scored
     first, within the words left: the two are quoted as one passage, in their source's order,
     so "He" and "But" point back to the sentence they follow. A next sentence that repeats a
-    chosen one is left out."""
+    chosen one is left out; one the pool holds could be chosen alone and is no follow-on."""
     titles = [d.title for d in docs if d.title]
-    for c in sorted(chosen, key=lambda c: -c.score):
-        spans = sentence_spans(c.doc.text)
-        after = next((s for s in spans if s.start >= c.end), None)
-        if after is None or after.position != c.position + 1 or after.paragraph > _paragraph_of(c, spans) + 1:
-            continue
-        start, end = after.start, after.end - trim_suffix(c.doc.text[after.start : after.end])
-        text = c.doc.text[start:end]
-        if not w.min_words <= len(text.split()) <= w.max_words or len(text.split()) > words_left:
-            continue
-        found = set(defects(text, titles=titles))
-        allowed = _QUOTE_GOES_ON if kind_of(c) == "quote" else _FOLLOW_ON_DEFECTS
-        if not found or not found <= allowed or (cased(c.doc.text) and _LOWER_START.match(text)):
-            continue
-        if not _points_back_to(text, c.text) or not _quotes_closed(text):
-            continue
-        S = similarity([text, *(o.text for o in chosen)])
-        if S is not None and (S[0, 1:] >= w.redundancy).any():
-            continue
-        c.follow_on, c.end = start, end
-        c.numbers, c.telling = _figure_keys(c.text)
-        words_left -= len(text.split())
+    quotable = {(c.doc.key, c.position) for c in pool}
+    found: dict[tuple[int, int], set[str]] = {}  # a next sentence's defects, judged once
+    for _ in range(MAX_FOLLOW_ONS):
+        offers: list[tuple[Candidate, int, int, str]] = []
+        for c in sorted(chosen, key=lambda c: -c.score):
+            spans = sentence_spans(c.doc.text)
+            last = next((s for s in reversed(spans) if s.start < c.end), None)
+            after = next((s for s in spans if s.start >= c.end), None)
+            if last is None or after is None or after.position != last.position + 1 or after.paragraph > last.paragraph + 1:
+                continue
+            key = (c.doc.key, after.position)
+            if key in quotable:
+                continue
+            start, end = after.start, after.end - trim_suffix(c.doc.text[after.start : after.end])
+            text = c.doc.text[start:end]
+            if not w.min_words <= len(text.split()) <= min(w.max_words, words_left):
+                continue
+            if key not in found:
+                found[key] = set(defects(text, titles=titles))
+            allowed = _QUOTE_GOES_ON if kind_of(c) == "quote" else _FOLLOW_ON_DEFECTS
+            if not found[key] or not found[key] <= allowed or (cased(c.doc.text) and _LOWER_START.match(text)):
+                continue
+            if _points_back_to(text, c.text) and _quotes_closed(text):
+                offers.append((c, start, end, text))
+        said = [_said_words(o.text) for o in chosen]
+        taken = False
+        for c, start, end, text in offers:
+            words, own = len(text.split()), _said_words(text)
+            if words > words_left or any(len(own & other) >= REPEATED_SHARE * len(own) for other in said):
+                continue
+            c.follow_on, c.end = start if c.follow_on is None else c.follow_on, end
+            c.numbers, c.telling = _figure_keys(c.text)
+            said.append(own)
+            words_left -= words
+            taken = True
+        if not taken:
+            return
+
+
+REPEATED_SHARE = 0.5  # of a follow-on's words and figures in one chosen sentence: it says that again
+_SAID_WORD = re.compile(r"[a-z][a-z'-]{3,}|\d[\d,.]*\d|\d")
+
+
+def _said_words(text: str) -> set[str]:
+    return set(_SAID_WORD.findall(text.lower())) - _stop_words()
 
 
 _DETERMINER_FIRST = re.compile(r"(?:The|This|That|These|Those|Such)\s+((?:[\w'\u2019-]+\s+){0,2}[\w'\u2019-]+)")
@@ -300,10 +327,6 @@ def _without_follow_on(c: Candidate) -> None:
         c.end = c.start + len(c.first_sentence)
         c.follow_on = None
         c.numbers, c.telling = _figure_keys(c.text)
-
-
-def _paragraph_of(c: Candidate, spans: list[Span]) -> int:
-    return next((s.paragraph for s in spans if s.start <= c.start < s.end), -1)
 
 
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
