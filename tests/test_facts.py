@@ -400,3 +400,16 @@ def test_a_time_of_day_dates_a_figure_and_keeps_its_relation():
     # "before 6 a.m." and "at 6 a.m." are different moments: two such figures are no dispute.
     (at,) = sentence_facts("The first 12 episodes of the season were shared at 6 a.m.")
     assert at.time != shared.time
+
+
+def test_a_passage_of_two_sentences_is_read_a_sentence_at_a_time():
+    from newsdesk.facts import passage_facts, sentence_facts
+
+    first = "Calder Ferries will cut 240 jobs at its Norland yard, chief executive Ilse Brandt said on Monday."
+    second = "Its rival Wend Lines said bookings rose 12% in May."
+    passage = f"{first} {second}"
+    facts = passage_facts(passage)
+    assert [f.text for f in facts] == ["240", "12%"]
+    # Each figure's sentence is its own, not the whole passage.
+    assert facts[0].sentence_end <= len(first) and facts[1].sentence_start == len(first) + 1
+    assert passage_facts(first) == sentence_facts(first)

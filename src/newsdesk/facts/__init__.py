@@ -1198,6 +1198,16 @@ def _figure_like(word: str) -> bool:
 _SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion"})
 
 
+def passage_facts(text: str) -> list[MeasuredFact]:
+    """The facts of a quoted passage: of its one sentence, or of each of its sentences (a
+    sentence quoted with the one it follows), so no figure's subject is read across the stop."""
+    from newsdesk.text.sentences import sentence_spans
+
+    if len(sentence_spans(text)) <= 1:
+        return sentence_facts(text)
+    return list(text_facts(text))
+
+
 def text_facts(text: str) -> Iterator[MeasuredFact]:
     """The facts of every sentence of a text (an item's), with spans into the text."""
     from newsdesk.text.sentences import sentence_spans
@@ -1213,6 +1223,7 @@ __all__ = [
     "entities",
     "firm_subject",
     "norm_subject",
+    "passage_facts",
     "past_level",
     "sentence_facts",
     "text_facts",

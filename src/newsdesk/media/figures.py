@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsdesk.facts import MeasuredFact, firm_subject, past_level, sentence_facts
+from newsdesk.facts import MeasuredFact, firm_subject, passage_facts, past_level
 from newsdesk.facts.compare import UNCOMPARED, aspect, same_subject
 from newsdesk.records import ArticleSentence
 
@@ -102,7 +102,7 @@ def comparable_series(claims: list[ArticleSentence], min_points: int = 3) -> lis
     groups: dict[tuple[str, str, str, str, bool], Series] = {}
     for claim in claims:
         refs = tuple(sorted({c.ref for c in claim.citations}))
-        for fact in sentence_facts(claim.text):
+        for fact in passage_facts(claim.text):
             if not _chartable(fact, claim.text) or fact.measure is None:
                 continue
             period = _period(fact)
@@ -143,13 +143,13 @@ def check_points(series: Series) -> list[str]:
                 problems.append(f"{q.label} and {p.label} name one entity: it would be charted twice")
         facts = [
             f
-            for f in sentence_facts(p.claim)
+            for f in passage_facts(p.claim)
             if f.text == p.text and f.value == p.value and f.measure == series.measure and _chartable(f, p.claim)
         ]
         labels = {_labelled_by(f, p.claim, series.over_time) for f in facts}
         if p.label not in labels:
             said = ", ".join(
-                f"{f.text} for {f.subject or 'no one named'} ({f.measure})" for f in sentence_facts(p.claim) if f.text == p.text
+                f"{f.text} for {f.subject or 'no one named'} ({f.measure})" for f in passage_facts(p.claim) if f.text == p.text
             )
             problems.append(f"{p.label} {p.text}: the claim gives {said or 'no such figure'}")
     return problems

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from newsdesk.config import VerifySettings, WriteSettings
-from newsdesk.facts import MeasuredFact, sentence_facts
+from newsdesk.facts import MeasuredFact, passage_facts
 from newsdesk.facts.compare import attribution_problems, disputes, measure_phrase, note_time, why_not_comparable
 from newsdesk.records import Article, ArticleSentence, Attribution, Citation, Item, Section, Story
 from newsdesk.text import headlines, lexicon
@@ -643,7 +643,7 @@ class Disagreement:
 
 def _asserted_facts(c: Candidate) -> list[MeasuredFact]:
     """The facts of a sentence that could be disputed: named, measured, stated as fact."""
-    return [f for f in sentence_facts(c.text) if f.subject and f.measure and f.modality in ("asserted", "future")]
+    return [f for f in passage_facts(c.text) if f.subject and f.measure and f.modality in ("asserted", "future")]
 
 
 def disagreements(chosen: list[Candidate], pool: list[Candidate], S: np.ndarray, similar: float = 0.15) -> list[Disagreement]:

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from newsdesk.facts import MeasuredFact, norm_subject, sentence_facts
+from newsdesk.facts import MeasuredFact, norm_subject, passage_facts, sentence_facts
 from newsdesk.facts.compare import disputes, measure_phrase
 from newsdesk.records import ArticleSentence, Citation, Item
 from newsdesk.text.clauses import can_be_noun, verb_tags
@@ -134,7 +134,7 @@ def reconcile(
 ) -> list[tuple[Made, list[Candidate]]]:
     """Composed sentences for the figures that change over time, each with the chosen sentences
     it makes redundant. Only keys the chosen sentences carry; at most one such sentence per key."""
-    facts = {id(c): sentence_facts(c.text) for c in pool if not c.doc.forum}
+    facts = {id(c): passage_facts(c.text) for c in pool if not c.doc.forum}
     chosen_ids = {id(c) for c in chosen}
     by_key: dict[tuple[str, str, str, str], list[tuple[Candidate, MeasuredFact]]] = {}
     for c in pool:
