@@ -42,3 +42,9 @@ def test_cased_text_is_left_to_the_segmenter():
     text = 'Mayor Ilse Brandt called it "a costly mistake." she told the Calder council on Tuesday.'
     assert cased(text)
     assert _split(text) == [text]
+
+
+def test_a_quotation_mark_after_a_full_stop_that_opens_the_next_quotation_goes_with_it():
+    # An archive's copy cut off inside a quotation: the mark after "friday." opens it.
+    text = 'the ferry was meant to sail on friday. " the harbour was closed and we'
+    assert _split(text) == ["the ferry was meant to sail on friday.", '" the harbour was closed and we']

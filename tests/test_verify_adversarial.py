@@ -354,3 +354,19 @@ def test_an_approximation_may_not_borrow_another_figure():
     assert verdict("Radiocarbon dating put its origin between about 1,400 and 1390, the museum said.") == FAIL
     assert verdict("Radiocarbon dating put its origin between 1260 and 1390, the museum said.") == PASS
     assert verdict("Radiocarbon dating put its origin between about 1,300 and 1390, the museum said.") == PASS
+
+
+def test_a_verb_in_the_source_does_not_account_for_the_same_word_as_a_superlative():
+    from newsdesk.records import ArticleSentence, Citation
+
+    text = (
+        "\u201cThe keeper asked, 'Would you like to record these two seals?' It sounded odd, because seals "
+        "can sing for hours. You need time to sit and record them,\u201d said Ilse Brandt."
+    )
+    items = {9: item(9, text, "Calder Post")}
+
+    def verdict(claim: str) -> str:
+        return ClaimChecker().check_all([ArticleSentence(claim, [Citation(1, 9, 0, 0)])], items)[0].verdict
+
+    assert verdict("It sounded odd, because seals can sing for hours, a record for the zoo.") == FAIL
+    assert verdict("It sounded odd, because seals can sing for hours.") != FAIL

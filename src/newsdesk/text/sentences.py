@@ -80,9 +80,14 @@ def raw_sentence_spans(text: str) -> list[Span]:
             cursor = bullet.end() if bullet else block_start
             block = text[cursor:block_end]
             held: int | None = None  # where a sentence split after "Ms." began
+            opening: int | None = None  # a quotation mark the segmenter left on the sentence before
             pieces = _segment(block)
             if lower:
-                pieces = [part for piece in pieces for part in _missed_ends(piece)]
+                parts, quotes = [], 0
+                for piece in pieces:
+                    parts += _missed_ends(piece, quote_open=quotes % 2 == 1)
+                    quotes += piece.count('"')
+                pieces = parts
             for piece in pieces:
                 piece = piece.strip()
                 if not piece:
@@ -94,6 +99,16 @@ def raw_sentence_spans(text: str) -> list[Span]:
                 cursor = end
                 if held is not None:
                     start, held = held, None
+                if opening is not None:
+                    start, opening = min(start, opening), None
+                if (
+                    end < block_end
+                    and _MARK_AFTER_STOP.search(text, start, end)
+                    and text.count('"', block_start, end - 1) % 2 == 0
+                ):
+                    # '… this weekend. " | the tv showed …': no quotation is open, so the mark opens the next one
+                    opening = end - 1
+                    end = start + len(text[start : end - 1].rstrip())
                 if _TITLE_BEFORE_NAME.search(text, start, end) and end < block_end:
                     held = start  # "… said Ms. | Shourd, concluding …": one sentence, not two
                     continue
@@ -128,14 +143,24 @@ _QUOTE_CLOSED = re.compile(
 _GLUED_STOP = re.compile(r"(?<=[a-z]{3}[.!?])(?=[a-z]{2,}[ ,])(?!(?:com|org|net|gov|edu|co|uk|io|tv|ly|html?|php|aspx?)\b)")
 
 
-def _missed_ends(piece: str) -> list[str]:
-    """The segmenter's piece of lower-cased text cut where a sentence plainly ended."""
-    cuts = sorted([m.end() for m in _QUOTE_CLOSED.finditer(piece)] + [m.start() for m in _GLUED_STOP.finditer(piece)])
+def _missed_ends(piece: str, quote_open: bool = False) -> list[str]:
+    """The segmenter's piece of lower-cased text cut where a sentence plainly ended. A straight
+    quotation mark after the full stop closes a quotation where one is open (``quote_open``:
+    an earlier piece of the paragraph opened it) and is cut after; otherwise it opens the next
+    sentence's quotation and is cut before ('… this weekend. | " the tv showed …')."""
+    cuts = [m.start() for m in _GLUED_STOP.finditer(piece)]
+    for m in _QUOTE_CLOSED.finditer(piece):
+        mark = m.end() - 1
+        opens = piece[mark] == '"' and (piece.count('"', 0, mark) % 2 == 1) == quote_open
+        cuts.append(mark if opens else m.end())
+    cuts.sort()
     if not cuts:
         return [piece]
     bounds = [0, *cuts, len(piece)]
     return [piece[a:b] for a, b in zip(bounds, bounds[1:]) if piece[a:b].strip()]
 
+
+_MARK_AFTER_STOP = re.compile(r'[.!?]\s+"$')
 
 # Titles written before a name with a full stop that ends no sentence.
 TITLES = "Ms|Mrs|Mr|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Sgt|Capt|Rev|Messrs|Mmes"

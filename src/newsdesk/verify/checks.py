@@ -919,6 +919,9 @@ class ClaimChecker:
                 # for the group") is one more superlative than the source has.
                 if lexicon.category(low) and evidence_counts[low] and claim_counts[low] > evidence_counts[low]:
                     category_missing.append((token, lexicon.category(low) or ""))
+                elif low in _VERB_USE and _noun_uses(low, outside) > _noun_uses(low, close if close is not None else evidence):
+                    # "a record for the group" where the source only says "to record them"
+                    category_missing.append((token, lexicon.category(low) or ""))
                 continue
             # A name may stand anywhere in its source; a name no source has is reported as a name.
             if token[0].isupper() and (name_present(token, src.text) or any(token in n.split() for n in claim_names_found)):
@@ -974,6 +977,21 @@ class ClaimChecker:
 
 
 _ORDINAL_END = re.compile(r"(?:st|nd|rd|th)\b")
+# A never-free word that is also a verb: as a verb ("would you like to record these two") it
+# claims no superlative, so it cannot account for the noun ("a record for the group").
+_VERB_USE = {
+    "record": re.compile(
+        r"\b(?:to|will|would|can|could|must|did|and|i|we|you|they|he|she)\s+record\b"
+        r"|\brecord\s+(?:these|those|them|it|him|her|us|me|this|that)\b",
+        re.I,
+    )
+}
+
+
+def _noun_uses(word: str, text: str) -> int:
+    return len(re.findall(rf"\b{word}\b", text, re.I)) - len(_VERB_USE[word].findall(text))
+
+
 _INTRODUCED = re.compile(r"(\b(?:[Aa]n?|[Oo]ne) (?:[A-Za-z-]+ ){0,2}[a-z-]+ )(named|called)(?= [A-Z])")
 _ROLE_BEFORE = re.compile(r"\b((?:[a-z][a-z-]+ ){0,2}[a-z][a-z-]+) ((?:[A-Z][a-z'\u2019-]+ )*[A-Z][a-z'\u2019-]+)")
 _ROLE_AFTER = re.compile(
