@@ -1203,9 +1203,14 @@ def passage_facts(text: str) -> list[MeasuredFact]:
     sentence quoted with the one it follows), so no figure's subject is read across the stop."""
     from newsdesk.text.sentences import sentence_spans
 
-    if len(sentence_spans(text)) <= 1:
+    # Splitting costs a segmenter run for every new text: only a stop or a line break inside
+    # can make two sentences.
+    if not (_STOP_INSIDE.search(text.rstrip()) or "\n" in text.strip()) or len(sentence_spans(text)) <= 1:
         return sentence_facts(text)
     return list(text_facts(text))
+
+
+_STOP_INSIDE = re.compile(r"[.!?\u2026](?=.)", re.S)
 
 
 def text_facts(text: str) -> Iterator[MeasuredFact]:

@@ -256,6 +256,7 @@ def _add_follow_ons(
     chosen one is left out; one the pool holds could be chosen alone and is no follow-on."""
     titles = [d.title for d in docs if d.title]
     quotable = {(c.doc.key, c.position) for c in pool}
+    capitalised = {d.key for d in docs if cased(d.text)}
     found: dict[tuple[int, int], set[str]] = {}  # a next sentence's defects, judged once
     for _ in range(MAX_FOLLOW_ONS):
         offers: list[tuple[Candidate, int, int, str]] = []
@@ -275,7 +276,7 @@ def _add_follow_ons(
             if key not in found:
                 found[key] = set(defects(text, titles=titles))
             allowed = _QUOTE_GOES_ON if kind_of(c) == "quote" else _FOLLOW_ON_DEFECTS
-            if not found[key] or not found[key] <= allowed or (cased(c.doc.text) and _LOWER_START.match(text)):
+            if not found[key] or not found[key] <= allowed or (c.doc.key in capitalised and _LOWER_START.match(text)):
                 continue
             if _points_back_to(text, c.text) and _quotes_closed(text):
                 offers.append((c, start, end, text))
@@ -295,7 +296,8 @@ def _add_follow_ons(
 
 
 REPEATED_SHARE = 0.5  # of a follow-on's words and figures in one chosen sentence: it says that again
-_SAID_WORD = re.compile(r"[a-z][a-z'-]{3,}|\d[\d,.]*\d|\d")
+_CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+_SAID_WORD = re.compile(_CONTENT_WORD.pattern + r"|\d[\d,.]*\d|\d")  # content words and figures
 
 
 def _said_words(text: str) -> set[str]:
@@ -327,9 +329,6 @@ def _without_follow_on(c: Candidate) -> None:
         c.end = c.start + len(c.first_sentence)
         c.follow_on = None
         c.numbers, c.telling = _figure_keys(c.text)
-
-
-_CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
 
 
 SELECTION_FEATURES = (
