@@ -508,9 +508,16 @@ def test_a_sentence_that_reads_only_after_the_one_before_it_is_quoted_with_it():
     # "He said …" alone is never quoted: without follow-ons it is not published at all.
     alone = select(_docs(FOLLOW_ON_STORY), 400, replace(SelectionWeights(), follow_ons=False))
     assert not any("eight months" in c.text for c in alone)
+    # The follow-on is taken as soon as its sentence is chosen, so in the budget of the selection
+    # without follow-ons it takes words before the lowest-scored sentence can.
+    same_budget = select(_docs(FOLLOW_ON_STORY), sum(c.words for c in alone))
+    assert any("eight months" in c.text for c in same_budget)
+    assert not any(c.text.startswith("The board will run") for c in same_budget)
     # The budget counts the follow-on: with no room for it the sentence stands alone.
-    tight = select(_docs(FOLLOW_ON_STORY), sum(c.words for c in alone))
-    assert not any("eight months" in c.text for c in tight)
+    top = alone[0]
+    assert top.text.startswith("Norland's harbour board")
+    tight = select(_docs(FOLLOW_ON_STORY), joined[0].words - 1)
+    assert [c.text for c in tight] == [top.text]
 
 
 def test_a_follow_on_that_repeats_a_chosen_sentence_or_speaks_in_the_first_person_is_left_out():

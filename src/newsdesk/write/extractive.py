@@ -221,6 +221,7 @@ def select_with_pool(
         c.score = float(score)
     chosen: list[Candidate] = []
     used = 0
+    follow = _FollowOnContext(docs, pool) if w.clean and w.follow_ons else None
     for c in sorted(pool, key=lambda c: -c.score):
         if used + c.words > budget_words:
             continue
@@ -232,8 +233,8 @@ def select_with_pool(
             continue
         chosen.append(c)
         used += c.words
-    if w.clean and w.follow_ons:
-        _add_follow_ons(chosen, pool, docs, budget_words - used, w)
+        if follow:  # at once, before lower-scored sentences take the words a passage needs
+            used += _add_follow_ons(c, chosen, pool, budget_words - used, w, follow)
     for c in chosen:
         c.corroborating = _corroborating(c, pool, S, w.corroboration)
     return chosen, pool, S
@@ -247,52 +248,56 @@ MAX_FOLLOW_ONS = 2  # sentences after a chosen one
 _QUOTE_GOES_ON = frozenset({"opener", "unattributed_quote"})
 
 
+class _FollowOnContext:
+    """What every follow-on decision of one selection reads: the story's titles, the sentences
+    the pool holds, the documents that write capitals, and each next sentence's defects."""
+
+    def __init__(self, docs: list[Doc], pool: list[Candidate]) -> None:
+        self.titles = [d.title for d in docs if d.title]
+        self.quotable = {(c.doc.key, c.position) for c in pool}
+        self.capitalised = {d.key for d in docs if cased(d.text)}
+        self.found: dict[tuple[int, int], set[str]] = {}  # a next sentence's defects, judged once
+
+
 def _add_follow_ons(
-    chosen: list[Candidate], pool: list[Candidate], docs: list[Doc], words_left: int, w: SelectionWeights
-) -> None:
-    """Give a chosen sentence its next one where that one reads only after it, best-scored
-    first, within the words left: the two are quoted as one passage, in their source's order,
-    so "He" and "But" point back to the sentence they follow. A next sentence that repeats a
-    chosen one is left out; one the pool holds could be chosen alone and is no follow-on."""
-    titles = [d.title for d in docs if d.title]
-    quotable = {(c.doc.key, c.position) for c in pool}
-    capitalised = {d.key for d in docs if cased(d.text)}
-    found: dict[tuple[int, int], set[str]] = {}  # a next sentence's defects, judged once
+    c: Candidate, chosen: list[Candidate], pool: list[Candidate], words_left: int, w: SelectionWeights, ctx: _FollowOnContext
+) -> int:
+    """Give the sentence just chosen its next one where that one reads only after it, within the
+    words left, and return the words added: the two are quoted as one passage, in their source's
+    order, so "He" and "But" point back to the sentence they follow. It is done when the sentence
+    is chosen, not after the budget is spent, so a passage is not crowded out by lower-scored
+    sentences. A next sentence that repeats a chosen one is left out; one the pool holds could be
+    chosen alone and is no follow-on."""
+    added = 0
     for _ in range(MAX_FOLLOW_ONS):
-        offers: list[tuple[Candidate, int, int, str]] = []
-        for c in sorted(chosen, key=lambda c: -c.score):
-            spans = sentence_spans(c.doc.text)
-            last = next((s for s in reversed(spans) if s.start < c.end), None)
-            after = next((s for s in spans if s.start >= c.end), None)
-            if last is None or after is None or after.position != last.position + 1 or after.paragraph > last.paragraph + 1:
-                continue
-            key = (c.doc.key, after.position)
-            if key in quotable:
-                continue
-            start, end = after.start, after.end - trim_suffix(c.doc.text[after.start : after.end])
-            text = c.doc.text[start:end]
-            if not w.min_words <= len(text.split()) <= min(w.max_words, words_left):
-                continue
-            if key not in found:
-                found[key] = set(defects(text, titles=titles))
-            allowed = _QUOTE_GOES_ON if kind_of(c) == "quote" else _FOLLOW_ON_DEFECTS
-            if not found[key] or not found[key] <= allowed or (c.doc.key in capitalised and _LOWER_START.match(text)):
-                continue
-            if _points_back_to(text, c.text) and _quotes_closed(text):
-                offers.append((c, start, end, text))
-        said = [_said_words(o.text) for o in chosen]
-        taken = False
-        for c, start, end, text in offers:
-            words, own = len(text.split()), _said_words(text)
-            if words > words_left or any(len(own & other) >= REPEATED_SHARE * len(own) for other in said):
-                continue
-            c.follow_on, c.end = start if c.follow_on is None else c.follow_on, end
-            c.numbers, c.telling = _figure_keys(c.text)
-            said.append(own)
-            words_left -= words
-            taken = True
-        if not taken:
-            return
+        spans = sentence_spans(c.doc.text)
+        last = next((s for s in reversed(spans) if s.start < c.end), None)
+        after = next((s for s in spans if s.start >= c.end), None)
+        if last is None or after is None or after.position != last.position + 1 or after.paragraph > last.paragraph + 1:
+            return added
+        key = (c.doc.key, after.position)
+        if key in ctx.quotable:
+            return added
+        start, end = after.start, after.end - trim_suffix(c.doc.text[after.start : after.end])
+        text = c.doc.text[start:end]
+        words = len(text.split())
+        if not w.min_words <= words <= min(w.max_words, words_left - added):
+            return added
+        if key not in ctx.found:
+            ctx.found[key] = set(defects(text, titles=ctx.titles))
+        allowed = _QUOTE_GOES_ON if kind_of(c) == "quote" else _FOLLOW_ON_DEFECTS
+        found = ctx.found[key]
+        if not found or not found <= allowed or (c.doc.key in ctx.capitalised and _LOWER_START.match(text)):
+            return added
+        if not (_points_back_to(text, c.text) and _quotes_closed(text)):
+            return added
+        own = _said_words(text)
+        if any(len(own & _said_words(o.text)) >= REPEATED_SHARE * len(own) for o in chosen):
+            return added
+        c.follow_on, c.end = start if c.follow_on is None else c.follow_on, end
+        c.numbers, c.telling = _figure_keys(c.text)
+        added += words
+    return added
 
 
 REPEATED_SHARE = 0.5  # of a follow-on's words and figures in one chosen sentence: it says that again
@@ -300,8 +305,9 @@ _CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
 _SAID_WORD = re.compile(_CONTENT_WORD.pattern + r"|\d[\d,.]*\d|\d")  # content words and figures
 
 
-def _said_words(text: str) -> set[str]:
-    return set(_SAID_WORD.findall(text.lower())) - _stop_words()
+@lru_cache(maxsize=4096)
+def _said_words(text: str) -> frozenset[str]:
+    return frozenset(_SAID_WORD.findall(text.lower())) - _stop_words()
 
 
 _DETERMINER_FIRST = re.compile(r"(?:The|This|That|These|Those|Such)\s+((?:[\w'\u2019-]+\s+){0,2}[\w'\u2019-]+)")
