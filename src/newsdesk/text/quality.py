@@ -181,6 +181,9 @@ def _is_caption(text: str) -> bool:
     return "VBZ" in verb_tags(first)
 
 
+# "This week, the board …", "These days …": when, not a reference back ("This time" compares with
+# one; "This week's example" is an example of something said before).
+_WHEN_THIS = re.compile(rf"(?:this|these)\s+(?!time\b)(?:{_TIME_NOUNS})\b(?!['\u2019]s\b)", re.I)
 _GARBLED = re.compile(r"[a-z]\?[a-z]|\ufffd")
 _CONTRACTED = re.compile(r"['\u2019](?:s|re|ve|d|ll)$")
 # "At that point", "Despite that response", "In these cases", "To that end"; "Women did so …":
@@ -348,7 +351,7 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
     if words and text[:1] not in "\"'\u201c\u2018":  # a quote's own "It" is the speaker's
         first = _CONTRACTED.sub("", words[0].lower())  # "It's", "That's", "They're" point back as "It" does
         if (
-            first in _OPENERS
+            (first in _OPENERS and not (first in ("this", "these") and _WHEN_THIS.match(text)))
             or (first == "the" and len(words) > 1 and words[1].lower() in DEFINITE_BACK)
             or _BACK_AFTER_PREPOSITION.match(text)
         ):
