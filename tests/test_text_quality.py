@@ -68,6 +68,8 @@ def test_an_agency_tag_or_a_player_button_is_cut_from_a_first_sentence_and_notic
         "Dow Jones Reprints: This copy is for your personal, non-commercial use only.",
         "Thank you for your interest in spreading the word about Science.",
         "You always have the option to delete your Tweet location history.",
+        "You can unsubscribe at any time.",  # a sign-up box's promise, published as a sentence
+        "We only request your email address so that the person you recommend the page to knows it was you.",
     ):
         assert "boilerplate" in defects(notice), notice
     assert "boilerplate" not in defects("Google said it would stop keeping the location history of users who opt out.")

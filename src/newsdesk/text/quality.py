@@ -100,6 +100,8 @@ _FURNITURE_PATTERN = (
     r"|\bcontinue reading\b|\bjust watched\b|\bmore videos\b|\bcontributed (?:to )?(?:this|the) (?:article|report|story)\b"
     # Reprint and sharing notices.
     r"|\bdow jones reprints\b|\bpersonal,? non-commercial use\b|\bthank you for your interest\b"
+    # A sign-up box's promise ("You can unsubscribe at any time."; "subscribe" alone does not match it).
+    r"|\bunsubscribe\b|\bwe only request your email\b"
     r"|\bedited for (?:length|clarity)\b|^for movement\b|^updated\.?$|\bpodcast on apple\b|\bfacebook page\b"
     # An error page served in place of the report; a photo caption's "who stands where".
     r"|\bthe page you (?:requested|are looking for|were looking for)\b|\bpage (?:was |could not be )?not found\b"
