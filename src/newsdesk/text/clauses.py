@@ -208,7 +208,7 @@ def reads_whole(headline: str) -> bool:
         or _CONTRACTED_AUX.match(first)
     ):
         return False  # "He is the obvious choice …": who, the reader cannot tell
-    if _open_quote(headline):
+    if quotation_left_open(headline):
         return False  # 'The EPA says Magnolia engaged in “home renovations'
     main = main_verb(words, aside, commas)
     if main is None:
@@ -301,8 +301,9 @@ def _words(text: str) -> tuple[list[str], frozenset[int], frozenset[int]]:
     return words, frozenset(aside), frozenset(commas)
 
 
-def _open_quote(text: str) -> bool:
-    """Whether a quotation opens and does not close (a cut inside a quote)."""
+def quotation_left_open(text: str) -> bool:
+    """Whether a quotation opens and does not close (a cut inside a quote): an odd count of
+    straight marks, or unequal curly ones."""
     straight = text.count('"') % 2
     return bool(straight) or text.count("\u201c") != text.count("\u201d")
 

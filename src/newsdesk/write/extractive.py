@@ -21,6 +21,7 @@ from newsdesk.facts import MeasuredFact, passage_facts
 from newsdesk.facts.compare import attribution_problems, disputes, measure_phrase, note_time, why_not_comparable
 from newsdesk.records import Article, ArticleSentence, Attribution, Citation, Item, Section, Story
 from newsdesk.text import headlines, lexicon
+from newsdesk.text.clauses import quotation_left_open
 from newsdesk.text.frames import DISAGREEMENT, DISAGREEMENT_HEADING, disagreement_text
 from newsdesk.text.names import NOT_NAMES, SAID, names, without_outlet_suffix
 from newsdesk.text.numbers import figures
@@ -289,7 +290,7 @@ def _add_follow_ons(
         found = ctx.found[key]
         if not found or not found <= allowed or (c.doc.key in ctx.capitalised and _LOWER_START.match(text)):
             return added
-        if not (_points_back_to(text, c.text) and _quotes_closed(text)):
+        if not _points_back_to(text, c.text) or quotation_left_open(text):  # a passage cut inside a quotation misleads
             return added
         own = _said_words(text)
         if any(len(own & _said_words(o.text)) >= REPEATED_SHARE * len(own) for o in chosen):
@@ -322,12 +323,6 @@ def _points_back_to(text: str, before: str) -> bool:
         return True
     stems = {w[:5] for w in re.findall(r"[a-z]{4,}", before.lower())}
     return any(w[:5] in stems for w in re.findall(r"[a-z]{4,}", m.group(1).lower()))
-
-
-def _quotes_closed(text: str) -> bool:
-    """Every quotation the sentence opens, it closes (a passage cut inside a quotation misleads)."""
-    straight = text.count('"')
-    return straight % 2 == 0 and text.count("\u201c") == text.count("\u201d")
 
 
 def _without_follow_on(c: Candidate) -> None:
