@@ -233,7 +233,8 @@ def reads_whole(headline: str) -> bool:
         return False  # "… rose after the heat was"
     if verb_lemmas(last) & _REPORTING and verb_tags(last) & {"VBD", "VBZ", "VBP", "VB"}:
         return False  # "… she mis-spoke when she said"
-    if verb_lemmas(last) & _NEEDS_COMPLEMENT and verb_tags(last) & {"VBD", "VBZ"} and not can_be_noun(last):
+    elliptic = len(words) > 2 and words[-2].lower() in ("as", "than")  # "… as planned", "… than expected": whole
+    if verb_lemmas(last) & _NEEDS_COMPLEMENT and verb_tags(last) & {"VBD", "VBZ"} and not can_be_noun(last) and not elliptic:
         return False  # "… Cosby's trial that resulted"
     if main > 0 and _CONTRACTED_AUX.match(words[main].lower()):
         return False  # "Boston Globe The sale to … -- he's retired": the pronoun is the subject
@@ -265,7 +266,7 @@ def reads_whole(headline: str) -> bool:
         prev = words[-2].lower()
         tags = verb_tags(last)
         participle = (last.endswith("ing") and "VBG" in tags) or "VBN" in tags or (last.endswith("ed") and "VBD" in tags)
-        if participle and not can_be_noun(last) and prev not in AUXILIARIES and prev not in _RELATIVE and prev != "that":
+        if participle and not can_be_noun(last) and prev not in AUXILIARIES | _RELATIVE | {"that"} and not elliptic:
             return False  # "… issued a statement explaining", "… a document created"
     return True
 
