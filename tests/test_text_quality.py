@@ -63,12 +63,14 @@ def test_an_agency_tag_or_a_player_button_is_cut_from_a_first_sentence_and_notic
     for prefix in ("(CNN) ", "(Reuters Health) - ", "(AP) \u2014 ", "CLOSE "):
         assert trim_prefix(prefix + lead) == len(prefix), prefix
     assert trim_prefix(lead) == 0
+    assert trim_prefix("Story Continued Below " + lead) == len("Story Continued Below ")  # a page-break marker
     assert trim_prefix("CLOSE to 400 people were evacuated from the harbour district on Monday.") == 0  # a word, not a button
     for notice in (
         "Dow Jones Reprints: This copy is for your personal, non-commercial use only.",
         "Thank you for your interest in spreading the word about Science.",
         "You always have the option to delete your Tweet location history.",
         "You can unsubscribe at any time.",  # a sign-up box's promise, published as a sentence
+        "Add Ilse Brandt as an interest to stay up to date on the latest Ilse Brandt news and analysis.",
         "We only request your email address so that the person you recommend the page to knows it was you.",
     ):
         assert "boilerplate" in defects(notice), notice

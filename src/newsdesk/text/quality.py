@@ -102,6 +102,8 @@ _FURNITURE_PATTERN = (
     r"|\bdow jones reprints\b|\bpersonal,? non-commercial use\b|\bthank you for your interest\b"
     # A sign-up box's promise ("You can unsubscribe at any time."; "subscribe" alone does not match it).
     r"|\bunsubscribe\b|\bwe only request your email\b"
+    # A follow button's text: "Add Donald Trump as an interest to stay up to date on the latest … news".
+    r"|\bas an interest to stay up to date\b|^add interest\b|\bstory continued below\b"
     r"|\bedited for (?:length|clarity)\b|^for movement\b|^updated\.?$|\bpodcast on apple\b|\bfacebook page\b"
     # An error page served in place of the report; a photo caption's "who stands where".
     r"|\bthe page you (?:requested|are looking for|were looking for)\b|\bpage (?:was |could not be )?not found\b"
@@ -233,7 +235,8 @@ _DATELINE = (
     r"\s*(?:(?:--|[-\u2013\u2014:])\s+|[\u2013\u2014])(?=[A-Z\"\u201c])"
 )
 _AGENCY_PREFIX = re.compile(
-    r"^(?:\((?:CNN|AP|AFP|Reuters(?: Health)?|UPI)\)\s*[-\u2013\u2014:]*\s*|CLOSE\s+(?=[A-Z][a-z])|" + _DATELINE + ")"
+    r"^(?:\((?:CNN|AP|AFP|Reuters(?: Health)?|UPI)\)\s*[-\u2013\u2014:]*\s*|CLOSE\s+(?=[A-Z][a-z])"
+    r"|(?i:story continued below)\s+|" + _DATELINE + ")"  # a page-break marker run into the next sentence
 )
 
 
