@@ -156,6 +156,32 @@ def test_a_report_of_another_event_of_the_kind_gives_no_sentence():
     assert _other_event_docs(docs, set()) == set()
 
 
+# An essay that writes capitals but names almost nobody: the kind of page (an essay, a study's
+# abstract, a share form) clustering can found a story with.
+_NAMELESS_ESSAY = (
+    "Every town that loses a large employer goes through the same stages. First comes disbelief, then a "
+    "scramble for a buyer, then the slow work of retraining people whose skills were built for one plant. "
+    "Economists in Europe and Japan who study these closures say the first two years decide whether a place "
+    "recovers. Where schools and councils move quickly, most workers find new jobs within a year; where they "
+    "wait, many leave for good and the shops on the high street follow them."
+)
+
+
+def test_a_long_page_that_names_nobody_is_evidence_that_another_outlet_s_report_is_another_event():
+    """The first report's names decide which event a two-outlet story is. A long page that writes
+    capitals and names nobody shares no actors with a report of a factory closure elsewhere: that
+    report is set apart (before, "no names" counted as "no evidence", and its event took over the
+    story). A feed's short summary without names still gives no evidence: both stay."""
+    from newsdesk.write.extractive import outlier_docs
+
+    other = Doc(1, "Outlet B", _CORVANE, publisher="b.example")
+    assert outlier_docs([Doc(0, "Outlet A", _NAMELESS_ESSAY, publisher="a.example"), other], 0.7) == {1}
+    summary = " ".join(_NAMELESS_ESSAY.split()[:30])
+    assert outlier_docs([Doc(0, "Outlet A", summary, publisher="a.example"), other], 0.7) == set()
+    # Lower-cased, the same page gives no evidence either.
+    assert outlier_docs([Doc(0, "Outlet A", _NAMELESS_ESSAY.lower(), publisher="a.example"), other], 0.7) == set()
+
+
 def test_of_two_outlets_reporting_two_events_of_one_kind_the_story_keeps_its_first_report(monkeypatch):
     from datetime import UTC, datetime, timedelta
 

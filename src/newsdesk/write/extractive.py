@@ -530,13 +530,18 @@ def _second_event(docs: list[Doc], founding: int) -> set[int]:
     these reports alone, also sets them apart, the two are two events of one kind: the story stays
     the one its first report (whose title it carries) began, and the other outlet's reports that
     the clusterer sets apart give nothing. Reports told in other words of one event keep their
-    actors, so they stay; text without names gives no evidence, so it stays."""
+    actors, so they stay; short text without names gives no evidence, so it stays (a long page that
+    writes capitals and names nobody, an essay or a share form, does: ``_nameless_page``)."""
     first = next((d for d in docs if d.key == founding), None)
     if first is None:
         return set()
     ours = [d for d in docs if d.group == first.group]
     theirs = [d for d in docs if d.group != first.group]
-    if any(_shares_its_actors(d, ours) for d in theirs) or any(_shares_its_actors(d, theirs) for d in ours):
+    # Reports of one event told in other words keep their actors. A nameless page shares none, so
+    # it is left to the likeness and the clusterer below instead of keeping the other report.
+    if any(_shares_its_actors(d, ours) for d in theirs if not _nameless_page(d)) or any(
+        _shares_its_actors(d, theirs) for d in ours if not _nameless_page(d)
+    ):
         return set()
     S = similarity([_report_text(d) for d in docs])
     if S is not None:
@@ -554,6 +559,19 @@ def _second_event(docs: list[Doc], founding: int) -> set[int]:
 # tuned on bench/offstory.py's dev half, where two outlets' reports of one Multi-News event
 # mostly score above it and a planted report of the nearest other event scored at most 0.19.
 SECOND_EVENT_LIKENESS = 0.2
+
+
+def _named(doc: Doc) -> bool:
+    return len({n for n in _lower_names(doc.text) if len(n) > 2 and n not in NOT_NAMES}) >= 3
+
+
+def _nameless_page(doc: Doc) -> bool:
+    """A page that writes capitals and runs on but names nobody (an essay, an abstract, a share
+    form): it has no actors another report could share, which is evidence, not its absence."""
+    return len(doc.text.split()) >= NAMELESS_PAGE_WORDS and cased(doc.text) and not _named(doc)
+
+
+NAMELESS_PAGE_WORDS = 50  # shorter text without names (a feed's summary) gives no evidence: it stays
 
 
 def _shares_its_actors(doc: Doc, others: list[Doc]) -> bool:
