@@ -102,7 +102,8 @@ _FURNITURE_PATTERN = (
     r"|\bdow jones reprints\b|\bpersonal,? non-commercial use\b|\bthank you for your interest\b"
     # A sign-up box's promise ("You can unsubscribe at any time."; "subscribe" alone does not match it).
     r"|\bunsubscribe\b|\bwe only request your email\b"
-    # A follow button's text: "Add Donald Trump as an interest to stay up to date on the latest … news".
+    # A follow button's text: "Add Donald Trump as an interest to stay up to date on the latest … news";
+    # a page-break marker (cut first where it runs into a sentence: ``_AGENCY_PREFIX``).
     r"|\bas an interest to stay up to date\b|^add interest\b|\bstory continued below\b"
     r"|\bedited for (?:length|clarity)\b|^for movement\b|^updated\.?$|\bpodcast on apple\b|\bfacebook page\b"
     # An error page served in place of the report; a photo caption's "who stands where".
@@ -356,7 +357,7 @@ def defects(sentence: str, *, titles: Iterable[str] = (), first_person_ok: bool 
     if words and text[:1] not in "\"'\u201c\u2018":  # a quote's own "It" is the speaker's
         first = _CONTRACTED.sub("", words[0].lower())  # "It's", "That's", "They're" point back as "It" does
         if (
-            (first in _OPENERS and not (first in ("this", "these") and _WHEN_THIS.match(text)))
+            (first in _OPENERS and not _WHEN_THIS.match(text))
             or (first == "the" and len(words) > 1 and words[1].lower() in DEFINITE_BACK)
             or _BACK_AFTER_PREPOSITION.match(text)
         ):

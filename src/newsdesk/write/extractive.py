@@ -235,7 +235,7 @@ def select_with_pool(
         chosen.append(c)
         used += c.words
         if follow:  # at once, before lower-scored sentences take the words a passage needs
-            used += _add_follow_ons(c, chosen, pool, budget_words - used, w, follow)
+            used += _add_follow_ons(c, chosen, budget_words - used, w, follow)
     for c in chosen:
         c.corroborating = _corroborating(c, pool, S, w.corroboration)
     return chosen, pool, S
@@ -260,9 +260,7 @@ class _FollowOnContext:
         self.found: dict[tuple[int, int], set[str]] = {}  # a next sentence's defects, judged once
 
 
-def _add_follow_ons(
-    c: Candidate, chosen: list[Candidate], pool: list[Candidate], words_left: int, w: SelectionWeights, ctx: _FollowOnContext
-) -> int:
+def _add_follow_ons(c: Candidate, chosen: list[Candidate], words_left: int, w: SelectionWeights, ctx: _FollowOnContext) -> int:
     """Give the sentence just chosen its next one where that one reads only after it, within the
     words left, and return the words added: the two are quoted as one passage, in their source's
     order, so "He" and "But" point back to the sentence they follow. It is done when the sentence
@@ -561,14 +559,17 @@ def _second_event(docs: list[Doc], founding: int) -> set[int]:
 SECOND_EVENT_LIKENESS = 0.2
 
 
-def _named(doc: Doc) -> bool:
-    return len({n for n in _lower_names(doc.text) if len(n) > 2 and n not in NOT_NAMES}) >= 3
+def _own_names(doc: Doc) -> set[str]:
+    return {n for n in _lower_names(doc.text) if len(n) > 2 and n not in NOT_NAMES}
+
+
+MIN_NAMES = 3  # fewer names than this are no evidence of an item's actors
 
 
 def _nameless_page(doc: Doc) -> bool:
     """A page that writes capitals and runs on but names nobody (an essay, an abstract, a share
     form): it has no actors another report could share, which is evidence, not its absence."""
-    return len(doc.text.split()) >= NAMELESS_PAGE_WORDS and cased(doc.text) and not _named(doc)
+    return len(doc.text.split()) >= NAMELESS_PAGE_WORDS and cased(doc.text) and len(_own_names(doc)) < MIN_NAMES
 
 
 NAMELESS_PAGE_WORDS = 50  # shorter text without names (a feed's summary) gives no evidence: it stays
@@ -578,8 +579,8 @@ def _shares_its_actors(doc: Doc, others: list[Doc]) -> bool:
     """Whether most of an item's names recur in the other outlets' items: an item told in other
     words (a review, an explainer) of the same event keeps its actors, another event has its own.
     Text without names (lower-cased) gives no evidence either way: the item stays."""
-    own = {n for n in _lower_names(doc.text) if len(n) > 2 and n not in NOT_NAMES}
-    if len(own) < 3:
+    own = _own_names(doc)
+    if len(own) < MIN_NAMES:
         return True
     theirs = set().union(*(_lower_names(o.text) for o in others))
     return len(own & theirs) >= SHARED_ACTORS * len(own)
