@@ -265,6 +265,26 @@ def test_where_no_two_of_three_outlets_share_an_event_the_story_keeps_its_first_
     assert outlier_docs(docs, 0.7, founding=1) == {1}
 
 
+def test_a_first_report_with_nothing_to_quote_does_not_decide_the_story_s_event():
+    """A story founded by a torn-off fragment (a post's tail in the first person: nothing the
+    writer may quote) had every other outlet's report set apart as strangers to it, and so no
+    article at all. The first report that has a sentence to quote decides instead."""
+    from newsdesk.write.extractive import _other_event_docs
+
+    fragment = (
+        "...down to Port Anselm two nights running around Midsummer with Orla Pike and Bram Tully, "
+        "and insisted on coming with me. I said no! She cried."
+    )
+    first = Doc(0, "Outlet 0", fragment, publisher="o0.example")
+    assert candidates([first]) == []
+    reports = [Doc(k, f"Outlet {k}", t, publisher=f"o{k}.example") for k, t in enumerate([_VELORA, _CORVANE, _QUILLON], 1)]
+    docs = [first, *reports]
+    assert _other_event_docs(docs, set(), founding=0) == {0, 2, 3}
+    assert {c.doc.key for c in select(docs, 300, SelectionWeights())} == {1}
+    # A first report that has something to quote still decides, as before.
+    assert _other_event_docs(reports, set(), founding=2) == {1, 3}
+
+
 def test_the_likeness_rule_never_sets_apart_the_story_s_first_report():
     """Of three reports, the least like the others was set apart even when it was the first,
     the one whose title the story carries: the article then told another event than its

@@ -476,12 +476,24 @@ def outlier_docs(docs: list[Doc], ratio: float, founding: int | None = None) -> 
     return away | _other_event_docs(docs, away, founding)
 
 
+def _quotable_founder(docs: list[Doc], founding: int) -> int:
+    """The report that decides the story's event where no majority can: its first report, unless
+    that one gives nothing the writer could quote (a tweet's torn-off fragment, a caption), for
+    then its event could not be told, and the reports it set apart would leave no article. The
+    first report that has a sentence to quote decides instead."""
+    first = next((d for d in docs if d.key == founding), None)
+    if first is None or candidates([first]):
+        return founding
+    return next((d.key for d in docs if candidates([d])), founding)
+
+
 def _other_event_docs(docs: list[Doc], away: set[int], founding: int | None = None) -> set[int]:
     """Reports the event clusterer, asked of this story's reports alone, sets apart from the
     event that two or more outlets' reports share, and whose names mostly recur in no other
     outlet's report (another event's actors, not the same event told in other words). Never
     so many that fewer than two outlets stay. Where no event is shared by two outlets, the
-    story is its first report's event (``_founding_strangers``)."""
+    story is its first report's event (``_founding_strangers``), or the first one's with something
+    to quote (``_quotable_founder``)."""
     from newsdesk.stories import event_labels
 
     reports = [d for d in docs if d.key not in away]
@@ -496,7 +508,7 @@ def _other_event_docs(docs: list[Doc], away: set[int], founding: int | None = No
         outlets.setdefault(label, set()).add(d.group)
     main = max(outlets, key=lambda label: (len(outlets[label]), labels.count(label)))
     if len(outlets[main]) < 2:
-        key = reports[0].key if founding is None else founding
+        key = _quotable_founder(reports, reports[0].key if founding is None else founding)
         first = next((d for d in reports if d.key == key), None)
         return _founding_strangers(first, reports) if first is not None else set()
     return {d.key for d, label in zip(reports, labels) if label != main and d.key in strangers}
