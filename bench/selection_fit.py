@@ -4,6 +4,7 @@ they give on the halves they were not fitted on.
     python bench/selection_fit.py            # fit on the even halves, read on the odd ones
     python bench/selection_fit.py --alpha 10 # a stronger ridge penalty
     python bench/selection_fit.py --without opening   # an ablation: one feature left out
+    python bench/selection_fit.py --headroom # what a scorer that knew the summary would add (dev half)
 
 Data: both Multi-News samples in ``../shared/datasets/multi_news`` (read at run time): the 500
 truncated, lower-cased clusters and the 200 clusters of whole articles. Fitted on the clusters
@@ -44,6 +45,19 @@ def clusters(full_text: bool, half: str) -> list[tuple[list[str], str, int]]:
     return list(summaries.load(None, half, full_text))
 
 
+def targets(pool, reference: str, tokenize) -> list[float]:
+    """How much of the human summary each candidate carries: the share of its stemmed words in
+    the summary plus the share of its word pairs."""
+    ref = tokenize(reference)
+    words, pairs = set(ref), set(zip(ref, ref[1:]))
+    out = []
+    for c in pool:
+        t = tokenize(c.text)
+        bigrams = list(zip(t, t[1:]))
+        out.append(0.5 * sum(x in words for x in t) / max(1, len(t)) + sum(b in pairs for b in bigrams) / max(1, len(bigrams)))
+    return out
+
+
 def rows(data, tokenize) -> tuple[np.ndarray, np.ndarray]:
     """Features and targets of every candidate of the clusters."""
     X, y = [], []
@@ -52,20 +66,67 @@ def rows(data, tokenize) -> tuple[np.ndarray, np.ndarray]:
         if not pool:
             continue
         X.append(selection_features(pool, kept, S))
-        ref = tokenize(reference)
-        words, pairs = set(ref), set(zip(ref, ref[1:]))
-        for c in pool:
-            t = tokenize(c.text)
-            bigrams = list(zip(t, t[1:]))
-            y.append(0.5 * sum(x in words for x in t) / max(1, len(t)) + sum(b in pairs for b in bigrams) / max(1, len(bigrams)))
+        y += targets(pool, reference, tokenize)
     return np.vstack(X), np.array(y)
+
+
+def headroom() -> None:
+    """The writer's selection (its pool, greedy step, redundancy rule and follow-ons) with each
+    candidate scored by the fitting target itself, read from the human summary: an upper bound
+    on what any scorer of single sentences could add, printed beside the shipped weights and
+    LexRank on the dev halves (even test_index) of both samples."""
+    from rouge_score import rouge_scorer, tokenizers
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+
+    import newsdesk.write.extractive as extractive
+
+    tokenize = tokenizers.DefaultTokenizer(use_stemmer=True).tokenize
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+    fitted_features = extractive.selection_features
+    knowing = replace(SelectionWeights(), **({name: 0.0 for name in SELECTION_FEATURES} | {"centrality": 1.0}))
+    reference = [""]
+
+    def scored_by_the_summary(pool, docs, S):
+        out = np.zeros((len(pool), len(SELECTION_FEATURES)))
+        out[:, 0] = targets(pool, reference[0], tokenize)  # "centrality", the only weight left on
+        return out
+
+    def writer(weights: SelectionWeights, oracle: bool):
+        def run(docs, budget):
+            extractive.selection_features = scored_by_the_summary if oracle else fitted_features
+            try:
+                chosen = select([Doc(i, str(i), d) for i, d in enumerate(docs)], budget, weights)
+            finally:
+                extractive.selection_features = fitted_features
+            return "\n".join(c.text for c in sorted(chosen, key=lambda c: (c.doc.key, c.start)))
+
+        return run
+
+    methods = {
+        "writer, scored by the summary": writer(knowing, True),
+        "writer, shipped weights": writer(SelectionWeights(), False),
+        "LexRank (sumy)": summaries._sumy(LexRankSummarizer),
+    }
+    for full, label in ((False, "truncated sample"), (True, "whole articles")):
+        dev = clusters(full, "dev")
+        print(f"Dev half, {label} ({len(dev)} clusters, 300 words): R-1 / R-2")
+        for name, method in methods.items():
+            r1 = r2 = 0.0
+            for docs, summary, _ in dev:
+                reference[0] = summary
+                s = scorer.score(summary, method(docs, 300))
+                r1, r2 = r1 + s["rouge1"].fmeasure, r2 + s["rouge2"].fmeasure
+            print(f"  {name:30} {100 * r1 / len(dev):6.2f} {100 * r2 / len(dev):6.2f}", flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--alpha", type=float, default=1.0, help="ridge penalty on the standardised features")
     ap.add_argument("--without", action="append", default=[], choices=SELECTION_FEATURES, help="fit with this feature left out")
+    ap.add_argument("--headroom", action="store_true", help="the selection scored by the summary itself (an upper bound)")
     args = ap.parse_args()
+    if args.headroom:
+        return headroom()
     from rouge_score import rouge_scorer, tokenizers
     from sklearn.linear_model import Ridge
     from sklearn.preprocessing import StandardScaler
