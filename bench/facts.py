@@ -1,6 +1,6 @@
 """Typed facts against hand labels: precision and recall of value, subject, measure and time.
 
-    python bench/facts.py [--split dev|held-out|fresh|fresh2|all] [--show-errors N]
+    python bench/facts.py [--split dev|held-out|fresh|fresh2|fresh3|all] [--show-errors N]
 
 The labels (``bench/data/facts_labels.jsonl``) name sentences of the Multi-News full-text
 sample by test_index, document and character offsets; the text is read from
@@ -192,7 +192,7 @@ def table(groups: dict[str, list[Row]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=("dev", "held-out", "fresh", "fresh2", "all"), default="all")
+    parser.add_argument("--split", choices=("dev", "held-out", "fresh", "fresh2", "fresh3", "all"), default="all")
     parser.add_argument("--show-errors", type=int, default=0, help="print this many of the extractor's errors")
     args = parser.parse_args()
     rows = load(args.split)
@@ -201,7 +201,7 @@ def main() -> None:
         sentence_facts(r.text)
     seconds = time.perf_counter() - started
     splits = (
-        [s for s in ("dev", "held-out", "fresh", "fresh2") if any(r.split == s for r in rows)]
+        [s for s in ("dev", "held-out", "fresh", "fresh2", "fresh3") if any(r.split == s for r in rows)]
         if args.split == "all"
         else [args.split]
     )
