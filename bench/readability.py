@@ -55,7 +55,7 @@ FURNITURE = [
     r"\bsubscri|\bnewsletter|\bcookie|\bsign (?:up|in)\b|\blog in\b|\bbrowser\b|\bjavascript\b",
     r"\u00a9|\bcopyright\b|\brights reserved\b|\bterms of (?:use|service)\b|\bprivacy\b",
     r"\bskip to\b|\bmain content\b|\bmenu\b|\bnavigation\b|\bhome page\b|\bsearch\b.*\bclose\b",
-    r"\bclick\b|\btap here\b|\bread more\b|\bmore stories\b|\brelated\b.*\bstor",
+    r"\bclick\b|\btap here\b|\bread more\b|\bmore stories\b|\brelated\b.*\bstor(?:y|ies)\b",
     r"\bwayback machine\b|\bcrawl data\b|\binternet archive\b|\bhas been archived\b",
     r"\bphoto\b.*\b(?:getty|ap|reuters|afp)\b|\bgetty images\b",
     r"\badvertis",
