@@ -480,7 +480,9 @@ def _quotable_founder(docs: list[Doc], founding: int) -> int:
     """The report that decides the story's event where no majority can: its first report, unless
     that one gives nothing the writer could quote (a tweet's torn-off fragment, a caption), for
     then its event could not be told, and the reports it set apart would leave no article. The
-    first report that has a sentence to quote decides instead."""
+    first report that has a sentence to quote decides instead. Asked only where three or more
+    outlets report the story: of two, the other outlet's report of another event would then
+    found it (``bench/offstory.py``, dev 2-item off-story 24 → 36 when tried)."""
     first = next((d for d in docs if d.key == founding), None)
     if first is None or candidates([first]):
         return founding
