@@ -210,7 +210,8 @@ def main() -> None:
         part = [r for r in rows if r.split == split]
         groups[f"{split}: all"] = part
         groups[f"{split}: multi-figure"] = [r for r in part if len(r.gold) >= 2 or r.respectively]
-    groups["all: 'respectively'"] = [r for r in rows if r.respectively]
+    if any(r.respectively for r in rows):
+        groups[f"{args.split}: 'respectively'"] = [r for r in rows if r.respectively]
     print(table(groups))
     print(f"\n{len(rows)} sentences read in {seconds * 1000:.0f} ms ({1000 * seconds / max(1, len(rows)):.2f} ms a sentence).")
     if args.show_errors:
