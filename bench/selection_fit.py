@@ -70,6 +70,30 @@ def rows(data, tokenize) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack(X), np.array(y)
 
 
+def writer(weights: SelectionWeights):
+    """The writer's selection with these weights, as a summariser of a cluster's documents."""
+
+    def run(docs, budget):
+        chosen = select([Doc(i, str(i), d) for i, d in enumerate(docs)], budget, weights)
+        return "\n".join(c.text for c in sorted(chosen, key=lambda c: (c.doc.key, c.start)))
+
+    return run
+
+
+def rouge_table(title: str, data, methods, scorer, reference: list[str] | None = None) -> None:
+    """Mean ROUGE-1/2 F1 of each method over the clusters; ``reference``, when given, holds the
+    summary of the cluster being summarised (for a method that reads it)."""
+    print(title)
+    for name, method in methods.items():
+        r1 = r2 = 0.0
+        for docs, summary, _ in data:
+            if reference is not None:
+                reference[0] = summary
+            s = scorer.score(summary, method(docs, 300))
+            r1, r2 = r1 + s["rouge1"].fmeasure, r2 + s["rouge2"].fmeasure
+        print(f"  {name:30} {100 * r1 / len(data):6.2f} {100 * r2 / len(data):6.2f}", flush=True)
+
+
 def headroom() -> None:
     """The writer's selection (its pool, greedy step, redundancy rule and follow-ons) with each
     candidate scored by the fitting target itself, read from the human summary: an upper bound
@@ -86,37 +110,27 @@ def headroom() -> None:
     knowing = replace(SelectionWeights(), **({name: 0.0 for name in SELECTION_FEATURES} | {"centrality": 1.0}))
     reference = [""]
 
-    def scored_by_the_summary(pool, docs, S):
+    def knowing_features(pool, docs, S):
         out = np.zeros((len(pool), len(SELECTION_FEATURES)))
         out[:, 0] = targets(pool, reference[0], tokenize)  # "centrality", the only weight left on
         return out
 
-    def writer(weights: SelectionWeights, oracle: bool):
-        def run(docs, budget):
-            extractive.selection_features = scored_by_the_summary if oracle else fitted_features
-            try:
-                chosen = select([Doc(i, str(i), d) for i, d in enumerate(docs)], budget, weights)
-            finally:
-                extractive.selection_features = fitted_features
-            return "\n".join(c.text for c in sorted(chosen, key=lambda c: (c.doc.key, c.start)))
+    def scored_by_the_summary(docs, budget):
+        extractive.selection_features = knowing_features
+        try:
+            return knowing_writer(docs, budget)
+        finally:
+            extractive.selection_features = fitted_features
 
-        return run
-
+    knowing_writer = writer(knowing)
     methods = {
-        "writer, scored by the summary": writer(knowing, True),
-        "writer, shipped weights": writer(SelectionWeights(), False),
+        "writer, scored by the summary": scored_by_the_summary,
+        "writer, shipped weights": writer(SelectionWeights()),
         "LexRank (sumy)": summaries._sumy(LexRankSummarizer),
     }
     for full, label in ((False, "truncated sample"), (True, "whole articles")):
         dev = clusters(full, "dev")
-        print(f"Dev half, {label} ({len(dev)} clusters, 300 words): R-1 / R-2")
-        for name, method in methods.items():
-            r1 = r2 = 0.0
-            for docs, summary, _ in dev:
-                reference[0] = summary
-                s = scorer.score(summary, method(docs, 300))
-                r1, r2 = r1 + s["rouge1"].fmeasure, r2 + s["rouge2"].fmeasure
-            print(f"  {name:30} {100 * r1 / len(dev):6.2f} {100 * r2 / len(dev):6.2f}", flush=True)
+        rouge_table(f"Dev half, {label} ({len(dev)} clusters, 300 words): R-1 / R-2", dev, methods, scorer, reference)
 
 
 def main() -> None:
@@ -145,13 +159,6 @@ def main() -> None:
     for name, value in fitted.items():
         print(f"  {name:14} {value:+.3f}   (shipped {getattr(SelectionWeights(), name):+.3f})")
 
-    def writer(weights: SelectionWeights):
-        def run(docs, budget):
-            chosen = select([Doc(i, str(i), d) for i, d in enumerate(docs)], budget, weights)
-            return "\n".join(c.text for c in sorted(chosen, key=lambda c: (c.doc.key, c.start)))
-
-        return run
-
     methods = {
         "writer, weights fitted now": writer(replace(SelectionWeights(), **fitted)),
         "writer, shipped weights": writer(SelectionWeights()),
@@ -162,13 +169,7 @@ def main() -> None:
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
     for full, label in ((True, "whole articles"), (False, "truncated sample")):
         held_out = clusters(full, "test")
-        print(f"\nOdd half, {label} ({len(held_out)} clusters, 300 words): R-1 / R-2")
-        for name, method in methods.items():
-            r1 = r2 = 0.0
-            for docs, reference, _ in held_out:
-                s = scorer.score(reference, method(docs, 300))
-                r1, r2 = r1 + s["rouge1"].fmeasure, r2 + s["rouge2"].fmeasure
-            print(f"  {name:30} {100 * r1 / len(held_out):6.2f} {100 * r2 / len(held_out):6.2f}", flush=True)
+        rouge_table(f"\nOdd half, {label} ({len(held_out)} clusters, 300 words): R-1 / R-2", held_out, methods, scorer)
 
 
 if __name__ == "__main__":
