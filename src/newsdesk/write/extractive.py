@@ -486,7 +486,7 @@ def _quotable_founder(docs: list[Doc], founding: int) -> int:
     first = next((d for d in docs if d.key == founding), None)
     if first is None or candidates([first]):
         return founding
-    return next((d.key for d in docs if candidates([d])), founding)
+    return next((d.key for d in docs if d is not first and candidates([d])), founding)
 
 
 def _other_event_docs(docs: list[Doc], away: set[int], founding: int | None = None) -> set[int]:
